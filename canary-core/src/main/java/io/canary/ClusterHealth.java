@@ -1,0 +1,26 @@
+package io.canary;
+
+import io.canary.health.VersionHealth;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Health merged across every node that reported within the window: per version, the sums of
+ * counts and the merged latency histogram (a cluster p95 is the p95 of the merged distribution).
+ *
+ * @param at epoch milliseconds when it was computed
+ * @param nodes the nodes whose snapshots were merged
+ * @param versions version to merged health
+ */
+public record ClusterHealth(long at, List<String> nodes, Map<String, VersionHealth> versions) {
+    public ClusterHealth {
+        nodes = List.copyOf(nodes);
+        versions = Map.copyOf(versions);
+    }
+
+    /** The merged health of one version; empty if no node saw traffic for it. */
+    public VersionHealth version(String version) {
+        VersionHealth h = versions.get(version);
+        return h != null ? h : VersionHealth.empty(version);
+    }
+}

@@ -1,0 +1,134 @@
+package io.canary;
+
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * Protocol timings of a node. Immutable; build with {@link #custom()} or take {@link #ofDefaults()}.
+ * Every setter validates and names the field and the bad value.
+ */
+public final class NodeConfig {
+    /** How long the coordinator waits for all votes before aborting. */
+    public static final Duration DEFAULT_PREPARE_TIMEOUT = Duration.ofSeconds(2);
+    /** How often the coordinator resends an unacknowledged Commit, and an in-doubt node asks. */
+    public static final Duration DEFAULT_RETRY_INTERVAL = Duration.ofMillis(200);
+    /** How often every node tells every peer its committed version. */
+    public static final Duration DEFAULT_HEARTBEAT_INTERVAL = Duration.ofMillis(500);
+    /** A peer not heard from for this long is unreachable (and stale until it catches up). */
+    public static final Duration DEFAULT_PEER_TIMEOUT = Duration.ofSeconds(2);
+    /** How often every node sends its health snapshot to every peer. */
+    public static final Duration DEFAULT_HEALTH_INTERVAL = Duration.ofSeconds(1);
+    /** The sliding window health is measured over (6 sub-windows of 5 s). */
+    public static final Duration DEFAULT_HEALTH_WINDOW = Duration.ofSeconds(30);
+    /** A restarting node waits this long for a StateSync before serving its last committed state. */
+    public static final Duration DEFAULT_SYNC_TIMEOUT = Duration.ofSeconds(5);
+    /** How long a forwarded request or a proposal may take before its caller gets a timeout. */
+    public static final Duration DEFAULT_REQUEST_TIMEOUT = Duration.ofSeconds(10);
+
+    private final Duration prepareTimeout;
+    private final Duration retryInterval;
+    private final Duration heartbeatInterval;
+    private final Duration peerTimeout;
+    private final Duration healthInterval;
+    private final Duration healthWindow;
+    private final Duration syncTimeout;
+    private final Duration requestTimeout;
+
+    private NodeConfig(Builder b) {
+        this.prepareTimeout = b.prepareTimeout;
+        this.retryInterval = b.retryInterval;
+        this.heartbeatInterval = b.heartbeatInterval;
+        this.peerTimeout = b.peerTimeout;
+        this.healthInterval = b.healthInterval;
+        this.healthWindow = b.healthWindow;
+        this.syncTimeout = b.syncTimeout;
+        this.requestTimeout = b.requestTimeout;
+    }
+
+    public static NodeConfig ofDefaults() {
+        return custom().build();
+    }
+
+    public static Builder custom() {
+        return new Builder();
+    }
+
+    /** A builder starting from {@code base}. */
+    public static Builder from(NodeConfig base) {
+        Builder b = new Builder();
+        b.prepareTimeout = base.prepareTimeout;
+        b.retryInterval = base.retryInterval;
+        b.heartbeatInterval = base.heartbeatInterval;
+        b.peerTimeout = base.peerTimeout;
+        b.healthInterval = base.healthInterval;
+        b.healthWindow = base.healthWindow;
+        b.syncTimeout = base.syncTimeout;
+        b.requestTimeout = base.requestTimeout;
+        return b;
+    }
+
+    public Duration prepareTimeout() { return prepareTimeout; }
+    public Duration retryInterval() { return retryInterval; }
+    public Duration heartbeatInterval() { return heartbeatInterval; }
+    public Duration peerTimeout() { return peerTimeout; }
+    public Duration healthInterval() { return healthInterval; }
+    public Duration healthWindow() { return healthWindow; }
+    public Duration syncTimeout() { return syncTimeout; }
+    public Duration requestTimeout() { return requestTimeout; }
+
+    @Override
+    public String toString() {
+        return "NodeConfig[prepareTimeout=" + prepareTimeout + ", retryInterval=" + retryInterval
+                + ", heartbeatInterval=" + heartbeatInterval + ", peerTimeout=" + peerTimeout
+                + ", healthInterval=" + healthInterval + ", healthWindow=" + healthWindow
+                + ", syncTimeout=" + syncTimeout + ", requestTimeout=" + requestTimeout + "]";
+    }
+
+    /** Validating builder. */
+    public static final class Builder {
+        private Duration prepareTimeout = DEFAULT_PREPARE_TIMEOUT;
+        private Duration retryInterval = DEFAULT_RETRY_INTERVAL;
+        private Duration heartbeatInterval = DEFAULT_HEARTBEAT_INTERVAL;
+        private Duration peerTimeout = DEFAULT_PEER_TIMEOUT;
+        private Duration healthInterval = DEFAULT_HEALTH_INTERVAL;
+        private Duration healthWindow = DEFAULT_HEALTH_WINDOW;
+        private Duration syncTimeout = DEFAULT_SYNC_TIMEOUT;
+        private Duration requestTimeout = DEFAULT_REQUEST_TIMEOUT;
+
+        private Builder() {
+        }
+
+        public Builder prepareTimeout(Duration d) { prepareTimeout = positive("prepareTimeout", d); return this; }
+        public Builder retryInterval(Duration d) { retryInterval = positive("retryInterval", d); return this; }
+        public Builder heartbeatInterval(Duration d) { heartbeatInterval = positive("heartbeatInterval", d); return this; }
+        public Builder peerTimeout(Duration d) { peerTimeout = positive("peerTimeout", d); return this; }
+        public Builder healthInterval(Duration d) { healthInterval = positive("healthInterval", d); return this; }
+        public Builder healthWindow(Duration d) { healthWindow = positive("healthWindow", d); return this; }
+        public Builder syncTimeout(Duration d) { syncTimeout = positive("syncTimeout", d); return this; }
+        public Builder requestTimeout(Duration d) { requestTimeout = positive("requestTimeout", d); return this; }
+
+        /**
+         * @throws IllegalArgumentException if the timings contradict each other: a peer timeout
+         *     not longer than the heartbeat interval would mark healthy peers unreachable
+         */
+        public NodeConfig build() {
+            if (peerTimeout.compareTo(heartbeatInterval) <= 0) {
+                throw new IllegalArgumentException("peerTimeout (" + peerTimeout
+                        + ") must be longer than heartbeatInterval (" + heartbeatInterval + ")");
+            }
+            if (requestTimeout.compareTo(prepareTimeout) <= 0) {
+                throw new IllegalArgumentException("requestTimeout (" + requestTimeout
+                        + ") must be longer than prepareTimeout (" + prepareTimeout + ")");
+            }
+            return new NodeConfig(this);
+        }
+
+        private static Duration positive(String field, Duration d) {
+            Objects.requireNonNull(d, field);
+            if (d.isNegative() || d.isZero()) {
+                throw new IllegalArgumentException(field + " must be positive, got " + d);
+            }
+            return d;
+        }
+    }
+}
