@@ -51,8 +51,13 @@ public sealed interface Message {
         }
     }
 
-    /** In-doubt participant to coordinator: what was decided for {@code txId}? */
-    record DecisionQuery(long txId) implements Message {
+    /**
+     * In-doubt participant to coordinator: what was decided for {@code txId}, which proposed
+     * {@code version}? The coordinator answers Commit, Abort (presumed abort: no COMMIT record), or
+     * a StateSync when its committed version already covers {@code version}; while the transaction
+     * is still undecided it does not answer, and the participant asks again.
+     */
+    record DecisionQuery(long txId, long version) implements Message {
     }
 
     // ---- membership and catch-up ------------------------------------------------------------

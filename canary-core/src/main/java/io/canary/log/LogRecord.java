@@ -1,0 +1,62 @@
+package io.canary.log;
+
+import io.canary.model.RoutingState;
+import io.canary.rollout.RolloutPlan;
+import io.canary.rollout.Verdict;
+import java.util.Objects;
+
+/**
+ * One entry of a node's state log. The log is the node's memory across crashes: replaying it gives
+ * back the committed state, any transaction the node is in doubt about, the coordinator's epoch and
+ * the rollout's plan and verdicts.
+ */
+public sealed interface LogRecord {
+
+    /** Participant: voted YES on {@code txId}; written durably before the vote is sent. */
+    record Prepared(long txId, RoutingState proposed) implements LogRecord {
+        public Prepared {
+            Objects.requireNonNull(proposed, "proposed");
+        }
+    }
+
+    /** Coordinator: decided COMMIT (durable before Commit is sent); participant: applied it. */
+    record Committed(long txId, RoutingState state) implements LogRecord {
+        public Committed {
+            Objects.requireNonNull(state, "state");
+        }
+    }
+
+    /** Transaction aborted; informational (presumed abort: absence of Committed means abort). */
+    record Aborted(long txId, String reason) implements LogRecord {
+        public Aborted {
+            Objects.requireNonNull(reason, "reason");
+        }
+    }
+
+    /** A node that was behind took this state from the coordinator's StateSync. */
+    record Synced(RoutingState state) implements LogRecord {
+        public Synced {
+            Objects.requireNonNull(state, "state");
+        }
+    }
+
+    /** Coordinator start-up; transaction ids carry the epoch so none is reused after a restart. */
+    record CoordinatorEpoch(long epoch) implements LogRecord {
+    }
+
+    /** Coordinator: a rollout started with this plan. */
+    record RolloutStarted(String rolloutId, RolloutPlan plan, long at) implements LogRecord {
+        public RolloutStarted {
+            Objects.requireNonNull(rolloutId, "rolloutId");
+            Objects.requireNonNull(plan, "plan");
+        }
+    }
+
+    /** Coordinator: an analysis of the rollout concluded this. */
+    record RolloutVerdict(String rolloutId, Verdict verdict) implements LogRecord {
+        public RolloutVerdict {
+            Objects.requireNonNull(rolloutId, "rolloutId");
+            Objects.requireNonNull(verdict, "verdict");
+        }
+    }
+}
