@@ -1,0 +1,196 @@
+package io.canary.net.codec;
+
+import io.canary.transport.Message;
+
+/**
+ * Binary form of every {@link Message}, and of whole frames. Stateless and thread-safe.
+ *
+ * <p>Decoding is hostile-input safe: lengths and counts are validated against the payload before
+ * anything is allocated for them, and the decoded object graph is bounded by the frame limit
+ * (see {@link WireReader#charge}). Every problem is a {@link CodecException} with one clear line.
+ */
+public final class MessageCodec {
+    private final int maxFrameBytes;
+
+    /** @param maxFrameBytes hard limit of one frame, header included */
+    public MessageCodec(int maxFrameBytes) {
+        if (maxFrameBytes < WireFormat.MIN_MAX_FRAME_BYTES || maxFrameBytes > WireFormat.MAX_MAX_FRAME_BYTES) {
+            throw new IllegalArgumentException("maxFrameBytes must be in [" + WireFormat.MIN_MAX_FRAME_BYTES + ","
+                    + WireFormat.MAX_MAX_FRAME_BYTES + "], got " + maxFrameBytes);
+        }
+        this.maxFrameBytes = maxFrameBytes;
+    }
+
+    /** The frame limit, header included. */
+    public int maxFrameBytes() {
+        return maxFrameBytes;
+    }
+
+    /**
+     * A complete frame for {@code message} in {@link WireFormat#PROTOCOL_VERSION}.
+     *
+     * @throws CodecException if the frame would exceed the limit or a string is not valid Unicode
+     */
+    public byte[] encodeFrame(Message message) {
+        return encodeFrame(message, WireFormat.PROTOCOL_VERSION);
+    }
+
+    /** A complete frame for {@code message}, with {@code version} in its header. */
+    public byte[] encodeFrame(Message message, int version) {
+        MessageType type = MessageType.of(message);
+        WireWriter w = new WireWriter();
+        FrameHeader.write(w, version, type.code(), 0);
+        writePayload(w, message);
+        int length = w.size() - WireFormat.HEADER_BYTES;
+        checkSize(length, type.name());
+        w.putInt(WireFormat.HEADER_BYTES - 4, length);
+        return w.toByteArray();
+    }
+
+    /** A complete Hello frame. */
+    public byte[] encodeHello(Hello hello) {
+        return rawFrame(hello.protocolVersion(), WireFormat.TYPE_HELLO, hello.encode());
+    }
+
+    /** A complete Reject frame carrying {@code reason}. */
+    public byte[] encodeReject(String reason) {
+        return rawFrame(WireFormat.PROTOCOL_VERSION, WireFormat.TYPE_REJECT, Hello.encodeReject(reason));
+    }
+
+    private byte[] rawFrame(int version, int type, byte[] payload) {
+        checkSize(payload.length, type == WireFormat.TYPE_HELLO ? "HELLO" : "REJECT");
+        WireWriter w = new WireWriter(WireFormat.HEADER_BYTES + payload.length);
+        FrameHeader.write(w, version, type, payload.length);
+        for (byte b : payload) {
+            w.writeByte(b);
+        }
+        return w.toByteArray();
+    }
+
+    private void checkSize(int payloadLength, String what) {
+        if ((long) payloadLength + WireFormat.HEADER_BYTES > maxFrameBytes) {
+            throw new CodecException(what + " frame of " + ((long) payloadLength + WireFormat.HEADER_BYTES)
+                    + " bytes exceeds the limit of " + maxFrameBytes + " bytes");
+        }
+    }
+
+    /** The payload of {@code message}, without a header. */
+    public byte[] encodePayload(Message message) {
+        WireWriter w = new WireWriter();
+        writePayload(w, message);
+        return w.toByteArray();
+    }
+
+    /**
+     * Decodes a message payload of frame type {@code type}.
+     *
+     * @throws CodecException if the type is not a message, the payload is malformed, truncated,
+     *     has trailing bytes or would decode to more than the frame limit
+     */
+    public Message decode(int type, byte[] payload, int offset, int length) {
+        MessageType t = MessageType.ofCode(type);
+        if (t == null) {
+            throw new CodecException("unknown message type " + type);
+        }
+        WireReader r = new WireReader(payload, offset, length, maxFrameBytes);
+        Message m = readPayload(t, r);
+        r.expectEnd(t.name());
+        return m;
+    }
+
+    /** Like {@link #decode(int, byte[], int, int)}, exposing the reader for tests of the budget. */
+    Message decode(int type, WireReader r) {
+        MessageType t = MessageType.ofCode(type);
+        if (t == null) {
+            throw new CodecException("unknown message type " + type);
+        }
+        Message m = readPayload(t, r);
+        r.expectEnd(t.name());
+        return m;
+    }
+
+    private static void writePayload(WireWriter w, Message message) {
+        if (message instanceof Message.Prepare m) {
+            w.writeLong(m.txId());
+            StateCodec.writeState(w, m.proposed());
+        } else if (message instanceof Message.Vote m) {
+            w.writeLong(m.txId()).writeBoolean(m.yes()).writeString(m.reason());
+        } else if (message instanceof Message.Commit m) {
+            w.writeLong(m.txId());
+            StateCodec.writeState(w, m.state());
+        } else if (message instanceof Message.CommitAck m) {
+            w.writeLong(m.txId());
+        } else if (message instanceof Message.Abort m) {
+            w.writeLong(m.txId()).writeString(m.reason());
+        } else if (message instanceof Message.DecisionQuery m) {
+            w.writeLong(m.txId()).writeLong(m.version());
+        } else if (message instanceof Message.Heartbeat m) {
+            w.writeLong(m.committedVersion()).writeBoolean(m.ready());
+        } else if (message instanceof Message.StateSync m) {
+            StateCodec.writeState(w, m.state());
+        } else if (message instanceof Message.HealthReport m) {
+            HealthCodec.writeSnapshot(w, m.snapshot());
+        } else if (message instanceof Message.VerdictReport m) {
+            w.writeString(m.rolloutId());
+            RolloutCodec.writeVerdict(w, m.verdict());
+        } else if (message instanceof Message.ForwardRequest m) {
+            w.writeLong(m.requestId());
+            RolloutCodec.writeCommand(w, m.command());
+        } else if (message instanceof Message.ForwardResponse m) {
+            w.writeLong(m.requestId()).writeBoolean(m.ok());
+            StateCodec.writeState(w, m.state());
+            w.writeString(m.error());
+        } else {
+            // Unreachable while every Message has a branch above; MessageCodecTest enumerates them.
+            throw new CodecException("no wire form for message " + message.getClass().getName());
+        }
+    }
+
+    private static Message readPayload(MessageType type, WireReader r) {
+        switch (type) {
+            case PREPARE:
+                return new Message.Prepare(r.readLong("txId"), StateCodec.readState(r));
+            case VOTE: {
+                long txId = r.readLong("txId");
+                boolean yes = r.readBoolean("vote");
+                return new Message.Vote(txId, yes, r.readString("vote reason"));
+            }
+            case COMMIT:
+                return new Message.Commit(r.readLong("txId"), StateCodec.readState(r));
+            case COMMIT_ACK:
+                return new Message.CommitAck(r.readLong("txId"));
+            case ABORT: {
+                long txId = r.readLong("txId");
+                return new Message.Abort(txId, r.readString("abort reason"));
+            }
+            case DECISION_QUERY: {
+                long txId = r.readLong("txId");
+                return new Message.DecisionQuery(txId, r.readLong("queried version"));
+            }
+            case HEARTBEAT: {
+                long version = r.readLong("committed version");
+                return new Message.Heartbeat(version, r.readBoolean("ready"));
+            }
+            case STATE_SYNC:
+                return new Message.StateSync(StateCodec.readState(r));
+            case HEALTH_REPORT:
+                return new Message.HealthReport(HealthCodec.readSnapshot(r));
+            case VERDICT_REPORT: {
+                String rolloutId = r.readString("rollout id");
+                return new Message.VerdictReport(rolloutId, RolloutCodec.readVerdict(r));
+            }
+            case FORWARD_REQUEST: {
+                long requestId = r.readLong("requestId");
+                return new Message.ForwardRequest(requestId, RolloutCodec.readCommand(r));
+            }
+            case FORWARD_RESPONSE: {
+                long requestId = r.readLong("requestId");
+                boolean ok = r.readBoolean("ok");
+                var state = StateCodec.readState(r);
+                return new Message.ForwardResponse(requestId, ok, state, r.readString("error"));
+            }
+            default:
+                throw new CodecException("no decoder for message type " + type);
+        }
+    }
+}

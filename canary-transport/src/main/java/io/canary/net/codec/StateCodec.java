@@ -1,0 +1,98 @@
+package io.canary.net.codec;
+
+import io.canary.model.RolloutInfo;
+import io.canary.model.RoutingState;
+import io.canary.model.Weights;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** Wire form of the routing model: {@link Weights}, {@link RolloutInfo}, {@link RoutingState}. */
+final class StateCodec {
+    /** A weight on the wire: a string length, at least one byte of name, four of basis points. */
+    private static final int MIN_WEIGHT_BYTES = 4 + 1 + 4;
+
+    private StateCodec() {
+    }
+
+    /** Weights travel as exact basis points, so every node computes identical buckets. */
+    static void writeWeights(WireWriter w, Weights weights) {
+        Map<String, Integer> bp = weights.asBasisPoints();
+        w.writeInt(bp.size());
+        for (Map.Entry<String, Integer> e : bp.entrySet()) {
+            w.writeString(e.getKey());
+            w.writeInt(e.getValue());
+        }
+    }
+
+    static Weights readWeights(WireReader r) {
+        int n = r.readCount("weights", MIN_WEIGHT_BYTES);
+        Map<String, Integer> bp = new LinkedHashMap<>();
+        for (int i = 0; i < n; i++) {
+            String version = r.readString("weights version name");
+            int points = r.readInt("weights basis points");
+            if (bp.put(version, points) != null) {
+                throw new CodecException("weights name version '" + version + "' twice");
+            }
+        }
+        return Decoding.build("weights", () -> Weights.ofBasisPoints(bp));
+    }
+
+    static void writeInts(WireWriter w, List<Integer> values) {
+        w.writeInt(values.size());
+        for (int v : values) {
+            w.writeInt(v);
+        }
+    }
+
+    static List<Integer> readInts(WireReader r, String what) {
+        int n = r.readCount(what, 4);
+        List<Integer> values = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            values.add(r.readInt(what));
+        }
+        return values;
+    }
+
+    static void writeRollout(WireWriter w, RolloutInfo info) {
+        w.writeString(info.id());
+        w.writeString(info.canary());
+        writeInts(w, info.steps());
+        w.writeInt(info.stepIndex());
+        w.writeByte(info.phase().ordinal());
+        w.writeString(info.reason());
+    }
+
+    static RolloutInfo readRollout(WireReader r) {
+        String id = r.readString("rollout id");
+        String canary = r.readString("rollout canary");
+        List<Integer> steps = readInts(r, "rollout steps");
+        int stepIndex = r.readInt("rollout step index");
+        RolloutInfo.Phase phase = r.readEnum(RolloutInfo.Phase.values(), "rollout phase");
+        String reason = r.readString("rollout reason");
+        return Decoding.build("rollout info", () -> new RolloutInfo(id, canary, steps, stepIndex, phase, reason));
+    }
+
+    static void writeState(WireWriter w, RoutingState s) {
+        w.writeLong(s.version());
+        w.writeByte(s.status().ordinal());
+        writeWeights(w, s.weights());
+        w.writeString(s.baseline());
+        w.writeLong(s.txId());
+        w.writeLong(s.committedAt());
+        writeRollout(w, s.rollout());
+    }
+
+    static RoutingState readState(WireReader r) {
+        long version = r.readLong("state version");
+        RoutingState.Status status = r.readEnum(RoutingState.Status.values(), "state status");
+        Weights weights = readWeights(r);
+        String baseline = r.readString("state baseline");
+        long txId = r.readLong("state txId");
+        long committedAt = r.readLong("state committedAt");
+        RolloutInfo rollout = readRollout(r);
+        return Decoding.build("routing state",
+                () -> new RoutingState(version, status, weights, baseline, txId, committedAt, rollout));
+    }
+}

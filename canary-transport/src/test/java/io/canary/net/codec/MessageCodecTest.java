@@ -1,0 +1,199 @@
+package io.canary.net.codec;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.canary.model.RolloutInfo;
+import io.canary.model.RoutingState;
+import io.canary.rollout.RolloutAction;
+import io.canary.rollout.Verdict;
+import io.canary.transport.Message;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+
+class MessageCodecTest {
+    private final MessageCodec codec = new MessageCodec(WireFormat.DEFAULT_MAX_FRAME_BYTES);
+
+    @Test
+    void everyMessageTypeHasAWireTypeAndEdgeCaseSamples() {
+        // Fails when a message is added to the sealed Message without codec support.
+        Set<Class<?>> sampled = Samples.messages().stream().map(Object::getClass).collect(Collectors.toSet());
+        for (Class<?> type : Message.class.getPermittedSubclasses()) {
+            assertThat(Arrays.stream(MessageType.values()).map(MessageType::messageClass))
+                    .as("MessageType code for %s", type.getSimpleName()).contains(type.asSubclass(Message.class));
+            assertThat(sampled).as("round-trip sample of %s", type.getSimpleName()).contains(type);
+        }
+        assertThat(MessageType.values()).hasSameSizeAs(Message.class.getPermittedSubclasses());
+    }
+
+    @Test
+    void everyCommandTypeHasASample() {
+        Set<Class<?>> sampled = Samples.commands().stream().map(Object::getClass).collect(Collectors.toSet());
+        assertThat(sampled).containsExactlyInAnyOrder(Message.Command.class.getPermittedSubclasses());
+    }
+
+    @Test
+    void everyMessageRoundTripsThroughAFrameToAnEqualMessage() {
+        for (Message m : Samples.messages()) {
+            byte[] frame = codec.encodeFrame(m);
+            FrameHeader h = FrameHeader.parse(frame, codec.maxFrameBytes());
+            assertThat(h.version()).isEqualTo(WireFormat.PROTOCOL_VERSION);
+            assertThat(h.type()).isEqualTo(MessageType.of(m).code());
+            assertThat(h.length()).isEqualTo(frame.length - WireFormat.HEADER_BYTES);
+            Message decoded = codec.decode(h.type(), frame, WireFormat.HEADER_BYTES, h.length());
+            assertThat(decoded).as("round trip of %s", m).isEqualTo(m);
+        }
+    }
+
+    @Test
+    void helloAndRejectRoundTrip() {
+        Hello hello = new Hello("prod-" + Samples.UNICODE, "node-b", Integer.MAX_VALUE);
+        byte[] frame = codec.encodeHello(hello);
+        FrameHeader h = FrameHeader.parse(frame, codec.maxFrameBytes());
+        assertThat(h.type()).isEqualTo(WireFormat.TYPE_HELLO);
+        assertThat(Hello.decode(frame, WireFormat.HEADER_BYTES, h.length())).isEqualTo(hello);
+
+        byte[] reject = codec.encodeReject("cluster id 'prod' does not match node-a's cluster id 'test'");
+        FrameHeader rh = FrameHeader.parse(reject, codec.maxFrameBytes());
+        assertThat(rh.type()).isEqualTo(WireFormat.TYPE_REJECT);
+        assertThat(Hello.decodeReject(reject, WireFormat.HEADER_BYTES, rh.length()))
+                .isEqualTo("cluster id 'prod' does not match node-a's cluster id 'test'");
+    }
+
+    @Test
+    void everyTruncationOfEveryMessageIsRejectedWithACodecException() {
+        for (Message m : Samples.messages()) {
+            byte[] payload = codec.encodePayload(m);
+            int type = MessageType.of(m).code();
+            // Checking every prefix of the 60 KB histogram sample is slow for nothing: sample it.
+            int step = Math.max(1, payload.length / 500);
+            for (int len = 0; len < payload.length; len += step) {
+                int cut = len;
+                assertThatThrownBy(() -> codec.decode(type, payload, 0, cut))
+                        .as("%s cut to %d of %d bytes", m.getClass().getSimpleName(), cut, payload.length)
+                        .isInstanceOf(CodecException.class);
+            }
+        }
+    }
+
+    @Test
+    void trailingBytesAreRejected() {
+        byte[] payload = Arrays.copyOf(codec.encodePayload(new Message.CommitAck(5)), 9);
+        assertThatThrownBy(() -> codec.decode(MessageType.COMMIT_ACK.code(), payload, 0, payload.length))
+                .isInstanceOf(CodecException.class).hasMessage("COMMIT_ACK has 1 trailing bytes");
+    }
+
+    @Test
+    void aHugeCountIsRefusedBeforeAnythingIsAllocated() {
+        // A StateSync of a few bytes claiming two billion weights.
+        byte[] stateSync = new WireWriter().writeLong(1).writeByte(0).writeInt(Integer.MAX_VALUE).writeInt(0).toByteArray();
+        WireReader r = new WireReader(stateSync, 0, stateSync.length, WireFormat.DEFAULT_MAX_FRAME_BYTES);
+        assertThatThrownBy(() -> codec.decode(MessageType.STATE_SYNC.code(), r))
+                .isInstanceOf(CodecException.class)
+                .hasMessage("weights count 2147483647 needs at least 19327352823 bytes but only 4 remain");
+        assertThat(r.charged()).isZero();
+    }
+
+    @Test
+    void aHugeStringLengthIsRefusedBeforeAnythingIsAllocated() {
+        byte[] vote = new WireWriter().writeLong(1).writeBoolean(false).writeInt(Integer.MAX_VALUE - 3).writeInt(0).toByteArray();
+        WireReader r = new WireReader(vote, 0, vote.length, WireFormat.DEFAULT_MAX_FRAME_BYTES);
+        assertThatThrownBy(() -> codec.decode(MessageType.VOTE.code(), r))
+                .isInstanceOf(CodecException.class)
+                .hasMessage("vote reason length 2147483644 exceeds the 4 bytes that remain");
+        assertThat(r.charged()).isZero();
+    }
+
+    @Test
+    void aSparseHistogramWithAHugeBucketIndexIsChargedAndRefusedWithinTheFrameLimit() {
+        // One bucket at index 2^31-2 would expand to a 16 GiB dense array.
+        WireWriter w = new WireWriter().writeString("node-b").writeLong(0).writeLong(1000).writeInt(1)
+                .writeString("v1").writeString("v1").writeLong(1).writeLong(0)
+                .writeInt(1).writeInt(Integer.MAX_VALUE - 1).writeLong(1);
+        byte[] payload = w.toByteArray();
+        WireReader r = new WireReader(payload, 0, payload.length, WireFormat.DEFAULT_MAX_FRAME_BYTES);
+        assertThatThrownBy(() -> codec.decode(MessageType.HEALTH_REPORT.code(), r))
+                .isInstanceOf(CodecException.class)
+                .hasMessageStartingWith("histogram of 2147483647 buckets would need 17179869176 more bytes, over the decode budget of 1048576");
+        assertThat(r.charged()).isLessThanOrEqualTo(WireFormat.DEFAULT_MAX_FRAME_BYTES);
+    }
+
+    @Test
+    void valuesTheModelRefusesAreCodecErrorsNamingTheProblem() {
+        byte[] badWeights = new WireWriter().writeInt(1).writeString("v1").writeInt(9999).toByteArray();
+        assertThatThrownBy(() -> codec.decode(MessageType.FORWARD_REQUEST.code(),
+                concat(new WireWriter().writeLong(1).writeByte(RolloutCodec.COMMAND_PROPOSE_WEIGHTS).toByteArray(), badWeights), 0,
+                8 + 1 + badWeights.length))
+                .isInstanceOf(CodecException.class)
+                .hasMessageStartingWith("invalid weights: basis points must sum to 10000, got 9999");
+
+        byte[] badBoolean = new WireWriter().writeLong(1).writeByte(7).toByteArray();
+        assertThatThrownBy(() -> codec.decode(MessageType.HEARTBEAT.code(), badBoolean, 0, badBoolean.length))
+                .isInstanceOf(CodecException.class).hasMessage("ready: boolean must be 0 or 1, got 7");
+
+        byte[] badAction = new WireWriter().writeLong(1).writeByte(RolloutCodec.COMMAND_CONTROL_ROLLOUT).writeByte(9).toByteArray();
+        assertThatThrownBy(() -> codec.decode(MessageType.FORWARD_REQUEST.code(), badAction, 0, badAction.length))
+                .isInstanceOf(CodecException.class).hasMessage("rollout action: unknown value 9 (known: 0..3)");
+
+        byte[] badUtf8 = new WireWriter().writeLong(1).writeInt(2).writeByte(0xC3).writeByte(0x28).toByteArray();
+        assertThatThrownBy(() -> codec.decode(MessageType.ABORT.code(), badUtf8, 0, badUtf8.length))
+                .isInstanceOf(CodecException.class).hasMessage("abort reason is not valid UTF-8");
+
+        assertThatThrownBy(() -> codec.decode(99, new byte[0], 0, 0))
+                .isInstanceOf(CodecException.class).hasMessage("unknown message type 99");
+    }
+
+    @Test
+    void headersWithWrongMagicNegativeOrOversizedLengthAreRefused() {
+        byte[] frame = codec.encodeFrame(new Message.CommitAck(1));
+        byte[] wrongMagic = frame.clone();
+        wrongMagic[0] = 'X';
+        assertThatThrownBy(() -> FrameHeader.parse(wrongMagic, 1024))
+                .isInstanceOf(CodecException.class).hasMessage("not a Canary frame: magic 0x584e5259, expected 0x434e5259");
+
+        byte[] header = new WireWriter().writeInt(WireFormat.MAGIC).writeShort(1).writeByte(16).writeInt(-5).toByteArray();
+        assertThatThrownBy(() -> FrameHeader.parse(header, 1024))
+                .isInstanceOf(CodecException.class).hasMessage("frame length is negative: -5");
+
+        byte[] huge = new WireWriter().writeInt(WireFormat.MAGIC).writeShort(1).writeByte(16).writeInt(Integer.MAX_VALUE).toByteArray();
+        assertThatThrownBy(() -> FrameHeader.parse(huge, 1 << 20))
+                .isInstanceOf(CodecException.class).hasMessage("frame of 2147483658 bytes exceeds the limit of 1048576 bytes");
+    }
+
+    @Test
+    void aMessageOverTheFrameLimitCannotBeEncoded() {
+        MessageCodec small = new MessageCodec(WireFormat.MIN_MAX_FRAME_BYTES);
+        Message big = new Message.Abort(1, "x".repeat(2000));
+        assertThatThrownBy(() -> small.encodeFrame(big))
+                .isInstanceOf(CodecException.class).hasMessage("ABORT frame of 2023 bytes exceeds the limit of 1024 bytes");
+    }
+
+    @Test
+    void aStringThatIsNotValidUnicodeCannotBeEncoded() {
+        assertThatThrownBy(() -> codec.encodeFrame(new Message.Abort(1, "lone \uD800 surrogate")))
+                .isInstanceOf(CodecException.class).hasMessageStartingWith("string is not valid Unicode");
+    }
+
+    @Test
+    void enumOrdinalsOnTheWireArePinned() {
+        // These enums travel as ordinals: reordering one changes the wire. Bump PROTOCOL_VERSION then.
+        assertThat(RolloutAction.values()).containsExactly(RolloutAction.PAUSE, RolloutAction.RESUME,
+                RolloutAction.PROMOTE, RolloutAction.ABORT);
+        assertThat(Verdict.Decision.values()).containsExactly(Verdict.Decision.PROMOTE, Verdict.Decision.HOLD,
+                Verdict.Decision.ROLLBACK);
+        assertThat(RolloutInfo.Phase.values()).containsExactly(RolloutInfo.Phase.NONE, RolloutInfo.Phase.PROGRESSING,
+                RolloutInfo.Phase.PAUSED, RolloutInfo.Phase.COMPLETED, RolloutInfo.Phase.ROLLED_BACK, RolloutInfo.Phase.ABORTED);
+        assertThat(RoutingState.Status.values()).containsExactly(RoutingState.Status.COMMITTED);
+        assertThat(List.of(MessageType.values()).stream().map(MessageType::code))
+                .containsExactly(16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27);
+    }
+
+    private static byte[] concat(byte[] a, byte[] b) {
+        byte[] c = Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, c, a.length, b.length);
+        return c;
+    }
+}

@@ -1,0 +1,142 @@
+package io.canary.net.codec;
+
+import io.canary.health.HealthSnapshot;
+import io.canary.health.HistogramSnapshot;
+import io.canary.health.VersionHealth;
+import io.canary.health.VersionStats;
+import io.canary.model.RolloutInfo;
+import io.canary.model.RoutingState;
+import io.canary.model.Weights;
+import io.canary.rollout.RolloutAction;
+import io.canary.rollout.RolloutPlan;
+import io.canary.rollout.Thresholds;
+import io.canary.rollout.Verdict;
+import io.canary.transport.Message;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.OptionalDouble;
+import java.util.Random;
+
+/** Messages of every type with edge values, for round-trip and fuzz tests. */
+public final class Samples {
+    static final String UNICODE = "π ✓ 日本語 🚀 naïve \u0000 end";
+
+    private Samples() {
+    }
+
+    public static List<RoutingState> states() {
+        Weights three = Weights.ofBasisPoints(Map.of("v1", 9000, "v2", 999, "v3-rc.1_x", 1));
+        RolloutInfo active = new RolloutInfo("r-" + UNICODE, "v2", List.of(5, 25, 50, 100), 2,
+                RolloutInfo.Phase.PROGRESSING, UNICODE);
+        RolloutInfo before = new RolloutInfo("", "", List.of(), -1, RolloutInfo.Phase.NONE, "");
+        return List.of(
+                RoutingState.initial("v1", "v2"),
+                new RoutingState(Long.MAX_VALUE, RoutingState.Status.COMMITTED, three, "v1", Long.MIN_VALUE, Long.MAX_VALUE, active),
+                new RoutingState(2, RoutingState.Status.COMMITTED, Weights.all("v2"), "v2", -1, 0, before),
+                new RoutingState(7, RoutingState.Status.COMMITTED, Weights.split("v1", "v2", 5), "v1", 42, 1_700_000_000_000L,
+                        active.with(3, RolloutInfo.Phase.COMPLETED, "")));
+    }
+
+    public static List<HistogramSnapshot> histograms() {
+        Random random = new Random(7);
+        long[] large = new long[5000];
+        for (int i = 0; i < large.length; i++) {
+            large[i] = random.nextInt(4) == 0 ? 0 : random.nextLong() & Long.MAX_VALUE;
+        }
+        large[large.length - 1] = 1;
+        return List.of(HistogramSnapshot.EMPTY,
+                HistogramSnapshot.ofCounts(new long[] {Long.MAX_VALUE}),
+                HistogramSnapshot.ofCounts(new long[] {0, 0, 0, 3, 0, 1}),
+                HistogramSnapshot.ofCounts(large));
+    }
+
+    public static List<HealthSnapshot> snapshots() {
+        List<HistogramSnapshot> h = histograms();
+        return List.of(
+                new HealthSnapshot("", 0, 0, Map.of()),
+                new HealthSnapshot("node-" + UNICODE, Long.MAX_VALUE, Long.MAX_VALUE, Map.of(
+                        "v1", new VersionHealth("v1", Long.MAX_VALUE, Long.MAX_VALUE, h.get(3)),
+                        "v2", new VersionHealth("v2", 10, 0, h.get(0)),
+                        "", new VersionHealth(UNICODE, 5, 1, h.get(2)))));
+    }
+
+    public static List<VersionStats> stats() {
+        return List.of(
+                new VersionStats("", 0, 0, 0, 0, 0, 0),
+                new VersionStats(UNICODE, Long.MAX_VALUE, Long.MIN_VALUE, -0.0, Double.MIN_VALUE, Double.MAX_VALUE,
+                        Double.POSITIVE_INFINITY),
+                new VersionStats("v2", 1000, 12, 0.012, 3.5, 120.25, 480.125));
+    }
+
+    public static List<Thresholds> thresholds() {
+        return List.of(Thresholds.NONE,
+                new Thresholds(OptionalDouble.of(0), OptionalDouble.of(1), OptionalDouble.of(Double.MAX_VALUE),
+                        OptionalDouble.of(Double.MIN_VALUE)),
+                new Thresholds(OptionalDouble.of(0.05), OptionalDouble.empty(), OptionalDouble.of(250), OptionalDouble.empty()),
+                new Thresholds(OptionalDouble.empty(), OptionalDouble.of(0.01), OptionalDouble.empty(), OptionalDouble.of(1.5)));
+    }
+
+    public static List<RolloutPlan> plans() {
+        List<RolloutPlan> plans = new ArrayList<>();
+        List<Thresholds> t = thresholds();
+        plans.add(new RolloutPlan("v1", "v2", RolloutPlan.DEFAULT_STEPS, Duration.ofSeconds(30), 100, t.get(0), 2));
+        plans.add(new RolloutPlan(UNICODE, "", List.of(100), Duration.ofSeconds(Long.MAX_VALUE, 999_999_999),
+                Long.MAX_VALUE, t.get(1), Integer.MAX_VALUE));
+        plans.add(new RolloutPlan("v1", "v2", List.of(1, 2, 3, 99, 100), Duration.ofNanos(1), 0, t.get(2), 1));
+        plans.add(new RolloutPlan("v1", "v2", List.of(50, 100), Duration.ofMillis(1500), 7, t.get(3), 3));
+        return plans;
+    }
+
+    public static List<Message.Command> commands() {
+        List<Message.Command> commands = new ArrayList<>();
+        commands.add(new Message.ProposeWeights(Weights.split("v1", "v2", 25)));
+        commands.add(new Message.ProposeWeights(Weights.all("only")));
+        for (RolloutPlan p : plans()) {
+            commands.add(new Message.StartRollout(p));
+        }
+        for (RolloutAction a : RolloutAction.values()) {
+            commands.add(new Message.ControlRollout(a));
+        }
+        return commands;
+    }
+
+    /** At least one message of every type; most types with several edge cases. */
+    public static List<Message> messages() {
+        List<Message> m = new ArrayList<>();
+        List<RoutingState> states = states();
+        for (RoutingState s : states) {
+            m.add(new Message.Prepare(s.txId(), s));
+            m.add(new Message.Commit(Long.MAX_VALUE, s));
+            m.add(new Message.StateSync(s));
+            m.add(new Message.ForwardResponse(Long.MIN_VALUE, true, s, ""));
+        }
+        m.add(new Message.ForwardResponse(3, false, states.get(0), "coordinator " + UNICODE + " is unreachable"));
+        m.add(new Message.Vote(0, true, ""));
+        m.add(new Message.Vote(Long.MIN_VALUE, false, "cannot serve v3: " + UNICODE));
+        m.add(new Message.CommitAck(Long.MAX_VALUE));
+        m.add(new Message.CommitAck(0));
+        m.add(new Message.Abort(-1, ""));
+        m.add(new Message.Abort(9, "node-b voted NO: " + UNICODE));
+        m.add(new Message.DecisionQuery(Long.MAX_VALUE, Long.MIN_VALUE));
+        m.add(new Message.Heartbeat(1, true));
+        m.add(new Message.Heartbeat(Long.MAX_VALUE, false));
+        for (HealthSnapshot s : snapshots()) {
+            m.add(new Message.HealthReport(s));
+        }
+        List<VersionStats> stats = stats();
+        int i = 0;
+        for (Verdict.Decision d : Verdict.Decision.values()) {
+            m.add(new Message.VerdictReport(i == 0 ? "" : UNICODE, new Verdict(d, i == 1 ? "" : UNICODE, i - 1,
+                    i == 2 ? Long.MAX_VALUE : 0, stats.get(i % stats.size()), stats.get((i + 1) % stats.size()))));
+            i++;
+        }
+        long requestId = 0;
+        for (Message.Command c : commands()) {
+            m.add(new Message.ForwardRequest(requestId == 0 ? Long.MAX_VALUE : requestId, c));
+            requestId++;
+        }
+        return m;
+    }
+}
