@@ -62,6 +62,17 @@ public final class HistogramSnapshot {
         return t;
     }
 
+    /**
+     * The nearest-rank quantile {@code q} of the recorded latencies in milliseconds, within
+     * {@link HistogramLayout#MAX_RELATIVE_ERROR} of the exact value; 0 with no recordings.
+     *
+     * @param q in [0, 1], e.g. 0.95 for the p95
+     * @throws IllegalArgumentException if {@code q} is outside [0, 1]
+     */
+    public double percentileMillis(double q) {
+        return HistogramLayout.quantileNanos(counts, q) / 1_000_000.0;
+    }
+
     /** The bucket-wise sum of this and {@code other}. */
     public HistogramSnapshot merge(HistogramSnapshot other) {
         long[] sum = Arrays.copyOf(counts, Math.max(counts.length, other.counts.length));

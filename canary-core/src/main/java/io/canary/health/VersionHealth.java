@@ -31,6 +31,12 @@ public record VersionHealth(String version, long requests, long errors, Histogra
         return requests == 0 ? 0 : errors / (double) requests;
     }
 
+    /** The numbers people read and thresholds compare: counts, error rate, p50/p95/p99 in ms. */
+    public VersionStats stats() {
+        return new VersionStats(version, requests, errors, errorRate(), latency.percentileMillis(0.50),
+                latency.percentileMillis(0.95), latency.percentileMillis(0.99));
+    }
+
     /** The sum of this and another window or node for the same version. */
     public VersionHealth merge(VersionHealth other) {
         if (!version.equals(other.version)) {

@@ -1,0 +1,131 @@
+package io.canary.health;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongSupplier;
+
+/**
+ * A node's health measurement: one {@link VersionWindow} per version it serves.
+ *
+ * <p>Versions are known up front: the node tracks the versions of its committed routing state
+ * (and any it declares servable) through {@link #trackVersions}, on its protocol thread, before
+ * traffic can be routed to them. {@link #record} for a version that is not tracked is ignored and
+ * only counted ({@link #ignoredRecords()}): adding a window there would allocate on the hot path,
+ * and a version no routing state names has no health anyone judges.
+ *
+ * <p>Threading: {@link #record} from any thread, lock-free and allocation-free (a scan of a small
+ * array published through a volatile field). Everything else may be called from any thread and
+ * never blocks recording.
+ */
+public final class HealthRecorder {
+    /** More versions than this at once is a configuration mistake, not a rollout. */
+    public static final int MAX_VERSIONS = 32;
+
+    private final String nodeId;
+    private final Duration window;
+    private final int subWindows;
+    private final LongSupplier clock;
+    private final AtomicLong ignored = new AtomicLong();
+    private volatile VersionWindow[] windows = new VersionWindow[0];
+
+    /**
+     * @param nodeId the node whose health this is
+     * @param window the sliding window's length
+     * @param subWindows sub-windows it slides by
+     * @param clock epoch milliseconds
+     */
+    public HealthRecorder(String nodeId, Duration window, int subWindows, LongSupplier clock) {
+        this.nodeId = Objects.requireNonNull(nodeId, "nodeId");
+        this.window = Objects.requireNonNull(window, "window");
+        this.clock = Objects.requireNonNull(clock, "clock");
+        if (subWindows < 1) {
+            throw new IllegalArgumentException("subWindows must be >= 1, got " + subWindows);
+        }
+        if (window.toMillis() < subWindows) {
+            throw new IllegalArgumentException("window must be at least 1 ms per sub-window, got " + window
+                    + " for " + subWindows + " sub-windows");
+        }
+        this.subWindows = subWindows;
+    }
+
+    /** Counts one request for {@code version}. Lock-free, allocation-free; ignored for an untracked version. */
+    public void record(String version, long latencyNanos, boolean ok) {
+        VersionWindow[] ws = windows;
+        for (VersionWindow w : ws) {
+            String v = w.version();
+            if (v == version || v.equals(version)) {
+                w.record(latencyNanos, ok);
+                return;
+            }
+        }
+        ignored.incrementAndGet();
+    }
+
+    /**
+     * Tracks exactly these versions from now on: new ones get an empty window, ones already
+     * tracked keep theirs, others are dropped.
+     *
+     * @throws IllegalArgumentException with more than {@link #MAX_VERSIONS} versions
+     */
+    public synchronized void trackVersions(Collection<String> versions) {
+        if (versions.size() > MAX_VERSIONS) {
+            throw new IllegalArgumentException("at most " + MAX_VERSIONS + " versions can be measured, got " + versions.size());
+        }
+        Map<String, VersionWindow> current = new HashMap<>();
+        for (VersionWindow w : windows) {
+            current.put(w.version(), w);
+        }
+        List<VersionWindow> next = new ArrayList<>();
+        for (String v : versions) {
+            VersionWindow w = current.get(v);
+            next.add(w != null ? w : new VersionWindow(v, window, subWindows, clock));
+        }
+        windows = next.toArray(new VersionWindow[0]);
+    }
+
+    /** The versions tracked. */
+    public List<String> versions() {
+        List<String> names = new ArrayList<>();
+        for (VersionWindow w : windows) {
+            names.add(w.version());
+        }
+        return names;
+    }
+
+    /** Restarts every window empty: the node calls this when its weights change. */
+    public void truncate() {
+        for (VersionWindow w : windows) {
+            w.truncate();
+        }
+    }
+
+    /** Advances every window's ring to now (see {@link VersionWindow#rotate()}). */
+    public void rotate() {
+        for (VersionWindow w : windows) {
+            w.rotate();
+        }
+    }
+
+    /** Records dropped because their version was not tracked. */
+    public long ignoredRecords() {
+        return ignored.get();
+    }
+
+    /** This node's health per tracked version over the window ending now. */
+    public HealthSnapshot snapshot() {
+        long now = clock.getAsLong();
+        Map<String, VersionHealth> versions = new HashMap<>();
+        long start = now;
+        for (VersionWindow w : windows) {
+            versions.put(w.version(), w.snapshot());
+            start = Math.min(start, w.lastWindowStart());
+        }
+        return new HealthSnapshot(nodeId, now, Math.max(0, now - start), versions);
+    }
+}
