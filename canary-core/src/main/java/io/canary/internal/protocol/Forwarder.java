@@ -1,0 +1,92 @@
+package io.canary.internal.protocol;
+
+import io.canary.NodeConfig;
+import io.canary.transport.Message.Command;
+import io.canary.transport.Message.ForwardRequest;
+import io.canary.transport.Message.ForwardResponse;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Runs a caller's command on the coordinator from a participant: sends it, resends it until
+ * answered (the coordinator runs it once however often it arrives), and gives the caller a clear
+ * timeout if the coordinator does not answer.
+ *
+ * <p>Not thread-safe: driven by the node's protocol thread only.
+ */
+public final class Forwarder {
+
+    private record Pending(long callId, Command command) {
+    }
+
+    private final String coordinatorId;
+    private final NodeConfig config;
+    private final Map<Long, Pending> pending = new HashMap<>();
+    private long nextRequestId;
+
+    /**
+     * @param requestIdBase where request ids start; it must differ across restarts of this node
+     *     (the coordinator remembers ids it has answered), so the runtime passes a random value
+     */
+    public Forwarder(String coordinatorId, NodeConfig config, long requestIdBase) {
+        this.coordinatorId = coordinatorId;
+        this.config = config;
+        this.nextRequestId = requestIdBase;
+    }
+
+    public List<Effect> forward(long callId, Command command) {
+        long requestId = nextRequestId++;
+        pending.put(requestId, new Pending(callId, command));
+        List<Effect> out = new ArrayList<>(3);
+        out.add(new Effect.Send(coordinatorId, new ForwardRequest(requestId, command)));
+        out.add(new Effect.Schedule(config.requestTimeout(), new Timer.RequestTimeout(requestId)));
+        out.add(new Effect.Schedule(config.retryInterval(), new Timer.RequestResend(requestId)));
+        return out;
+    }
+
+    public List<Effect> onResponse(String from, ForwardResponse response) {
+        List<Effect> out = new ArrayList<>(1);
+        if (!from.equals(coordinatorId)) {
+            return out;
+        }
+        Pending p = pending.remove(response.requestId());
+        if (p != null) {
+            out.add(new Effect.Complete(p.callId(), response.ok()
+                    ? Outcome.success(response.state())
+                    : Outcome.failure(response.error())));
+        }
+        return out;
+    }
+
+    public List<Effect> onResend(long requestId) {
+        List<Effect> out = new ArrayList<>(2);
+        Pending p = pending.get(requestId);
+        if (p != null) {
+            out.add(new Effect.Send(coordinatorId, new ForwardRequest(requestId, p.command())));
+            out.add(new Effect.Schedule(config.retryInterval(), new Timer.RequestResend(requestId)));
+        }
+        return out;
+    }
+
+    public List<Effect> onTimeout(long requestId) {
+        List<Effect> out = new ArrayList<>(1);
+        Pending p = pending.remove(requestId);
+        if (p != null) {
+            out.add(new Effect.Complete(p.callId(), Outcome.failure("coordinator " + coordinatorId
+                    + " did not answer within " + Durations.human(config.requestTimeout()))));
+        }
+        return out;
+    }
+
+    /** Fails every waiting caller, e.g. when the node closes. */
+    public List<Effect> failAll(String reason) {
+        List<Effect> out = new ArrayList<>();
+        for (Pending p : pending.values()) {
+            out.add(new Effect.Complete(p.callId(), Outcome.failure(reason)));
+        }
+        pending.clear();
+        return out;
+    }
+}

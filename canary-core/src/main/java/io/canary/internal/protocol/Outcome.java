@@ -1,0 +1,30 @@
+package io.canary.internal.protocol;
+
+import io.canary.model.RoutingState;
+import java.util.Objects;
+
+/** How a caller's request ended: the committed state, or why not. */
+public sealed interface Outcome {
+
+    /** The request committed (or needed no change): this is the committed state. */
+    record Success(RoutingState state) implements Outcome {
+        public Success {
+            Objects.requireNonNull(state, "state");
+        }
+    }
+
+    /** The request did not commit; {@code reason} is one line an operator can act on. */
+    record Failure(String reason) implements Outcome {
+        public Failure {
+            Objects.requireNonNull(reason, "reason");
+        }
+    }
+
+    static Outcome success(RoutingState state) {
+        return new Success(state);
+    }
+
+    static Outcome failure(String reason) {
+        return new Failure(reason);
+    }
+}

@@ -1,0 +1,73 @@
+package io.canary.internal.protocol;
+
+import io.canary.log.LogRecord;
+import io.canary.model.RoutingState;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * What a node's log says after a restart: the last committed state, a transaction it voted YES on
+ * without learning the decision (in doubt), the highest coordinator epoch, and the records that
+ * belong to others (the rollout's) in log order.
+ *
+ * @param committed the highest committed or synced state, or the initial state if there is none
+ * @param inDoubt the last PREPARED that no later COMMITTED, SYNCED or ABORTED covers
+ * @param epoch the highest CoordinatorEpoch, 0 if none
+ * @param otherRecords rollout records, oldest first
+ */
+public record Recovery(RoutingState committed, Optional<LogRecord.Prepared> inDoubt, long epoch,
+                       List<LogRecord> otherRecords) {
+
+    public Recovery {
+        otherRecords = List.copyOf(otherRecords);
+    }
+
+    public static Recovery replay(List<LogRecord> records, RoutingState initial) {
+        RoutingState committed = initial;
+        LogRecord.Prepared prepared = null;
+        long epoch = 0;
+        List<LogRecord> others = new ArrayList<>();
+        for (LogRecord record : records) {
+            if (record instanceof LogRecord.Committed c) {
+                committed = newer(committed, c.state());
+            } else if (record instanceof LogRecord.Synced s) {
+                committed = newer(committed, s.state());
+            } else if (record instanceof LogRecord.Prepared p) {
+                prepared = p;
+            } else if (record instanceof LogRecord.Aborted a) {
+                if (prepared != null && prepared.txId() == a.txId()) {
+                    prepared = null;
+                }
+            } else if (record instanceof LogRecord.CoordinatorEpoch e) {
+                epoch = Math.max(epoch, e.epoch());
+            } else {
+                others.add(record);
+            }
+        }
+        if (prepared != null && prepared.proposed().version() <= committed.version()) {
+            prepared = null;
+        }
+        return new Recovery(committed, Optional.ofNullable(prepared), epoch, others);
+    }
+
+    private static RoutingState newer(RoutingState a, RoutingState b) {
+        return b.version() >= a.version() ? b : a;
+    }
+
+    /**
+     * The shortest log equivalent to this one (plus the given extra records): what a checkpoint
+     * writes.
+     */
+    public static List<LogRecord> compact(long epoch, RoutingState committed, Optional<LogRecord.Prepared> inDoubt,
+                                          List<LogRecord> extra) {
+        List<LogRecord> records = new ArrayList<>();
+        if (epoch > 0) {
+            records.add(new LogRecord.CoordinatorEpoch(epoch));
+        }
+        records.add(new LogRecord.Committed(committed.txId(), committed));
+        inDoubt.ifPresent(records::add);
+        records.addAll(extra);
+        return records;
+    }
+}

@@ -1,0 +1,72 @@
+package io.canary.internal.protocol;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.canary.NodeConfig;
+import io.canary.model.RoutingState;
+import io.canary.model.Weights;
+import io.canary.transport.Message.ForwardRequest;
+import io.canary.transport.Message.ForwardResponse;
+import io.canary.transport.Message.ProposeWeights;
+import io.canary.transport.Message.Prepare;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+class ForwardingTest {
+    static final NodeConfig CONFIG = NodeConfig.ofDefaults();
+    static final RoutingState V1 = RoutingState.initial("v1", "v2");
+    static final ProposeWeights TEN_PERCENT = new ProposeWeights(Weights.split("v1", "v2", 10));
+
+    @Test
+    void aForwardedCallFailsWithAClearMessageIfTheCoordinatorStaysSilent() {
+        Forwarder forwarder = new Forwarder("node-a", CONFIG, 500);
+        List<Effect> out = forwarder.forward(1, TEN_PERCENT);
+        assertThat(Fx.sent(out, ForwardRequest.class)).containsExactly(new ForwardRequest(500, TEN_PERCENT));
+        assertThat(Fx.sent(forwarder.onResend(500), ForwardRequest.class)).as("resent until answered").hasSize(1);
+
+        List<Effect> timedOut = forwarder.onTimeout(500);
+        assertThat(Fx.outcome(timedOut, 1)).isEqualTo(Outcome.failure("coordinator node-a did not answer within 10s"));
+        assertThat(forwarder.onResend(500)).isEmpty();
+    }
+
+    @Test
+    void theCoordinatorsAnswerCompletesTheCallerOnce() {
+        Forwarder forwarder = new Forwarder("node-a", CONFIG, 500);
+        forwarder.forward(1, TEN_PERCENT);
+        ForwardResponse response = new ForwardResponse(500, false, V1, "node-c voted NO");
+        assertThat(Fx.outcome(forwarder.onResponse("node-a", response), 1)).isEqualTo(Outcome.failure("node-c voted NO"));
+        assertThat(forwarder.onResponse("node-a", response)).as("a duplicate answer changes nothing").isEmpty();
+        assertThat(forwarder.onTimeout(500)).isEmpty();
+    }
+
+    @Test
+    void theCoordinatorRunsADuplicatedForwardOnceAndRepeatsItsAnswer() {
+        ProtocolNode coordinator = new ProtocolNode("node-a", List.of("node-a", "node-b"), "node-a", Set.of(), CONFIG,
+                Recovery.replay(List.of(), V1), 0);
+        coordinator.start(0);
+        coordinator.onMessage("node-b", new io.canary.transport.Message.Heartbeat(1, true), 0);
+        ForwardRequest request = new ForwardRequest(77, TEN_PERCENT);
+        List<Effect> first = coordinator.onMessage("node-b", request, 1);
+        assertThat(Fx.sent(first, Prepare.class)).hasSize(2);
+        assertThat(coordinator.onMessage("node-b", request, 2)).as("in flight: no second transaction").isEmpty();
+
+        long tx = Fx.sent(first, Prepare.class).get(0).txId();
+        List<Effect> all = new ArrayList<>();
+        for (Effect e : first) {
+            if (e instanceof Effect.Send s && s.message() instanceof Prepare p) {
+                List<Effect> vote = coordinator.onMessage(s.to(), p, 3);
+                if (s.to().equals("node-a")) {
+                    all.addAll(coordinator.onMessage("node-a", Fx.sent(vote, io.canary.transport.Message.Vote.class).get(0), 3));
+                } else {
+                    all.addAll(coordinator.onMessage("node-b", new io.canary.transport.Message.Vote(tx, true, ""), 3));
+                }
+            }
+        }
+        ForwardResponse answer = Fx.sent(all, ForwardResponse.class).get(0);
+        assertThat(answer.ok()).isTrue();
+        assertThat(answer.state().version()).isEqualTo(2);
+        assertThat(Fx.sent(coordinator.onMessage("node-b", request, 4), ForwardResponse.class)).containsExactly(answer);
+    }
+}
