@@ -1,0 +1,134 @@
+package io.canary.launcher.client;
+
+import io.canary.launcher.client.DataPlaneViews.StateView;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** {@code canary rollout start --canary v2 ...}. */
+@Command(name = "start", mixinStandardHelpOptions = true,
+        description = {"Starts a progressive rollout of a canary version and waits until its first step is committed "
+                + "on every node.",
+                "Each step is analysed for --interval on the merged health of all nodes: it is promoted when the "
+                + "canary has at least --min-requests requests and meets every threshold given, held while there is "
+                + "too little traffic, and rolled back after --failure-limit failed analyses in a row."})
+public final class RolloutStartCommand extends ClientCommand {
+    @Mixin
+    NodeOptions nodeOptions;
+
+    @Mixin
+    TargetNode target;
+
+    @Option(names = "--canary", required = true, paramLabel = "VERSION", description = "The version to roll out, e.g. v2.")
+    String canary;
+
+    @Option(names = "--steps", split = ",", paramLabel = "PERCENT", description = "Canary percentages, ending at 100 (default: 5,25,50,100).")
+    List<Integer> steps;
+
+    @Option(names = "--interval", paramLabel = "DURATION", converter = DurationConverter.class,
+            description = "How long each step is analysed, e.g. 30s (default: the node's).")
+    Duration interval;
+
+    @Option(names = "--min-requests", paramLabel = "N", description = "Requests each version needs in an analysis before it can pass.")
+    Long minRequests;
+
+    @Option(names = "--max-error-rate", paramLabel = "RATE", converter = RatioConverter.class,
+            description = "Highest canary error rate, e.g. 0.05 or 5%%.")
+    Double maxErrorRate;
+
+    @Option(names = "--max-error-rate-delta", paramLabel = "RATE", converter = RatioConverter.class,
+            description = "Highest canary error rate above the baseline's, e.g. 0.02 or 2%%.")
+    Double maxErrorRateDelta;
+
+    @Option(names = "--max-p95", paramLabel = "LATENCY", converter = MillisConverter.class,
+            description = "Highest canary p95 latency, e.g. 250ms.")
+    Double maxP95Ms;
+
+    @Option(names = "--max-p95-ratio", paramLabel = "RATIO", description = "Highest canary p95 as a multiple of the baseline's, e.g. 1.5.")
+    Double maxP95Ratio;
+
+    @Option(names = "--failure-limit", paramLabel = "N", description = "Failed analyses in a row that trigger a rollback.")
+    Integer failureLimit;
+
+    @Option(names = "--watch", description = "Then follow the rollout until it ends, as rollout status --watch.")
+    boolean watch;
+
+    @Override
+    protected int execute() throws InterruptedException {
+        Map<String, Object> body = requestBody();
+        DataPlaneClient client = client(nodeOptions);
+        TargetNode.Answer<StateView> answer;
+        try {
+            answer = target.call(nodeOptions.resolve(env()), node -> client.startRollout(node, body));
+        } catch (CliException.Refused e) {
+            throw new CliException("cannot start the rollout: " + e.error() + " (HTTP " + e.status() + ")");
+        }
+        StateView s = answer.value();
+        out().println("Rollout started through " + answer.node().nodeId() + ": " + canary + " at its first step.");
+        out().println(RolloutFormat.progressBar(s.rollout(), RolloutFormat.canaryPercent(s.rollout(), s)));
+        out().println("  Routing state v" + s.version() + ": " + Formats.percentWeights(s.weights()));
+        if (!watch) {
+            out().println("Follow it with: canary rollout status --watch");
+            return 0;
+        }
+        out().flush();
+        return new RolloutWatcher(client, answer.node(), out(), Duration.ofSeconds(1), false).watch();
+    }
+
+    /** The JSON of {@code POST /rollout}: only the options given, so the node's defaults apply to the rest. */
+    Map<String, Object> requestBody() {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("canary", canary);
+        if (steps != null) {
+            body.put("steps", steps);
+        }
+        if (interval != null) {
+            if (interval.isZero() || interval.isNegative()) {
+                throw new IllegalArgumentException("--interval must be positive, got " + Durations.format(interval));
+            }
+            body.put("interval", Durations.format(interval));
+        }
+        putIfSet(body, "minRequests", minRequests);
+        putIfSet(body, "maxErrorRate", maxErrorRate);
+        putIfSet(body, "maxErrorRateDelta", maxErrorRateDelta);
+        putIfSet(body, "maxP95Ms", maxP95Ms);
+        putIfSet(body, "maxP95Ratio", maxP95Ratio);
+        putIfSet(body, "failureLimit", failureLimit);
+        return body;
+    }
+
+    private static void putIfSet(Map<String, Object> body, String key, Object value) {
+        if (value != null) {
+            body.put(key, value);
+        }
+    }
+
+    /** {@code 0.05} or {@code 5%} as 0.05. */
+    public static final class RatioConverter implements picocli.CommandLine.ITypeConverter<Double> {
+        @Override
+        public Double convert(String value) {
+            String v = value.trim();
+            try {
+                return v.endsWith("%") ? Double.parseDouble(v.substring(0, v.length() - 1)) / 100 : Double.parseDouble(v);
+            } catch (NumberFormatException e) {
+                throw new picocli.CommandLine.TypeConversionException("'" + value + "' is not a rate: use e.g. 0.05 or 5%");
+            }
+        }
+    }
+
+    /** {@code 250ms}, {@code 0.25s} or {@code 250} as 250.0 milliseconds. */
+    public static final class MillisConverter implements picocli.CommandLine.ITypeConverter<Double> {
+        @Override
+        public Double convert(String value) {
+            try {
+                return Durations.parseMillis(value);
+            } catch (IllegalArgumentException e) {
+                throw new picocli.CommandLine.TypeConversionException(e.getMessage());
+            }
+        }
+    }
+}

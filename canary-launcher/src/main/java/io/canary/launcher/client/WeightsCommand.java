@@ -1,0 +1,109 @@
+package io.canary.launcher.client;
+
+import io.canary.launcher.client.DataPlaneViews.StateView;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Parameters;
+
+/** {@code canary weights}: changes the traffic split through two-phase commit. */
+@Command(name = "weights", mixinStandardHelpOptions = true,
+        description = "Changes the traffic split between versions; every node agrees through two-phase commit.",
+        subcommands = WeightsCommand.Set.class)
+public final class WeightsCommand implements Runnable {
+
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        throw new picocli.CommandLine.ParameterException(spec.commandLine(), "say what to do, e.g. canary weights set v1=0.9 v2=0.1");
+    }
+
+    /** {@code canary weights set v1=0.9 v2=0.1}. */
+    @Command(name = "set", mixinStandardHelpOptions = true,
+            description = {"Proposes new weights through any node (it forwards to the coordinator) and waits for the "
+                    + "two-phase commit. Prints the committed state, or why the change aborted (exit 1).",
+                    "Raising a canary's share needs a YES from every node; lowering it needs every reachable node."})
+    public static final class Set extends ClientCommand {
+        @Mixin
+        NodeOptions nodeOptions;
+
+        @Mixin
+        TargetNode target;
+
+        @Parameters(arity = "1..*", paramLabel = "VERSION=SHARE",
+                description = "Shares summing to 1, e.g. v1=0.9 v2=0.1 (or v1=90%% v2=10%%).")
+        List<String> shares;
+
+        @Override
+        protected int execute() {
+            Map<String, Double> weights = parseShares(shares);
+            List<NodeAddress> nodes = nodeOptions.resolve(env());
+            DataPlaneClient client = client(nodeOptions);
+            TargetNode.Answer<StateView> answer;
+            try {
+                answer = target.call(nodes, node -> client.proposeWeights(node, weights));
+            } catch (CliException.Refused e) {
+                throw new CliException(explain(e));
+            }
+            StateView s = answer.value();
+            out().println("Committed routing state v" + s.version() + " through " + answer.node().nodeId());
+            out().println("  Status: " + s.status());
+            out().println("  Weights: " + Formats.pyWeights(s.weights()));
+            out().println("  Transaction: " + s.txId() + ", committed at " + Formats.clock(s.committedAt()));
+            return 0;
+        }
+    }
+
+    /** A one-line reason for each way a change can fail. */
+    static String explain(CliException.Refused e) {
+        return switch (e.status()) {
+            case 400 -> "invalid weights: " + e.error();
+            case 409 -> "the change aborted: " + e.error();
+            case 504 -> "no decision in time: " + e.error() + " (it may still commit: check with canary query)";
+            default -> e.getMessage();
+        };
+    }
+
+    /**
+     * Parses {@code v1=0.9 v2=0.1} (or {@code v1=90%}); the node validates the sum and the
+     * versions, this only checks the syntax.
+     *
+     * @throws IllegalArgumentException naming the bad argument
+     */
+    public static Map<String, Double> parseShares(List<String> args) {
+        Map<String, Double> weights = new LinkedHashMap<>();
+        for (String arg : args) {
+            for (String part : arg.split(",")) {
+                String p = part.trim();
+                if (p.isEmpty()) {
+                    continue;
+                }
+                int eq = p.indexOf('=');
+                if (eq <= 0 || eq == p.length() - 1) {
+                    throw new IllegalArgumentException("'" + p + "' must look like v2=0.1");
+                }
+                String version = p.substring(0, eq).trim();
+                String value = p.substring(eq + 1).trim();
+                double share;
+                try {
+                    share = value.endsWith("%")
+                            ? Double.parseDouble(value.substring(0, value.length() - 1)) / 100
+                            : Double.parseDouble(value);
+                } catch (NumberFormatException e) {
+                    throw new IllegalArgumentException("share of " + version + " is not a number: '" + value + "'");
+                }
+                if (weights.put(version, share) != null) {
+                    throw new IllegalArgumentException("version " + version + " is given twice");
+                }
+            }
+        }
+        if (weights.isEmpty()) {
+            throw new IllegalArgumentException("give at least one VERSION=SHARE, e.g. v1=0.9 v2=0.1");
+        }
+        return weights;
+    }
+}

@@ -1,0 +1,167 @@
+package io.canary.launcher.client;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.net.ServerSocket;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
+
+/** The client commands against fake nodes: what a user sees, and the exit codes. */
+class ClientCommandsAgainstStubNodesTest {
+    private final StubNode a = new StubNode("node-a");
+    private final StubNode b = new StubNode("node-b");
+    private final StringWriter out = new StringWriter();
+    private final StringWriter err = new StringWriter();
+
+    @AfterEach
+    void stop() {
+        a.close();
+        b.close();
+    }
+
+    private int run(ClientCommand command, Map<String, String> env, String... args) {
+        command.withEnv(env);
+        CommandLine cli = new CommandLine(command);
+        cli.setOut(new PrintWriter(out, true));
+        cli.setErr(new PrintWriter(err, true));
+        return cli.execute(args);
+    }
+
+    private int run(ClientCommand command, String... args) {
+        return run(command, Map.of(), args);
+    }
+
+    private static String closedPort() throws Exception {
+        try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            return "node-c=http://127.0.0.1:" + s.getLocalPort();
+        }
+    }
+
+    @Test
+    void queryOfNodesThatAgreeExitsZeroAndPrintsTheGuidesFormat() {
+        a.healthy(1, 0.0);
+        b.healthy(1, 0.0);
+
+        int code = run(new QueryCommand(), "--nodes", a.address() + "," + b.address());
+
+        assertThat(code).isZero();
+        assertThat(out.toString()).contains("[Node A] Routing State v1\n  Status: COMMITTED\n  Weights: {'v1': 1.0, 'v2': 0.0}")
+                .contains("[Node B] Health Snapshot\n  P95: 120.0ms, Error Rate: 10.00%")
+                .contains("[Node B] Prediction routed to: v1")
+                .contains("All 2 nodes agree: routing state v1");
+    }
+
+    @Test
+    void queryExitsNonZeroAndNamesTheNodeThatIsDown() throws Exception {
+        a.healthy(1, 0.0);
+
+        int code = run(new QueryCommand(), "--nodes", a.address() + "," + closedPort());
+
+        assertThat(code).isEqualTo(1);
+        assertThat(out.toString()).contains("PROBLEM: node-c is unreachable: connection refused");
+    }
+
+    @Test
+    void queryExitsNonZeroWhenTheNodesStayOnDifferentStates() {
+        a.healthy(3, 0.25);
+        b.healthy(2, 0.05);
+
+        int code = run(new QueryCommand(), "--nodes", a.address() + "," + b.address());
+
+        assertThat(code).isEqualTo(1);
+        assertThat(out.toString()).contains("PROBLEM: the nodes disagree on the committed state: node-a is at v3");
+    }
+
+    @Test
+    void weightsSetPostsTheSharesWithTheAdminTokenAndPrintsTheCommittedState() {
+        b.on("POST /routing/weights", StubNode.state(4, 0.1));
+
+        int code = run(new WeightsCommand.Set(), Map.of("CANARY_ADMIN_TOKEN", "s3cret"),
+                "--nodes", a.address() + "," + b.address(), "--node", "node-b", "v1=0.9", "v2=0.1");
+
+        assertThat(code).isZero();
+        assertThat(out.toString()).contains("Committed routing state v4 through node-b").contains("Weights: {'v1': 0.9, 'v2': 0.1}");
+        StubNode.Request sent = b.requests.get(0);
+        assertThat(sent.body()).isEqualTo("{\"weights\":{\"v1\":0.9,\"v2\":0.1}}");
+        assertThat(sent.header("Authorization")).isEqualTo("Bearer s3cret");
+        assertThat(a.requests).isEmpty();
+    }
+
+    @Test
+    void anAbortedChangeIsOneLineWithTheReasonAndExitOne() {
+        a.on("POST /routing/weights", r -> new StubNode.Answer(409, "{\"error\":\"node-c voted NO: cannot serve v3\"}", Map.of()));
+
+        int code = run(new WeightsCommand.Set(), "--nodes", a.address(), "v1=0.5", "v3=0.5");
+
+        assertThat(code).isEqualTo(1);
+        assertThat(err.toString()).isEqualTo("error: the change aborted: node-c voted NO: cannot serve v3\n");
+        assertThat(a.requests.get(0).header("Authorization")).isNull();
+    }
+
+    @Test
+    void weightsSetGoesToTheNextNodeOnlyWhenOneIsUnreachable() throws Exception {
+        b.on("POST /routing/weights", StubNode.state(2, 0.1));
+
+        int code = run(new WeightsCommand.Set(), "--nodes", closedPort() + "," + b.address(), "v1=0.9", "v2=0.1");
+
+        assertThat(code).isZero();
+        assertThat(out.toString()).contains("through node-b");
+    }
+
+    @Test
+    void rolloutStartSendsOnlyTheOptionsGiven() {
+        a.on("POST /rollout", "{\"version\":2,\"status\":\"COMMITTED\",\"weights\":{\"v1\":0.95,\"v2\":0.05},\"baseline\":\"v1\","
+                + "\"rollout\":{\"id\":\"r1\",\"canary\":\"v2\",\"steps\":[10,100],\"stepIndex\":0,\"percent\":10,\"phase\":\"PROGRESSING\",\"reason\":\"\"}}");
+
+        int code = run(new RolloutStartCommand(), "--nodes", a.address(), "--canary", "v2", "--steps", "10,100",
+                "--interval", "1500ms", "--max-error-rate", "5%", "--max-p95", "0.25s", "--failure-limit", "3");
+
+        assertThat(code).isZero();
+        assertThat(a.requests.get(0).body()).isEqualTo(
+                "{\"canary\":\"v2\",\"steps\":[10,100],\"interval\":\"1500ms\",\"maxErrorRate\":0.05,\"maxP95Ms\":250.0,\"failureLimit\":3}");
+        assertThat(out.toString()).contains("[#####.....] step 1/2    5%  PROGRESSING");
+    }
+
+    @Test
+    void loadCountsAnswersPerVersionFromTheVersionHeader() {
+        a.on("POST /predict", r -> new StubNode.Answer(200, "{}", Map.of("X-Canary-Version", "v1")));
+        b.on("POST /predict", r -> new StubNode.Answer(502, "{\"error\":\"boom\"}", Map.of("X-Canary-Version", "v2")));
+
+        int code = run(new LoadCommand(), "--nodes", a.address() + "," + b.address(), "--rps", "200", "--duration", "200ms", "--keys", "5");
+
+        assertThat(code).isZero();
+        assertThat(out.toString()).contains("40 requests sent").contains("40 answered, 20 errors, 0 unreachable");
+        assertThat(out.toString()).containsPattern("v1\\s+20\\s+0\\s+0.00%").containsPattern("v2\\s+20\\s+20\\s+100.00%");
+        assertThat(a.requests).allSatisfy(r -> assertThat(r.header("X-Canary-Key")).matches("user-[0-4]"));
+    }
+
+    @Test
+    void loadAgainstNoRunningNodeFailsWithOneLine() throws Exception {
+        int code = run(new LoadCommand(), "--nodes", closedPort(), "--rps", "50", "--duration", "100ms", "--quiet");
+
+        assertThat(code).isEqualTo(1);
+        assertThat(err.toString()).isEqualTo("error: no request reached a node: are they running? (check with canary query)\n");
+    }
+
+    @Test
+    void aBadNodeListIsOneLineAndAUsageExitCode() {
+        int code = run(new QueryCommand(), "--nodes", "node-a");
+
+        assertThat(code).isEqualTo(2);
+        assertThat(err.toString()).isEqualTo("error: --nodes: node entry 'node-a' must look like node-a=http://host:port\n");
+    }
+
+    @Test
+    void everyCommandExplainsItselfWithHelp() {
+        for (ClientCommand c : new ClientCommand[] {new QueryCommand(), new WeightsCommand.Set(), new RolloutStartCommand(),
+                new RolloutStatusCommand(), new LoadCommand()}) {
+            out.getBuffer().setLength(0);
+            assertThat(run(c, "--help")).isZero();
+            assertThat(out.toString()).contains("Usage:").contains("--nodes");
+        }
+    }
+}

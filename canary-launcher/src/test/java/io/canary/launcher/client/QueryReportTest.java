@@ -1,0 +1,107 @@
+package io.canary.launcher.client;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.canary.launcher.client.DataPlaneViews.HealthView;
+import io.canary.launcher.client.DataPlaneViews.PredictionView;
+import io.canary.launcher.client.DataPlaneViews.RolloutView;
+import io.canary.launcher.client.DataPlaneViews.StateView;
+import io.canary.launcher.client.DataPlaneViews.StatsView;
+import io.canary.launcher.client.QueryReport.NodeResult;
+import java.net.URI;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class QueryReportTest {
+    private static final NodeAddress A = new NodeAddress("node-a", URI.create("http://127.0.0.1:50051"));
+    private static final NodeAddress B = new NodeAddress("node-b", URI.create("http://127.0.0.1:50052"));
+
+    private static StateView state(long version, double v2) {
+        return new StateView(version, "COMMITTED", Map.of("v1", 1 - v2, "v2", v2), "v1", 0, 0, RolloutView.NONE);
+    }
+
+    private static HealthView health(StatsView... stats) {
+        Map<String, StatsView> m = new java.util.TreeMap<>();
+        for (StatsView s : stats) {
+            m.put(s.version(), s);
+        }
+        return new HealthView("n", 0, 30_000, m);
+    }
+
+    private static PredictionView routedTo(String version) {
+        return new PredictionView(version, "n", null, 1, null);
+    }
+
+    @Test
+    void aHealthyNodePrintsExactlyAsInTheDeploymentGuide() {
+        NodeResult a = new NodeResult(A, state(1, 0.0), health(new StatsView("v1", 1000, 100, 0.1, 50, 120, 200)), routedTo("v1"), null);
+
+        String text = new QueryReport(List.of(a)).render();
+
+        assertThat(text).startsWith("""
+                ============================================================
+                Querying Canary Deployment System State
+                ============================================================
+
+                [Node A] Routing State v1
+                  Status: COMMITTED
+                  Weights: {'v1': 1.0, 'v2': 0.0}
+
+                [Node A] Health Snapshot
+                  P95: 120.0ms, Error Rate: 10.00%
+
+                [Node A] Prediction routed to: v1
+                """);
+        assertThat(text).endsWith("All 1 node agrees: routing state v1, weights {'v1': 1.0, 'v2': 0.0}\n");
+    }
+
+    @Test
+    void withTrafficOnTwoVersionsEachGetsALineAndTheHeadlineIsTheWorst() {
+        HealthView h = health(new StatsView("v1", 900, 9, 0.01, 10, 40, 60), new StatsView("v2", 100, 10, 0.1, 10, 90, 120));
+
+        StringBuilder sb = new StringBuilder();
+        QueryReport.renderHealth(sb, h);
+
+        assertThat(sb.toString()).isEqualTo("""
+                  P95: 90.0ms, Error Rate: 1.90%
+                    v1: P95: 40.0ms, Error Rate: 1.00%, Requests: 900
+                    v2: P95: 90.0ms, Error Rate: 10.00%, Requests: 100
+                """);
+    }
+
+    @Test
+    void aNodeWithoutTrafficSaysSo() {
+        StringBuilder sb = new StringBuilder();
+        QueryReport.renderHealth(sb, health());
+        assertThat(sb.toString()).isEqualTo("  P95: 0.0ms, Error Rate: 0.00% (no requests in the last 30s)\n");
+    }
+
+    @Test
+    void nodesOnDifferentStatesAreReportedAsADisagreement() {
+        HealthView h = health();
+        QueryReport report = new QueryReport(List.of(
+                new NodeResult(A, state(3, 0.25), h, routedTo("v1"), null),
+                new NodeResult(B, state(2, 0.05), h, routedTo("v1"), null)));
+
+        assertThat(report.problems()).containsExactly("the nodes disagree on the committed state: "
+                + "node-a is at v3 COMMITTED {'v1': 0.75, 'v2': 0.25}; node-b is at v2 COMMITTED {'v1': 0.95, 'v2': 0.05}");
+        assertThat(report.render()).contains("PROBLEM: the nodes disagree").doesNotContain("agree:");
+    }
+
+    @Test
+    void anUnreachableNodeIsShownInItsPlaceAndReported() {
+        QueryReport report = new QueryReport(List.of(
+                new NodeResult(A, state(1, 0), health(), routedTo("v1"), null),
+                NodeResult.unreachable(B, "connection refused")));
+
+        assertThat(report.render()).contains("[Node B] UNREACHABLE at http://127.0.0.1:50052: connection refused");
+        assertThat(report.problems()).containsExactly("node-b is unreachable: connection refused");
+    }
+
+    @Test
+    void aFailedPredictionStillShowsWhereItWasRouted() {
+        NodeResult a = new NodeResult(A, state(1, 0), health(), new PredictionView("v2", "node-a", null, 0, "model v2 failed"), null);
+        assertThat(new QueryReport(List.of(a)).render()).contains("[Node A] Prediction routed to: v2 (the model failed: model v2 failed)");
+    }
+}
