@@ -1,0 +1,105 @@
+package io.canary.launcher;
+
+import io.canary.launcher.node.NodeCommand;
+import java.io.PrintWriter;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
+
+/**
+ * The {@code canary} command. {@link #main} is the only place in the launcher that exits the JVM;
+ * every failure reaches it as an exception that {@link ErrorReporter} turns into one line on stderr
+ * and an exit code from {@link ExitCodes}.
+ */
+@Command(name = "canary",
+        mixinStandardHelpOptions = true,
+        versionProvider = CanaryCli.Version.class,
+        description = "Canary: a distributed canary-deployment control plane.%n"
+                + "Nodes agree on traffic weights through two-phase commit, measure every version's "
+                + "latency and errors, and roll a canary out step by step.",
+        subcommands = {
+                NodeCommand.class
+        },
+        footerHeading = "%nExit codes:%n",
+        footer = {
+                "  0    success",
+                "  1    the operation failed (node unreachable, nodes disagree, proposal aborted)",
+                "  2    bad options or input",
+                "  3    the machine refused (port in use, unwritable data directory)",
+                "  143  'canary node' stopped by SIGTERM after a clean shutdown (130 after Ctrl+C)"
+        })
+public final class CanaryCli implements Callable<Integer> {
+
+    /**
+     * The client commands, in help order. They live in {@code io.canary.launcher.client} and are
+     * developed on their own; each is registered when its class is present so that the root
+     * command never depends on their progress.
+     */
+    static final List<String> CLIENT_COMMANDS = List.of("QueryCommand", "WeightsCommand", "RolloutCommand",
+            "LoadCommand", "DemoCommand", "LogCommand");
+
+    @Spec
+    CommandSpec spec;
+
+    public static void main(String[] args) {
+        int code = run(args);
+        System.exit(code);
+    }
+
+    /** Runs the command line with the process's stdout and stderr; returns the exit code. */
+    public static int run(String... args) {
+        return commandLine().execute(args);
+    }
+
+    /** Runs the command line writing to the given streams; returns the exit code (for tests). */
+    public static int run(PrintWriter out, PrintWriter err, String... args) {
+        CommandLine cmd = commandLine();
+        cmd.setOut(out);
+        cmd.setErr(err);
+        return cmd.execute(args);
+    }
+
+    /** A fresh, fully configured command line (error handling, converters, case rules). */
+    public static CommandLine commandLine() {
+        ErrorReporter reporter = new ErrorReporter();
+        CommandLine cmd = new CommandLine(new CanaryCli());
+        for (String simpleName : CLIENT_COMMANDS) {
+            clientCommand(simpleName).ifPresent(cmd::addSubcommand);
+        }
+        cmd.addSubcommand("help", new CommandLine.HelpCommand());
+        cmd.registerConverter(java.time.Duration.class, new DurationConverter());
+        cmd.setCaseInsensitiveEnumValuesAllowed(true);
+        cmd.setExecutionExceptionHandler(reporter);
+        cmd.setParameterExceptionHandler(reporter);
+        return cmd;
+    }
+
+    private static java.util.Optional<Object> clientCommand(String simpleName) {
+        try {
+            Class<?> c = Class.forName("io.canary.launcher.client." + simpleName);
+            return java.util.Optional.of(c.getDeclaredConstructor().newInstance());
+        } catch (ClassNotFoundException absent) {
+            return java.util.Optional.empty();
+        } catch (ReflectiveOperationException e) {
+            throw new IllegalStateException("cannot create command " + simpleName + ": " + e, e);
+        }
+    }
+
+    @Override
+    public Integer call() {
+        spec.commandLine().usage(spec.commandLine().getOut());
+        return ExitCodes.USAGE;
+    }
+
+    /** The version from the jar's manifest, or "development" when run from classes. */
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            String v = CanaryCli.class.getPackage().getImplementationVersion();
+            return new String[] {"canary " + (v != null ? v : "development build")};
+        }
+    }
+}

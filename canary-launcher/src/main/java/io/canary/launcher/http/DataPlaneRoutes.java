@@ -1,0 +1,97 @@
+package io.canary.launcher.http;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.canary.PeerStatus;
+import io.canary.launcher.http.api.ClusterView;
+import io.canary.launcher.http.api.ErrorView;
+import io.canary.launcher.http.api.MemberView;
+import io.canary.launcher.http.api.RolloutStatusView;
+import io.canary.launcher.http.api.StateView;
+import io.canary.launcher.model.ModelBackend;
+import io.canary.model.RoutingState;
+import io.javalin.config.RoutesConfig;
+import io.javalin.http.Context;
+import io.javalin.http.Handler;
+import io.javalin.http.HttpResponseException;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The data plane's endpoints and its error rendering. Reads are answered from the node's
+ * lock-free state; writes go through {@link AdminGuard} and {@link ProposalHandlers}.
+ */
+final class DataPlaneRoutes {
+    private static final System.Logger LOG = System.getLogger(DataPlaneRoutes.class.getName());
+
+    private final NodeApi node;
+    private final AdminGuard guard;
+    private final ProposalHandlers proposals;
+    private final PredictHandler predict;
+    private final HealthHandlers health;
+
+    DataPlaneRoutes(NodeApi node, Map<String, ModelBackend> models, ObjectMapper mapper, DataPlaneOptions options) {
+        this.node = node;
+        this.guard = new AdminGuard(options.adminToken(), options.isLoopback());
+        RequestBodies bodies = new RequestBodies(mapper, options.maxBodyBytes());
+        this.proposals = new ProposalHandlers(node, models.keySet(), bodies, options.answerDeadline());
+        this.predict = new PredictHandler(node, models, bodies);
+        this.health = new HealthHandlers(node);
+    }
+
+    void register(RoutesConfig routes) {
+        routes.get("/live", ctx -> ctx.json(Map.of("live", true, "node", node.id())));
+        routes.get("/ready", this::ready);
+        routes.get("/routing/state", ctx -> ctx.json(StateView.of(node.state())));
+        routes.get("/health", health::node);
+        routes.get("/health/cluster", health::cluster);
+        routes.get("/cluster", this::cluster);
+        routes.get("/rollout", ctx -> ctx.json(RolloutStatusView.of(node.rolloutStatus())));
+        routes.get("/metrics", health::metrics);
+        routes.post("/predict", predict::handle);
+        routes.post("/routing/weights", admin(proposals::weights));
+        routes.post("/rollout", admin(proposals::startRollout));
+        routes.post("/rollout/{action}", admin(proposals::controlRollout));
+
+        routes.exception(ApiException.class, (e, ctx) -> ctx.status(e.status()).json(new ErrorView(e.getMessage())));
+        routes.exception(HttpResponseException.class, (e, ctx) -> ctx.status(e.getStatus()).json(new ErrorView(e.getMessage())));
+        routes.exception(Exception.class, (e, ctx) -> {
+            LOG.log(System.Logger.Level.WARNING, "request " + ctx.method() + " " + ctx.path() + " failed", e);
+            ctx.status(500).json(new ErrorView("internal error: " + e.getClass().getSimpleName()
+                    + (e.getMessage() != null ? ": " + e.getMessage() : "")));
+        });
+        routes.error(404, ctx -> {
+            if (ctx.result() == null || ctx.result().isEmpty()) {
+                ctx.json(new ErrorView("no such endpoint: " + ctx.method() + " " + ctx.path()));
+            }
+        });
+        routes.error(405, ctx -> ctx.json(new ErrorView("method " + ctx.method() + " is not allowed on " + ctx.path())));
+    }
+
+    private Handler admin(Handler handler) {
+        return ctx -> {
+            guard.check(ctx.req().getRemoteAddr(), ctx.header("Authorization"));
+            handler.handle(ctx);
+        };
+    }
+
+    private void ready(Context ctx) {
+        RoutingState s = node.state();
+        Map<String, Object> body = new LinkedHashMap<>();
+        boolean ready = node.isReady();
+        if (!ready) {
+            body.put("error", node.id() + " is not ready: it is replaying its log or syncing with the coordinator");
+        }
+        body.put("ready", ready);
+        body.put("node", node.id());
+        body.put("version", s.version());
+        ctx.status(ready ? 200 : 503).json(body);
+    }
+
+    private void cluster(Context ctx) {
+        List<PeerStatus> peers = node.cluster();
+        String coordinator = peers.stream().filter(PeerStatus::coordinator).map(PeerStatus::nodeId).findFirst()
+                .orElse(node.isCoordinator() ? node.id() : "");
+        ctx.json(new ClusterView(node.id(), coordinator, peers.stream().map(MemberView::of).toList()));
+    }
+}

@@ -1,0 +1,92 @@
+package io.canary.launcher.http;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.canary.launcher.LauncherException;
+import io.canary.launcher.http.api.ErrorView;
+import io.canary.launcher.model.ModelBackend;
+import io.javalin.Javalin;
+import io.javalin.json.JavalinJackson;
+import io.javalin.util.JavalinBindException;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * A node's HTTP data plane (Javalin): routing state, health, predictions, weight changes, rollout
+ * control, cluster view, readiness and metrics. Every error is {@code {"error":"..."}}; no response
+ * ever carries a stack trace.
+ *
+ * <p>Threading: handlers run on Jetty threads; they read the node's lock-free state and hand
+ * mutations to the node as futures, so no Jetty thread waits on the protocol thread.
+ */
+public final class DataPlaneServer implements AutoCloseable {
+    private final Javalin app;
+
+    private DataPlaneServer(Javalin app) {
+        this.app = app;
+    }
+
+    /**
+     * Starts serving {@code node} on {@code options.host():options.port()}.
+     *
+     * @throws LauncherException (environment) if the port is in use or the address cannot be bound
+     */
+    public static DataPlaneServer start(DataPlaneOptions options, NodeApi node, Map<String, ModelBackend> models) {
+        Objects.requireNonNull(options, "options");
+        Objects.requireNonNull(node, "node");
+        Objects.requireNonNull(models, "models");
+        ObjectMapper mapper = Json.mapper();
+        DataPlaneRoutes routes = new DataPlaneRoutes(node, models, mapper, options);
+        Javalin app = Javalin.create(cfg -> {
+            cfg.startup.showJavalinBanner = false;
+            cfg.startup.showOldJavalinVersionWarning = false;
+            cfg.jetty.host = options.host();
+            cfg.jetty.port = options.port();
+            cfg.http.maxRequestSize = options.maxBodyBytes();
+            cfg.jsonMapper(new JavalinJackson(mapper, false));
+            routes.register(cfg.routes);
+        });
+        try {
+            app.start();
+        } catch (JavalinBindException e) {
+            stopQuietly(app);
+            throw LauncherException.environment("data port " + options.port() + " on " + options.host()
+                    + " is already in use by another process (choose another with --data-port)", e);
+        } catch (RuntimeException e) {
+            stopQuietly(app);
+            throw LauncherException.environment("cannot start the data plane on " + options.host() + ":"
+                    + options.port() + ": " + rootMessage(e), e);
+        }
+        return new DataPlaneServer(app);
+    }
+
+    /** The bound port (the chosen one when started on port 0). */
+    public int port() {
+        return app.port();
+    }
+
+    /** Stops accepting requests and closes connections. Idempotent; never throws. */
+    @Override
+    public void close() {
+        stopQuietly(app);
+    }
+
+    static ErrorView error(String message) {
+        return new ErrorView(message);
+    }
+
+    private static void stopQuietly(Javalin app) {
+        try {
+            app.stop();
+        } catch (RuntimeException ignored) {
+            // Stopping is best effort: the process is going away or the start already failed.
+        }
+    }
+
+    private static String rootMessage(Throwable e) {
+        Throwable t = e;
+        while (t.getCause() != null && t.getCause() != t) {
+            t = t.getCause();
+        }
+        return t.getMessage() != null ? t.getMessage() : t.getClass().getSimpleName();
+    }
+}

@@ -1,0 +1,140 @@
+package io.canary.launcher.http;
+
+import io.canary.ProposalFailedException;
+import io.canary.launcher.http.api.RolloutRequest;
+import io.canary.launcher.http.api.StateView;
+import io.canary.launcher.http.api.WeightsRequest;
+import io.canary.model.RoutingState;
+import io.canary.model.Weights;
+import io.canary.rollout.RolloutAction;
+import io.canary.rollout.RolloutPlan;
+import io.javalin.http.Context;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * Endpoints that change the fleet: weights and rollout commands. Input is validated here (400
+ * naming the problem) before anything reaches the protocol; the outcome maps to 200 (committed
+ * state), 409 (aborted or refused, with the reason) or 504 (no outcome in time). The Jetty thread
+ * is released while the transaction runs.
+ */
+final class ProposalHandlers {
+    private final NodeApi node;
+    private final Set<String> servable;
+    private final RequestBodies bodies;
+    private final Duration deadline;
+
+    ProposalHandlers(NodeApi node, Set<String> servable, RequestBodies bodies, Duration deadline) {
+        this.node = node;
+        this.servable = new TreeSet<>(servable);
+        this.bodies = bodies;
+        this.deadline = deadline;
+    }
+
+    void weights(Context ctx) {
+        WeightsRequest request = bodies.parse(ctx, WeightsRequest.class);
+        if (request == null || request.weights() == null) {
+            throw ApiException.badRequest("expected a body like {\"weights\":{\"v1\":0.9,\"v2\":0.1}}");
+        }
+        Weights weights;
+        try {
+            weights = Weights.of(request.weights());
+        } catch (IllegalArgumentException | NullPointerException e) {
+            throw ApiException.badRequest("invalid weights: " + e.getMessage());
+        }
+        checkServable(weights.versions(), "weights name");
+        respond(ctx, () -> node.proposeWeights(weights));
+    }
+
+    void startRollout(Context ctx) {
+        RolloutRequest request = bodies.parse(ctx, RolloutRequest.class);
+        if (request == null) {
+            throw ApiException.badRequest("expected a body like {\"canary\":\"v2\",\"steps\":[5,25,50,100]}");
+        }
+        RolloutPlan plan;
+        try {
+            plan = request.toPlan(node.state().baseline());
+        } catch (IllegalArgumentException e) {
+            throw ApiException.badRequest("invalid rollout: " + e.getMessage());
+        }
+        checkServable(java.util.List.of(plan.baseline(), plan.canary()), "rollout names");
+        respond(ctx, () -> node.startRollout(plan));
+    }
+
+    void controlRollout(Context ctx) {
+        String name = ctx.pathParam("action");
+        RolloutAction action;
+        try {
+            action = RolloutAction.valueOf(name.toUpperCase(Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            throw new ApiException(404, "no such rollout action '" + name + "' (known: pause, resume, promote, abort)");
+        }
+        respond(ctx, () -> node.controlRollout(action));
+    }
+
+    private void checkServable(Iterable<String> versions, String what) {
+        Set<String> unknown = new TreeSet<>();
+        for (String v : versions) {
+            if (!servable.contains(v)) {
+                unknown.add(v);
+            }
+        }
+        if (!unknown.isEmpty()) {
+            throw ApiException.badRequest(what + " unknown version" + (unknown.size() > 1 ? "s " : " ")
+                    + String.join(", ", unknown) + " (this node serves " + String.join(", ", servable) + ")");
+        }
+    }
+
+    private void respond(Context ctx, java.util.function.Supplier<CompletableFuture<RoutingState>> proposal) {
+        ctx.future(() -> {
+            CompletableFuture<RoutingState> f;
+            try {
+                f = proposal.get();
+            } catch (RuntimeException e) {
+                f = CompletableFuture.failedFuture(e);
+            }
+            // A copy: the timeout must not complete the node's own future.
+            return f.copy().orTimeout(deadline.toMillis(), TimeUnit.MILLISECONDS)
+                    .handle((state, failure) -> {
+                        if (failure == null) {
+                            ctx.status(200).json(StateView.of(state));
+                        } else {
+                            throw failureToApi(failure);
+                        }
+                        return null;
+                    });
+        });
+    }
+
+    static ApiException failureToApi(Throwable failure) {
+        Throwable t = failure;
+        while ((t instanceof CompletionException || t instanceof ExecutionException) && t.getCause() != null) {
+            t = t.getCause();
+        }
+        if (t instanceof ApiException api) {
+            return api;
+        }
+        if (t instanceof ProposalFailedException) {
+            return new ApiException(409, t.getMessage());
+        }
+        if (t instanceof TimeoutException) {
+            String detail = t.getMessage() == null ? "" : ": " + t.getMessage();
+            return new ApiException(504, "no decision in time" + detail);
+        }
+        if (t instanceof IllegalArgumentException) {
+            return ApiException.badRequest(t.getMessage());
+        }
+        if (t instanceof IllegalStateException) {
+            return new ApiException(409, t.getMessage());
+        }
+        return new ApiException(500, "internal error: " + t.getClass().getSimpleName()
+                + (t.getMessage() != null ? ": " + t.getMessage() : ""));
+    }
+}

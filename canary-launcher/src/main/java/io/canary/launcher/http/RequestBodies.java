@@ -1,0 +1,100 @@
+package io.canary.launcher.http;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.exc.InvalidFormatException;
+import com.fasterxml.jackson.databind.exc.MismatchedInputException;
+import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
+import io.javalin.http.Context;
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.Arrays;
+import java.util.stream.Collectors;
+
+/**
+ * Reads request bodies with a hard size limit and turns JSON problems into one-line 400s.
+ * Unknown fields are refused (400), on every endpoint alike.
+ */
+final class RequestBodies {
+    private final ObjectMapper mapper;
+    private final int maxBytes;
+
+    RequestBodies(ObjectMapper mapper, int maxBytes) {
+        this.mapper = mapper;
+        this.maxBytes = maxBytes;
+    }
+
+    /** The body, at most {@code maxBytes}; 413 past that, whatever Content-Length claimed. */
+    byte[] read(Context ctx) {
+        long declared = ctx.req().getContentLengthLong();
+        if (declared > maxBytes) {
+            throw tooLarge();
+        }
+        try (InputStream in = ctx.req().getInputStream()) {
+            byte[] buf = in.readNBytes(maxBytes + 1);
+            if (buf.length > maxBytes) {
+                throw tooLarge();
+            }
+            return buf;
+        } catch (IOException e) {
+            throw ApiException.badRequest("could not read the request body: " + e.getMessage());
+        }
+    }
+
+    /** The body as {@code type}; null when the body is empty. */
+    <T> T parse(Context ctx, Class<T> type) {
+        byte[] body = read(ctx);
+        if (isBlank(body)) {
+            return null;
+        }
+        try {
+            return mapper.readValue(body, type);
+        } catch (UnrecognizedPropertyException e) {
+            String known = e.getKnownPropertyIds() == null ? "" : " (known: " + e.getKnownPropertyIds().stream()
+                    .map(String::valueOf).sorted().collect(Collectors.joining(", ")) + ")";
+            throw ApiException.badRequest("unknown field '" + e.getPropertyName() + "'" + known);
+        } catch (InvalidFormatException e) {
+            throw ApiException.badRequest("field '" + path(e) + "': cannot use " + e.getValue() + " as "
+                    + e.getTargetType().getSimpleName().toLowerCase(java.util.Locale.ROOT));
+        } catch (MismatchedInputException e) {
+            String field = path(e);
+            throw ApiException.badRequest((field.isEmpty() ? "request body" : "field '" + field + "'")
+                    + " has the wrong type: " + firstLine(e.getOriginalMessage()));
+        } catch (JsonProcessingException e) {
+            throw ApiException.badRequest("malformed JSON: " + firstLine(e.getOriginalMessage())
+                    + (e.getLocation() != null ? " (line " + e.getLocation().getLineNr() + ", column "
+                    + e.getLocation().getColumnNr() + ")" : ""));
+        } catch (IOException e) {
+            throw ApiException.badRequest("could not read the request body: " + e.getMessage());
+        }
+    }
+
+    private ApiException tooLarge() {
+        return new ApiException(413, "request body larger than " + maxBytes + " bytes");
+    }
+
+    private static boolean isBlank(byte[] body) {
+        for (byte b : body) {
+            if (!Character.isWhitespace(b)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static String path(MismatchedInputException e) {
+        return e.getPath().stream()
+                .map(r -> r.getFieldName() != null ? r.getFieldName() : "[" + r.getIndex() + "]")
+                .collect(Collectors.joining("."));
+    }
+
+    private static String firstLine(String s) {
+        if (s == null) {
+            return "";
+        }
+        String line = s.lines().findFirst().orElse("");
+        // Jackson quotes the type it wanted with its package; readers only need the simple name.
+        return Arrays.stream(line.split(" ")).map(w -> w.replaceAll("`?java\\.lang\\.|`?io\\.canary\\.[a-z.]+\\.", ""))
+                .collect(Collectors.joining(" "));
+    }
+}

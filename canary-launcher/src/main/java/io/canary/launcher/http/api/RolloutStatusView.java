@@ -1,0 +1,16 @@
+package io.canary.launcher.http.api;
+
+import io.canary.RolloutStatus;
+import java.util.List;
+
+/**
+ * {@code GET /rollout}: the committed progress, the plan ({@code null} on a node that does not
+ * know it) and the recent verdicts, oldest first.
+ */
+public record RolloutStatusView(RolloutView rollout, PlanView plan, List<VerdictView> verdicts) {
+
+    public static RolloutStatusView of(RolloutStatus s) {
+        return new RolloutStatusView(RolloutView.of(s.info()), s.plan().map(PlanView::of).orElse(null),
+                s.verdicts().stream().map(VerdictView::of).toList());
+    }
+}

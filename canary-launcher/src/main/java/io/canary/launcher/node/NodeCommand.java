@@ -1,0 +1,314 @@
+package io.canary.launcher.node;
+
+import io.canary.NodeConfig;
+import io.canary.launcher.ExitCodes;
+import io.canary.launcher.LauncherException;
+import io.canary.launcher.model.ModelSpec;
+import io.canary.model.Weights;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code canary node}: runs one node of the cluster until Ctrl+C or SIGTERM, which close the data
+ * plane, the node and its log cleanly (exit code 130 or 143, set by the JVM).
+ */
+@Command(name = "node", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {
+                "Runs one Canary node: its control plane (two-phase commit with the peers over TCP) and its "
+                        + "HTTP data plane (routing state, health, predictions, weight changes, rollouts).",
+                "",
+                "Without --peers, the reference layout: node-a (coordinator), node-b, node-c on hosts "
+                        + "$PEERS_NODE_A/B/C (default 127.0.0.1), control ports 60001-60003, data ports 50051-50053, "
+                        + "state log ./logs/<node-id>.log.",
+                ""
+        },
+        footerHeading = "%nExamples:%n",
+        footer = {
+                "  canary node --role coordinator                # node-a",
+                "  canary node --role participant --id node-b    # or: --role participant_b",
+                "  canary node --id n2 --peers n1=10.0.0.1:7001,n2=10.0.0.2:7001 --data-port 8080",
+                "  canary node --role coordinator --model v2=demo:latency=150ms,errors=0.05 --rollout v2"
+        })
+public final class NodeCommand implements Callable<Integer> {
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--role", paramLabel = "ROLE",
+            description = "coordinator (node-a), participant (needs --id), participant_b or participant_c.")
+    String role;
+
+    @Option(names = "--id", paramLabel = "NODE_ID", description = "This node's id, e.g. node-b.")
+    String id;
+
+    @Option(names = "--peers", paramLabel = "ID=HOST:PORT,...",
+            description = "Every node's control address, this one included, e.g. "
+                    + "node-a=192.168.1.100:60001,node-b=192.168.1.101:60002. Default: the reference layout.")
+    String peers;
+
+    @Option(names = "--coordinator", paramLabel = "NODE_ID",
+            description = "The coordinator's id. Default: this node with --role coordinator, else the first peer.")
+    String coordinator;
+
+    @Option(names = "--control-port", paramLabel = "PORT",
+            description = "TCP port for peers. Default: this node's port in the peer list.")
+    Integer controlPort;
+
+    @Option(names = "--data-port", paramLabel = "PORT",
+            description = "HTTP port of the data plane. Default: 50051 for the first peer, 50052 for the second, ...")
+    Integer dataPort;
+
+    @Option(names = "--bind", paramLabel = "ADDRESS", defaultValue = NodeSettings.DEFAULT_BIND_HOST,
+            description = "Address both ports listen on. Default: ${DEFAULT-VALUE}.")
+    String bind;
+
+    @Option(names = "--data-dir", paramLabel = "DIR", defaultValue = "logs",
+            description = "Directory of the state log <DIR>/<node-id>.log. Default: ${DEFAULT-VALUE}.")
+    Path dataDir;
+
+    @Option(names = "--cluster-id", paramLabel = "ID", defaultValue = NodeSettings.DEFAULT_CLUSTER_ID,
+            description = "Nodes only talk to nodes of the same cluster id. Default: ${DEFAULT-VALUE}.")
+    String clusterId;
+
+    @Option(names = "--model", paramLabel = "VERSION=BACKEND",
+            description = "A version and what serves it (repeatable): VERSION=demo[:latency=120ms,errors=0.01] "
+                    + "(simulated) or VERSION=http://host:port/path (proxied). Default: v1 and v2 demo models.")
+    List<String> models;
+
+    @Option(names = "--initial-weights", paramLabel = "V=SHARE,...",
+            description = "Weights of a fresh cluster, e.g. v1=1.0,v2=0.0. Default: all on the first model.")
+    String initialWeights;
+
+    @Option(names = "--baseline", paramLabel = "VERSION",
+            description = "The stable version. Default: the one with the largest initial weight.")
+    String baseline;
+
+    @Option(names = "--rollout", paramLabel = "VERSION",
+            description = "Start a rollout of VERSION (steps 5,25,50,100; 30s per step) once every node is reachable.")
+    String rollout;
+
+    @Option(names = "--admin-token-file", paramLabel = "FILE",
+            description = "File holding the admin token. With a token (this file or $CANARY_ADMIN_TOKEN), changes "
+                    + "need 'Authorization: Bearer <token>' from any caller; without, only loopback callers may change state.")
+    Path adminTokenFile;
+
+    @Option(names = "--prepare-timeout", paramLabel = "DURATION", description = "Wait for votes this long. Default: 2s.")
+    Duration prepareTimeout;
+
+    @Option(names = "--heartbeat-interval", paramLabel = "DURATION", description = "Default: 500ms.")
+    Duration heartbeatInterval;
+
+    @Option(names = "--peer-timeout", paramLabel = "DURATION",
+            description = "A peer silent this long is unreachable. Default: 2s.")
+    Duration peerTimeout;
+
+    @Option(names = "--health-interval", paramLabel = "DURATION", description = "Health exchange period. Default: 1s.")
+    Duration healthInterval;
+
+    @Option(names = "--health-window", paramLabel = "DURATION", description = "Health sliding window. Default: 30s.")
+    Duration healthWindow;
+
+    @Option(names = "--sync-timeout", paramLabel = "DURATION",
+            description = "A restarted node serves its last state if no sync arrives in this time. Default: 5s.")
+    Duration syncTimeout;
+
+    @Option(names = "--request-timeout", paramLabel = "DURATION",
+            description = "A change with no outcome after this long fails. Default: 10s.")
+    Duration requestTimeout;
+
+    @Option(names = {"-v", "--verbose"}, description = "Also print heartbeats, health exchange and every inbound message.")
+    boolean verbose;
+
+    /** How nodes started by this command reach their peers; tests may replace it. */
+    static TransportFactory transports = SocketTransports.factory();
+
+    @Override
+    public Integer call() {
+        NodeSettings settings = settings(System.getenv());
+        NodeConsole console = new NodeConsole(settings.nodeId(), line -> {
+            System.out.println(line);
+            System.out.flush();
+        });
+        NodeProcess process = NodeProcess.start(settings, transports, console);
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            console.line("Shutting down...");
+            process.close();
+            stopped.countDown();
+        }, "canary-shutdown"));
+        try {
+            stopped.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return ExitCodes.OK;
+    }
+
+    /** Settings from the options; {@link LauncherException} (usage) naming the bad option. */
+    NodeSettings settings(Map<String, String> env) {
+        try {
+            String nodeId = nodeId();
+            NodeSettings.Builder b = NodeSettings.builder(nodeId).environment(env)
+                    .bindHost(bind).dataDir(dataDir).clusterId(clusterId).verbose(verbose);
+            if (peers != null) {
+                b.members(parsePeers(peers));
+            }
+            if (coordinator != null) {
+                b.coordinatorId(coordinator);
+            } else if ("coordinator".equals(normalizedRole())) {
+                b.coordinatorId(nodeId);
+            }
+            if (controlPort != null) {
+                b.controlPort(controlPort);
+            }
+            if (dataPort != null) {
+                b.dataPort(dataPort);
+            }
+            if (models != null && !models.isEmpty()) {
+                Map<String, ModelSpec> m = new LinkedHashMap<>();
+                for (String option : models) {
+                    Map.Entry<String, ModelSpec> e = ModelSpec.parse(option);
+                    if (m.put(e.getKey(), e.getValue()) != null) {
+                        throw new IllegalArgumentException("--model names version " + e.getKey() + " twice");
+                    }
+                }
+                b.models(m);
+            }
+            if (initialWeights != null) {
+                b.initialWeights(parseWeights(initialWeights));
+            }
+            b.baseline(baseline).rolloutCanary(rollout);
+            b.nodeConfig(nodeConfig());
+            b.adminToken(adminToken(env));
+            NodeSettings s = b.build();
+            if ("coordinator".equals(normalizedRole()) && !s.isCoordinator()) {
+                throw new IllegalArgumentException("--role coordinator but the coordinator is " + s.coordinatorId());
+            }
+            return s;
+        } catch (IllegalArgumentException e) {
+            throw LauncherException.usage(e.getMessage());
+        }
+    }
+
+    private String normalizedRole() {
+        return role == null ? null : role.trim().toLowerCase(Locale.ROOT).replace('-', '_');
+    }
+
+    private String nodeId() {
+        String r = normalizedRole();
+        if (r == null) {
+            if (id == null) {
+                throw new IllegalArgumentException("say which node this is: --role coordinator, "
+                        + "--role participant --id node-b, or --id NODE_ID");
+            }
+            return id;
+        }
+        String fromRole = switch (r) {
+            case "coordinator" -> id != null ? id : ReferenceLayout.COORDINATOR;
+            case "participant" -> {
+                if (id == null) {
+                    throw new IllegalArgumentException("--role participant needs --id, e.g. --id node-b");
+                }
+                yield id;
+            }
+            case "participant_b", "participant_c" -> "node-" + r.substring(r.length() - 1);
+            default -> throw new IllegalArgumentException("unknown --role '" + role
+                    + "': use coordinator, participant, participant_b or participant_c");
+        };
+        if (id != null && !id.equals(fromRole)) {
+            throw new IllegalArgumentException("--role " + role + " is " + fromRole + " but --id says " + id);
+        }
+        return fromRole;
+    }
+
+    private NodeConfig nodeConfig() {
+        NodeConfig.Builder c = NodeConfig.custom();
+        if (prepareTimeout != null) c.prepareTimeout(prepareTimeout);
+        if (heartbeatInterval != null) c.heartbeatInterval(heartbeatInterval);
+        if (peerTimeout != null) c.peerTimeout(peerTimeout);
+        if (healthInterval != null) c.healthInterval(healthInterval);
+        if (healthWindow != null) c.healthWindow(healthWindow);
+        if (syncTimeout != null) c.syncTimeout(syncTimeout);
+        if (requestTimeout != null) c.requestTimeout(requestTimeout);
+        return c.build();
+    }
+
+    private String adminToken(Map<String, String> env) {
+        if (adminTokenFile != null) {
+            try {
+                String token = Files.readString(adminTokenFile, StandardCharsets.UTF_8).trim();
+                if (token.isEmpty()) {
+                    throw new IllegalArgumentException("admin token file " + adminTokenFile + " is empty");
+                }
+                return token;
+            } catch (IOException e) {
+                throw LauncherException.environment("cannot read admin token file " + adminTokenFile + ": "
+                        + e.getClass().getSimpleName().replace("Exception", "").replace("NoSuchFile", "no such file"), e);
+            }
+        }
+        String token = env.get("CANARY_ADMIN_TOKEN");
+        return token == null || token.isBlank() ? null : token.trim();
+    }
+
+    /** {@code node-a=host:port,node-b=host:port} in order. */
+    static Map<String, HostPort> parsePeers(String value) {
+        Map<String, HostPort> m = new LinkedHashMap<>();
+        for (String part : value.split(",")) {
+            String p = part.trim();
+            if (p.isEmpty()) {
+                continue;
+            }
+            int eq = p.indexOf('=');
+            if (eq <= 0) {
+                throw new IllegalArgumentException("bad --peers entry '" + p + "': expected NODE_ID=HOST:PORT");
+            }
+            String nodeId = p.substring(0, eq).trim();
+            HostPort address;
+            try {
+                address = HostPort.parse(p.substring(eq + 1));
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("bad --peers entry for " + nodeId + ": " + e.getMessage());
+            }
+            if (m.put(nodeId, address) != null) {
+                throw new IllegalArgumentException("--peers names " + nodeId + " twice");
+            }
+        }
+        if (m.isEmpty()) {
+            throw new IllegalArgumentException("--peers is empty: expected NODE_ID=HOST:PORT,...");
+        }
+        return m;
+    }
+
+    /** {@code v1=0.9,v2=0.1} (commas or spaces). */
+    static Weights parseWeights(String value) {
+        Map<String, Double> shares = new LinkedHashMap<>();
+        for (String part : value.split("[,\\s]+")) {
+            if (part.isBlank()) {
+                continue;
+            }
+            int eq = part.indexOf('=');
+            if (eq <= 0 || eq == part.length() - 1) {
+                throw new IllegalArgumentException("bad weight '" + part + "': expected VERSION=SHARE, e.g. v1=0.9");
+            }
+            try {
+                shares.put(part.substring(0, eq).trim(), Double.parseDouble(part.substring(eq + 1).trim()));
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("bad weight '" + part + "': the share is not a number");
+            }
+        }
+        return Weights.of(shares);
+    }
+}
