@@ -1,0 +1,281 @@
+package io.canary.log;
+
+import io.canary.health.VersionStats;
+import io.canary.model.RolloutInfo;
+import io.canary.model.RoutingState;
+import io.canary.model.Weights;
+import io.canary.rollout.RolloutPlan;
+import io.canary.rollout.Thresholds;
+import io.canary.rollout.Verdict;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.OptionalDouble;
+import java.util.TreeMap;
+import java.util.zip.CRC32;
+
+/**
+ * The state log's line format: one human-readable line per record, {@code KIND key=value ...}, ending
+ * with {@code crc=} and the CRC32 (8 lowercase hex digits) of the UTF-8 bytes before {@code " crc="}:
+ *
+ * <pre>
+ * COMMITTED tx=4294967297 version=2 weights=v1:9500,v2:500 baseline=v1 at=1732718400000 rollout=- crc=1a2b3c4d
+ * </pre>
+ *
+ * <p>Free text (reasons, ids) is written bare when it is a single plain word and quoted with backslash
+ * escapes otherwise, so that no value breaks the line; a bare {@code -} stands for an absent value (no
+ * rollout, an unset threshold). Unknown fields
+ * are ignored, so a newer writer may add some. {@link #parse} gives back a record equal to the one
+ * {@link #format} was given.
+ *
+ * <p>Threading: stateless; safe from any thread.
+ */
+public final class LogRecordFormat {
+    private static final String CRC_MARK = " crc=";
+
+    private LogRecordFormat() {
+    }
+
+    /** The record's line, without a line terminator. */
+    public static String format(LogRecord record) {
+        StringBuilder sb = new StringBuilder(128);
+        if (record instanceof LogRecord.Prepared p) {
+            sb.append("PREPARED tx=").append(p.txId());
+            state(sb, p.proposed(), p.txId());
+        } else if (record instanceof LogRecord.Committed c) {
+            sb.append("COMMITTED tx=").append(c.txId());
+            state(sb, c.state(), c.txId());
+        } else if (record instanceof LogRecord.Aborted a) {
+            sb.append("ABORTED tx=").append(a.txId());
+            field(sb, "reason", a.reason());
+        } else if (record instanceof LogRecord.Synced s) {
+            sb.append("SYNCED tx=").append(s.state().txId());
+            state(sb, s.state(), s.state().txId());
+        } else if (record instanceof LogRecord.CoordinatorEpoch e) {
+            sb.append("EPOCH epoch=").append(e.epoch());
+        } else if (record instanceof LogRecord.RolloutStarted r) {
+            sb.append("ROLLOUT_STARTED");
+            field(sb, "rollout", r.rolloutId());
+            plan(sb, r.plan());
+            sb.append(" at=").append(r.at());
+        } else if (record instanceof LogRecord.RolloutVerdict v) {
+            sb.append("ROLLOUT_VERDICT");
+            field(sb, "rollout", v.rolloutId());
+            verdict(sb, v.verdict());
+        } else {
+            throw new IllegalArgumentException("no log format for " + record.getClass().getName());
+        }
+        String content = sb.toString();
+        return content + CRC_MARK + crcHex(content);
+    }
+
+    /**
+     * The record on {@code line} (without its line terminator).
+     *
+     * @throws LogFormatException if the line is torn, its CRC does not match, or it is not a record;
+     *     the message says which
+     */
+    public static LogRecord parse(String line) {
+        int mark = line.lastIndexOf(CRC_MARK);
+        if (mark < 0) {
+            throw new LogFormatException("no crc (torn or not a log line)");
+        }
+        String content = line.substring(0, mark);
+        String crc = line.substring(mark + CRC_MARK.length());
+        String actual = crcHex(content);
+        if (!crc.equals(actual)) {
+            throw new LogFormatException("crc mismatch: line says '" + crc + "', content hashes to " + actual);
+        }
+        int space = content.indexOf(' ');
+        String kind = space < 0 ? content : content.substring(0, space);
+        try {
+            return parse(new LogText.Fields(content));
+        } catch (LogFormatException e) {
+            throw new LogFormatException(kind + ": " + e.getMessage(), e);
+        } catch (RuntimeException e) {
+            throw new LogFormatException(kind + ": invalid record: " + e.getMessage(), e);
+        }
+    }
+
+    private static LogRecord parse(LogText.Fields f) {
+        switch (f.kind()) {
+            case "PREPARED":
+                return new LogRecord.Prepared(f.longValue("tx"), state(f));
+            case "COMMITTED":
+                return new LogRecord.Committed(f.longValue("tx"), state(f));
+            case "ABORTED":
+                return new LogRecord.Aborted(f.longValue("tx"), f.string("reason"));
+            case "SYNCED":
+                return new LogRecord.Synced(state(f));
+            case "EPOCH":
+                return new LogRecord.CoordinatorEpoch(f.longValue("epoch"));
+            case "ROLLOUT_STARTED":
+                return new LogRecord.RolloutStarted(f.string("rollout"), plan(f), f.longValue("at"));
+            case "ROLLOUT_VERDICT":
+                return new LogRecord.RolloutVerdict(f.string("rollout"), verdict(f));
+            default:
+                throw new LogFormatException("unknown record kind '" + f.kind() + "'");
+        }
+    }
+
+    static String crcHex(String content) {
+        CRC32 crc = new CRC32();
+        crc.update(content.getBytes(StandardCharsets.UTF_8));
+        return String.format("%08x", crc.getValue());
+    }
+
+    // ---- routing state ------------------------------------------------------------------------
+
+    private static void state(StringBuilder sb, RoutingState s, long recordTx) {
+        if (s.txId() != recordTx) {
+            sb.append(" stateTx=").append(s.txId());
+        }
+        sb.append(" version=").append(s.version());
+        if (s.status() != RoutingState.Status.COMMITTED) {
+            sb.append(" status=").append(s.status().name());
+        }
+        sb.append(" weights=").append(weights(s.weights()));
+        field(sb, "baseline", s.baseline());
+        sb.append(" at=").append(s.committedAt());
+        rollout(sb, s.rollout());
+    }
+
+    private static RoutingState state(LogText.Fields f) {
+        long tx = f.has("stateTx") ? f.longValue("stateTx") : f.longValue("tx");
+        RoutingState.Status status = f.has("status")
+                ? f.parse("status", RoutingState.Status::valueOf) : RoutingState.Status.COMMITTED;
+        return new RoutingState(f.longValue("version"), status, weights(f), f.string("baseline"), tx,
+                f.longValue("at"), rollout(f));
+    }
+
+    private static String weights(Weights w) {
+        StringBuilder sb = new StringBuilder();
+        for (Map.Entry<String, Integer> e : w.asBasisPoints().entrySet()) {
+            if (sb.length() > 0) {
+                sb.append(',');
+            }
+            sb.append(e.getKey()).append(':').append(e.getValue());
+        }
+        return sb.toString();
+    }
+
+    private static Weights weights(LogText.Fields f) {
+        Map<String, Integer> bp = new TreeMap<>();
+        for (String part : LogText.split(f.raw("weights"), ',')) {
+            int colon = part.lastIndexOf(':');
+            if (colon <= 0) {
+                throw new LogFormatException("bad weight '" + part + "'");
+            }
+            bp.put(part.substring(0, colon), Integer.parseInt(part.substring(colon + 1)));
+        }
+        return Weights.ofBasisPoints(bp);
+    }
+
+    private static void rollout(StringBuilder sb, RolloutInfo r) {
+        if (r.equals(RolloutInfo.NONE)) {
+            sb.append(" rollout=").append(LogText.ABSENT);
+            return;
+        }
+        field(sb, "rollout", r.id());
+        field(sb, "canary", r.canary());
+        sb.append(" steps=").append(steps(r.steps()));
+        sb.append(" step=").append(r.stepIndex());
+        sb.append(" phase=").append(r.phase().name());
+        field(sb, "note", r.reason());
+    }
+
+    private static RolloutInfo rollout(LogText.Fields f) {
+        if (f.isAbsent("rollout")) {
+            return RolloutInfo.NONE;
+        }
+        return new RolloutInfo(f.string("rollout"), f.string("canary"), steps(f), f.intValue("step"),
+                f.parse("phase", RolloutInfo.Phase::valueOf), f.string("note"));
+    }
+
+    private static String steps(List<Integer> steps) {
+        StringBuilder sb = new StringBuilder();
+        for (int s : steps) {
+            if (sb.length() > 0) {
+                sb.append(',');
+            }
+            sb.append(s);
+        }
+        return sb.toString();
+    }
+
+    private static List<Integer> steps(LogText.Fields f) {
+        List<Integer> steps = new ArrayList<>();
+        for (String s : LogText.split(f.raw("steps"), ',')) {
+            steps.add(Integer.parseInt(s));
+        }
+        return steps;
+    }
+
+    // ---- rollout plan and verdict -------------------------------------------------------------
+
+    private static void plan(StringBuilder sb, RolloutPlan p) {
+        field(sb, "baseline", p.baseline());
+        field(sb, "canary", p.canary());
+        sb.append(" steps=").append(steps(p.steps()));
+        sb.append(" interval=").append(p.stepInterval());
+        sb.append(" minRequests=").append(p.minRequests());
+        Thresholds t = p.thresholds();
+        optional(sb, "maxErrorRate", t.maxErrorRate());
+        optional(sb, "maxErrorRateDelta", t.maxErrorRateDelta());
+        optional(sb, "maxP95Ms", t.maxP95Ms());
+        optional(sb, "maxP95Ratio", t.maxP95Ratio());
+        sb.append(" failureLimit=").append(p.failureLimit());
+    }
+
+    private static RolloutPlan plan(LogText.Fields f) {
+        Thresholds t = new Thresholds(optional(f, "maxErrorRate"), optional(f, "maxErrorRateDelta"),
+                optional(f, "maxP95Ms"), optional(f, "maxP95Ratio"));
+        return new RolloutPlan(f.string("baseline"), f.string("canary"), steps(f),
+                f.parse("interval", Duration::parse), f.longValue("minRequests"), t, f.intValue("failureLimit"));
+    }
+
+    private static void optional(StringBuilder sb, String key, OptionalDouble v) {
+        sb.append(' ').append(key).append('=').append(v.isPresent() ? Double.toString(v.getAsDouble()) : LogText.ABSENT);
+    }
+
+    private static OptionalDouble optional(LogText.Fields f, String key) {
+        return f.isAbsent(key) ? OptionalDouble.empty() : OptionalDouble.of(f.parse(key, Double::parseDouble));
+    }
+
+    private static void verdict(StringBuilder sb, Verdict v) {
+        sb.append(" decision=").append(v.decision().name());
+        sb.append(" step=").append(v.stepIndex());
+        sb.append(" at=").append(v.at());
+        field(sb, "reason", v.reason());
+        stats(sb, "baseline", v.baseline());
+        stats(sb, "canary", v.canary());
+    }
+
+    private static Verdict verdict(LogText.Fields f) {
+        return new Verdict(f.parse("decision", Verdict.Decision::valueOf), f.string("reason"), f.intValue("step"),
+                f.longValue("at"), stats(f, "baseline"), stats(f, "canary"));
+    }
+
+    private static void stats(StringBuilder sb, String prefix, VersionStats s) {
+        sb.append(' ').append(prefix).append('=').append(s.version() == null ? LogText.ABSENT : LogText.quote(s.version()));
+        sb.append(' ').append(prefix).append(".requests=").append(s.requests());
+        sb.append(' ').append(prefix).append(".errors=").append(s.errors());
+        sb.append(' ').append(prefix).append(".errorRate=").append(s.errorRate());
+        sb.append(' ').append(prefix).append(".p50=").append(s.p50Ms());
+        sb.append(' ').append(prefix).append(".p95=").append(s.p95Ms());
+        sb.append(' ').append(prefix).append(".p99=").append(s.p99Ms());
+    }
+
+    private static VersionStats stats(LogText.Fields f, String prefix) {
+        return new VersionStats(f.isAbsent(prefix) ? null : f.string(prefix),
+                f.longValue(prefix + ".requests"), f.longValue(prefix + ".errors"),
+                f.doubleValue(prefix + ".errorRate"), f.doubleValue(prefix + ".p50"),
+                f.doubleValue(prefix + ".p95"), f.doubleValue(prefix + ".p99"));
+    }
+
+    private static void field(StringBuilder sb, String key, String value) {
+        sb.append(' ').append(key).append('=').append(LogText.quote(value));
+    }
+}
