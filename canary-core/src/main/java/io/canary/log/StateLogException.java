@@ -32,6 +32,9 @@ public class StateLogException extends UncheckedIOException {
         if (e instanceof java.nio.file.NotDirectoryException n) {
             return n.getFile() + " is not a directory";
         }
+        if (e instanceof java.nio.file.DirectoryNotEmptyException d) {
+            return d.getFile() + " is a directory that is not empty";
+        }
         if (e instanceof java.nio.file.NoSuchFileException n) {
             return "no such file or directory: " + n.getFile();
         }
