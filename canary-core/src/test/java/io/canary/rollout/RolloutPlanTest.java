@@ -1,0 +1,51 @@
+package io.canary.rollout;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class RolloutPlanTest {
+
+    @Test
+    void aPlanBuiltWithoutOptionsHasTheDocumentedDefaults() {
+        RolloutPlan plan = RolloutPlan.builder("v1", "v2").build();
+        assertThat(plan.steps()).containsExactly(5, 25, 50, 100);
+        assertThat(plan.stepInterval()).isEqualTo(Duration.ofSeconds(30));
+        assertThat(plan.minRequests()).isEqualTo(100);
+        assertThat(plan.failureLimit()).isEqualTo(2);
+        assertThat(plan.thresholds().maxErrorRateDelta()).hasValue(0.05);
+        assertThat(plan.thresholds().maxP95Ratio()).hasValue(1.5);
+        assertThat(plan.thresholds().maxErrorRate()).isEmpty();
+        assertThat(plan.thresholds().maxP95Ms()).isEmpty();
+    }
+
+    @Test
+    void everyOptionCanBeSetAndKeptThroughToBuilder() {
+        RolloutPlan plan = RolloutPlan.builder("v1", "v2").steps(10, 100).stepInterval(Duration.ofMinutes(2))
+                .minRequests(500).failureLimit(3).maxErrorRate(0.01).maxP95Ms(250).build();
+        assertThat(plan.toBuilder().build()).isEqualTo(plan);
+        assertThat(plan.steps()).containsExactly(10, 100);
+        assertThat(plan.thresholds().maxP95Ms()).hasValue(250.0);
+        assertThat(plan.thresholds().maxP95Ratio()).hasValue(1.5);
+    }
+
+    @Test
+    void badValuesAreRefusedNamingTheFieldAndTheValue() {
+        RolloutPlan.Builder b = RolloutPlan.builder("v1", "v2");
+        assertThatThrownBy(() -> b.steps(5, 50)).hasMessage("steps must end at 100, got [5, 50]");
+        assertThatThrownBy(() -> b.steps(50, 25, 100)).hasMessage("steps must be strictly increasing percentages in (0,100], got [50, 25, 100]");
+        assertThatThrownBy(() -> b.steps(List.of())).hasMessage("steps must be a non-empty list of percentages, got []");
+        assertThatThrownBy(() -> b.stepInterval(Duration.ZERO)).hasMessage("stepInterval must be positive, got PT0S");
+        assertThatThrownBy(() -> b.minRequests(-1)).hasMessage("minRequests must be >= 0, got -1");
+        assertThatThrownBy(() -> b.failureLimit(0)).hasMessage("failureLimit must be >= 1, got 0");
+        assertThatThrownBy(() -> b.maxErrorRate(1.5)).hasMessage("maxErrorRate must be in [0.0,1.0], got 1.5");
+        assertThatThrownBy(() -> b.maxErrorRateDelta(-0.1)).hasMessage("maxErrorRateDelta must be in [0.0,1.0], got -0.1");
+        assertThatThrownBy(() -> b.maxP95Ms(0)).hasMessage("maxP95Ms must be > 0, got 0.0");
+        assertThatThrownBy(() -> b.maxP95Ratio(Double.NaN)).hasMessage("maxP95Ratio must be > 0, got NaN");
+        assertThatThrownBy(() -> RolloutPlan.builder("v1", " ")).hasMessage("canary version must not be blank, got ' '");
+        assertThatThrownBy(() -> RolloutPlan.builder("v1", "v1").build()).hasMessage("canary must differ from the baseline, both are v1");
+    }
+}
