@@ -12,7 +12,7 @@ import java.util.Objects;
  * @param protocolVersion the sender's {@link WireFormat#PROTOCOL_VERSION}
  */
 public record Hello(String clusterId, String nodeId, int protocolVersion) {
-    /** Longest id accepted in a Hello, in UTF-8 bytes: ids are names, not documents. */
+    /** Longest id accepted in a Hello, in characters: ids are names, not documents. */
     public static final int MAX_ID_BYTES = 256;
 
     public Hello {

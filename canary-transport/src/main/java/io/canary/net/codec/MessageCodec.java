@@ -98,8 +98,11 @@ public final class MessageCodec {
         return m;
     }
 
-    /** Like {@link #decode(int, byte[], int, int)}, exposing the reader for tests of the budget. */
-    Message decode(int type, WireReader r) {
+    /**
+     * Decodes the rest of {@code r} as a message of frame type {@code type}; the caller reads
+     * {@link WireReader#charged()} afterwards to see what the decoded message cost.
+     */
+    public Message decode(int type, WireReader r) {
         MessageType t = MessageType.ofCode(type);
         if (t == null) {
             throw new CodecException("unknown message type " + type);

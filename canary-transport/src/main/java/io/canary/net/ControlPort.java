@@ -1,0 +1,81 @@
+package io.canary.net;
+
+import io.canary.transport.TransportException;
+import java.io.IOException;
+import java.net.BindException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+
+/**
+ * A bound control-port listener, not yet serving. {@link SocketTransport#start} binds one itself;
+ * bind one ahead with {@link #bind} when the port must be known before the transport is built, e.g.
+ * a cluster on ephemeral ports whose peer maps need every node's port. The transport that is given
+ * one owns it and closes it.
+ */
+public final class ControlPort implements AutoCloseable {
+    private static final int BACKLOG = 128;
+
+    private final ServerSocket server;
+    private final HostPort address;
+
+    private ControlPort(ServerSocket server, HostPort address) {
+        this.server = server;
+        this.address = address;
+    }
+
+    /**
+     * Binds {@code host:port} (port 0: any free port) with SO_REUSEADDR, so a node can restart on
+     * its port at once even while connections of its previous run linger in TIME_WAIT.
+     *
+     * @throws TransportException with one clear line if the port is taken or the address is not ours
+     */
+    public static ControlPort bind(String host, int port) {
+        ServerSocket server = null;
+        try {
+            server = new ServerSocket();
+            server.setReuseAddress(true);
+            server.bind(new InetSocketAddress(host, port), BACKLOG);
+            return new ControlPort(server, new HostPort(host, server.getLocalPort()));
+        } catch (BindException e) {
+            closeQuietly(server);
+            String msg = String.valueOf(e.getMessage());
+            if (msg.contains("in use")) {
+                throw new TransportException("control port " + port + " is already in use by another process");
+            }
+            throw new TransportException("cannot listen on " + new HostPort(host, port) + ": " + msg);
+        } catch (IOException | SecurityException | IllegalArgumentException e) {
+            closeQuietly(server);
+            throw new TransportException("cannot listen on " + host + ":" + port + ": " + e.getMessage());
+        }
+    }
+
+    /** The port actually bound (the chosen one when bound with port 0). */
+    public int port() {
+        return address.port();
+    }
+
+    /** The bound host and port. */
+    public HostPort address() {
+        return address;
+    }
+
+    ServerSocket serverSocket() {
+        return server;
+    }
+
+    /** Releases the port. Idempotent. */
+    @Override
+    public void close() {
+        closeQuietly(server);
+    }
+
+    private static void closeQuietly(ServerSocket s) {
+        if (s != null) {
+            try {
+                s.close();
+            } catch (IOException ignored) {
+                // nothing left to release
+            }
+        }
+    }
+}

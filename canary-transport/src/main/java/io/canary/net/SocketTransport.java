@@ -1,0 +1,228 @@
+package io.canary.net;
+
+import io.canary.net.internal.Counters;
+import io.canary.net.internal.Listener;
+import io.canary.net.internal.NodeContext;
+import io.canary.net.internal.PeerLink;
+import io.canary.transport.Message;
+import io.canary.transport.Transport;
+import io.canary.transport.TransportException;
+import java.security.SecureRandom;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Random;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.SynchronousQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The {@link Transport} over plain TCP: one listener per node (its control port) and one outbound
+ * connection per peer.
+ *
+ * <p>Threads (all daemon): one accept thread; one writer thread per peer, which owns the outbound
+ * connection, drains that peer's bounded queue and reconnects with capped exponential backoff and
+ * jitter; one pooled reader thread per inbound connection. Blocking sockets keep this simple and are
+ * cheap enough for the clusters Canary targets (up to ~100 nodes: ~200 threads).
+ *
+ * <p>Every connection starts with a {@code Hello} each way; a node of another cluster, an unknown
+ * node id or another protocol version is refused with one clear line in both nodes' logs (see
+ * {@link #rejections()}). A malformed, truncated or oversized frame closes that connection only.
+ * Inbound messages reach the receiver with the node id the handshake established.
+ */
+public final class SocketTransport implements Transport {
+    private static final long CLOSE_WAIT_MILLIS = 2_000;
+
+    private final SocketTransportConfig config;
+    private final Counters counters = new Counters();
+    private final Object lifecycle = new Object();
+    private ControlPort controlPort;
+    private volatile NodeContext ctx;
+    private volatile Map<String, PeerLink> links = Map.of();
+    private volatile String selfId;
+    private ThreadPoolExecutor connections;
+    private Thread listenerThread;
+    private boolean started;
+    private boolean closed;
+
+    /** A transport that binds {@code config.bind()} when started. */
+    public SocketTransport(SocketTransportConfig config) {
+        this.config = Objects.requireNonNull(config, "config");
+    }
+
+    /**
+     * A transport that serves on an already bound control port (see {@link ControlPort}) and owns it
+     * from now on; {@code config.bind()} is then not used.
+     */
+    public SocketTransport(SocketTransportConfig config, ControlPort controlPort) {
+        this(config);
+        this.controlPort = Objects.requireNonNull(controlPort, "controlPort");
+    }
+
+    /**
+     * Binds the control port (unless given one), starts accepting connections and connecting to every
+     * peer. Returns at once: peers that are down are connected to in the background.
+     *
+     * @throws TransportException if the port is in use or cannot be bound (one clear line), or if the
+     *     transport was already started or closed
+     */
+    @Override
+    public void start(String selfId, Receiver receiver) {
+        Objects.requireNonNull(selfId, "selfId");
+        Objects.requireNonNull(receiver, "receiver");
+        synchronized (lifecycle) {
+            if (closed) {
+                throw new TransportException("this transport is closed; create a new one to start again");
+            }
+            if (started) {
+                throw new TransportException("this transport is already started as " + this.selfId);
+            }
+            if (selfId.isBlank()) {
+                throw new TransportException("node id must not be blank");
+            }
+            ControlPort port = controlPort != null ? controlPort : ControlPort.bind(config.bind().host(), config.bind().port());
+            controlPort = port;
+            Logger log = LoggerFactory.getLogger(SocketTransport.class.getName() + "." + selfId);
+            NodeContext context = new NodeContext(config, selfId, receiver, counters, log);
+            int peers = config.peers().size();
+            connections = new ThreadPoolExecutor(0, 2 * peers + 16, 10, TimeUnit.SECONDS, new SynchronousQueue<>(),
+                    daemonThreads("canary-in-" + selfId + "-"));
+            Map<String, PeerLink> newLinks = new LinkedHashMap<>();
+            Random random = new Random(new SecureRandom().nextLong());
+            config.peers().forEach((id, address) -> {
+                if (!id.equals(selfId)) {
+                    newLinks.put(id, new PeerLink(context, id, address, new Random(random.nextLong())));
+                }
+            });
+            this.selfId = selfId;
+            this.ctx = context;
+            this.links = Map.copyOf(newLinks);
+            listenerThread = daemonThreads("canary-listen-" + selfId).newThread(
+                    new Listener(context, port.serverSocket(), connections));
+            listenerThread.start();
+            newLinks.values().forEach(l -> l.start(daemonThreads("canary-send-" + selfId + "-to-" + l.peerId()).newThread(l)));
+            started = true;
+            log.info("{} listening on control port {} (cluster '{}', peers {})", selfId, port.address(), config.clusterId(),
+                    newLinks.keySet());
+        }
+    }
+
+    /**
+     * Queues {@code message} for {@code to} and returns at once; never throws. A message to this node
+     * itself is handed to the receiver directly. Dropped (and counted in {@link #stats()}) when the
+     * peer is unknown, its queue is full, or the transport is not running.
+     */
+    @Override
+    public void send(String to, Message message) {
+        try {
+            NodeContext c = ctx;
+            if (c == null || c.isClosed() || to == null || message == null) {
+                counters.dropped.increment();
+                return;
+            }
+            if (to.equals(selfId)) {
+                c.deliver(to, message);
+                return;
+            }
+            PeerLink link = links.get(to);
+            if (link == null) {
+                counters.dropped.increment();
+                LoggerFactory.getLogger(SocketTransport.class).debug("{} has no address for node '{}': dropping {}", selfId, to,
+                        message.getClass().getSimpleName());
+                return;
+            }
+            link.offer(message);
+        } catch (RuntimeException e) {
+            counters.dropped.increment();
+        }
+    }
+
+    /**
+     * Closes the control port, every connection and every thread, waiting up to two seconds for the
+     * threads to end. The port is free for a new transport as soon as this returns. Idempotent;
+     * never throws.
+     */
+    @Override
+    public void close() {
+        NodeContext c;
+        synchronized (lifecycle) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            c = ctx;
+            if (c == null) {
+                if (controlPort != null) {
+                    controlPort.close();
+                }
+                return;
+            }
+            c.markClosed();
+        }
+        controlPort.close();
+        links.values().forEach(PeerLink::close);
+        c.closeInbound();
+        connections.shutdownNow();
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(CLOSE_WAIT_MILLIS);
+        try {
+            listenerThread.join(CLOSE_WAIT_MILLIS);
+            for (PeerLink l : links.values()) {
+                l.join(TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime()));
+            }
+            connections.awaitTermination(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        LoggerFactory.getLogger(SocketTransport.class.getName() + "." + selfId).info("{} closed control port {}", selfId,
+                controlPort.port());
+    }
+
+    /** The bound control port (useful with port 0), or -1 before {@link #start}. */
+    public int port() {
+        synchronized (lifecycle) {
+            return started ? controlPort.port() : -1;
+        }
+    }
+
+    /** The configuration this transport runs with. */
+    public SocketTransportConfig config() {
+        return config;
+    }
+
+    /** Counters since start. */
+    public TransportStats stats() {
+        return counters.snapshot();
+    }
+
+    /** The last refused handshakes (either side), oldest first, as logged: at most 32. */
+    public List<String> rejections() {
+        NodeContext c = ctx;
+        return c == null ? List.of() : c.rejections();
+    }
+
+    /** Peers whose outbound connection is up and past its handshake, sorted. */
+    public Set<String> connectedPeers() {
+        Set<String> up = new TreeSet<>();
+        links.forEach((id, l) -> {
+            if (l.isConnected()) {
+                up.add(id);
+            }
+        });
+        return up;
+    }
+
+    private static java.util.concurrent.ThreadFactory daemonThreads(String prefix) {
+        AtomicInteger n = new AtomicInteger();
+        return r -> {
+            Thread t = new Thread(r, prefix.endsWith("-") ? prefix + n.incrementAndGet() : prefix);
+            t.setDaemon(true);
+            return t;
+        };
+    }
+}

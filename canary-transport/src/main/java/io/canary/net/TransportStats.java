@@ -1,0 +1,19 @@
+package io.canary.net;
+
+/**
+ * Counters of a {@link SocketTransport} since it started: what went out, what came in, and what
+ * was refused. Immutable snapshot.
+ *
+ * @param messagesSent messages written to a peer's connection
+ * @param messagesReceived messages decoded and handed to the receiver
+ * @param messagesDropped messages not sent: peer queue full, unknown peer, unencodable, or closed
+ * @param malformedFrames connections closed because a frame was malformed, truncated or too large
+ * @param rejectedConnections handshakes refused, by either side (wrong cluster, unknown node, version)
+ * @param acceptedConnections inbound connections that completed the handshake
+ * @param largestFrameBytes the largest payload buffer allocated for one inbound frame
+ * @param largestDecodeBytes the largest decode budget charge of one inbound frame
+ */
+public record TransportStats(long messagesSent, long messagesReceived, long messagesDropped, long malformedFrames,
+                             long rejectedConnections, long acceptedConnections, long largestFrameBytes,
+                             long largestDecodeBytes) {
+}

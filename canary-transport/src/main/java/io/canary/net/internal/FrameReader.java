@@ -1,0 +1,81 @@
+package io.canary.net.internal;
+
+import io.canary.net.codec.CodecException;
+import io.canary.net.codec.FrameHeader;
+import io.canary.net.codec.WireFormat;
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.Arrays;
+
+/**
+ * Reads whole frames from a blocking stream. The header is checked (magic, length within the
+ * frame limit) before any payload buffer exists, and the buffer then grows only as bytes actually
+ * arrive, so a peer that announces 1 MiB and sends nothing costs nothing. Not thread-safe.
+ */
+final class FrameReader {
+    /** A frame read off the wire. */
+    record Frame(FrameHeader header, byte[] payload) {
+    }
+
+    private static final int FIRST_CHUNK = 64 * 1024;
+
+    private final InputStream in;
+    private final int maxFrameBytes;
+    private final Counters counters;
+    private final byte[] header = new byte[WireFormat.HEADER_BYTES];
+
+    FrameReader(InputStream in, int maxFrameBytes, Counters counters) {
+        this.in = in;
+        this.maxFrameBytes = maxFrameBytes;
+        this.counters = counters;
+    }
+
+    /**
+     * @return the next frame, or null if the stream ended cleanly between frames
+     * @throws CodecException if the header is malformed, the frame too large, or the stream ends
+     *     inside a frame
+     * @throws IOException if the connection fails
+     */
+    Frame read() throws IOException {
+        int got = readAtMost(header, 0, header.length);
+        if (got == 0) {
+            return null;
+        }
+        if (got < header.length) {
+            throw new CodecException("truncated frame: the connection closed after " + got + " of "
+                    + header.length + " header bytes");
+        }
+        FrameHeader h = FrameHeader.parse(header, maxFrameBytes);
+        return new Frame(h, readPayload(h.length()));
+    }
+
+    private byte[] readPayload(int length) throws IOException {
+        byte[] buf = new byte[Math.min(length, FIRST_CHUNK)];
+        int got = 0;
+        while (got < length) {
+            if (got == buf.length) {
+                buf = Arrays.copyOf(buf, (int) Math.min(length, 2L * buf.length));
+            }
+            int n = in.read(buf, got, buf.length - got);
+            if (n < 0) {
+                throw new CodecException("truncated frame: the connection closed after " + got + " of "
+                        + length + " payload bytes");
+            }
+            got += n;
+        }
+        counters.frameAllocated(buf.length);
+        return buf;
+    }
+
+    private int readAtMost(byte[] b, int off, int len) throws IOException {
+        int got = 0;
+        while (got < len) {
+            int n = in.read(b, off + got, len - got);
+            if (n < 0) {
+                break;
+            }
+            got += n;
+        }
+        return got;
+    }
+}

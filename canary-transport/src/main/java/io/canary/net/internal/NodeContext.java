@@ -1,0 +1,129 @@
+package io.canary.net.internal;
+
+import io.canary.net.SocketTransportConfig;
+import io.canary.net.codec.MessageCodec;
+import io.canary.transport.Message;
+import io.canary.transport.Transport;
+import java.io.Closeable;
+import java.io.IOException;
+import java.util.ArrayDeque;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+
+/** What every thread of one running transport shares: identity, codec, counters, logs, receiver. */
+public final class NodeContext {
+    private static final int KEPT_REJECTIONS = 32;
+
+    final SocketTransportConfig config;
+    final String selfId;
+    final MessageCodec codec;
+    final Counters counters;
+    final Handshake handshake;
+    final LogLimiter logLimiter = new LogLimiter(TimeUnit.SECONDS.toNanos(10));
+    private final Transport.Receiver receiver;
+    private final Logger log;
+    private final ArrayDeque<String> rejections = new ArrayDeque<>();
+    private final Set<InboundConnection> inbound = ConcurrentHashMap.newKeySet();
+    private final ConcurrentHashMap<String, InboundConnection> inboundByPeer = new ConcurrentHashMap<>();
+    private volatile boolean closed;
+
+    public NodeContext(SocketTransportConfig config, String selfId, Transport.Receiver receiver, Counters counters,
+                       Logger log) {
+        this.config = config;
+        this.selfId = selfId;
+        this.receiver = receiver;
+        this.counters = counters;
+        this.log = log;
+        this.codec = new MessageCodec(config.maxFrameBytes());
+        this.handshake = new Handshake(config.clusterId(), selfId, config.protocolVersion(), config.peers().keySet());
+    }
+
+    Logger log() {
+        return log;
+    }
+
+    public boolean isClosed() {
+        return closed;
+    }
+
+    public void markClosed() {
+        closed = true;
+    }
+
+    /** Hands an inbound message to the node; a receiver that throws is a bug there, not a reason to drop the link. */
+    public void deliver(String from, Message message) {
+        if (closed) {
+            return;
+        }
+        counters.received.increment();
+        try {
+            receiver.receive(from, message);
+        } catch (RuntimeException e) {
+            long suppressed = logLimiter.permit("receiver-failed");
+            if (suppressed >= 0) {
+                log.error("receiver of {} failed on {} from {}{}", selfId, message.getClass().getSimpleName(), from,
+                        LogLimiter.suppressedSuffix(suppressed), e);
+            }
+        }
+    }
+
+    /** Counts and remembers a refused handshake, and logs it unless the same line was logged lately. */
+    void rejected(String line) {
+        counters.rejected.increment();
+        synchronized (rejections) {
+            if (rejections.size() == KEPT_REJECTIONS) {
+                rejections.removeFirst();
+            }
+            rejections.addLast(line);
+        }
+        long suppressed = logLimiter.permit("rejected:" + line);
+        if (suppressed >= 0) {
+            log.warn("{}{}", line, LogLimiter.suppressedSuffix(suppressed));
+        }
+    }
+
+    public List<String> rejections() {
+        synchronized (rejections) {
+            return List.copyOf(rejections);
+        }
+    }
+
+    void opened(InboundConnection c) {
+        inbound.add(c);
+    }
+
+    /** One authenticated inbound connection per peer: a newer one means the old one is dead (peer restarted). */
+    void authenticated(String peerId, InboundConnection c) {
+        InboundConnection previous = inboundByPeer.put(peerId, c);
+        if (previous != null && previous != c) {
+            previous.close();
+        }
+    }
+
+    void closed(InboundConnection c, String peerId) {
+        inbound.remove(c);
+        if (peerId != null) {
+            inboundByPeer.remove(peerId, c);
+        }
+    }
+
+    /** Closes every inbound connection: their threads then end at once. */
+    public void closeInbound() {
+        for (InboundConnection c : inbound) {
+            c.close();
+        }
+    }
+
+    static void closeQuietly(Closeable c) {
+        if (c != null) {
+            try {
+                c.close();
+            } catch (IOException | RuntimeException ignored) {
+                // closing is best effort: the socket is unusable either way
+            }
+        }
+    }
+}
