@@ -76,7 +76,8 @@ final class InboundConnection implements Runnable {
         String problem = ctx.handshake.problemWithInbound(hello);
         OutputStream out = socket.getOutputStream();
         if (problem != null) {
-            ctx.rejected("rejected connection from " + remote + " (" + hello.nodeId() + "): " + problem);
+            ctx.rejected("rejected connection from " + remote + " (" + hello.nodeId() + "): " + problem,
+                    socket.getInetAddress().getHostAddress() + hello.nodeId() + problem);
             try {
                 out.write(ctx.codec.encodeReject(problem));
                 out.flush();
@@ -108,7 +109,8 @@ final class InboundConnection implements Runnable {
             if (type == WireFormat.TYPE_REJECT) {
                 // The peer refused our Hello after all (e.g. we are not who it expected at this address).
                 String reason = Hello.decodeReject(f.payload(), 0, f.payload().length);
-                ctx.rejected("connection from " + remote + " (" + peerId + ") was rejected by " + peerId + ": " + reason);
+                ctx.rejected("connection from " + remote + " (" + peerId + ") was rejected by " + peerId + ": " + reason,
+                        peerId + reason);
                 return;
             }
             if (f.header().version() != ctx.config.protocolVersion()) {

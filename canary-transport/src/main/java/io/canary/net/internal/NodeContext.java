@@ -70,8 +70,11 @@ public final class NodeContext {
         }
     }
 
-    /** Counts and remembers a refused handshake, and logs it unless the same line was logged lately. */
-    void rejected(String line) {
+    /**
+     * Counts and remembers a refused handshake, and logs it unless one with the same {@code key}
+     * (the peer and the problem, not the ephemeral port) was logged lately.
+     */
+    void rejected(String line, String key) {
         counters.rejected.increment();
         synchronized (rejections) {
             if (rejections.size() == KEPT_REJECTIONS) {
@@ -79,7 +82,7 @@ public final class NodeContext {
             }
             rejections.addLast(line);
         }
-        long suppressed = logLimiter.permit("rejected:" + line);
+        long suppressed = logLimiter.permit("rejected:" + key);
         if (suppressed >= 0) {
             log.warn("{}{}", line, LogLimiter.suppressedSuffix(suppressed));
         }

@@ -9,14 +9,14 @@ import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
 import java.io.EOFException;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
+import java.nio.ByteBuffer;
+import java.nio.channels.SocketChannel;
 import java.util.Random;
 import java.util.concurrent.LinkedBlockingDeque;
-import java.util.concurrent.TimeUnit;
 
 /**
  * Our one outbound connection to one peer: a bounded queue that {@link #offer} fills without ever
@@ -24,15 +24,13 @@ import java.util.concurrent.TimeUnit;
  * socket, and reconnects with capped exponential backoff and jitter when the connection fails.
  */
 public final class PeerLink implements Runnable {
-    /** After this much idle time, check that the peer did not close the connection before writing to it. */
-    private static final long PROBE_AFTER_IDLE_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
-
     private final NodeContext ctx;
     private final String peerId;
     private final HostPort address;
     private final LinkedBlockingDeque<Message> queue;
     private final Backoff backoff;
-    private volatile Socket socket;
+    private final ByteBuffer probeBuffer = ByteBuffer.allocate(1);
+    private volatile SocketChannel channel;
     private volatile boolean connected;
     private volatile Thread thread;
     private String lastFailure;
@@ -79,7 +77,7 @@ public final class PeerLink implements Runnable {
     public void run() {
         Message pending = null;
         while (!ctx.isClosed()) {
-            Socket s = connect();
+            SocketChannel s = connect();
             if (s == null) {
                 if (!sleep(backoff.nextDelayMillis())) {
                     return;
@@ -94,18 +92,17 @@ public final class PeerLink implements Runnable {
     }
 
     /** Writes queued messages until the connection fails; returns the message whose write failed, to retry once. */
-    private Message drain(Socket s, Message retry) {
+    private Message drain(SocketChannel s, Message retry) {
         Message m = retry;
         try {
-            InputStream in = s.getInputStream();
-            OutputStream out = new BufferedOutputStream(s.getOutputStream(), 64 * 1024);
-            long lastWrite = System.nanoTime();
+            OutputStream out = new BufferedOutputStream(s.socket().getOutputStream(), 64 * 1024);
+            boolean flushed = true;
             while (!ctx.isClosed()) {
                 if (m == null) {
                     m = queue.takeFirst();
                 }
-                if (System.nanoTime() - lastWrite > PROBE_AFTER_IDLE_NANOS) {
-                    probe(s, in);
+                if (flushed) {
+                    probe(s);
                 }
                 byte[] frame;
                 try {
@@ -117,11 +114,11 @@ public final class PeerLink implements Runnable {
                     continue;
                 }
                 out.write(frame);
-                if (queue.isEmpty()) {
+                flushed = queue.isEmpty();
+                if (flushed) {
                     out.flush();
                 }
                 ctx.counters.sent.increment();
-                lastWrite = System.nanoTime();
                 m = null;
             }
         } catch (InterruptedException e) {
@@ -137,30 +134,38 @@ public final class PeerLink implements Runnable {
 
     /**
      * The acceptor never writes after its Hello, so readable bytes or end of stream mean the
-     * connection is dead (typically: the peer restarted). Finding out now, rather than losing the
-     * next message into a dead socket, is worth a millisecond after an idle spell.
+     * connection is dead (typically: the peer restarted). A non-blocking read before each burst
+     * finds that out for a few microseconds, instead of losing the burst's first message into a
+     * dead socket.
      */
-    private static void probe(Socket s, InputStream in) throws IOException {
-        s.setSoTimeout(1);
+    private void probe(SocketChannel s) throws IOException {
+        s.configureBlocking(false);
+        int n;
         try {
-            int b = in.read();
-            throw b < 0 ? new EOFException("the peer closed the connection") : new IOException("unexpected data from the peer");
-        } catch (SocketTimeoutException alive) {
-            // nothing to read: the connection is still up
+            probeBuffer.clear();
+            n = s.read(probeBuffer);
         } finally {
-            s.setSoTimeout(0);
+            s.configureBlocking(true);
+        }
+        if (n < 0) {
+            throw new EOFException("the peer closed the connection");
+        }
+        if (n > 0) {
+            throw new IOException("unexpected data from the peer");
         }
     }
 
     /** Connects and completes the handshake; null (after logging why) if that failed. */
-    private Socket connect() {
-        Socket s = new Socket();
-        socket = s;
-        if (ctx.isClosed()) {
-            NodeContext.closeQuietly(s);
-            return null;
-        }
+    private SocketChannel connect() {
+        SocketChannel ch = null;
         try {
+            ch = SocketChannel.open();
+            channel = ch;
+            if (ctx.isClosed()) {
+                NodeContext.closeQuietly(ch);
+                return null;
+            }
+            Socket s = ch.socket();
             int timeout = (int) ctx.config.connectTimeout().toMillis();
             s.setTcpNoDelay(true);
             s.setKeepAlive(true);
@@ -177,7 +182,7 @@ public final class PeerLink implements Runnable {
             }
             if (f.header().type() == WireFormat.TYPE_REJECT) {
                 String reason = Hello.decodeReject(f.payload(), 0, f.payload().length);
-                return refused("connection to " + peerId + " at " + address + " rejected by " + peerId + ": " + reason, s);
+                return refused("connection to " + peerId + " at " + address + " rejected by " + peerId + ": " + reason, ch);
             }
             if (f.header().type() != WireFormat.TYPE_HELLO) {
                 throw new CodecException("expected a Hello, got frame type " + f.header().type());
@@ -191,15 +196,15 @@ public final class PeerLink implements Runnable {
                 } catch (IOException ignored) {
                     // they will see the connection close; our line says why
                 }
-                return refused("connection to " + peerId + " at " + address + " refused by " + ctx.selfId + ": " + problem, s);
+                return refused("connection to " + peerId + " at " + address + " refused by " + ctx.selfId + ": " + problem, ch);
             }
             s.setSoTimeout(0);
             connected = true;
             lastFailure = null;
             ctx.log().info("connected to {} at {}", peerId, address);
-            return s;
+            return ch;
         } catch (IOException | CodecException e) {
-            NodeContext.closeQuietly(s);
+            NodeContext.closeQuietly(ch);
             if (!ctx.isClosed()) {
                 String failure = describe(e);
                 if (!failure.equals(lastFailure)) {
@@ -214,9 +219,9 @@ public final class PeerLink implements Runnable {
         }
     }
 
-    private Socket refused(String line, Socket s) {
+    private SocketChannel refused(String line, SocketChannel s) {
         NodeContext.closeQuietly(s);
-        ctx.rejected(line);
+        ctx.rejected(line, line);
         lastFailure = line;
         return null;
     }
@@ -242,7 +247,7 @@ public final class PeerLink implements Runnable {
     /** Stops the writer: closes the socket (unblocking a write) and interrupts the thread (unblocking a wait). */
     public void close() {
         connected = false;
-        NodeContext.closeQuietly(socket);
+        NodeContext.closeQuietly(channel);
         Thread t = thread;
         if (t != null) {
             t.interrupt();
