@@ -26,6 +26,9 @@ public final class RolloutStartCommand extends ClientCommand {
     @Option(names = "--canary", required = true, paramLabel = "VERSION", description = "The version to roll out, e.g. v2.")
     String canary;
 
+    @Option(names = "--baseline", paramLabel = "VERSION", description = "The stable version (default: the current state's baseline).")
+    String baseline;
+
     @Option(names = "--steps", split = ",", paramLabel = "PERCENT", description = "Canary percentages, ending at 100 (default: 5,25,50,100).")
     List<Integer> steps;
 
@@ -83,6 +86,7 @@ public final class RolloutStartCommand extends ClientCommand {
     Map<String, Object> requestBody() {
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("canary", canary);
+        putIfSet(body, "baseline", baseline);
         if (steps != null) {
             body.put("steps", steps);
         }
