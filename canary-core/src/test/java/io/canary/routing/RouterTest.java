@@ -54,24 +54,27 @@ class RouterTest {
                 for (String key : RANDOM_KEYS) {
                     counts.merge(router.route(key), 1, Integer::sum);
                 }
-                assertWithinFourSigma(counts, weights, weights + " " + rollout.id());
+                assertWithinSigmas(counts, weights, 4, weights + " " + rollout.id());
             }
         }
     }
 
+    // Unkeyed routing draws from ThreadLocalRandom, so this test is not deterministic: at 4 sigma over
+    // ~12 checks it would fail about once in 1,600 runs. 5.5 sigma keeps the false-failure rate near
+    // one in 20 million while a wrong split (even 1 point off) is still far outside it.
     @Test
-    void unkeyedSplitMatchesEveryWeightSetWithinFourSigma() {
+    void unkeyedSplitMatchesEveryWeightSetWithinFiveAndAHalfSigma() {
         for (Map<String, Integer> weights : WEIGHT_SETS) {
             Router router = new Router(state(weights, "v1", RolloutInfo.NONE));
             Map<String, Integer> counts = new HashMap<>();
             for (int i = 0; i < KEYS; i++) {
                 counts.merge(router.route(null), 1, Integer::sum);
             }
-            assertWithinFourSigma(counts, weights, "no key, " + weights);
+            assertWithinSigmas(counts, weights, 5.5, "no key, " + weights);
         }
     }
 
-    private static void assertWithinFourSigma(Map<String, Integer> counts, Map<String, Integer> weights, String what) {
+    private static void assertWithinSigmas(Map<String, Integer> counts, Map<String, Integer> weights, double sigmas, String what) {
         assertThat(counts.keySet()).as(what).isSubsetOf(weights.keySet());
         for (Map.Entry<String, Integer> w : weights.entrySet()) {
             double p = w.getValue() / 10_000.0;
@@ -79,8 +82,8 @@ class RouterTest {
             double sigma = Math.sqrt(KEYS * p * (1 - p));
             int observed = counts.getOrDefault(w.getKey(), 0);
             assertThat(Math.abs(observed - expected))
-                    .as("%s: %s got %d of %d, expected %.0f +- 4 sigma (%.1f)", what, w.getKey(), observed, KEYS, expected, 4 * sigma)
-                    .isLessThanOrEqualTo(4 * sigma);
+                    .as("%s: %s got %d of %d, expected %.0f +- %.1f sigma (%.1f)", what, w.getKey(), observed, KEYS, expected, sigmas, sigmas * sigma)
+                    .isLessThanOrEqualTo(sigmas * sigma);
         }
     }
 
