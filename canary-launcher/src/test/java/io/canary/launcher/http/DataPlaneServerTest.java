@@ -1,0 +1,256 @@
+package io.canary.launcher.http;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.canary.launcher.model.ModelBackend;
+import io.canary.launcher.model.ModelSpec;
+import io.canary.rollout.RolloutAction;
+import java.net.http.HttpClient;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The data plane's HTTP contract against a node whose outcomes the test decides. */
+class DataPlaneServerTest {
+    private final FakeNode node = new FakeNode();
+    private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor();
+    private DataPlaneServer server;
+    private HttpTestClient client;
+
+    @BeforeEach
+    void start() {
+        server = start(DataPlaneOptions.of("127.0.0.1", 0, 1024, Optional.empty(), Duration.ofSeconds(1)));
+        client = new HttpTestClient(server.port());
+    }
+
+    private DataPlaneServer start(DataPlaneOptions options) {
+        Map<String, ModelBackend> models = new LinkedHashMap<>();
+        HttpClient http = HttpClient.newHttpClient();
+        models.put("v1", ModelBackend.create("v1", new ModelSpec.Demo(Duration.ZERO, 0), timer, http));
+        models.put("v2", ModelBackend.create("v2", new ModelSpec.Demo(Duration.ofMillis(5), 1.0), timer, http));
+        return DataPlaneServer.start(options, node, models);
+    }
+
+    @AfterEach
+    void stop() {
+        server.close();
+        timer.shutdownNow();
+    }
+
+    @Test
+    void routingStateShowsVersionStatusWeightsAndRollout() {
+        var r = client.get("/routing/state");
+        assertThat(r.status()).isEqualTo(200);
+        assertThat(r.json().get("version").asLong()).isEqualTo(1);
+        assertThat(r.json().get("status").asText()).isEqualTo("COMMITTED");
+        assertThat(r.json().get("weights").get("v1").asDouble()).isEqualTo(1.0);
+        assertThat(r.json().get("weights").get("v2").asDouble()).isEqualTo(0.0);
+        assertThat(r.json().get("baseline").asText()).isEqualTo("v1");
+        assertThat(r.json().get("rollout").get("phase").asText()).isEqualTo("NONE");
+    }
+
+    @Test
+    void weightChangeAnswersTheCommittedState() {
+        var r = client.post("/routing/weights", "{\"weights\":{\"v1\":0.9,\"v2\":0.1}}");
+        assertThat(r.status()).isEqualTo(200);
+        assertThat(r.json().get("version").asLong()).isEqualTo(2);
+        assertThat(r.json().get("weights").get("v2").asDouble()).isEqualTo(0.1);
+        assertThat(client.get("/routing/state").json().get("version").asLong()).isEqualTo(2);
+    }
+
+    @Test
+    void abortedWeightChangeIs409WithTheReason() {
+        node.refuseWith("node-c voted NO: shutting down");
+        var r = client.post("/routing/weights", "{\"weights\":{\"v1\":0.9,\"v2\":0.1}}");
+        assertThat(r.status()).isEqualTo(409);
+        assertThat(r.error()).isEqualTo("node-c voted NO: shutting down");
+    }
+
+    @Test
+    void weightChangeWithoutOutcomeIs504() {
+        node.neverAnswer = true;
+        var r = client.post("/routing/weights", "{\"weights\":{\"v1\":0.9,\"v2\":0.1}}");
+        assertThat(r.status()).isEqualTo(504);
+        assertThat(r.error()).startsWith("no decision in time");
+    }
+
+    @Test
+    void weightsNotSummingToOneAre400AndChangeNothing() {
+        var r = client.post("/routing/weights", "{\"weights\":{\"v1\":0.9,\"v2\":0.2}}");
+        assertThat(r.status()).isEqualTo(400);
+        assertThat(r.error()).contains("must sum to 1");
+        assertThat(node.state().version()).isEqualTo(1);
+    }
+
+    @Test
+    void unknownVersionIs400NamingIt() {
+        var r = client.post("/routing/weights", "{\"weights\":{\"v1\":0.9,\"v9\":0.1}}");
+        assertThat(r.status()).isEqualTo(400);
+        assertThat(r.error()).isEqualTo("weights name unknown version v9 (this node serves v1, v2)");
+        assertThat(node.state().version()).isEqualTo(1);
+    }
+
+    @Test
+    void malformedJsonIs400WithTheParseProblem() {
+        var r = client.post("/routing/weights", "{\"weights\":{\"v1\":0.9,");
+        assertThat(r.status()).isEqualTo(400);
+        assertThat(r.error()).startsWith("malformed JSON:").doesNotContain("\tat ").doesNotContain("com.fasterxml");
+    }
+
+    @Test
+    void unknownFieldIs400NamingIt() {
+        var r = client.post("/routing/weights", "{\"weight\":{\"v1\":1.0}}");
+        assertThat(r.status()).isEqualTo(400);
+        assertThat(r.error()).isEqualTo("unknown field 'weight' (known: weights)");
+    }
+
+    @Test
+    void wrongTypeIs400NamingTheField() {
+        var r = client.post("/routing/weights", "{\"weights\":{\"v1\":\"lots\"}}");
+        assertThat(r.status()).isEqualTo(400);
+        assertThat(r.error()).contains("weights");
+    }
+
+    @Test
+    void emptyBodyIs400SayingWhatIsExpected() {
+        var r = client.post("/routing/weights", "");
+        assertThat(r.status()).isEqualTo(400);
+        assertThat(r.error()).contains("{\"weights\":");
+    }
+
+    @Test
+    void oversizedBodyIs413() {
+        String big = "{\"weights\":{\"v1\":1.0},\"pad\":\"" + "x".repeat(2_000) + "\"}";
+        var r = client.post("/routing/weights", big);
+        assertThat(r.status()).isEqualTo(413);
+        assertThat(r.error()).isEqualTo("request body larger than 1024 bytes");
+        assertThat(node.state().version()).isEqualTo(1);
+    }
+
+    @Test
+    void predictAnswersWithTheRoutedVersionInBodyAndHeaderAndRecordsIt() {
+        var r = client.post("/predict", "{\"key\":\"user-42\",\"input\":{\"x\":1}}");
+        assertThat(r.status()).isEqualTo(200);
+        assertThat(r.json().get("version").asText()).isEqualTo("v1");
+        assertThat(r.json().get("node").asText()).isEqualTo("node-a");
+        assertThat(r.json().get("output").get("model").asText()).isEqualTo("v1");
+        assertThat(r.headers().firstValue("X-Canary-Version")).contains("v1");
+        assertThat(node.recorded.get("v1")).containsExactly(1, 0);
+    }
+
+    @Test
+    void predictWithoutBodyRoutesAtRandom() {
+        var r = client.post("/predict", null);
+        assertThat(r.status()).isEqualTo(200);
+        assertThat(r.json().get("version").asText()).isEqualTo("v1");
+    }
+
+    @Test
+    void failingModelIs502NamingTheVersionAndCountsAsError() {
+        node.routeTo = "v2";
+        var r = client.post("/predict", "{}");
+        assertThat(r.status()).isEqualTo(502);
+        assertThat(r.json().get("version").asText()).isEqualTo("v2");
+        assertThat(r.error()).isEqualTo("simulated failure of v2");
+        assertThat(r.headers().firstValue("X-Canary-Version")).contains("v2");
+        assertThat(node.recorded.get("v2")).containsExactly(1, 1);
+    }
+
+    @Test
+    void rolloutStartsWithDefaultsAndNeedsOnlyTheCanary() {
+        var r = client.post("/rollout", "{\"canary\":\"v2\",\"interval\":\"5s\"}");
+        assertThat(r.status()).isEqualTo(200);
+        assertThat(r.json().get("rollout").get("canary").asText()).isEqualTo("v2");
+        assertThat(r.json().get("rollout").get("percent").asInt()).isEqualTo(5);
+        assertThat(r.json().get("weights").get("v2").asDouble()).isEqualTo(0.05);
+    }
+
+    @Test
+    void rolloutWithBadStepsIs400() {
+        var r = client.post("/rollout", "{\"canary\":\"v2\",\"steps\":[50,25]}");
+        assertThat(r.status()).isEqualTo(400);
+        assertThat(r.error()).contains("steps");
+    }
+
+    @Test
+    void rolloutOfUnknownVersionIs400() {
+        var r = client.post("/rollout", "{\"canary\":\"v7\"}");
+        assertThat(r.status()).isEqualTo(400);
+        assertThat(r.error()).contains("v7");
+    }
+
+    @Test
+    void rolloutControlMapsActionsAndRefusalsTo409() {
+        assertThat(client.post("/rollout/pause", null).status()).isEqualTo(200);
+        node.refuseWith("no rollout is running");
+        var r = client.post("/rollout/promote", null);
+        assertThat(r.status()).isEqualTo(409);
+        assertThat(r.error()).isEqualTo("no rollout is running");
+        assertThat(node.actions).containsExactly(RolloutAction.PAUSE, RolloutAction.PROMOTE);
+        assertThat(client.post("/rollout/explode", null).status()).isEqualTo(404);
+    }
+
+    @Test
+    void clusterListsMembersWithRoles() {
+        var r = client.get("/cluster");
+        assertThat(r.status()).isEqualTo(200);
+        assertThat(r.json().get("coordinator").asText()).isEqualTo("node-a");
+        assertThat(r.json().get("nodes").get(0).get("role").asText()).isEqualTo("coordinator");
+        assertThat(r.json().get("nodes").get(1).get("reachable").asBoolean()).isFalse();
+        assertThat(r.json().get("nodes").get(1).get("stale").asBoolean()).isTrue();
+    }
+
+    @Test
+    void readyIs503UntilTheNodeIsReady() {
+        node.ready = false;
+        var r = client.get("/ready");
+        assertThat(r.status()).isEqualTo(503);
+        assertThat(r.error()).contains("not ready");
+        node.ready = true;
+        assertThat(client.get("/ready").status()).isEqualTo(200);
+        assertThat(client.get("/live").status()).isEqualTo(200);
+    }
+
+    @Test
+    void unknownEndpointIsJson404() {
+        var r = client.get("/nope");
+        assertThat(r.status()).isEqualTo(404);
+        assertThat(r.error()).isNotBlank();
+    }
+
+    @Test
+    void nonLoopbackCallerWithoutTokenConfigIs403AndChangesNothing() {
+        server.close();
+        server = start(DataPlaneOptions.of("127.0.0.1", 0, 1024, Optional.empty(), Duration.ofSeconds(1))
+                .withLoopbackCheck(address -> false));
+        client = new HttpTestClient(server.port());
+        var r = client.post("/routing/weights", "{\"weights\":{\"v1\":0.9,\"v2\":0.1}}");
+        assertThat(r.status()).isEqualTo(403);
+        assertThat(r.error()).contains("loopback");
+        assertThat(node.state().version()).isEqualTo(1);
+        assertThat(client.post("/predict", null).status()).isEqualTo(200);
+    }
+
+    @Test
+    void withTokenConfiguredMissingOrWrongTokenIs401AndRightTokenWorks() {
+        server.close();
+        server = start(DataPlaneOptions.of("127.0.0.1", 0, 1024, Optional.of("s3cret"), Duration.ofSeconds(1)));
+        client = new HttpTestClient(server.port());
+        String body = "{\"weights\":{\"v1\":0.9,\"v2\":0.1}}";
+        var missing = client.post("/routing/weights", body);
+        assertThat(missing.status()).isEqualTo(401);
+        var wrong = client.post("/routing/weights", body, "Authorization", "Bearer guess");
+        assertThat(wrong.status()).isEqualTo(401);
+        assertThat(wrong.error()).isEqualTo("the admin token is wrong");
+        assertThat(node.state().version()).isEqualTo(1);
+        var right = client.post("/routing/weights", body, "Authorization", "Bearer s3cret");
+        assertThat(right.status()).isEqualTo(200);
+        assertThat(node.state().version()).isEqualTo(2);
+    }
+}

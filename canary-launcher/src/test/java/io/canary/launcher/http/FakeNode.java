@@ -1,0 +1,110 @@
+package io.canary.launcher.http;
+
+import io.canary.ClusterHealth;
+import io.canary.PeerStatus;
+import io.canary.ProposalFailedException;
+import io.canary.RolloutStatus;
+import io.canary.health.HealthSnapshot;
+import io.canary.model.RolloutInfo;
+import io.canary.model.RoutingState;
+import io.canary.model.Weights;
+import io.canary.rollout.RolloutAction;
+import io.canary.rollout.RolloutPlan;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * A node that commits (or refuses) whatever it is told to, for provoking every outcome of the
+ * data plane on demand. Proposals commit at once unless {@link #refuseWith} or {@link #neverAnswer}.
+ */
+final class FakeNode implements NodeApi {
+    final AtomicReference<RoutingState> state = new AtomicReference<>(RoutingState.initial("v1", "v2"));
+    final AtomicReference<String> refusal = new AtomicReference<>();
+    volatile boolean neverAnswer;
+    volatile boolean ready = true;
+    volatile String routeTo = "v1";
+    final Map<String, long[]> recorded = new ConcurrentHashMap<>();
+    final List<RolloutAction> actions = new ArrayList<>();
+    private final AtomicLong tx = new AtomicLong();
+
+    void refuseWith(String reason) {
+        refusal.set(reason);
+    }
+
+    @Override public String id() { return "node-a"; }
+    @Override public boolean isCoordinator() { return true; }
+    @Override public String route(String key) { return routeTo; }
+
+    @Override
+    public void record(String version, long latencyNanos, boolean ok) {
+        recorded.compute(version, (v, c) -> {
+            long[] n = c == null ? new long[2] : c;
+            n[0]++;
+            if (!ok) {
+                n[1]++;
+            }
+            return n;
+        });
+    }
+
+    @Override public RoutingState state() { return state.get(); }
+    @Override public boolean isReady() { return ready; }
+
+    @Override
+    public CompletableFuture<RoutingState> proposeWeights(Weights weights) {
+        return decide(s -> s.next(weights, s.baseline(), s.rollout(), tx.incrementAndGet(), 1_000));
+    }
+
+    @Override
+    public CompletableFuture<RoutingState> startRollout(RolloutPlan plan) {
+        return decide(s -> s.next(Weights.split(plan.baseline(), plan.canary(), plan.steps().get(0)), plan.baseline(),
+                new RolloutInfo("r1", plan.canary(), plan.steps(), 0, RolloutInfo.Phase.PROGRESSING, "started"),
+                tx.incrementAndGet(), 2_000));
+    }
+
+    @Override
+    public CompletableFuture<RoutingState> controlRollout(RolloutAction action) {
+        synchronized (actions) {
+            actions.add(action);
+        }
+        return decide(s -> s.next(s.weights(), s.baseline(), s.rollout(), tx.incrementAndGet(), 3_000));
+    }
+
+    private CompletableFuture<RoutingState> decide(java.util.function.UnaryOperator<RoutingState> next) {
+        if (neverAnswer) {
+            return new CompletableFuture<>();
+        }
+        String reason = refusal.get();
+        if (reason != null) {
+            return CompletableFuture.failedFuture(new ProposalFailedException(reason));
+        }
+        return CompletableFuture.completedFuture(state.updateAndGet(next));
+    }
+
+    @Override
+    public RolloutStatus rolloutStatus() {
+        return new RolloutStatus(state.get().rollout(), Optional.empty(), List.of());
+    }
+
+    @Override
+    public HealthSnapshot health() {
+        return new HealthSnapshot("node-a", 1_000, 30_000, Map.of());
+    }
+
+    @Override
+    public ClusterHealth clusterHealth() {
+        return new ClusterHealth(1_000, List.of("node-a"), Map.of());
+    }
+
+    @Override
+    public List<PeerStatus> cluster() {
+        return List.of(new PeerStatus("node-a", true, true, state.get().version(), false, 1_000),
+                new PeerStatus("node-b", false, false, -1, true, 0));
+    }
+}
