@@ -30,13 +30,14 @@ final class DataPlaneRoutes {
     private final PredictHandler predict;
     private final HealthHandlers health;
 
-    DataPlaneRoutes(NodeApi node, Map<String, ModelBackend> models, ObjectMapper mapper, DataPlaneOptions options) {
+    DataPlaneRoutes(NodeApi node, Map<String, ModelBackend> models, ObjectMapper mapper, DataPlaneOptions options,
+                    NodeCounters counters) {
         this.node = node;
         this.guard = new AdminGuard(options.adminToken(), options.isLoopback());
         RequestBodies bodies = new RequestBodies(mapper, options.maxBodyBytes());
         this.proposals = new ProposalHandlers(node, models.keySet(), bodies, options.answerDeadline());
-        this.predict = new PredictHandler(node, models, bodies);
-        this.health = new HealthHandlers(node);
+        this.predict = new PredictHandler(node, models, bodies, counters);
+        this.health = new HealthHandlers(node, counters);
     }
 
     void register(RoutesConfig routes) {

@@ -31,11 +31,23 @@ public final class DataPlaneServer implements AutoCloseable {
      * @throws LauncherException (environment) if the port is in use or the address cannot be bound
      */
     public static DataPlaneServer start(DataPlaneOptions options, NodeApi node, Map<String, ModelBackend> models) {
+        return start(options, node, models, new NodeCounters());
+    }
+
+    /**
+     * Starts serving {@code node}, reporting {@code counters} (which the caller may also feed with
+     * commits and aborts) in {@code /metrics}.
+     *
+     * @throws LauncherException (environment) if the port is in use or the address cannot be bound
+     */
+    public static DataPlaneServer start(DataPlaneOptions options, NodeApi node, Map<String, ModelBackend> models,
+                                        NodeCounters counters) {
+        Objects.requireNonNull(counters, "counters");
         Objects.requireNonNull(options, "options");
         Objects.requireNonNull(node, "node");
         Objects.requireNonNull(models, "models");
         ObjectMapper mapper = Json.mapper();
-        DataPlaneRoutes routes = new DataPlaneRoutes(node, models, mapper, options);
+        DataPlaneRoutes routes = new DataPlaneRoutes(node, models, mapper, options, counters);
         Javalin app = Javalin.create(cfg -> {
             cfg.startup.showJavalinBanner = false;
             cfg.startup.showOldJavalinVersionWarning = false;

@@ -23,11 +23,13 @@ final class PredictHandler {
     private final NodeApi node;
     private final Map<String, ModelBackend> models;
     private final RequestBodies bodies;
+    private final NodeCounters counters;
 
-    PredictHandler(NodeApi node, Map<String, ModelBackend> models, RequestBodies bodies) {
+    PredictHandler(NodeApi node, Map<String, ModelBackend> models, RequestBodies bodies, NodeCounters counters) {
         this.node = node;
         this.models = Map.copyOf(models);
         this.bodies = bodies;
+        this.counters = counters;
     }
 
     void handle(Context ctx) {
@@ -41,6 +43,7 @@ final class PredictHandler {
         ModelBackend model = models.get(version);
         if (model == null) {
             node.record(version, 0, false);
+            counters.request(version, false);
             ctx.status(502).json(new PredictError("no model serves version " + version + " on " + node.id(),
                     version, node.id(), 0));
             return;
@@ -56,6 +59,7 @@ final class PredictHandler {
             return call.handle((output, failure) -> {
                 long nanos = System.nanoTime() - start;
                 node.record(version, nanos, failure == null);
+                counters.request(version, failure == null);
                 double ms = Math.round(nanos / 1_000.0) / 1_000.0;
                 if (failure == null) {
                     ctx.status(200).json(new PredictResponse(version, node.id(), output, ms));

@@ -4,7 +4,6 @@ import io.canary.model.RolloutInfo;
 import io.canary.model.RoutingState;
 import io.canary.rollout.Verdict;
 import java.util.Objects;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 
 /**
@@ -15,7 +14,6 @@ import java.util.function.Consumer;
 public final class NodeConsole {
     private final String prefix;
     private final Consumer<String> sink;
-    private final AtomicLong lastAbortedTx = new AtomicLong(Long.MIN_VALUE);
 
     /** Console lines for {@code nodeId} handed to {@code sink} (e.g. {@code System.out::println}). */
     public NodeConsole(String nodeId, Consumer<String> sink) {
@@ -39,10 +37,7 @@ public final class NodeConsole {
     }
 
     void aborted(long txId, String reason) {
-        long previous = lastAbortedTx.getAndSet(txId);
-        if (previous != txId) {
-            line("Aborted tx " + txId + ": " + reason);
-        }
+        line("Aborted tx " + txId + ": " + reason);
     }
 
     void verdict(Verdict v, RolloutInfo info) {

@@ -5,6 +5,7 @@ import io.canary.launcher.LauncherException;
 import io.canary.launcher.http.DataPlaneOptions;
 import io.canary.launcher.http.DataPlaneServer;
 import io.canary.launcher.http.NodeApi;
+import io.canary.launcher.http.NodeCounters;
 import io.canary.launcher.model.ModelBackend;
 import io.canary.launcher.model.ModelSpec;
 import io.canary.model.RoutingState;
@@ -71,7 +72,8 @@ public final class NodeProcess implements AutoCloseable {
         DataPlaneServer dataPlane = null;
         try {
             Transport raw = transports.create(settings);
-            ObservedTransport transport = new ObservedTransport(raw, console, settings.verbose());
+            NodeCounters counters = new NodeCounters();
+            ObservedTransport transport = new ObservedTransport(raw, console, counters, settings.verbose());
             node = CanaryNode.builder()
                     .nodeId(settings.nodeId())
                     .members(java.util.List.copyOf(settings.members().keySet()))
@@ -82,7 +84,10 @@ public final class NodeProcess implements AutoCloseable {
                     .servableVersions(settings.models().keySet())
                     .config(settings.nodeConfig())
                     .build();
-            node.addListener(console::committed);
+            node.addListener(state -> {
+                counters.committed(state);
+                console.committed(state);
+            });
             try {
                 node.start();
             } catch (TransportException e) {
@@ -93,7 +98,7 @@ public final class NodeProcess implements AutoCloseable {
             DataPlaneOptions options = DataPlaneOptions.of(settings.bindHost(), settings.dataPort(),
                     settings.maxBodyBytes(), settings.adminToken(),
                     settings.nodeConfig().requestTimeout().plus(ANSWER_GRACE));
-            dataPlane = DataPlaneServer.start(options, NodeApi.of(node), models.backends());
+            dataPlane = DataPlaneServer.start(options, NodeApi.of(node), models.backends(), counters);
             printStartup(settings, console, controlPort, dataPlane.port());
             NodeWatcher watcher = NodeWatcher.start(node, settings, console);
             return new NodeProcess(settings, console, node, dataPlane, models, watcher, controlPort);

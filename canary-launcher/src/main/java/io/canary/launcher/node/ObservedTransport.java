@@ -1,5 +1,6 @@
 package io.canary.launcher.node;
 
+import io.canary.launcher.http.NodeCounters;
 import io.canary.transport.Message;
 import io.canary.transport.Transport;
 import java.util.Objects;
@@ -11,11 +12,13 @@ import java.util.Objects;
 final class ObservedTransport implements Transport {
     private final Transport delegate;
     private final NodeConsole console;
+    private final NodeCounters counters;
     private final boolean verbose;
 
-    ObservedTransport(Transport delegate, NodeConsole console, boolean verbose) {
+    ObservedTransport(Transport delegate, NodeConsole console, NodeCounters counters, boolean verbose) {
         this.delegate = Objects.requireNonNull(delegate, "delegate");
         this.console = Objects.requireNonNull(console, "console");
+        this.counters = Objects.requireNonNull(counters, "counters");
         this.verbose = verbose;
     }
 
@@ -44,7 +47,7 @@ final class ObservedTransport implements Transport {
 
     private void observeInbound(String from, Message message) {
         try {
-            if (message instanceof Message.Abort abort) {
+            if (message instanceof Message.Abort abort && counters.aborted(abort.txId())) {
                 console.aborted(abort.txId(), abort.reason());
             }
             if (verbose) {
@@ -57,7 +60,7 @@ final class ObservedTransport implements Transport {
 
     private void observeOutbound(String to, Message message) {
         try {
-            if (message instanceof Message.Abort abort) {
+            if (message instanceof Message.Abort abort && counters.aborted(abort.txId())) {
                 console.aborted(abort.txId(), abort.reason());
             }
             if (!verbose) {

@@ -253,4 +253,45 @@ class DataPlaneServerTest {
         assertThat(right.status()).isEqualTo(200);
         assertThat(node.state().version()).isEqualTo(2);
     }
+
+    @Test
+    void healthShowsThisNodesNumbersPerVersion() {
+        var r = client.get("/health");
+        assertThat(r.status()).isEqualTo(200);
+        assertThat(r.json().get("node").asText()).isEqualTo("node-a");
+        assertThat(r.json().get("windowMs").asLong()).isEqualTo(30_000);
+        var v1 = r.json().get("versions").get("v1");
+        assertThat(v1.get("requests").asLong()).isEqualTo(3);
+        assertThat(v1.get("errors").asLong()).isEqualTo(1);
+        assertThat(v1.get("errorRate").asDouble()).isEqualTo(0.333333);
+        assertThat(v1.get("p50Ms").asDouble()).isCloseTo(5.0, org.assertj.core.data.Offset.offset(0.2));
+        assertThat(v1.get("p99Ms").asDouble()).isCloseTo(20.0, org.assertj.core.data.Offset.offset(0.7));
+    }
+
+    @Test
+    void clusterHealthShowsMergedNumbersAndTheNodesMerged() {
+        var r = client.get("/health/cluster");
+        assertThat(r.status()).isEqualTo(200);
+        assertThat(r.json().get("nodes")).hasSize(2);
+        assertThat(r.json().get("versions").get("v1").get("requests").asLong()).isEqualTo(6);
+    }
+
+    @Test
+    void metricsAreCumulativePrometheusText() {
+        client.post("/predict", null);
+        var r = client.get("/metrics");
+        assertThat(r.status()).isEqualTo(200);
+        assertThat(r.headers().firstValue("Content-Type").orElse("")).startsWith("text/plain");
+        assertThat(r.body())
+                .contains("# TYPE canary_request_latency_seconds histogram")
+                .contains("canary_routing_weight{node=\"node-a\",version=\"v1\"} 1\n")
+                .contains("canary_routing_weight{node=\"node-a\",version=\"v2\"} 0\n")
+                .contains("canary_requests_total{node=\"node-a\",version=\"v1\"} 1\n")
+                .contains("canary_request_latency_seconds_bucket{node=\"node-a\",version=\"v1\",le=\"0.005\"} 0\n")
+                .contains("canary_request_latency_seconds_bucket{node=\"node-a\",version=\"v1\",le=\"0.01\"} 2\n")
+                .contains("canary_request_latency_seconds_bucket{node=\"node-a\",version=\"v1\",le=\"0.025\"} 3\n")
+                .contains("canary_request_latency_seconds_bucket{node=\"node-a\",version=\"v1\",le=\"+Inf\"} 3\n")
+                .contains("canary_request_latency_seconds_count{node=\"node-a\",version=\"v1\"} 3\n")
+                .contains("canary_commits_total{node=\"node-a\"} 0\n");
+    }
 }

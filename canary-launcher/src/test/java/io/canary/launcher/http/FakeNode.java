@@ -5,6 +5,9 @@ import io.canary.PeerStatus;
 import io.canary.ProposalFailedException;
 import io.canary.RolloutStatus;
 import io.canary.health.HealthSnapshot;
+import io.canary.health.HistogramLayout;
+import io.canary.health.HistogramSnapshot;
+import io.canary.health.VersionHealth;
 import io.canary.model.RolloutInfo;
 import io.canary.model.RoutingState;
 import io.canary.model.Weights;
@@ -92,14 +95,22 @@ final class FakeNode implements NodeApi {
         return new RolloutStatus(state.get().rollout(), Optional.empty(), List.of());
     }
 
+    /** v1: two requests at 5 ms and one failed one at 20 ms. */
+    static VersionHealth sampleV1() {
+        long[] counts = new long[HistogramLayout.BUCKET_COUNT];
+        counts[HistogramLayout.indexOf(5_000_000)] += 2;
+        counts[HistogramLayout.indexOf(20_000_000)] += 1;
+        return new VersionHealth("v1", 3, 1, HistogramSnapshot.ofCounts(counts));
+    }
+
     @Override
     public HealthSnapshot health() {
-        return new HealthSnapshot("node-a", 1_000, 30_000, Map.of());
+        return new HealthSnapshot("node-a", 1_000, 30_000, Map.of("v1", sampleV1()));
     }
 
     @Override
     public ClusterHealth clusterHealth() {
-        return new ClusterHealth(1_000, List.of("node-a"), Map.of());
+        return new ClusterHealth(1_000, List.of("node-a", "node-b"), Map.of("v1", sampleV1().merge(sampleV1())));
     }
 
     @Override
