@@ -58,7 +58,7 @@ class CanaryCliTest {
     void badPeerListNamesTheBadEntry() {
         Run r = run("node", "--id", "node-a", "--peers", "node-a=127.0.0.1:60001,node-b=127.0.0.1");
         assertThat(r.code()).isEqualTo(ExitCodes.USAGE);
-        assertThat(r.err().strip()).isEqualTo("canary: bad --peers entry for node-b: bad address '127.0.0.1': expected host:port");
+        assertThat(r.err().strip()).isEqualTo("canary: bad --peers entry for node-b: expected host:port, got '127.0.0.1'");
     }
 
     @Test

@@ -1,5 +1,6 @@
 package io.canary.launcher.node;
 
+import io.canary.net.HostPort;
 import io.canary.NodeConfig;
 import io.canary.launcher.ExitCodes;
 import io.canary.launcher.LauncherException;

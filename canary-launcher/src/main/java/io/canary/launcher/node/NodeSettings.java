@@ -1,5 +1,6 @@
 package io.canary.launcher.node;
 
+import io.canary.net.HostPort;
 import io.canary.NodeConfig;
 import io.canary.launcher.model.ModelSpec;
 import io.canary.model.Weights;

@@ -1,5 +1,6 @@
 package io.canary.launcher.node;
 
+import io.canary.net.HostPort;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
