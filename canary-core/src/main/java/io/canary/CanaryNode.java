@@ -1,13 +1,27 @@
 package io.canary;
 
 import io.canary.health.HealthSnapshot;
+import io.canary.internal.node.NodeExtension;
+import io.canary.internal.node.NodeRuntime;
+import io.canary.internal.node.NodeSettings;
+import io.canary.log.StateLog;
 import io.canary.model.RoutingState;
 import io.canary.model.Weights;
 import io.canary.rollout.RolloutAction;
 import io.canary.rollout.RolloutPlan;
+import io.canary.time.ExecutorScheduler;
+import io.canary.time.Scheduler;
+import io.canary.transport.Message;
 import io.canary.transport.Transport;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
 
@@ -21,29 +35,40 @@ import java.util.function.Consumer;
  */
 public final class CanaryNode implements AutoCloseable {
 
-    private CanaryNode() {
+    private final NodeRuntime runtime;
+    private final NodeSettings settings;
+
+    private CanaryNode(NodeSettings settings) {
+        this.settings = settings;
+        this.runtime = new NodeRuntime(settings);
     }
 
     public static Builder builder() {
         return new Builder();
     }
 
-    /** Replays the state log, starts the transport and the timers. */
+    /**
+     * Replays the state log, starts the transport and the timers.
+     *
+     * @throws java.io.UncheckedIOException if the state log cannot be read or written
+     * @throws io.canary.transport.TransportException if the transport cannot start
+     */
     public CanaryNode start() {
-        throw new UnsupportedOperationException("not implemented yet");
+        runtime.start();
+        return this;
     }
 
     public String id() {
-        throw new UnsupportedOperationException("not implemented yet");
+        return settings.nodeId();
     }
 
     public boolean isCoordinator() {
-        throw new UnsupportedOperationException("not implemented yet");
+        return settings.nodeId().equals(settings.coordinatorId());
     }
 
     /** The version for a request with this sticky key; a null key routes at random. Lock-free. */
     public String route(String key) {
-        throw new UnsupportedOperationException("not implemented yet");
+        return runtime.router().route(key);
     }
 
     /** The version for a request without a key: uniform at random by the weights. Lock-free. */
@@ -53,17 +78,17 @@ public final class CanaryNode implements AutoCloseable {
 
     /** Records one request's outcome for a version. Lock-free, allocation-free. */
     public void record(String version, long latencyNanos, boolean ok) {
-        throw new UnsupportedOperationException("not implemented yet");
+        // MINIMAL: the health engineer wires the health recorder here.
     }
 
     /** The committed state this node routes on. */
     public RoutingState state() {
-        throw new UnsupportedOperationException("not implemented yet");
+        return runtime.router().state();
     }
 
     /** True once the node replayed its log and synced with the coordinator (or the sync timed out). */
     public boolean isReady() {
-        throw new UnsupportedOperationException("not implemented yet");
+        return runtime.isReady();
     }
 
     /**
@@ -71,81 +96,189 @@ public final class CanaryNode implements AutoCloseable {
      * Completes with the committed state, or exceptionally with {@link ProposalFailedException}.
      */
     public CompletableFuture<RoutingState> proposeWeights(Weights weights) {
-        throw new UnsupportedOperationException("not implemented yet");
+        Objects.requireNonNull(weights, "weights");
+        return command(new Message.ProposeWeights(weights));
     }
 
     /** Starts a rollout (forwarded to the coordinator); completes once its first step committed. */
     public CompletableFuture<RoutingState> startRollout(RolloutPlan plan) {
-        throw new UnsupportedOperationException("not implemented yet");
+        Objects.requireNonNull(plan, "plan");
+        return command(new Message.StartRollout(plan));
     }
 
     /** Pauses, resumes, promotes or aborts the running rollout (forwarded to the coordinator). */
     public CompletableFuture<RoutingState> controlRollout(RolloutAction action) {
-        throw new UnsupportedOperationException("not implemented yet");
+        Objects.requireNonNull(action, "action");
+        return command(new Message.ControlRollout(action));
+    }
+
+    private CompletableFuture<RoutingState> command(Message.Command command) {
+        return runtime.call(callId -> runtime.protocol().command(callId, command, runtimeNow()));
+    }
+
+    private long runtimeNow() {
+        return settings.scheduler().nowMillis();
     }
 
     /** The rollout as this node sees it. */
     public RolloutStatus rolloutStatus() {
-        throw new UnsupportedOperationException("not implemented yet");
+        // MINIMAL: the rollout engineer adds the plan (on the coordinator) and the verdicts.
+        return new RolloutStatus(state().rollout(), Optional.empty(), List.of());
     }
 
     /** This node's health per version over its window. */
     public HealthSnapshot health() {
-        throw new UnsupportedOperationException("not implemented yet");
+        // MINIMAL: the health engineer returns the recorder's snapshot.
+        return new HealthSnapshot(id(), runtimeNow(), settings.config().healthWindow().toMillis(), Map.of());
     }
 
     /** Health merged over every node that reported within the window. */
     public ClusterHealth clusterHealth() {
-        throw new UnsupportedOperationException("not implemented yet");
+        // MINIMAL: the health engineer merges the peers' snapshots.
+        return new ClusterHealth(runtimeNow(), List.of(), Map.of());
     }
 
     /** Every member as this node sees it, itself included. */
     public List<PeerStatus> cluster() {
-        throw new UnsupportedOperationException("not implemented yet");
+        return runtime.cluster();
     }
 
     /** Called on the protocol thread with each newly committed state; must not block. */
     public void addListener(Consumer<RoutingState> listener) {
-        throw new UnsupportedOperationException("not implemented yet");
+        runtime.addListener(Objects.requireNonNull(listener, "listener"));
     }
 
     /** Stops timers and the transport, and closes the log. Idempotent. */
     @Override
     public void close() {
-        throw new UnsupportedOperationException("not implemented yet");
+        runtime.close();
+    }
+
+    @Override
+    public String toString() {
+        return "CanaryNode[" + id() + (isCoordinator() ? ", coordinator" : "") + ", version " + state().version() + "]";
     }
 
     /** Builds a node; {@link #build()} validates and names what is missing or wrong. */
     public static final class Builder {
+        private String nodeId;
+        private List<String> members;
+        private String coordinatorId;
+        private Transport transport;
+        private Path dataDir = Path.of("logs");
+        private StateLog stateLog;
+        private RoutingState initialState = RoutingState.initial("v1", "v2");
+        private Set<String> servableVersions = Set.of();
+        private NodeConfig config = NodeConfig.ofDefaults();
+        private Scheduler scheduler;
+        private final List<NodeExtension> extensions = new ArrayList<>();
+
         private Builder() {
         }
 
         /** This node's id, e.g. {@code node-b}. Required. */
-        public Builder nodeId(String nodeId) { throw new UnsupportedOperationException(); }
+        public Builder nodeId(String nodeId) {
+            this.nodeId = nodeId;
+            return this;
+        }
 
         /** Every member's id, this node's included. Required. */
-        public Builder members(List<String> memberIds) { throw new UnsupportedOperationException(); }
+        public Builder members(List<String> memberIds) {
+            this.members = memberIds == null ? null : List.copyOf(memberIds);
+            return this;
+        }
 
         /** The coordinator's id; defaults to the first member. */
-        public Builder coordinatorId(String coordinatorId) { throw new UnsupportedOperationException(); }
+        public Builder coordinatorId(String coordinatorId) {
+            this.coordinatorId = coordinatorId;
+            return this;
+        }
 
         /** How messages reach the peers. Required. */
-        public Builder transport(Transport transport) { throw new UnsupportedOperationException(); }
+        public Builder transport(Transport transport) {
+            this.transport = transport;
+            return this;
+        }
 
         /** Directory of the state log {@code <dataDir>/<nodeId>.log}; default {@code ./logs}. */
-        public Builder dataDir(Path dataDir) { throw new UnsupportedOperationException(); }
+        public Builder dataDir(Path dataDir) {
+            this.dataDir = Objects.requireNonNull(dataDir, "dataDir");
+            return this;
+        }
+
+        /** A state log to use instead of the file in {@link #dataDir} (e.g. a MemoryStateLog in tests). */
+        public Builder stateLog(StateLog stateLog) {
+            this.stateLog = stateLog;
+            return this;
+        }
 
         /** The state of a fresh cluster; default version 1, {@code {v1: 1.0, v2: 0.0}}, baseline v1. */
-        public Builder initialState(RoutingState initial) { throw new UnsupportedOperationException(); }
+        public Builder initialState(RoutingState initial) {
+            this.initialState = Objects.requireNonNull(initial, "initialState");
+            return this;
+        }
 
-        /** Versions this node can serve; a proposal naming others gets a NO. Default: any. */
-        public Builder servableVersions(java.util.Set<String> versions) { throw new UnsupportedOperationException(); }
+        /** Versions this node can serve; a proposal giving traffic to others gets a NO. Default: any. */
+        public Builder servableVersions(Set<String> versions) {
+            this.servableVersions = Set.copyOf(Objects.requireNonNull(versions, "servableVersions"));
+            return this;
+        }
 
         /** Protocol timings; default {@link NodeConfig#ofDefaults()}. */
-        public Builder config(NodeConfig config) { throw new UnsupportedOperationException(); }
+        public Builder config(NodeConfig config) {
+            this.config = Objects.requireNonNull(config, "config");
+            return this;
+        }
 
+        /**
+         * The node's clock and protocol thread; default a new {@link ExecutorScheduler} that the node
+         * stops on close. A scheduler given here is not stopped by the node.
+         */
+        public Builder scheduler(Scheduler scheduler) {
+            this.scheduler = scheduler;
+            return this;
+        }
+
+        /** INTERNAL SPI: plugs a part of the node (health exchange, rollout controller) into its runtime. */
+        public Builder extension(NodeExtension extension) {
+            extensions.add(Objects.requireNonNull(extension, "extension"));
+            return this;
+        }
+
+        /**
+         * @throws IllegalArgumentException naming the missing or wrong setting
+         * @throws java.io.UncheckedIOException if the state log in the data directory cannot be opened
+         */
         public CanaryNode build() {
-            throw new UnsupportedOperationException("not implemented yet");
+            if (nodeId == null || nodeId.isBlank()) {
+                throw new IllegalArgumentException("nodeId is required");
+            }
+            if (members == null || members.isEmpty()) {
+                throw new IllegalArgumentException("members is required: every member's id, " + nodeId + " included");
+            }
+            if (new LinkedHashSet<>(members).size() != members.size()) {
+                throw new IllegalArgumentException("members must not repeat an id, got " + members);
+            }
+            if (!members.contains(nodeId)) {
+                throw new IllegalArgumentException("members " + members + " must include this node " + nodeId);
+            }
+            String coordinator = coordinatorId != null ? coordinatorId : members.get(0);
+            if (!members.contains(coordinator)) {
+                throw new IllegalArgumentException("coordinatorId " + coordinator + " is not among the members " + members);
+            }
+            if (transport == null) {
+                throw new IllegalArgumentException("transport is required");
+            }
+            StateLog log = stateLog != null ? stateLog : openFileLog(dataDir, nodeId);
+            boolean ownsScheduler = scheduler == null;
+            Scheduler s = ownsScheduler ? new ExecutorScheduler(nodeId) : scheduler;
+            long requestIdBase = new SplittableRandom().nextLong() >>> 2;
+            return new CanaryNode(new NodeSettings(nodeId, members, coordinator, servableVersions, config,
+                    initialState, transport, log, s, ownsScheduler, extensions, requestIdBase));
+        }
+
+        private static StateLog openFileLog(Path dataDir, String nodeId) {
+            throw new UnsupportedOperationException("the file state log is not available yet; pass stateLog(...)");
         }
     }
 }

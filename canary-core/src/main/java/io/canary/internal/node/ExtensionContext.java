@@ -1,0 +1,121 @@
+package io.canary.internal.node;
+
+import io.canary.NodeConfig;
+import io.canary.PeerStatus;
+import io.canary.internal.protocol.StateChange;
+import io.canary.log.LogRecord;
+import io.canary.model.RoutingState;
+import io.canary.time.Scheduler;
+import io.canary.transport.Message;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/** The {@link NodeContext} a {@link NodeRuntime} gives its extensions. */
+final class ExtensionContext implements NodeContext {
+    private final NodeRuntime runtime;
+    private final NodeSettings settings;
+
+    ExtensionContext(NodeRuntime runtime) {
+        this.runtime = runtime;
+        this.settings = runtime.settings();
+    }
+
+    @Override
+    public String nodeId() {
+        return settings.nodeId();
+    }
+
+    @Override
+    public List<String> members() {
+        return settings.members();
+    }
+
+    @Override
+    public String coordinatorId() {
+        return settings.coordinatorId();
+    }
+
+    @Override
+    public boolean isCoordinator() {
+        return settings.nodeId().equals(settings.coordinatorId());
+    }
+
+    @Override
+    public NodeConfig config() {
+        return settings.config();
+    }
+
+    @Override
+    public long nowMillis() {
+        return runtime.scheduler().nowMillis();
+    }
+
+    @Override
+    public RoutingState committed() {
+        return runtime.router().state();
+    }
+
+    @Override
+    public boolean isReady() {
+        return runtime.ready();
+    }
+
+    @Override
+    public List<PeerStatus> cluster() {
+        return runtime.peers();
+    }
+
+    @Override
+    public void execute(Runnable task) {
+        runtime.execute(task);
+    }
+
+    @Override
+    public Scheduler.Cancellable schedule(Duration delay, Runnable task) {
+        return runtime.scheduler().schedule(delay, () -> {
+            if (!runtime.isClosed()) {
+                task.run();
+            }
+        });
+    }
+
+    @Override
+    public Scheduler.Cancellable every(Duration period, Runnable task) {
+        AtomicBoolean cancelled = new AtomicBoolean();
+        Runnable[] tick = new Runnable[1];
+        tick[0] = () -> {
+            if (!cancelled.get() && !runtime.isClosed()) {
+                task.run();
+                runtime.scheduler().schedule(period, tick[0]);
+            }
+        };
+        runtime.scheduler().schedule(period, tick[0]);
+        return () -> cancelled.set(true);
+    }
+
+    @Override
+    public void send(String to, Message message) {
+        runtime.send(to, message);
+    }
+
+    @Override
+    public void broadcast(Message message) {
+        for (String member : settings.members()) {
+            if (!member.equals(settings.nodeId())) {
+                runtime.send(member, message);
+            }
+        }
+    }
+
+    @Override
+    public void append(LogRecord record, boolean durable) {
+        settings.log().append(record, durable);
+    }
+
+    @Override
+    public CompletableFuture<RoutingState> propose(StateChange change, StateChange.Requester requester, String description) {
+        return runtime.call(callId -> runtime.protocol().propose(callId, change, requester, description, nowMillis()));
+    }
+}

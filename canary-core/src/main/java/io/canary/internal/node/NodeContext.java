@@ -1,0 +1,72 @@
+package io.canary.internal.node;
+
+import io.canary.NodeConfig;
+import io.canary.PeerStatus;
+import io.canary.internal.protocol.StateChange;
+import io.canary.log.LogRecord;
+import io.canary.model.RoutingState;
+import io.canary.time.Scheduler;
+import io.canary.transport.Message;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * What a {@link NodeExtension} may do with its node. INTERNAL SPI.
+ *
+ * <p>Threading: {@link #execute}, {@link #schedule}, {@link #every}, {@link #nowMillis} and the
+ * identity accessors are safe from any thread; everything else must be called on the protocol
+ * thread (from an extension callback or a task run through this context).
+ */
+public interface NodeContext {
+
+    String nodeId();
+
+    List<String> members();
+
+    String coordinatorId();
+
+    boolean isCoordinator();
+
+    NodeConfig config();
+
+    /** The node's clock (virtual in tests). */
+    long nowMillis();
+
+    /** The state this node routes on. */
+    RoutingState committed();
+
+    boolean isReady();
+
+    /** Every member as this node sees it. */
+    List<PeerStatus> cluster();
+
+    /** Runs {@code task} on the protocol thread; dropped once the node closed. */
+    void execute(Runnable task);
+
+    /** Runs {@code task} once on the protocol thread after {@code delay}; never once the node closed. */
+    Scheduler.Cancellable schedule(Duration delay, Runnable task);
+
+    /** Runs {@code task} on the protocol thread every {@code period}, first after one period, until cancelled or closed. */
+    Scheduler.Cancellable every(Duration period, Runnable task);
+
+    /** Sends best effort (never blocks, never throws); to this node itself it is delivered locally. */
+    void send(String to, Message message);
+
+    /** Sends to every other member. */
+    void broadcast(Message message);
+
+    /**
+     * Appends to the node's state log; with {@code durable}, returns once it is on stable storage.
+     *
+     * @throws java.io.UncheckedIOException if the log cannot be written
+     */
+    void append(LogRecord record, boolean durable);
+
+    /**
+     * Queues a change on the coordinator: computed from the committed state when its transaction
+     * starts. Completes (on the protocol thread) with the committed state, or exceptionally with a
+     * ProposalFailedException saying why. On another node it fails at once.
+     */
+    CompletableFuture<RoutingState> propose(StateChange change, StateChange.Requester requester, String description);
+}

@@ -1,0 +1,51 @@
+package io.canary.internal.node;
+
+import io.canary.log.LogRecord;
+import io.canary.model.RoutingState;
+import io.canary.transport.Message;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * A part of a node beyond two-phase commit, plugged into its runtime: the health exchange and the
+ * rollout controller. INTERNAL SPI: it may change with the node.
+ *
+ * <p>Threading: every method is called on the node's protocol thread and must not block; the
+ * extension may keep state without locks for the same reason.
+ */
+public interface NodeExtension {
+
+    /**
+     * The node started: {@code context} is valid until {@link #close()}; {@code replayed} are the
+     * records of the log that the protocol does not own (rollout records), oldest first.
+     */
+    default void start(NodeContext context, List<LogRecord> replayed) {
+    }
+
+    /** A message the protocol does not handle arrived (HealthReport, VerdictReport). */
+    default void onMessage(String from, Message message) {
+    }
+
+    /** This node applied a newly committed state (after it is durable). */
+    default void onCommitted(RoutingState state) {
+    }
+
+    /**
+     * On the coordinator, a command for the rollout (StartRollout, ControlRollout), from a caller on
+     * this node or forwarded by another. Returns the future of its outcome, completed with the
+     * committed state or exceptionally with a ProposalFailedException; or null if this extension
+     * does not handle it.
+     */
+    default CompletableFuture<RoutingState> onCommand(Message.Command command) {
+        return null;
+    }
+
+    /** Records of this extension that a checkpoint must keep (e.g. the active rollout's). */
+    default List<LogRecord> checkpointRecords() {
+        return List.of();
+    }
+
+    /** The node is closing; timers scheduled through the context will not fire any more. */
+    default void close() {
+    }
+}

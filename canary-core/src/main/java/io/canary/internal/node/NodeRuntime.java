@@ -1,0 +1,356 @@
+package io.canary.internal.node;
+
+import io.canary.NodeConfig;
+import io.canary.PeerStatus;
+import io.canary.ProposalFailedException;
+import io.canary.internal.protocol.Caller;
+import io.canary.internal.protocol.Effect;
+import io.canary.internal.protocol.Outcome;
+import io.canary.internal.protocol.ProtocolNode;
+import io.canary.internal.protocol.Recovery;
+import io.canary.internal.protocol.StateChange;
+import io.canary.internal.protocol.Timer;
+import io.canary.log.LogRecord;
+import io.canary.model.RoutingState;
+import io.canary.routing.Router;
+import io.canary.time.ExecutorScheduler;
+import io.canary.time.Scheduler;
+import io.canary.transport.Message;
+import java.lang.System.Logger.Level;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
+import java.util.function.LongFunction;
+
+/**
+ * Runs a node's {@link ProtocolNode} for real: every event (inbound message, timer, API call) is a
+ * task on the node's scheduler (its protocol thread), and the effects the protocol returns are
+ * executed there, in order: a durable append is on disk before the next effect runs. Routing reads
+ * an immutable table published by {@link Router}, never this thread.
+ */
+public final class NodeRuntime {
+    private static final System.Logger LOG = System.getLogger("io.canary.node");
+
+    /** Appends after which the log is compacted to the records it needs. */
+    static final long CHECKPOINT_AFTER = 1000;
+
+    private final NodeSettings settings;
+    private final String selfId;
+    private final Scheduler scheduler;
+    private final Router router;
+    private final List<Consumer<RoutingState>> listeners = new CopyOnWriteArrayList<>();
+    private final Map<Long, CompletableFuture<RoutingState>> calls = new ConcurrentHashMap<>();
+    private final AtomicLong nextCallId = new AtomicLong();
+    private final AtomicBoolean closed = new AtomicBoolean();
+    private final AtomicBoolean startCalled = new AtomicBoolean();
+    private ProtocolNode protocol;
+    private boolean started;
+    private volatile boolean ready;
+    private volatile List<PeerStatus> peers = List.of();
+
+    public NodeRuntime(NodeSettings settings) {
+        this.settings = settings;
+        this.selfId = settings.nodeId();
+        this.scheduler = settings.scheduler();
+        this.router = new Router(settings.initialState());
+    }
+
+    /**
+     * Replays the log (on the caller's thread, so that a broken log is the caller's error), starts
+     * the transport, and queues the protocol's start on the protocol thread.
+     *
+     * @throws java.io.UncheckedIOException if the log cannot be read
+     * @throws io.canary.transport.TransportException if the transport cannot start
+     */
+    public void start() {
+        if (!startCalled.compareAndSet(false, true)) {
+            throw new IllegalStateException(selfId + " was already started");
+        }
+        List<LogRecord> replayed = settings.log().replay();
+        Recovery recovery = Recovery.replay(replayed, settings.initialState());
+        protocol = new ProtocolNode(selfId, settings.members(), settings.coordinatorId(), settings.servableVersions(),
+                settings.config(), recovery, settings.requestIdBase());
+        router.update(recovery.committed());
+        settings.transport().start(selfId, this::receive);
+        scheduler.execute(() -> {
+            if (closed.get()) {
+                return;
+            }
+            started = true;
+            run(protocol.start(scheduler.nowMillis()));
+            NodeContext context = new ExtensionContext(this);
+            for (NodeExtension extension : settings.extensions()) {
+                extension.start(context, recovery.otherRecords());
+            }
+            publish();
+        });
+    }
+
+    // ---- events --------------------------------------------------------------------------------
+
+    private void receive(String from, Message message) {
+        if (!closed.get()) {
+            scheduler.execute(() -> onMessage(from, message));
+        }
+    }
+
+    private void onMessage(String from, Message message) {
+        if (closed.get() || !started) {
+            return; // before the start, a message is lost like on the network: the protocol resends
+        }
+        run(protocol.onMessage(from, message, scheduler.nowMillis()));
+        if (message instanceof Message.HealthReport || message instanceof Message.VerdictReport) {
+            for (NodeExtension extension : settings.extensions()) {
+                extension.onMessage(from, message);
+            }
+        }
+        publish();
+    }
+
+    private void onTimer(Timer timer) {
+        if (!closed.get()) {
+            run(protocol.onTimer(timer, scheduler.nowMillis()));
+            publish();
+        }
+    }
+
+    /** Runs an API call on the protocol thread; its future completes there. */
+    public CompletableFuture<RoutingState> call(LongFunction<List<Effect>> request) {
+        CompletableFuture<RoutingState> future = new CompletableFuture<>();
+        if (closed.get() || !startCalled.get()) {
+            future.completeExceptionally(new ProposalFailedException(selfId + (closed.get() ? " is closed" : " is not started")));
+            return future;
+        }
+        long callId = nextCallId.incrementAndGet();
+        calls.put(callId, future);
+        scheduler.execute(() -> {
+            if (!closed.get()) {
+                run(request.apply(callId));
+                publish();
+            }
+        });
+        if (closed.get()) {
+            failCalls(selfId + " is closed");
+        }
+        return future;
+    }
+
+    public ProtocolNode protocol() {
+        return protocol;
+    }
+
+    // ---- effects -------------------------------------------------------------------------------
+
+    private void run(List<Effect> effects) {
+        for (Effect effect : effects) {
+            if (closed.get()) {
+                return;
+            }
+            if (effect instanceof Effect.Send s) {
+                send(s.to(), s.message());
+            } else if (effect instanceof Effect.Append a) {
+                if (!append(a)) {
+                    return; // what followed a failed durable append must not happen
+                }
+            } else if (effect instanceof Effect.Schedule s) {
+                scheduler.schedule(s.delay(), () -> onTimer(s.timer()));
+            } else if (effect instanceof Effect.Apply a) {
+                apply(a.state());
+            } else if (effect instanceof Effect.Complete c) {
+                complete(c.callId(), c.outcome());
+            } else if (effect instanceof Effect.Delegate d) {
+                delegate(d.caller(), d.command());
+            } else if (effect instanceof Effect.Log l) {
+                LOG.log(l.level(), "[" + selfId + "] " + l.message());
+            }
+        }
+        maybeCheckpoint();
+    }
+
+    private boolean append(Effect.Append a) {
+        try {
+            settings.log().append(a.record(), a.durable());
+            return true;
+        } catch (RuntimeException e) {
+            String error = e.getMessage();
+            if (!a.durable()) {
+                LOG.log(Level.WARNING, "[" + selfId + "] could not log " + a.record().getClass().getSimpleName() + ": " + error);
+                return true;
+            }
+            if (a.record() instanceof LogRecord.Prepared) {
+                LOG.log(Level.ERROR, "[" + selfId + "] cannot promise, voting NO: " + error);
+                run(protocol.onAppendFailed(a.record(), error));
+            } else {
+                // Memory is now ahead of the disk: the only safe thing left is to stop.
+                LOG.log(Level.ERROR, "[" + selfId + "] stopped: its state log failed: " + error);
+                failCalls(selfId + " stopped: its state log failed: " + error);
+                close();
+            }
+            return false;
+        }
+    }
+
+    private void apply(RoutingState state) {
+        router.update(state);
+        for (NodeExtension extension : settings.extensions()) {
+            extension.onCommitted(state);
+        }
+        for (Consumer<RoutingState> listener : listeners) {
+            try {
+                listener.accept(state);
+            } catch (RuntimeException e) {
+                LOG.log(Level.WARNING, "[" + selfId + "] a committed-state listener threw", e);
+            }
+        }
+    }
+
+    private void complete(long callId, Outcome outcome) {
+        CompletableFuture<RoutingState> future = calls.remove(callId);
+        if (future == null) {
+            return;
+        }
+        if (outcome instanceof Outcome.Success s) {
+            future.complete(s.state());
+        } else {
+            future.completeExceptionally(new ProposalFailedException(((Outcome.Failure) outcome).reason()));
+        }
+    }
+
+    private void delegate(Caller caller, Message.Command command) {
+        CompletableFuture<RoutingState> result = null;
+        for (NodeExtension extension : settings.extensions()) {
+            result = extension.onCommand(command);
+            if (result != null) {
+                break;
+            }
+        }
+        if (result == null) {
+            // MINIMAL until the rollout controller plugs in as a NodeExtension.
+            result = CompletableFuture.failedFuture(new ProposalFailedException("rollouts are not implemented yet"));
+        }
+        result.whenComplete((state, error) -> execute(() -> run(protocol.onDelegatedDone(caller, outcome(state, error)))));
+    }
+
+    private static Outcome outcome(RoutingState state, Throwable error) {
+        if (error == null) {
+            return Outcome.success(state);
+        }
+        Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+        return Outcome.failure(cause.getMessage() != null ? cause.getMessage() : cause.toString());
+    }
+
+    private void maybeCheckpoint() {
+        if (settings.log().recordsSinceCheckpoint() <= CHECKPOINT_AFTER) {
+            return;
+        }
+        List<LogRecord> records = new ArrayList<>(protocol.checkpointRecords());
+        for (NodeExtension extension : settings.extensions()) {
+            records.addAll(extension.checkpointRecords());
+        }
+        try {
+            settings.log().checkpoint(records);
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "[" + selfId + "] checkpoint failed, the log keeps growing: " + e.getMessage());
+        }
+    }
+
+    private void publish() {
+        ready = protocol.isReady();
+        peers = protocol.view(scheduler.nowMillis());
+    }
+
+    private void failCalls(String reason) {
+        for (Long id : List.copyOf(calls.keySet())) {
+            CompletableFuture<RoutingState> f = calls.remove(id);
+            if (f != null) {
+                f.completeExceptionally(new ProposalFailedException(reason));
+            }
+        }
+    }
+
+    // ---- public accessors (any thread) ----------------------------------------------------------
+
+    public Router router() {
+        return router;
+    }
+
+    public void addListener(Consumer<RoutingState> listener) {
+        listeners.add(listener);
+    }
+
+    public boolean isClosed() {
+        return closed.get();
+    }
+
+    /** Stops the transport, the extensions, an owned scheduler, and closes the log. Idempotent. */
+    public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        settings.transport().close();
+        for (NodeExtension extension : settings.extensions()) {
+            try {
+                extension.close();
+            } catch (RuntimeException e) {
+                LOG.log(Level.WARNING, "[" + selfId + "] an extension failed to close", e);
+            }
+        }
+        if (settings.ownsScheduler() && scheduler instanceof ExecutorScheduler executor) {
+            executor.close(); // waits for a running task, so the log below is no longer in use
+        }
+        settings.log().close();
+        failCalls(selfId + " is closed");
+    }
+
+    // ---- for the extensions' context (see ExtensionContext) -------------------------------------
+
+    NodeSettings settings() {
+        return settings;
+    }
+
+    Scheduler scheduler() {
+        return scheduler;
+    }
+
+    boolean ready() {
+        return ready && !closed.get();
+    }
+
+    List<PeerStatus> peers() {
+        return peers;
+    }
+
+    /** Runs {@code task} on the protocol thread unless the node closed by then. */
+    void execute(Runnable task) {
+        scheduler.execute(() -> {
+            if (!closed.get()) {
+                task.run();
+            }
+        });
+    }
+
+    /** Sends a message; one to this node itself is handed back as an inbound message. */
+    void send(String to, Message message) {
+        if (to.equals(selfId)) {
+            scheduler.execute(() -> onMessage(selfId, message));
+        } else {
+            settings.transport().send(to, message);
+        }
+    }
+
+    public boolean isReady() {
+        return ready();
+    }
+
+    public List<PeerStatus> cluster() {
+        return peers;
+    }
+}
