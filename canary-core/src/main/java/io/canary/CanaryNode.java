@@ -4,6 +4,7 @@ import io.canary.health.HealthSnapshot;
 import io.canary.internal.node.NodeExtension;
 import io.canary.internal.node.NodeRuntime;
 import io.canary.internal.node.NodeSettings;
+import io.canary.log.FileStateLog;
 import io.canary.log.StateLog;
 import io.canary.model.RoutingState;
 import io.canary.model.Weights;
@@ -278,7 +279,7 @@ public final class CanaryNode implements AutoCloseable {
         }
 
         private static StateLog openFileLog(Path dataDir, String nodeId) {
-            throw new UnsupportedOperationException("the file state log is not available yet; pass stateLog(...)");
+            return FileStateLog.open(dataDir, nodeId);
         }
     }
 }

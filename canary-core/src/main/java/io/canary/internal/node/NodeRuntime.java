@@ -10,6 +10,7 @@ import io.canary.internal.protocol.ProtocolNode;
 import io.canary.internal.protocol.Recovery;
 import io.canary.internal.protocol.StateChange;
 import io.canary.internal.protocol.Timer;
+import io.canary.log.FileStateLog;
 import io.canary.log.LogRecord;
 import io.canary.model.RoutingState;
 import io.canary.routing.Router;
@@ -75,6 +76,9 @@ public final class NodeRuntime {
             throw new IllegalStateException(selfId + " was already started");
         }
         List<LogRecord> replayed = settings.log().replay();
+        if (settings.log() instanceof FileStateLog file) {
+            file.replayProblem().ifPresent(problem -> LOG.log(Level.WARNING, "[" + selfId + "] " + problem));
+        }
         Recovery recovery = Recovery.replay(replayed, settings.initialState());
         protocol = new ProtocolNode(selfId, settings.members(), settings.coordinatorId(), settings.servableVersions(),
                 settings.config(), recovery, settings.requestIdBase());
