@@ -32,13 +32,13 @@ final class Handshake {
                     + protocolVersion;
         }
         if (!h.clusterId().equals(clusterId)) {
-            return "cluster id '" + h.clusterId() + "' does not match " + selfId + "'s cluster id '" + clusterId + "'";
+            return "cluster id '" + Printable.of(h.clusterId()) + "' does not match " + selfId + "'s cluster id '" + clusterId + "'";
         }
         if (h.nodeId().equals(selfId)) {
             return "node id '" + h.nodeId() + "' is " + selfId + "'s own id";
         }
         if (!members.contains(h.nodeId())) {
-            return "node id '" + h.nodeId() + "' is not a member of cluster '" + clusterId + "' as " + selfId
+            return "node id '" + Printable.of(h.nodeId()) + "' is not a member of cluster '" + clusterId + "' as " + selfId
                     + " knows it";
         }
         return null;
@@ -51,11 +51,11 @@ final class Handshake {
                     + protocolVersion;
         }
         if (!h.clusterId().equals(clusterId)) {
-            return "cluster id '" + h.clusterId() + "' of " + expectedPeer + " does not match " + selfId
+            return "cluster id '" + Printable.of(h.clusterId()) + "' of " + expectedPeer + " does not match " + selfId
                     + "'s cluster id '" + clusterId + "'";
         }
         if (!h.nodeId().equals(expectedPeer)) {
-            return "the node at " + address + " says it is '" + h.nodeId() + "', " + selfId + " expected '"
+            return "the node at " + address + " says it is '" + Printable.of(h.nodeId()) + "', " + selfId + " expected '"
                     + expectedPeer + "'";
         }
         return null;

@@ -41,12 +41,10 @@ final class InboundConnection implements Runnable {
             socket.setSoTimeout(0);
             readMessages(reader);
         } catch (CodecException e) {
-            ctx.counters.malformed.increment();
-            long suppressed = ctx.logLimiter.permit("malformed:" + socket.getInetAddress().getHostAddress());
-            if (suppressed >= 0) {
-                ctx.log().warn("closed connection from {}{}: {}{}", remote, peerSuffix(), e.getMessage(),
-                        LogLimiter.suppressedSuffix(suppressed));
-            }
+            malformed(e.getMessage());
+        } catch (RuntimeException e) {
+            // A decoder bug must cost this connection only, never the node.
+            malformed("undecodable frame (" + e + ")");
         } catch (SocketTimeoutException e) {
             long suppressed = ctx.logLimiter.permit("no-hello:" + socket.getInetAddress().getHostAddress());
             if (suppressed >= 0) {
@@ -76,8 +74,8 @@ final class InboundConnection implements Runnable {
         String problem = ctx.handshake.problemWithInbound(hello);
         OutputStream out = socket.getOutputStream();
         if (problem != null) {
-            ctx.rejected("rejected connection from " + remote + " (" + hello.nodeId() + "): " + problem,
-                    socket.getInetAddress().getHostAddress() + hello.nodeId() + problem);
+            ctx.rejected("rejected connection from " + remote + " (" + Printable.of(hello.nodeId()) + "): " + problem,
+                    socket.getInetAddress().getHostAddress() + "|" + hello.nodeId() + problem);
             try {
                 out.write(ctx.codec.encodeReject(problem));
                 out.flush();
@@ -110,7 +108,7 @@ final class InboundConnection implements Runnable {
                 // The peer refused our Hello after all (e.g. we are not who it expected at this address).
                 String reason = Hello.decodeReject(f.payload(), 0, f.payload().length);
                 ctx.rejected("connection from " + remote + " (" + peerId + ") was rejected by " + peerId + ": " + reason,
-                        peerId + reason);
+                        socket.getInetAddress().getHostAddress() + "|" + peerId + reason);
                 return;
             }
             if (f.header().version() != ctx.config.protocolVersion()) {
@@ -128,6 +126,15 @@ final class InboundConnection implements Runnable {
                 ctx.counters.decodeCharged(r.charged());
             }
             ctx.deliver(peerId, m);
+        }
+    }
+
+    private void malformed(String why) {
+        ctx.counters.malformed.increment();
+        long suppressed = ctx.logLimiter.permit("malformed:" + socket.getInetAddress().getHostAddress());
+        if (suppressed >= 0) {
+            ctx.log().warn("closed connection from {}{}: {}{}", remote, peerSuffix(), Printable.of(why, 300),
+                    LogLimiter.suppressedSuffix(suppressed));
         }
     }
 

@@ -21,20 +21,30 @@ final class LogLimiter {
      *     were suppressed since the last one let through (0 for the first)
      */
     long permit(String key) {
+        return permit(key, 1);
+    }
+
+    /** Like {@link #permit(String)}, letting up to {@code burst} lines per interval through. */
+    long permit(String key, int burst) {
         if (windows.size() > MAX_KEYS) {
             windows.clear();
         }
         Window w = windows.computeIfAbsent(key, k -> new Window());
         long now = System.nanoTime();
         synchronized (w) {
-            if (w.lastLogged != 0 && now - w.lastLogged < intervalNanos) {
-                w.suppressed++;
-                return -1;
+            if (w.count == 0 || now - w.start >= intervalNanos) {
+                long suppressed = w.suppressed;
+                w.start = now;
+                w.count = 1;
+                w.suppressed = 0;
+                return suppressed;
             }
-            long suppressed = w.suppressed;
-            w.lastLogged = now == 0 ? 1 : now;
-            w.suppressed = 0;
-            return suppressed;
+            if (w.count < burst) {
+                w.count++;
+                return 0;
+            }
+            w.suppressed++;
+            return -1;
         }
     }
 
@@ -44,7 +54,8 @@ final class LogLimiter {
     }
 
     private static final class Window {
-        long lastLogged;
+        long start;
+        int count;
         long suppressed;
     }
 }

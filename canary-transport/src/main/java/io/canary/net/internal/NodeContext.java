@@ -82,10 +82,17 @@ public final class NodeContext {
             }
             rejections.addLast(line);
         }
+        // Per peer and problem: a misconfigured node retrying is one line per interval; per source
+        // host: a flood of varied garbage Hellos is a few lines, not one per connection.
         long suppressed = logLimiter.permit("rejected:" + key);
-        if (suppressed >= 0) {
+        if (suppressed >= 0 && logLimiter.permit("rejected-from:" + sourceOf(key), 5) >= 0) {
             log.warn("{}{}", line, LogLimiter.suppressedSuffix(suppressed));
         }
+    }
+
+    private static String sourceOf(String key) {
+        int bar = key.indexOf('|');
+        return bar < 0 ? key : key.substring(0, bar);
     }
 
     public List<String> rejections() {

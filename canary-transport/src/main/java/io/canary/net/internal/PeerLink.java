@@ -221,7 +221,7 @@ public final class PeerLink implements Runnable {
 
     private SocketChannel refused(String line, SocketChannel s) {
         NodeContext.closeQuietly(s);
-        ctx.rejected(line, line);
+        ctx.rejected(line, address.host() + "|" + line);
         lastFailure = line;
         return null;
     }
