@@ -31,6 +31,9 @@ public abstract class ClientCommand implements Callable<Integer> {
         } catch (CliException e) {
             err().println("error: " + e.getMessage());
             return e.exitCode();
+        } catch (io.canary.launcher.LauncherException e) {
+            err().println("error: " + e.getMessage());
+            return e.exitCode();
         } catch (IllegalArgumentException e) {
             err().println("error: " + e.getMessage());
             return USAGE;

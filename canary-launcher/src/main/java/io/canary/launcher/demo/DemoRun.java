@@ -1,0 +1,235 @@
+package io.canary.launcher.demo;
+
+import io.canary.launcher.client.CliException;
+import io.canary.launcher.client.DataPlaneClient;
+import io.canary.launcher.client.DataPlaneViews.RolloutStatusView;
+import io.canary.launcher.client.DataPlaneViews.StateView;
+import io.canary.launcher.client.Formats;
+import io.canary.launcher.client.LoadGenerator;
+import io.canary.launcher.client.LoadStats;
+import io.canary.launcher.client.NodeAddress;
+import io.canary.launcher.client.RolloutProgressPrinter;
+import io.canary.launcher.node.NodeConsole;
+import io.canary.launcher.node.NodeProcess;
+import io.canary.log.LogHistory;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * Runs the demo: a loopback cluster, open-loop traffic, a rollout through the HTTP API followed
+ * live, and a summary. Returns whether the rollout ended as the scenario expects.
+ */
+public final class DemoRun {
+    private static final long POLL_NANOS = 250_000_000L;
+    private static final Duration READY_TIMEOUT = Duration.ofSeconds(20);
+    private static final Duration START_RETRY_FOR = Duration.ofSeconds(15);
+    private static final int TRAFFIC_LINE_EVERY_SECONDS = 4;
+
+    private final DemoScenario scenario;
+    private final PrintWriter out;
+    private final boolean nodeLines;
+    private final boolean referencePorts;
+    private final Path dataDir;
+    private final DataPlaneClient client = new DataPlaneClient(Duration.ofSeconds(10), Map.of());
+
+    /**
+     * @param nodeLines print the nodes' own lines (start-up, commits, verdicts)
+     * @param referencePorts listen on 60001-60003 / 50051-50053 (else ephemeral ports)
+     * @param dataDir where to keep the state logs; null for a temp dir deleted at the end
+     */
+    public DemoRun(DemoScenario scenario, PrintWriter out, boolean nodeLines, boolean referencePorts, Path dataDir) {
+        this.scenario = scenario;
+        this.out = out;
+        this.nodeLines = nodeLines;
+        this.referencePorts = referencePorts;
+        this.dataDir = dataDir;
+    }
+
+    /** Runs the whole demo; true if the rollout ended in the expected phase on every node. */
+    public boolean run() throws InterruptedException {
+        say("Canary demo: 3 nodes on 127.0.0.1 over real sockets; v1 is stable, v2 is a "
+                + (scenario.badCanary() ? "BAD canary (30% errors, 3x slower)" : "healthy canary") + ".");
+        LoopbackCluster cluster = LoopbackCluster.builder().referencePorts(referencePorts).models(scenario.models())
+                .nodeConfig(scenario.nodeConfig()).dataDir(dataDir)
+                .consoles(id -> nodeLines ? new NodeConsole(id, line -> say("  " + line)) : NodeConsole.silent(id))
+                .start();
+        try {
+            return runOn(cluster);
+        } finally {
+            say("");
+            say("Stopping the nodes...");
+            cluster.close();
+        }
+    }
+
+    private boolean runOn(LoopbackCluster cluster) throws InterruptedException {
+        List<NodeAddress> nodes = cluster.addresses();
+        say("");
+        for (NodeProcess n : cluster.nodes()) {
+            say(String.format("  %-7s %-11s control 127.0.0.1:%-5d  data %s", n.nodeId(),
+                    n.settings().isCoordinator() ? "coordinator" : "participant", n.controlPort(), n.dataUrl()));
+        }
+        say("  state logs in " + cluster.dataDir() + (dataDir == null ? " (deleted at the end)" : ""));
+        say("  while it runs, try in another terminal: ./canary query --nodes " + cluster.nodesOption());
+        say("");
+        awaitReady(cluster);
+
+        AtomicBoolean stopTraffic = new AtomicBoolean();
+        LoadGenerator load = new LoadGenerator(client, nodes,
+                new LoadGenerator.Plan(scenario.rps(), scenario.deadline().plusSeconds(30), DemoScenario.KEYS, 512), Duration.ofSeconds(10));
+        AtomicReference<Throwable> loadFailure = new AtomicReference<>();
+        Thread traffic = new Thread(() -> {
+            try {
+                load.run(p -> {
+                    if (p.elapsed().toSeconds() % TRAFFIC_LINE_EVERY_SECONDS == 0) {
+                        say("  traffic " + LoadGenerator.progressLine(p));
+                    }
+                }, stopTraffic::get);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } catch (RuntimeException e) {
+                loadFailure.set(e);
+            }
+        }, "canary-demo-traffic");
+        traffic.setDaemon(true);
+        say("Traffic: " + scenario.rps() + " requests/s over the 3 nodes (open loop), " + DemoScenario.KEYS + " sticky user keys.");
+        traffic.start();
+
+        String phase;
+        long started = System.nanoTime();
+        try {
+            startRollout(nodes.get(Math.min(1, nodes.size() - 1)));
+            phase = follow(nodes.get(0));
+        } finally {
+            stopTraffic.set(true);
+            traffic.join(Duration.ofSeconds(15).toMillis());
+        }
+        double seconds = (System.nanoTime() - started) / 1e9;
+        return summarize(cluster, load.stats(), phase, seconds, loadFailure.get());
+    }
+
+    private void awaitReady(LoopbackCluster cluster) {
+        long deadline = System.nanoTime() + READY_TIMEOUT.toNanos();
+        long start = System.nanoTime();
+        while (!cluster.allReady()) {
+            if (System.nanoTime() > deadline) {
+                throw new CliException("the nodes did not become ready within " + READY_TIMEOUT.toSeconds() + "s");
+            }
+            LockSupport.parkNanos(50_000_000L);
+        }
+        say(String.format("All 3 nodes are ready (replayed their logs and synced) after %.1fs.", (System.nanoTime() - start) / 1e9));
+    }
+
+    private void startRollout(NodeAddress through) {
+        say("Starting the rollout through " + through.nodeId() + " (a participant: it forwards to the coordinator), the same as:");
+        say("  " + scenario.rolloutCommandLine() + " --node " + through.nodeId());
+        say("");
+        long deadline = System.nanoTime() + START_RETRY_FOR.toNanos();
+        while (true) {
+            try {
+                client.startRollout(through, scenario.rolloutRequest());
+                return;
+            } catch (CliException.Refused e) {
+                // Right after start-up a node may not have heard from every peer yet, and a promotion
+                // needs all of them: try again for a while, then give up with the node's reason.
+                if (System.nanoTime() > deadline || e.status() == 400) {
+                    throw new CliException("the rollout could not start: " + e.error());
+                }
+                LockSupport.parkNanos(POLL_NANOS);
+            }
+        }
+    }
+
+    /** Follows the rollout until it ends (or aborts it at the deadline); returns the final phase. */
+    private String follow(NodeAddress coordinator) {
+        RolloutProgressPrinter printer = new RolloutProgressPrinter(out, "");
+        long deadline = System.nanoTime() + scenario.deadline().toNanos();
+        while (true) {
+            RolloutStatusView status = client.rollout(coordinator);
+            StateView state = client.state(coordinator);
+            printer.update(status, state);
+            if (!status.rollout().isActive()) {
+                return status.rollout().phase();
+            }
+            if (System.nanoTime() > deadline) {
+                say("The rollout did not finish within " + scenario.deadline().toSeconds() + "s: aborting it.");
+                client.controlRollout(coordinator, "abort");
+                return "TIMED_OUT";
+            }
+            LockSupport.parkNanos(POLL_NANOS);
+        }
+    }
+
+    private boolean summarize(LoopbackCluster cluster, LoadStats stats, String phase, double seconds, Throwable loadFailure) {
+        say("");
+        say("=".repeat(72));
+        say("Summary");
+        say("=".repeat(72));
+        StateView agreed = awaitAgreement(cluster.addresses());
+        boolean agree = agreed != null;
+        if (agree) {
+            say("Every node is on routing state v" + agreed.version() + ": " + Formats.pyWeights(agreed.weights()));
+        } else {
+            say("The nodes did NOT agree on the final state:");
+        }
+        for (NodeAddress n : cluster.addresses()) {
+            StateView s = client.state(n);
+            say(String.format("  %-7s v%d %s  rollout %s", n.nodeId(), s.version(), Formats.pyWeights(s.weights()), s.rollout().phase()));
+        }
+        say("");
+        say(String.format("Traffic over %.0fs (client side):", seconds));
+        for (String line : stats.summary(seconds).split("\n")) {
+            say("  " + line);
+        }
+        if (loadFailure != null) {
+            say("  the traffic generator failed: " + loadFailure.getMessage());
+        }
+        say("");
+        say("node-a's state log (last records), as ./canary log show prints it:");
+        List<String> history = LogHistory.read(cluster.dataDir().resolve(cluster.nodes().get(0).nodeId() + ".log")).lines();
+        history.subList(Math.max(0, history.size() - 8), history.size()).forEach(l -> say("  " + l));
+        say("");
+        double canaryShare = agree ? agreed.weights().getOrDefault("v2", 0.0) * 100 : -1;
+        boolean expected = agree && scenario.expectedPhase().equals(phase);
+        say("Outcome: " + phase + (agree ? ", v2 serves " + Formats.trimmed(canaryShare) + "% on every node" : "")
+                + " (expected: " + scenario.expectedPhase() + ")" + (expected ? "" : "  <-- NOT AS EXPECTED"));
+        return expected;
+    }
+
+    /** The state every node reports once they agree (commits reach nodes milliseconds apart), or null. */
+    private StateView awaitAgreement(List<NodeAddress> nodes) {
+        long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+        while (true) {
+            StateView first = null;
+            boolean same = true;
+            for (NodeAddress n : nodes) {
+                StateView s = client.state(n);
+                if (first == null) {
+                    first = s;
+                } else if (!first.agreementKey().equals(s.agreementKey())) {
+                    same = false;
+                }
+            }
+            if (same) {
+                return first;
+            }
+            if (System.nanoTime() > deadline) {
+                return null;
+            }
+            LockSupport.parkNanos(100_000_000L);
+        }
+    }
+
+    private void say(String line) {
+        synchronized (out) {
+            out.println(line);
+            out.flush();
+        }
+    }
+}

@@ -1,0 +1,102 @@
+package io.canary.launcher.demo;
+
+import io.canary.NodeConfig;
+import io.canary.launcher.model.ModelSpec;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What {@code canary demo} runs: the models, the traffic, the node timings and the rollout plan,
+ * and the outcome it expects. Immutable.
+ *
+ * @param badCanary v2 fails 30% of its requests and is three times slower
+ * @param stepInterval how long each rollout step is analysed
+ * @param rps traffic sent over the three nodes
+ * @param minRequests requests each version needs in an analysis
+ */
+public record DemoScenario(boolean badCanary, Duration stepInterval, int rps, long minRequests) {
+    /** Healthy median latency of the simulated models. */
+    public static final Duration LATENCY = Duration.ofMillis(20);
+    /** Error rate of a healthy simulated model. */
+    public static final double ERRORS = 0.005;
+    /** Error rate of the bad canary. */
+    public static final double BAD_ERRORS = 0.3;
+    /** How much slower the bad canary is. */
+    public static final int BAD_SLOWDOWN = 3;
+    public static final List<Integer> STEPS = List.of(5, 25, 50, 100);
+    public static final double MAX_ERROR_RATE_DELTA = 0.05;
+    public static final double MAX_P95_RATIO = 1.5;
+    public static final int FAILURE_LIMIT = 2;
+    /** Distinct sticky user keys in the traffic. */
+    public static final int KEYS = 1000;
+
+    /** The default demo (about a minute), or a faster one (about 15 seconds). */
+    public static DemoScenario of(boolean badCanary, boolean fast) {
+        return fast ? new DemoScenario(badCanary, Duration.ofSeconds(2), 300, 20)
+                    : new DemoScenario(badCanary, Duration.ofSeconds(8), 150, 40);
+    }
+
+    public DemoScenario withStepInterval(Duration interval) {
+        return new DemoScenario(badCanary, interval, rps, minRequests);
+    }
+
+    public DemoScenario withRps(int newRps) {
+        return new DemoScenario(badCanary, stepInterval, newRps, minRequests);
+    }
+
+    /** The phase the rollout should end in. */
+    public String expectedPhase() {
+        return badCanary ? "ROLLED_BACK" : "COMPLETED";
+    }
+
+    /** v1 healthy; v2 healthy or bad. */
+    public Map<String, ModelSpec> models() {
+        Map<String, ModelSpec> m = new LinkedHashMap<>();
+        m.put("v1", new ModelSpec.Demo(LATENCY, ERRORS));
+        m.put("v2", badCanary ? new ModelSpec.Demo(LATENCY.multipliedBy(BAD_SLOWDOWN), BAD_ERRORS) : new ModelSpec.Demo(LATENCY, ERRORS));
+        return m;
+    }
+
+    /** Quick timings so the demo reacts in seconds; the health window spans a few steps. */
+    public NodeConfig nodeConfig() {
+        Duration window = stepInterval.multipliedBy(2).compareTo(Duration.ofSeconds(4)) < 0
+                ? Duration.ofSeconds(4) : stepInterval.multipliedBy(2);
+        return NodeConfig.custom()
+                .heartbeatInterval(Duration.ofMillis(200))
+                .peerTimeout(Duration.ofSeconds(1))
+                .healthInterval(Duration.ofMillis(250))
+                .healthWindow(window)
+                .prepareTimeout(Duration.ofSeconds(1))
+                .retryInterval(Duration.ofMillis(100))
+                .syncTimeout(Duration.ofSeconds(2))
+                .requestTimeout(Duration.ofSeconds(5))
+                .build();
+    }
+
+    /** The body of {@code POST /rollout}. */
+    public Map<String, Object> rolloutRequest() {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("canary", "v2");
+        body.put("steps", STEPS);
+        body.put("interval", io.canary.launcher.client.Durations.format(stepInterval));
+        body.put("minRequests", minRequests);
+        body.put("maxErrorRateDelta", MAX_ERROR_RATE_DELTA);
+        body.put("maxP95Ratio", MAX_P95_RATIO);
+        body.put("failureLimit", FAILURE_LIMIT);
+        return body;
+    }
+
+    /** The same request as a command line, for the user to reuse. */
+    public String rolloutCommandLine() {
+        return "canary rollout start --canary v2 --steps 5,25,50,100 --interval "
+                + io.canary.launcher.client.Durations.format(stepInterval) + " --min-requests " + minRequests
+                + " --max-error-rate-delta 5% --max-p95-ratio " + MAX_P95_RATIO + " --failure-limit " + FAILURE_LIMIT;
+    }
+
+    /** An upper bound on how long the rollout can take: every step failing up to the limit, plus slack. */
+    public Duration deadline() {
+        return stepInterval.multipliedBy((long) STEPS.size() * (FAILURE_LIMIT + 2)).plusSeconds(30);
+    }
+}
