@@ -9,20 +9,30 @@ import io.canary.launcher.client.LoadGenerator;
 import io.canary.launcher.client.LoadStats;
 import io.canary.launcher.client.NodeAddress;
 import io.canary.launcher.client.RolloutProgressPrinter;
+import io.canary.launcher.LauncherException;
+import io.canary.launcher.client.NodeAddresses;
+import io.canary.launcher.node.InProcessCluster;
 import io.canary.launcher.node.NodeConsole;
 import io.canary.launcher.node.NodeProcess;
 import io.canary.log.LogHistory;
+import java.io.IOException;
 import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
+import java.util.stream.Stream;
 
 /**
- * Runs the demo: a loopback cluster, open-loop traffic, a rollout through the HTTP API followed
+ * Runs the demo: an {@link InProcessCluster} on loopback, open-loop traffic, a rollout through the HTTP API followed
  * live, and a summary. Returns whether the rollout ended as the scenario expects.
  */
 public final class DemoRun {
@@ -55,28 +65,30 @@ public final class DemoRun {
     public boolean run() throws InterruptedException {
         say("Canary demo: 3 nodes on 127.0.0.1 over real sockets; v1 is stable, v2 is a "
                 + (scenario.badCanary() ? "BAD canary (30% errors, 3x slower)" : "healthy canary") + ".");
-        LoopbackCluster cluster = LoopbackCluster.builder().referencePorts(referencePorts).models(scenario.models())
-                .nodeConfig(scenario.nodeConfig()).dataDir(dataDir)
+        Path dir = dataDir != null ? createDirectories(dataDir) : createTempDirectory();
+        try (InProcessCluster cluster = InProcessCluster.builder().referencePorts(referencePorts).models(scenario.models())
+                .nodeConfig(scenario.nodeConfig()).dataDir(dir)
                 .consoles(id -> nodeLines ? new NodeConsole(id, line -> say("  " + line)) : NodeConsole.silent(id))
-                .start();
-        try {
-            return runOn(cluster);
+                .start()) {
+            return runOn(cluster, dir);
         } finally {
-            say("");
-            say("Stopping the nodes...");
-            cluster.close();
+            say("Stopped the nodes.");
+            if (dataDir == null) {
+                deleteRecursively(dir);
+            }
         }
     }
 
-    private boolean runOn(LoopbackCluster cluster) throws InterruptedException {
-        List<NodeAddress> nodes = cluster.addresses();
+    private boolean runOn(InProcessCluster cluster, Path dir) throws InterruptedException {
+        List<NodeAddress> nodes = addresses(cluster);
         say("");
         for (NodeProcess n : cluster.nodes()) {
             say(String.format("  %-7s %-11s control 127.0.0.1:%-5d  data %s", n.nodeId(),
                     n.settings().isCoordinator() ? "coordinator" : "participant", n.controlPort(), n.dataUrl()));
         }
-        say("  state logs in " + cluster.dataDir() + (dataDir == null ? " (deleted at the end)" : ""));
-        say("  while it runs, try in another terminal: ./canary query --nodes " + cluster.nodesOption());
+        say("  state logs in " + dir + (dataDir == null ? " (deleted at the end)" : ""));
+        say("  while it runs, try in another terminal: ./canary query"
+                + (referencePorts ? "" : " --nodes " + NodeAddresses.format(nodes)));
         say("");
         awaitReady(cluster);
 
@@ -111,10 +123,16 @@ public final class DemoRun {
             traffic.join(Duration.ofSeconds(15).toMillis());
         }
         double seconds = (System.nanoTime() - started) / 1e9;
-        return summarize(cluster, load.stats(), phase, seconds, loadFailure.get());
+        return summarize(cluster, dir, load.stats(), phase, seconds, loadFailure.get());
     }
 
-    private void awaitReady(LoopbackCluster cluster) {
+    private static List<NodeAddress> addresses(InProcessCluster cluster) {
+        List<NodeAddress> nodes = new ArrayList<>();
+        cluster.dataUrls().forEach((id, url) -> nodes.add(new NodeAddress(id, URI.create(url))));
+        return nodes;
+    }
+
+    private void awaitReady(InProcessCluster cluster) {
         long deadline = System.nanoTime() + READY_TIMEOUT.toNanos();
         long start = System.nanoTime();
         while (!cluster.allReady()) {
@@ -166,19 +184,20 @@ public final class DemoRun {
         }
     }
 
-    private boolean summarize(LoopbackCluster cluster, LoadStats stats, String phase, double seconds, Throwable loadFailure) {
+    private boolean summarize(InProcessCluster cluster, Path dir, LoadStats stats, String phase, double seconds, Throwable loadFailure) {
+        List<NodeAddress> nodes = addresses(cluster);
         say("");
         say("=".repeat(72));
         say("Summary");
         say("=".repeat(72));
-        StateView agreed = awaitAgreement(cluster.addresses());
+        StateView agreed = awaitAgreement(nodes);
         boolean agree = agreed != null;
         if (agree) {
             say("Every node is on routing state v" + agreed.version() + ": " + Formats.pyWeights(agreed.weights()));
         } else {
             say("The nodes did NOT agree on the final state:");
         }
-        for (NodeAddress n : cluster.addresses()) {
+        for (NodeAddress n : nodes) {
             StateView s = client.state(n);
             say(String.format("  %-7s v%d %s  rollout %s", n.nodeId(), s.version(), Formats.pyWeights(s.weights()), s.rollout().phase()));
         }
@@ -192,7 +211,7 @@ public final class DemoRun {
         }
         say("");
         say("node-a's state log (last records), as ./canary log show prints it:");
-        List<String> history = LogHistory.read(cluster.dataDir().resolve(cluster.nodes().get(0).nodeId() + ".log")).lines();
+        List<String> history = LogHistory.read(dir.resolve(nodes.get(0).nodeId() + ".log")).lines();
         history.subList(Math.max(0, history.size() - 8), history.size()).forEach(l -> say("  " + l));
         say("");
         double canaryShare = agree ? agreed.weights().getOrDefault("v2", 0.0) * 100 : -1;
@@ -223,6 +242,30 @@ public final class DemoRun {
                 return null;
             }
             LockSupport.parkNanos(100_000_000L);
+        }
+    }
+
+    private static Path createTempDirectory() {
+        try {
+            return Files.createTempDirectory("canary-demo-");
+        } catch (IOException e) {
+            throw LauncherException.environment("cannot create a temp directory for the state logs: " + e.getMessage(), e);
+        }
+    }
+
+    private static Path createDirectories(Path dir) {
+        try {
+            return Files.createDirectories(dir);
+        } catch (IOException e) {
+            throw LauncherException.environment("cannot create the data directory " + dir + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static void deleteRecursively(Path dir) {
+        try (Stream<Path> paths = Files.walk(dir)) {
+            paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException | UncheckedIOException ignored) {
+            // A file left in the temp dir is harmless.
         }
     }
 
