@@ -61,9 +61,25 @@ public final class DemoCommand extends ClientCommand {
             }
             scenario = scenario.withRps(rps);
         }
+        quietLibraryLogging();
         boolean reference = !ephemeralPorts && referencePortsFree();
         boolean ok = new DemoRun(scenario, out(), !quiet, reference, dataDir).run();
         return ok ? 0 : CliException.FAILED;
+    }
+
+    /**
+     * The demo prints its own story; the transport's and the core's INFO lines (connections,
+     * readiness) would bury it. Warnings still show. Must run before the first logger is created.
+     */
+    private static void quietLibraryLogging() {
+        if (System.getProperty("org.slf4j.simpleLogger.log.io.canary") == null) {
+            System.setProperty("org.slf4j.simpleLogger.log.io.canary", "warn");
+        }
+        java.util.logging.Logger root = java.util.logging.Logger.getLogger("");
+        root.setLevel(java.util.logging.Level.WARNING);
+        for (java.util.logging.Handler h : root.getHandlers()) {
+            h.setLevel(java.util.logging.Level.WARNING);
+        }
     }
 
     /** True if all six reference ports can be bound on loopback right now. */

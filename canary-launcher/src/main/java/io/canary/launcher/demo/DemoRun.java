@@ -66,11 +66,12 @@ public final class DemoRun {
         say("Canary demo: 3 nodes on 127.0.0.1 over real sockets; v1 is stable, v2 is a "
                 + (scenario.badCanary() ? "BAD canary (30% errors, 3x slower)" : "healthy canary") + ".");
         Path dir = dataDir != null ? createDirectories(dataDir) : createTempDirectory();
+        long start = System.nanoTime();
         try (InProcessCluster cluster = InProcessCluster.builder().referencePorts(referencePorts).models(scenario.models())
                 .nodeConfig(scenario.nodeConfig()).dataDir(dir)
                 .consoles(id -> nodeLines ? new NodeConsole(id, line -> say("  " + line)) : NodeConsole.silent(id))
                 .start()) {
-            return runOn(cluster, dir);
+            return runOn(cluster, dir, start);
         } finally {
             say("Stopped the nodes.");
             if (dataDir == null) {
@@ -79,7 +80,7 @@ public final class DemoRun {
         }
     }
 
-    private boolean runOn(InProcessCluster cluster, Path dir) throws InterruptedException {
+    private boolean runOn(InProcessCluster cluster, Path dir, long start) throws InterruptedException {
         List<NodeAddress> nodes = addresses(cluster);
         say("");
         for (NodeProcess n : cluster.nodes()) {
@@ -90,7 +91,7 @@ public final class DemoRun {
         say("  while it runs, try in another terminal: ./canary query"
                 + (referencePorts ? "" : " --nodes " + NodeAddresses.format(nodes)));
         say("");
-        awaitReady(cluster);
+        awaitReady(cluster, start);
 
         AtomicBoolean stopTraffic = new AtomicBoolean();
         LoadGenerator load = new LoadGenerator(client, nodes,
@@ -132,16 +133,15 @@ public final class DemoRun {
         return nodes;
     }
 
-    private void awaitReady(InProcessCluster cluster) {
+    private void awaitReady(InProcessCluster cluster, long start) {
         long deadline = System.nanoTime() + READY_TIMEOUT.toNanos();
-        long start = System.nanoTime();
         while (!cluster.allReady()) {
             if (System.nanoTime() > deadline) {
                 throw new CliException("the nodes did not become ready within " + READY_TIMEOUT.toSeconds() + "s");
             }
             LockSupport.parkNanos(50_000_000L);
         }
-        say(String.format("All 3 nodes are ready (replayed their logs and synced) after %.1fs.", (System.nanoTime() - start) / 1e9));
+        say(String.format("All 3 nodes are ready (replayed their logs and synced) %.1fs after start.", (System.nanoTime() - start) / 1e9));
     }
 
     private void startRollout(NodeAddress through) {
