@@ -3,10 +3,13 @@ package io.canary.net;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.canary.model.RoutingState;
+import io.canary.model.Weights;
+import io.canary.net.cluster.SocketClusterHarness;
 import io.canary.net.codec.MessageCodec;
 import io.canary.net.codec.Samples;
 import io.canary.net.codec.WireFormat;
-import io.canary.transport.Message;
+import io.canary.testing.LocalCluster;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -20,6 +23,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -29,67 +33,62 @@ import org.junit.jupiter.api.Test;
  * Feeds a listening node at least 100,000 hostile frames, each on its own connection (a bad frame
  * closes its connection, so one per connection is what a node really faces), before and after a
  * valid handshake. The node must close each bad connection, deliver exactly the well-formed
- * messages, stay within its frame limit, and afterwards still talk to real peers.
+ * messages, stay within its frame limit, and afterwards still commit a transaction with its real peers.
  */
 class FuzzTest {
     private static final int CASES = Integer.getInteger("canary.fuzz.cases", 100_000);
-    private static final int CLIENTS = 2; // one per core
+    /** Peers every transport of the cluster accepts but that are no members: one fuzzing client each, one per core. */
+    private static final List<String> POSERS = List.of("node-x", "node-y");
+    private static final String CLUSTER = SocketClusterHarness.CLUSTER_ID;
     private static final long SEED = Long.getLong("canary.fuzz.seed", System.nanoTime());
     private static final Duration WAIT = Duration.ofSeconds(20);
-    private static final Set<String> MEMBERS = Set.of("node-a", "node-b", "node-c");
+    private static final Set<String> TRANSPORT_PEERS = Set.of("node-a", "node-b", "node-c", "node-x", "node-y");
 
     @Test
-    void aNodeSurvivesHostileFramesAndStillExchangesMessagesWithItsPeers() throws Exception {
+    void aCoordinatorFedHostileFramesNeverFailsDeliversOnlyWellFormedMessagesAndTheClusterStillCommits() throws Exception {
         System.out.println("FuzzTest seed " + SEED + " (rerun with -Dcanary.fuzz.seed=" + SEED + ")");
         MessageCodec codec = new MessageCodec(WireFormat.DEFAULT_MAX_FRAME_BYTES);
-        try (Loopback net = new Loopback("test", "node-a", "node-b", "node-c")) {
-            Inbox inboxA = new Inbox();
-            try (SocketTransport a = net.start("node-a", inboxA)) {
-                ExecutorService clients = Executors.newFixedThreadPool(CLIENTS);
-                List<Future<Outcome>> results = new ArrayList<>();
-                for (int c = 0; c < CLIENTS; c++) {
-                    long seed = SEED + c;
-                    // Each client poses as its own peer: a node replaces an older connection of the
-                    // same peer (a reconnect means the old one is dead), which would cut a sibling short.
-                    String posingAs = c == 0 ? "node-b" : "node-c";
-                    results.add(clients.submit(() -> fuzz(net.address("node-a"), codec, seed, CASES / CLIENTS, posingAs)));
-                }
-                Outcome total = new Outcome();
-                for (Future<Outcome> f : results) {
-                    total.add(f.get());
-                }
-                clients.shutdown();
-                System.out.println("FuzzTest: " + total.cases + " frames on " + total.cases + " connections " + total.byMutation
-                        + ", " + total.expected.size() + " well-formed messages, node stats " + a.stats());
+        Inbox strangers = new Inbox();
+        try (SocketClusterHarness cluster = new SocketClusterHarness(POSERS, strangers, b -> b)) {
+            cluster.start(3, LocalCluster.DEFAULT_CONFIG, RoutingState.initial("v1", "v2"), Map.of());
+            cluster.awaitUntil("every node ready", () -> cluster.ids().stream().allMatch(id -> cluster.node(id).isReady()), WAIT);
 
-                assertThat(total.cases).isGreaterThanOrEqualTo(CASES);
-                assertThat(total.hung).as("connections the node left open on a bad frame").isZero();
-                // Exactly the well-formed messages arrived, from the identity the handshake established.
-                await().atMost(WAIT).until(() -> inboxA.size() >= total.expected.size());
-                assertThat(counts(inboxA.all())).isEqualTo(counts(total.expected));
-                assertThat(inboxA.size()).isEqualTo(total.expected.size());
-                TransportStats stats = a.stats();
-                assertThat(stats.malformedFrames()).isGreaterThan(CASES / 2);
-                assertThat(stats.largestFrameBytes()).isLessThanOrEqualTo(WireFormat.DEFAULT_MAX_FRAME_BYTES);
-                assertThat(stats.largestDecodeBytes()).isLessThanOrEqualTo(WireFormat.DEFAULT_MAX_FRAME_BYTES);
-                assertThat(SocketTransportTest.transportThreadsOf("node-a")).contains("canary-listen-node-a");
-
-                // Real peers, node-b among them (the fuzzer impersonated it), still get through both ways.
-                Inbox inboxB = new Inbox();
-                Inbox inboxC = new Inbox();
-                try (SocketTransport b = net.start("node-b", inboxB); SocketTransport c = net.start("node-c", inboxC)) {
-                    b.send("node-a", new Message.CommitAck(1));
-                    c.send("node-a", new Message.CommitAck(2));
-                    a.send("node-b", new Message.CommitAck(3));
-                    a.send("node-c", new Message.CommitAck(4));
-                    await().atMost(WAIT).untilAsserted(() -> {
-                        assertThat(inboxA.all()).contains(new Inbox.Received("node-b", new Message.CommitAck(1)),
-                                new Inbox.Received("node-c", new Message.CommitAck(2)));
-                        assertThat(inboxB.all()).contains(new Inbox.Received("node-a", new Message.CommitAck(3)));
-                        assertThat(inboxC.all()).contains(new Inbox.Received("node-a", new Message.CommitAck(4)));
-                    });
-                }
+            // The coordinator's control port takes the beating; each client poses as its own peer
+            // (a node replaces an older connection of the same peer, which would cut a sibling short).
+            ExecutorService clients = Executors.newFixedThreadPool(POSERS.size());
+            List<Future<Outcome>> results = new ArrayList<>();
+            for (int c = 0; c < POSERS.size(); c++) {
+                long seed = SEED + c;
+                String posingAs = POSERS.get(c);
+                results.add(clients.submit(() -> fuzz(cluster.address("node-a"), codec, seed, CASES / POSERS.size(), posingAs)));
             }
+            Outcome total = new Outcome();
+            for (Future<Outcome> f : results) {
+                total.add(f.get());
+            }
+            clients.shutdown();
+            SocketTransport target = cluster.transport("node-a");
+            System.out.println("FuzzTest: " + total.cases + " frames on " + total.cases + " connections " + total.byMutation
+                    + ", " + total.expected.size() + " well-formed messages, node-a " + target.stats());
+
+            assertThat(total.cases).isGreaterThanOrEqualTo(CASES);
+            assertThat(total.hung).as("connections the node left open on a bad frame").isZero();
+            // Exactly the well-formed messages arrived, from the identity the handshake established.
+            await().atMost(WAIT).until(() -> strangers.size() >= total.expected.size());
+            assertThat(counts(strangers.all())).isEqualTo(counts(total.expected));
+            TransportStats stats = target.stats();
+            assertThat(stats.malformedFrames()).isGreaterThan(CASES / 2);
+            assertThat(stats.largestFrameBytes()).isLessThanOrEqualTo(WireFormat.DEFAULT_MAX_FRAME_BYTES);
+            assertThat(stats.largestDecodeBytes()).isLessThanOrEqualTo(WireFormat.DEFAULT_MAX_FRAME_BYTES);
+            assertThat(SocketTransportTest.transportThreadsOf("node-a")).contains("canary-listen-node-a");
+
+            // The fuzzed coordinator still runs two-phase commit with its real peers.
+            CompletableFuture<RoutingState> proposal = cluster.node("node-b").proposeWeights(Weights.split("v1", "v2", 10));
+            cluster.awaitUntil("the proposal committed", proposal::isDone, WAIT);
+            RoutingState committed = proposal.get();
+            assertThat(committed.version()).isEqualTo(2);
+            cluster.awaitUntil("every node at version 2",
+                    () -> cluster.ids().stream().allMatch(id -> cluster.node(id).state().equals(committed)), WAIT);
         }
     }
 
@@ -106,11 +105,11 @@ class FuzzTest {
             byte[] bytes;
             if (random.nextInt(5) == 0) {
                 // Before the handshake: the frame itself, or a mangled Hello, comes first.
-                bytes = random.nextBoolean() ? frame : FrameFuzzer.concat(fuzzer.hello("test", posingAs, true), frame);
+                bytes = random.nextBoolean() ? frame : FrameFuzzer.concat(fuzzer.hello(CLUSTER, posingAs, true), frame);
             } else {
-                bytes = FrameFuzzer.concat(fuzzer.hello("test", posingAs, false), frame);
+                bytes = FrameFuzzer.concat(fuzzer.hello(CLUSTER, posingAs, false), frame);
             }
-            outcome.expected.addAll(fuzzer.expectedDeliveries(bytes, "test", "node-a", MEMBERS));
+            outcome.expected.addAll(fuzzer.expectedDeliveries(bytes, CLUSTER, "node-a", TRANSPORT_PEERS));
             outcome.byMutation.merge(mutation, 1L, Long::sum);
             outcome.cases++;
             if (!sendAndAwaitClose(address, bytes)) {

@@ -39,6 +39,8 @@ import org.awaitility.core.ConditionTimeoutException;
  * decorator around each socket transport; every message that is not lost crosses a real socket.
  */
 public final class SocketClusterHarness implements ClusterHarness {
+    /** The cluster id every transport of the harness uses. */
+    public static final String CLUSTER_ID = "harness";
     private static final String HOST = "127.0.0.1";
 
     private final LinkFaults faults = new LinkFaults();
@@ -106,7 +108,7 @@ public final class SocketClusterHarness implements ClusterHarness {
 
     private CanaryNode startNode(String id) {
         SocketTransportConfig transportConfig = tuning.apply(SocketTransportConfig.custom()
-                .clusterId("harness").bindHost(HOST).port(addresses.get(id).port()).peers(addresses)
+                .clusterId(CLUSTER_ID).bindHost(HOST).port(addresses.get(id).port()).peers(addresses)
                 .connectTimeout(Duration.ofSeconds(1)).backoffInitial(Duration.ofMillis(10))
                 .backoffMax(Duration.ofMillis(200))).build();
         ControlPort bound = boundPorts.remove(id);
