@@ -45,8 +45,22 @@ public final class CanaryCli implements Callable<Integer> {
     CommandSpec spec;
 
     public static void main(String[] args) {
+        quietJdkLogging();
         int code = run(args);
         System.exit(code);
+    }
+
+    /**
+     * The core logs through {@link System.Logger}, which lands in java.util.logging: one line per
+     * record on stderr, without stack traces unless {@code CANARY_DEBUG} is set (a user reads one
+     * clear line; a developer asks for the rest).
+     */
+    private static void quietJdkLogging() {
+        if (System.getProperty("java.util.logging.config.file") == null
+                && System.getProperty("java.util.logging.SimpleFormatter.format") == null) {
+            System.setProperty("java.util.logging.SimpleFormatter.format", System.getenv("CANARY_DEBUG") != null
+                    ? "[%4$s] %3$s: %5$s%6$s%n" : "[%4$s] %3$s: %5$s%n");
+        }
     }
 
     /** Runs the command line with the process's stdout and stderr; returns the exit code. */

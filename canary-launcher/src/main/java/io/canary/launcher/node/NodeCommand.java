@@ -139,6 +139,10 @@ public final class NodeCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         NodeSettings settings = settings(System.getenv());
+        if (verbose) {
+            // Read by slf4j-simple when the transport creates its loggers, i.e. after this line.
+            System.setProperty("org.slf4j.simpleLogger.log.io.canary.net", "debug");
+        }
         NodeConsole console = new NodeConsole(settings.nodeId(), line -> {
             System.out.println(line);
             System.out.flush();

@@ -1,0 +1,77 @@
+package io.canary.launcher.node;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.canary.launcher.CanaryCli;
+import io.canary.launcher.ExitCodes;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** What an operator sees when {@code canary node} cannot start: one line, a non-zero exit, no stack trace. */
+class NodeStartupFailureTest {
+    @TempDir
+    Path dir;
+
+    record Run(int code, String out, String err) {
+    }
+
+    private Run node(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        String[] all = new String[args.length + 1];
+        all[0] = "node";
+        System.arraycopy(args, 0, all, 1, args.length);
+        int code = CanaryCli.run(new PrintWriter(out, true), new PrintWriter(err, true), all);
+        return new Run(code, out.toString(), err.toString());
+    }
+
+    @Test
+    void controlPortInUseIsOneClearLine() throws IOException {
+        try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
+            int port = taken.getLocalPort();
+            Run r = node("--id", "node-a", "--peers", "node-a=127.0.0.1:" + port, "--bind", "127.0.0.1",
+                    "--data-port", "0", "--data-dir", dir.toString());
+            assertThat(r.code()).isEqualTo(ExitCodes.ENVIRONMENT);
+            assertThat(r.err().lines()).hasSize(1);
+            assertThat(r.err()).contains("control port " + port + " is already in use").doesNotContain("Exception");
+        }
+    }
+
+    @Test
+    void dataPortInUseIsOneClearLineAndReleasesTheControlPort() throws IOException {
+        int control;
+        try (ServerSocket free = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
+            control = free.getLocalPort();
+        }
+        try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
+            int port = taken.getLocalPort();
+            Run r = node("--id", "node-a", "--peers", "node-a=127.0.0.1:" + control, "--bind", "127.0.0.1",
+                    "--data-port", String.valueOf(port), "--data-dir", dir.toString());
+            assertThat(r.code()).isEqualTo(ExitCodes.ENVIRONMENT);
+            assertThat(r.err().strip()).isEqualTo("canary: data port " + port
+                    + " on 127.0.0.1 is already in use by another process (choose another with --data-port)");
+        }
+        try (ServerSocket again = new ServerSocket()) {
+            again.setReuseAddress(true);
+            again.bind(new java.net.InetSocketAddress("127.0.0.1", control));
+            assertThat(again.isBound()).as("the failed start released its control port").isTrue();
+        }
+    }
+
+    @Test
+    void unwritableDataDirIsOneClearLine() throws IOException {
+        Path file = Files.writeString(dir.resolve("not-a-dir"), "x");
+        Run r = node("--id", "node-a", "--peers", "node-a=127.0.0.1:1", "--bind", "127.0.0.1", "--control-port", "0",
+                "--data-port", "0", "--data-dir", file.toString());
+        assertThat(r.code()).isEqualTo(ExitCodes.ENVIRONMENT);
+        assertThat(r.err().lines()).hasSize(1);
+        assertThat(r.err()).startsWith("canary: cannot write the state log " + file.resolve("node-a.log"));
+    }
+}
