@@ -29,7 +29,7 @@ class DataPlaneClusterTest {
     private static final Duration WAIT = Duration.ofSeconds(20);
 
     @TempDir
-    Path dir;
+    static Path dir;
 
     private InProcessCluster cluster;
     private final Map<String, HttpTestClient> clients = new LinkedHashMap<>();

@@ -2,19 +2,17 @@ package io.canary.launcher.process;
 
 import static org.awaitility.Awaitility.await;
 
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.InputStreamReader;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -28,14 +26,16 @@ final class NodeJvm implements AutoCloseable {
 
     private final List<String> command;
     private final Process process;
-    private final List<String> out = new CopyOnWriteArrayList<>();
-    private final List<String> err = new CopyOnWriteArrayList<>();
+    private static final AtomicInteger RUNS = new AtomicInteger();
 
-    private NodeJvm(List<String> command, Process process) {
+    private final Path outFile;
+    private final Path errFile;
+
+    private NodeJvm(List<String> command, Process process, Path outFile, Path errFile) {
         this.command = command;
         this.process = process;
-        pump(process.getInputStream(), out);
-        pump(process.getErrorStream(), err);
+        this.outFile = outFile;
+        this.errFile = errFile;
     }
 
     /** Starts {@code canary node <args>} with the test classpath, in {@code workDir}. */
@@ -52,9 +52,16 @@ final class NodeJvm implements AutoCloseable {
 
     private static NodeJvm launch(Path workDir, List<String> cmd) {
         try {
-            ProcessBuilder pb = new ProcessBuilder(cmd).directory(workDir.toFile());
+            // Files, not pipes: what a process writes while it exits (its shutdown hook's lines) can
+            // be lost on a pipe when the JDK's reaper drains it at exit.
+            int run = RUNS.incrementAndGet();
+            Path out = workDir.resolve("node-" + run + ".out");
+            Path err = workDir.resolve("node-" + run + ".err");
+            ProcessBuilder pb = new ProcessBuilder(cmd).directory(workDir.toFile())
+                    .redirectOutput(out.toFile()).redirectError(err.toFile())
+                    .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
             pb.environment().remove("CANARY_ADMIN_TOKEN");
-            return new NodeJvm(List.copyOf(cmd), pb.start());
+            return new NodeJvm(List.copyOf(cmd), pb.start(), out, err);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -84,7 +91,7 @@ final class NodeJvm implements AutoCloseable {
     }
 
     private int dataPortOrZero() {
-        for (String line : out) {
+        for (String line : stdout()) {
             Matcher m = DATA_PLANE.matcher(line);
             if (m.find()) {
                 return Integer.parseInt(m.group(1));
@@ -94,11 +101,19 @@ final class NodeJvm implements AutoCloseable {
     }
 
     List<String> stdout() {
-        return List.copyOf(out);
+        return lines(outFile);
     }
 
     List<String> stderr() {
-        return List.copyOf(err);
+        return lines(errFile);
+    }
+
+    private static List<String> lines(Path file) {
+        try {
+            return Files.exists(file) ? Files.readAllLines(file, StandardCharsets.UTF_8) : List.of();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     boolean isAlive() {
@@ -141,21 +156,6 @@ final class NodeJvm implements AutoCloseable {
 
     @Override
     public String toString() {
-        return "stdout:\n  " + String.join("\n  ", out) + "\nstderr:\n  " + String.join("\n  ", err);
-    }
-
-    private static void pump(InputStream in, List<String> into) {
-        Thread t = new Thread(() -> {
-            try (BufferedReader r = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
-                String line;
-                while ((line = r.readLine()) != null) {
-                    into.add(line);
-                }
-            } catch (IOException ignored) {
-                // The process is gone.
-            }
-        }, "node-jvm-pump");
-        t.setDaemon(true);
-        t.start();
+        return "stdout:\n  " + String.join("\n  ", stdout()) + "\nstderr:\n  " + String.join("\n  ", stderr());
     }
 }
