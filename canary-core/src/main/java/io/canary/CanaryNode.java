@@ -1,6 +1,8 @@
 package io.canary;
 
 import io.canary.health.HealthSnapshot;
+import io.canary.internal.health.HealthExchange;
+import io.canary.internal.rollout.RolloutExtension;
 import io.canary.internal.node.NodeExtension;
 import io.canary.internal.node.NodeRuntime;
 import io.canary.internal.node.NodeSettings;
@@ -8,8 +10,10 @@ import io.canary.log.FileStateLog;
 import io.canary.log.StateLog;
 import io.canary.model.RoutingState;
 import io.canary.model.Weights;
+import io.canary.rollout.Judge;
 import io.canary.rollout.RolloutAction;
 import io.canary.rollout.RolloutPlan;
+import io.canary.rollout.ThresholdJudge;
 import io.canary.time.ExecutorScheduler;
 import io.canary.time.Scheduler;
 import io.canary.transport.Message;
@@ -18,9 +22,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
-import java.util.Optional;
 import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
@@ -38,9 +40,13 @@ public final class CanaryNode implements AutoCloseable {
 
     private final NodeRuntime runtime;
     private final NodeSettings settings;
+    private final HealthExchange health;
+    private final RolloutExtension rollout;
 
-    private CanaryNode(NodeSettings settings) {
+    private CanaryNode(NodeSettings settings, HealthExchange health, RolloutExtension rollout) {
         this.settings = settings;
+        this.health = health;
+        this.rollout = rollout;
         this.runtime = new NodeRuntime(settings);
     }
 
@@ -79,7 +85,7 @@ public final class CanaryNode implements AutoCloseable {
 
     /** Records one request's outcome for a version. Lock-free, allocation-free. */
     public void record(String version, long latencyNanos, boolean ok) {
-        // MINIMAL: the health engineer wires the health recorder here.
+        health.recorder().record(version, latencyNanos, ok);
     }
 
     /** The committed state this node routes on. */
@@ -123,20 +129,17 @@ public final class CanaryNode implements AutoCloseable {
 
     /** The rollout as this node sees it. */
     public RolloutStatus rolloutStatus() {
-        // MINIMAL: the rollout engineer adds the plan (on the coordinator) and the verdicts.
-        return new RolloutStatus(state().rollout(), Optional.empty(), List.of());
+        return rollout.status(state());
     }
 
     /** This node's health per version over its window. */
     public HealthSnapshot health() {
-        // MINIMAL: the health engineer returns the recorder's snapshot.
-        return new HealthSnapshot(id(), runtimeNow(), settings.config().healthWindow().toMillis(), Map.of());
+        return health.health();
     }
 
     /** Health merged over every node that reported within the window. */
     public ClusterHealth clusterHealth() {
-        // MINIMAL: the health engineer merges the peers' snapshots.
-        return new ClusterHealth(runtimeNow(), List.of(), Map.of());
+        return health.clusterHealth();
     }
 
     /** Every member as this node sees it, itself included. */
@@ -173,6 +176,7 @@ public final class CanaryNode implements AutoCloseable {
         private NodeConfig config = NodeConfig.ofDefaults();
         private Scheduler scheduler;
         private final List<NodeExtension> extensions = new ArrayList<>();
+        private Judge judge = new ThresholdJudge();
 
         private Builder() {
         }
@@ -240,6 +244,15 @@ public final class CanaryNode implements AutoCloseable {
             return this;
         }
 
+        /**
+         * How the coordinator judges each analysis of a rollout step; default {@link ThresholdJudge}.
+         * Only the coordinator's judge is used. See {@link Judge} for the contract (pure, fast).
+         */
+        public Builder judge(Judge judge) {
+            this.judge = Objects.requireNonNull(judge, "judge");
+            return this;
+        }
+
         /** INTERNAL SPI: plugs a part of the node (health exchange, rollout controller) into its runtime. */
         public Builder extension(NodeExtension extension) {
             extensions.add(Objects.requireNonNull(extension, "extension"));
@@ -274,8 +287,12 @@ public final class CanaryNode implements AutoCloseable {
             boolean ownsScheduler = scheduler == null;
             Scheduler s = ownsScheduler ? new ExecutorScheduler(nodeId) : scheduler;
             long requestIdBase = new SplittableRandom().nextLong() >>> 2;
+            HealthExchange health = new HealthExchange(nodeId, config, servableVersions, initialState, s::nowMillis);
+            RolloutExtension rollout = new RolloutExtension(judge, health, config.maxPause());
+            List<NodeExtension> all = new ArrayList<>(List.of(health, rollout));
+            all.addAll(extensions);
             return new CanaryNode(new NodeSettings(nodeId, members, coordinator, servableVersions, config,
-                    initialState, transport, log, s, ownsScheduler, extensions, requestIdBase));
+                    initialState, transport, log, s, ownsScheduler, all, requestIdBase), health, rollout);
         }
 
         private static StateLog openFileLog(Path dataDir, String nodeId) {

@@ -24,6 +24,8 @@ public final class NodeConfig {
     public static final Duration DEFAULT_SYNC_TIMEOUT = Duration.ofSeconds(5);
     /** How long a forwarded request or a proposal may take before its caller gets a timeout. */
     public static final Duration DEFAULT_REQUEST_TIMEOUT = Duration.ofSeconds(10);
+    /** How long a rollout may stay paused before the coordinator aborts it: nothing waits forever. */
+    public static final Duration DEFAULT_MAX_PAUSE = Duration.ofHours(1);
 
     private final Duration prepareTimeout;
     private final Duration retryInterval;
@@ -33,6 +35,7 @@ public final class NodeConfig {
     private final Duration healthWindow;
     private final Duration syncTimeout;
     private final Duration requestTimeout;
+    private final Duration maxPause;
 
     private NodeConfig(Builder b) {
         this.prepareTimeout = b.prepareTimeout;
@@ -43,6 +46,7 @@ public final class NodeConfig {
         this.healthWindow = b.healthWindow;
         this.syncTimeout = b.syncTimeout;
         this.requestTimeout = b.requestTimeout;
+        this.maxPause = b.maxPause;
     }
 
     public static NodeConfig ofDefaults() {
@@ -64,6 +68,7 @@ public final class NodeConfig {
         b.healthWindow = base.healthWindow;
         b.syncTimeout = base.syncTimeout;
         b.requestTimeout = base.requestTimeout;
+        b.maxPause = base.maxPause;
         return b;
     }
 
@@ -75,13 +80,14 @@ public final class NodeConfig {
     public Duration healthWindow() { return healthWindow; }
     public Duration syncTimeout() { return syncTimeout; }
     public Duration requestTimeout() { return requestTimeout; }
+    public Duration maxPause() { return maxPause; }
 
     @Override
     public String toString() {
         return "NodeConfig[prepareTimeout=" + prepareTimeout + ", retryInterval=" + retryInterval
                 + ", heartbeatInterval=" + heartbeatInterval + ", peerTimeout=" + peerTimeout
                 + ", healthInterval=" + healthInterval + ", healthWindow=" + healthWindow
-                + ", syncTimeout=" + syncTimeout + ", requestTimeout=" + requestTimeout + "]";
+                + ", syncTimeout=" + syncTimeout + ", requestTimeout=" + requestTimeout + ", maxPause=" + maxPause + "]";
     }
 
     /** Validating builder. */
@@ -94,6 +100,7 @@ public final class NodeConfig {
         private Duration healthWindow = DEFAULT_HEALTH_WINDOW;
         private Duration syncTimeout = DEFAULT_SYNC_TIMEOUT;
         private Duration requestTimeout = DEFAULT_REQUEST_TIMEOUT;
+        private Duration maxPause = DEFAULT_MAX_PAUSE;
 
         private Builder() {
         }
@@ -106,6 +113,8 @@ public final class NodeConfig {
         public Builder healthWindow(Duration d) { healthWindow = positive("healthWindow", d); return this; }
         public Builder syncTimeout(Duration d) { syncTimeout = positive("syncTimeout", d); return this; }
         public Builder requestTimeout(Duration d) { requestTimeout = positive("requestTimeout", d); return this; }
+        /** How long a rollout may stay paused before it is aborted; default 1 h. */
+        public Builder maxPause(Duration d) { maxPause = positive("maxPause", d); return this; }
 
         /**
          * @throws IllegalArgumentException if the timings contradict each other: a peer timeout

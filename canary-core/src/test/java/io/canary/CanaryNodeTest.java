@@ -133,10 +133,10 @@ class CanaryNodeTest {
     }
 
     @Test
-    void rolloutCommandsWithoutARolloutExtensionFailClearly() {
+    void rolloutCommandsWithoutARunningRolloutFailClearly() {
         CanaryNode node = single("node-a").stateLog(new MemoryStateLog()).build().start();
         assertThat(failure(node.controlRollout(io.canary.rollout.RolloutAction.PAUSE)))
-                .isInstanceOf(ProposalFailedException.class).hasMessageContaining("not implemented");
+                .isInstanceOf(ProposalFailedException.class).hasMessage("no rollout is running");
         node.close();
     }
 

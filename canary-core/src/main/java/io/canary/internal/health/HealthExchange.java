@@ -1,0 +1,128 @@
+package io.canary.internal.health;
+
+import io.canary.ClusterHealth;
+import io.canary.NodeConfig;
+import io.canary.health.ClusterHealthView;
+import io.canary.health.HealthRecorder;
+import io.canary.health.HealthSnapshot;
+import io.canary.health.VersionWindow;
+import io.canary.internal.node.NodeContext;
+import io.canary.internal.node.NodeExtension;
+import io.canary.log.LogRecord;
+import io.canary.model.RoutingState;
+import io.canary.model.Weights;
+import io.canary.time.Scheduler;
+import io.canary.transport.Message;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.function.LongSupplier;
+
+/**
+ * A node's health: measures its own traffic ({@link HealthRecorder}), sends its snapshot to every
+ * peer each health interval, and keeps the peers' latest snapshots ({@link ClusterHealthView}).
+ *
+ * <p>The versions measured follow the committed routing state (plus the versions the node declares
+ * servable); when the weights change, every window restarts, so a node's health always describes
+ * traffic routed under the weights it serves now. A rollout step is judged on exactly that.
+ *
+ * <p>Threading: {@link #recorder()} records from any thread; {@link #clusterHealth()} and
+ * {@link #health()} read from any thread; the extension callbacks run on the protocol thread.
+ */
+public final class HealthExchange implements NodeExtension {
+    private final String nodeId;
+    private final NodeConfig config;
+    private final Set<String> servable;
+    private final LongSupplier clock;
+    private final HealthRecorder recorder;
+    private final ClusterHealthView view;
+    private NodeContext context;
+    private Weights weights;
+    private Scheduler.Cancellable reports;
+
+    /**
+     * @param servable versions the node declares it can serve (empty: only those of the routing state)
+     * @param initial the state the node starts from before its log is replayed
+     * @param clock the node's clock, epoch milliseconds
+     */
+    public HealthExchange(String nodeId, NodeConfig config, Set<String> servable, RoutingState initial, LongSupplier clock) {
+        this.nodeId = Objects.requireNonNull(nodeId, "nodeId");
+        this.config = Objects.requireNonNull(config, "config");
+        this.servable = Set.copyOf(servable);
+        this.clock = Objects.requireNonNull(clock, "clock");
+        this.recorder = new HealthRecorder(nodeId, config.healthWindow(), VersionWindow.DEFAULT_SUB_WINDOWS, clock);
+        this.view = new ClusterHealthView(config.healthWindow());
+        track(initial);
+    }
+
+    /** Where {@code record()} goes. */
+    public HealthRecorder recorder() {
+        return recorder;
+    }
+
+    /** This node's health over its window, now. */
+    public HealthSnapshot health() {
+        return recorder.snapshot();
+    }
+
+    /** Every node that reported within the window (this one with a fresh snapshot), merged. */
+    public ClusterHealth clusterHealth() {
+        long now = clock.getAsLong();
+        view.update(recorder.snapshot(), now);
+        return view.merged(now);
+    }
+
+    /** Like {@link #clusterHealth()}, but only reports that arrived at or after {@code since}: one rollout step's. */
+    public ClusterHealth clusterHealthSince(long since) {
+        long now = clock.getAsLong();
+        view.update(recorder.snapshot(), now);
+        return view.mergedSince(since, now);
+    }
+
+    @Override
+    public void start(NodeContext ctx, List<LogRecord> replayed) {
+        this.context = ctx;
+        track(ctx.committed());
+        reports = ctx.every(config.healthInterval(), this::report);
+    }
+
+    @Override
+    public void onMessage(String from, Message message) {
+        // A report speaks for its sender only: one naming another node is ignored.
+        if (message instanceof Message.HealthReport r && r.snapshot().nodeId().equals(from) && !from.equals(nodeId)) {
+            view.update(r.snapshot(), clock.getAsLong());
+        }
+    }
+
+    @Override
+    public void onCommitted(RoutingState state) {
+        track(state);
+    }
+
+    @Override
+    public void close() {
+        if (reports != null) {
+            reports.cancel();
+        }
+    }
+
+    private void report() {
+        HealthSnapshot own = recorder.snapshot();
+        view.update(own, clock.getAsLong());
+        context.broadcast(new Message.HealthReport(own));
+    }
+
+    private void track(RoutingState state) {
+        Set<String> versions = new TreeSet<>(state.weights().versions());
+        versions.addAll(servable);
+        if (!state.rollout().canary().isEmpty()) {
+            versions.add(state.rollout().canary());
+        }
+        recorder.trackVersions(versions);
+        if (weights != null && !weights.equals(state.weights())) {
+            recorder.truncate();
+        }
+        weights = state.weights();
+    }
+}
