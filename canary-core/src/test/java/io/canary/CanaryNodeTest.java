@@ -158,6 +158,27 @@ class CanaryNodeTest {
         restarted.close();
     }
 
+    @Test
+    void aCallerNeverWaitsForeverEvenIfAnExtensionNeverAnswers() {
+        NodeExtension silent = new NodeExtension() {
+            @Override
+            public CompletableFuture<RoutingState> onCommand(Message.Command command) {
+                return new CompletableFuture<>();
+            }
+        };
+        io.canary.internal.node.NodeRuntime runtime = new io.canary.internal.node.NodeRuntime(
+                new io.canary.internal.node.NodeSettings("node-a", List.of("node-a"), "node-a", java.util.Set.of(), CONFIG,
+                        RoutingState.initial("v1", "v2"), network.transport("node-a"), new MemoryStateLog(), scheduler,
+                        false, List.of(silent), 1));
+        runtime.start();
+        CompletableFuture<RoutingState> f = runtime.call(id -> runtime.protocol().command(id,
+                new Message.ControlRollout(io.canary.rollout.RolloutAction.PAUSE), scheduler.nowMillis()));
+        scheduler.advance(CONFIG.requestTimeout());
+        assertThat(f).isNotDone();
+        assertThat(failure(f)).isInstanceOf(ProposalFailedException.class).hasMessage("node-a got no outcome within 6s");
+        runtime.close();
+    }
+
     /** The health and rollout engineers plug in through this SPI; it must give them what they need. */
     @Test
     void anExtensionGetsItsReplayedRecordsMessagesCommitsAndCanProposeAndLog() {

@@ -4,6 +4,7 @@ import io.canary.NodeConfig;
 import io.canary.PeerStatus;
 import io.canary.ProposalFailedException;
 import io.canary.internal.protocol.Caller;
+import io.canary.internal.protocol.Durations;
 import io.canary.internal.protocol.Effect;
 import io.canary.internal.protocol.Outcome;
 import io.canary.internal.protocol.ProtocolNode;
@@ -135,6 +136,16 @@ public final class NodeRuntime {
         }
         long callId = nextCallId.incrementAndGet();
         calls.put(callId, future);
+        // A backstop, so that no caller waits forever whatever happens: the protocol's own timeouts
+        // (prepare, request) answer first.
+        Duration backstop = settings.config().requestTimeout().plus(settings.config().prepareTimeout());
+        scheduler.schedule(backstop, () -> {
+            CompletableFuture<RoutingState> late = calls.remove(callId);
+            if (late != null) {
+                late.completeExceptionally(new ProposalFailedException(selfId + " got no outcome within "
+                        + Durations.human(backstop)));
+            }
+        });
         scheduler.execute(() -> {
             if (!closed.get()) {
                 run(request.apply(callId));

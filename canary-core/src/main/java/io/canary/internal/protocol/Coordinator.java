@@ -176,8 +176,10 @@ public final class Coordinator {
             RoutingState target;
             try {
                 target = Objects.requireNonNull(proposal.change().apply(current), "proposed state");
-            } catch (ProposalRejectedException | IllegalArgumentException | IllegalStateException e) {
-                fail(proposal, e.getMessage(), out);
+            } catch (RuntimeException e) {
+                // A change that cannot apply (or a bug in one) fails its caller, never the queue.
+                fail(proposal, e.getMessage() != null ? e.getMessage()
+                        : proposal.description() + " could not be computed: " + e, out);
                 continue;
             }
             if (target.weights().equals(current.weights()) && target.baseline().equals(current.baseline())

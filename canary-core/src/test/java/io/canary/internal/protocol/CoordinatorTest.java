@@ -223,4 +223,12 @@ class CoordinatorTest {
         assertThat(membership.onHeartbeat("node-b", new Heartbeat(1, true), V1, now)).isEmpty();
         assertThat(new ArrayList<>(membership.view(1, now))).extracting(p -> p.reachable()).containsOnly(true);
     }
+
+    @Test
+    void aChangeThatThrowsFailsItsCallerAndTheNextProposalStillRuns() {
+        List<Effect> out = coordinator.propose(c -> { throw new NullPointerException(); },
+                StateChange.Requester.ROLLOUT, new Caller.Local(9), "broken step", now);
+        assertThat(((Outcome.Failure) Fx.outcome(out, 9)).reason()).startsWith("broken step could not be computed");
+        assertThat(Fx.sent(propose(5), Prepare.class)).hasSize(3);
+    }
 }
