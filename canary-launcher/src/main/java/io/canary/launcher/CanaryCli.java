@@ -1,8 +1,13 @@
 package io.canary.launcher;
 
+import io.canary.launcher.client.DemoCommand;
+import io.canary.launcher.client.LoadCommand;
+import io.canary.launcher.client.LogCommand;
+import io.canary.launcher.client.QueryCommand;
+import io.canary.launcher.client.RolloutCommand;
+import io.canary.launcher.client.WeightsCommand;
 import io.canary.launcher.node.NodeCommand;
 import java.io.PrintWriter;
-import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -21,7 +26,14 @@ import picocli.CommandLine.Spec;
                 + "Nodes agree on traffic weights through two-phase commit, measure every version's "
                 + "latency and errors, and roll a canary out step by step.",
         subcommands = {
-                NodeCommand.class
+                NodeCommand.class,
+                QueryCommand.class,
+                WeightsCommand.class,
+                RolloutCommand.class,
+                LoadCommand.class,
+                DemoCommand.class,
+                LogCommand.class,
+                CommandLine.HelpCommand.class
         },
         footerHeading = "%nExit codes:%n",
         footer = {
@@ -33,13 +45,6 @@ import picocli.CommandLine.Spec;
         })
 public final class CanaryCli implements Callable<Integer> {
 
-    /**
-     * The client commands, in help order. They live in {@code io.canary.launcher.client} and are
-     * developed on their own; each is registered when its class is present so that the root
-     * command never depends on their progress.
-     */
-    static final List<String> CLIENT_COMMANDS = List.of("QueryCommand", "WeightsCommand", "RolloutCommand",
-            "LoadCommand", "DemoCommand", "LogCommand");
 
     @Spec
     CommandSpec spec;
@@ -80,26 +85,11 @@ public final class CanaryCli implements Callable<Integer> {
     public static CommandLine commandLine() {
         ErrorReporter reporter = new ErrorReporter();
         CommandLine cmd = new CommandLine(new CanaryCli());
-        for (String simpleName : CLIENT_COMMANDS) {
-            clientCommand(simpleName).ifPresent(cmd::addSubcommand);
-        }
-        cmd.addSubcommand("help", new CommandLine.HelpCommand());
         cmd.registerConverter(java.time.Duration.class, new DurationConverter());
         cmd.setCaseInsensitiveEnumValuesAllowed(true);
         cmd.setExecutionExceptionHandler(reporter);
         cmd.setParameterExceptionHandler(reporter);
         return cmd;
-    }
-
-    private static java.util.Optional<Object> clientCommand(String simpleName) {
-        try {
-            Class<?> c = Class.forName("io.canary.launcher.client." + simpleName);
-            return java.util.Optional.of(c.getDeclaredConstructor().newInstance());
-        } catch (ClassNotFoundException absent) {
-            return java.util.Optional.empty();
-        } catch (ReflectiveOperationException e) {
-            throw new IllegalStateException("cannot create command " + simpleName + ": " + e, e);
-        }
     }
 
     @Override

@@ -22,7 +22,7 @@ class CanaryCliTest {
     void helpListsTheNodeCommandAndTheExitCodes() {
         Run r = run("--help");
         assertThat(r.code()).isZero();
-        assertThat(r.out()).contains("node", "Exit codes", "143");
+        assertThat(r.out()).contains("node", "query", "weights", "rollout", "load", "demo", "log", "Exit codes", "143");
     }
 
     @Test

@@ -114,6 +114,8 @@ public final class InProcessCluster implements AutoCloseable {
         private boolean referencePorts;
         private String clusterId = NodeSettings.DEFAULT_CLUSTER_ID;
         private String adminToken;
+        private String rolloutOnStart;
+        private boolean verbose;
         private Function<String, NodeConsole> consoles = NodeConsole::silent;
 
         private Builder() {
@@ -165,6 +167,18 @@ public final class InProcessCluster implements AutoCloseable {
             return this;
         }
 
+        /** The coordinator starts a rollout of {@code canary} (default plan) once every node is reachable. */
+        public Builder rolloutOnStart(String canary) {
+            this.rolloutOnStart = canary;
+            return this;
+        }
+
+        /** Print heartbeats, health exchange and inbound messages on the consoles. */
+        public Builder verbose(boolean verbose) {
+            this.verbose = verbose;
+            return this;
+        }
+
         /** Where each node's console lines go; default: nowhere. */
         public Builder consoles(Function<String, NodeConsole> consoles) {
             this.consoles = Objects.requireNonNull(consoles, "consoles");
@@ -202,7 +216,9 @@ public final class InProcessCluster implements AutoCloseable {
                         .dataDir(dataDir)
                         .clusterId(clusterId)
                         .nodeConfig(nodeConfig)
-                        .adminToken(adminToken);
+                        .adminToken(adminToken)
+                        .verbose(verbose)
+                        .rolloutCanary(i == 0 ? rolloutOnStart : null);
                 if (models != null) {
                     b.models(models);
                 }
