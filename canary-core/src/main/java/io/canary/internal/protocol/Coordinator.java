@@ -43,6 +43,8 @@ public final class Coordinator {
     private long nextProposalId = 1;
     private PrepareRound round;
     private CommitTracker tracker;
+    private Set<PlantedBug> planted = Set.of();
+    private final java.util.Map<Long, RoutingState> abortedForPlantedBug = new java.util.HashMap<>();
 
     public Coordinator(String selfId, NodeConfig config, long epoch, Participant local, Membership membership,
                        Replies replies) {
@@ -59,6 +61,11 @@ public final class Coordinator {
 
     public long epoch() {
         return epoch;
+    }
+
+    /** Test-only seam: see {@link PlantedBug}. Never called by production code. */
+    void plant(Set<PlantedBug> bugs) {
+        planted = Set.copyOf(bugs);
     }
 
     /** True while a transaction is preparing or its commit is being acknowledged. */
@@ -134,6 +141,9 @@ public final class Coordinator {
         RoutingState committed = local.committed();
         if (committed.version() >= query.version()) {
             out.add(new Effect.Send(from, new StateSync(committed)));
+        } else if (abortedForPlantedBug.containsKey(query.txId())) {
+            out.add(new Effect.Send(from, new io.canary.transport.Message.Commit(query.txId(),
+                    abortedForPlantedBug.get(query.txId()))));
         } else {
             out.add(new Effect.Send(from, new Abort(query.txId(),
                     "the coordinator " + selfId + " has no commit for transaction " + query.txId() + " (presumed abort)")));
@@ -203,7 +213,8 @@ public final class Coordinator {
             if (!reachable) {
                 unreachable.add(member);
             }
-            if (promotion || reachable) {
+            boolean askAll = promotion && !planted.contains(PlantedBug.PROMOTION_WAITS_ONLY_FOR_REACHABLE);
+            if (askAll || reachable) {
                 required.add(member);
             } else {
                 // Lowering the canary goes on without it: it catches up through StateSync.
@@ -240,6 +251,9 @@ public final class Coordinator {
     private void abort(String reason, long now, List<Effect> out) {
         PrepareRound aborted = round;
         round = null;
+        if (planted.contains(PlantedBug.COMMIT_UNKNOWN_TRANSACTION)) {
+            abortedForPlantedBug.put(aborted.txId(), aborted.proposed());
+        }
         Abort abort = new Abort(aborted.txId(), reason);
         for (String member : aborted.required()) {
             out.add(new Effect.Send(member, abort));

@@ -33,6 +33,7 @@ public final class ProtocolNode {
     private final Replies replies = new Replies();
     private Coordinator coordinator;
     private boolean ready;
+    private Set<PlantedBug> planted = Set.of();
 
     /**
      * @param servableVersions versions this node can serve; empty means any
@@ -49,6 +50,14 @@ public final class ProtocolNode {
                 recovery.committed(), recovery.inDoubt());
         this.membership = new Membership(selfId, members, coordinatorId, config);
         this.forwarder = new Forwarder(coordinatorId, config, requestIdBase);
+    }
+
+    /**
+     * Test-only seam for the deterministic simulator: plants deliberate bugs (see {@link PlantedBug})
+     * before {@link #start}. Package-private and never called by production code.
+     */
+    void plant(Set<PlantedBug> bugs) {
+        planted = Set.copyOf(bugs);
     }
 
     public boolean isCoordinator() {
@@ -79,6 +88,7 @@ public final class ProtocolNode {
             long epoch = recovery.epoch() + 1;
             out.add(new Effect.Append(new LogRecord.CoordinatorEpoch(epoch), true));
             coordinator = new Coordinator(selfId, config, epoch, participant, membership, replies);
+            coordinator.plant(planted);
             out.addAll(participant.resolveOwnInDoubtAsAborted());
             ready = true;
         } else {

@@ -1,0 +1,17 @@
+package io.canary.internal.protocol;
+
+/**
+ * Deliberate protocol bugs that only the deterministic simulator plants, to prove that its
+ * invariants catch a broken protocol (a simulator that finds nothing must be shown able to).
+ *
+ * <p>Package-private on purpose: the only way in is {@link ProtocolNode#plant}, also
+ * package-private, which no production class calls. The simulator reaches it through a bridge
+ * that lives in the TEST sources of this package ({@code io.canary.internal.protocol.SimulatorSeam}),
+ * so no production code path can plant a bug.
+ */
+enum PlantedBug {
+    /** The coordinator asks only the reachable members to vote on a promotion (the safety asymmetry broken). */
+    PROMOTION_WAITS_ONLY_FOR_REACHABLE,
+    /** The coordinator answers a DecisionQuery about a transaction it has no COMMIT for with Commit (presumed abort broken). */
+    COMMIT_UNKNOWN_TRANSACTION
+}

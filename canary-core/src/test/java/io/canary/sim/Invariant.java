@@ -1,0 +1,23 @@
+package io.canary.sim;
+
+/** What the simulator checks after every step; a run fails on the first one that does not hold. */
+public enum Invariant {
+    /** No two nodes ever commit different states for the same version. */
+    AGREEMENT,
+    /** Every committed state was proposed and is valid (weights sum to 1, version +1, rollout shape). */
+    VALIDITY,
+    /** A node never reports a lower committed version than it reported before, across restarts. */
+    DURABILITY,
+    /** No transaction is committed on one node and aborted on another. */
+    ATOMICITY,
+    /** A node routes only on a state it has committed (durably, and the cluster committed it). */
+    ROUTING_SAFETY,
+    /** A promotion is never committed unless every configured node voted YES for it. */
+    SAFETY_ASYMMETRY,
+    /** Durable before visible: no YES vote or Commit leaves a node before its record is fsynced. */
+    DURABLE_BEFORE_VISIBLE,
+    /** Once faults stop, every node reaches the coordinator's state and nothing stays pending, within the bound. */
+    LIVENESS,
+    /** Protocol code threw where it must not (a crash of the protocol thread). */
+    NO_EXCEPTION
+}

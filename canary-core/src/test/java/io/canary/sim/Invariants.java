@@ -1,0 +1,218 @@
+package io.canary.sim;
+
+import io.canary.log.LogRecord;
+import io.canary.model.RolloutInfo;
+import io.canary.model.RoutingState;
+import io.canary.model.Weights;
+import io.canary.transport.Message;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * The safety invariants, fed by what the simulated nodes write, send and apply, and checked after
+ * every step. Global knowledge no real node has (every log, every message) is what makes these
+ * checks possible: the protocol itself never reads it.
+ */
+final class Invariants {
+    private final List<String> members;
+    private final RoutingState initial;
+    private final boolean checkDurableBeforeVisible;
+    private final Map<Long, RoutingState> committedByVersion = new HashMap<>();
+    private final Map<Long, String> firstCommitter = new HashMap<>();
+    private final Map<Long, RoutingState> proposedByTx = new HashMap<>();
+    private final Map<Long, Set<String>> yesVotes = new HashMap<>();
+    private final Map<Long, String> committedTx = new HashMap<>();
+    private final Map<Long, String> abortedTx = new HashMap<>();
+    private final Map<String, Long> reported = new HashMap<>();
+    private long commits;
+    private long promotions;
+
+    Invariants(List<String> members, RoutingState initial, boolean checkDurableBeforeVisible) {
+        this.members = List.copyOf(members);
+        this.initial = initial;
+        this.checkDurableBeforeVisible = checkDurableBeforeVisible;
+        committedByVersion.put(initial.version(), initial);
+        firstCommitter.put(initial.version(), "(initial state)");
+    }
+
+    long distinctCommits() {
+        return commits;
+    }
+
+    long promotionsCommitted() {
+        return promotions;
+    }
+
+    // ---- fed by the nodes ---------------------------------------------------------------------------
+
+    /** {@code node} hands {@code message} to the network; {@code durable} is what its disk would keep now. */
+    void onSend(String node, String to, Message message, List<LogRecord> durable) {
+        if (message instanceof Message.Prepare p) {
+            proposedByTx.putIfAbsent(p.txId(), p.proposed());
+        } else if (message instanceof Message.Vote v && v.yes()) {
+            if (checkDurableBeforeVisible && !holdsPrepared(durable, v.txId())) {
+                throw new Violation(Invariant.DURABLE_BEFORE_VISIBLE, node + " voted YES on transaction " + v.txId()
+                        + " but its PREPARED record is not on disk");
+            }
+            yesVotes.computeIfAbsent(v.txId(), k -> new HashSet<>()).add(node);
+        } else if (message instanceof Message.Commit c && checkDurableBeforeVisible
+                && durableCommittedVersion(durable) < c.state().version()) {
+            throw new Violation(Invariant.DURABLE_BEFORE_VISIBLE, node + " sent Commit of version " + c.state().version()
+                    + " (transaction " + c.txId() + ") to " + to + " before that commit was on its disk");
+        }
+    }
+
+    /** {@code node} appended {@code record} to its log. */
+    void onAppend(String node, LogRecord record) {
+        if (record instanceof LogRecord.Committed c) {
+            onCommitted(node, c.state());
+        } else if (record instanceof LogRecord.Synced s) {
+            onCommitted(node, s.state());
+        } else if (record instanceof LogRecord.Aborted a) {
+            abortedTx.putIfAbsent(a.txId(), node);
+            String where = committedTx.get(a.txId());
+            if (where != null) {
+                throw new Violation(Invariant.ATOMICITY, "transaction " + a.txId() + " aborted on " + node
+                        + " but committed on " + where);
+            }
+        }
+    }
+
+    /** {@code node} starts routing on {@code state}; {@code durable} is what its disk would keep now. */
+    void onApply(String node, RoutingState state, List<LogRecord> durable) {
+        RoutingState agreed = committedByVersion.get(state.version());
+        if (agreed == null || !agreed.equals(state)) {
+            throw new Violation(Invariant.ROUTING_SAFETY, node + " routes on version " + state.version() + " " + state.weights()
+                    + ", which no node has committed" + (agreed == null ? "" : " (committed: " + agreed.weights() + ")"));
+        }
+        if (checkDurableBeforeVisible && durableCommittedVersion(durable) < state.version()) {
+            throw new Violation(Invariant.DURABLE_BEFORE_VISIBLE, node + " routes on version " + state.version()
+                    + " before its commit is on its disk");
+        }
+    }
+
+    private void onCommitted(String node, RoutingState state) {
+        long version = state.version();
+        RoutingState agreed = committedByVersion.get(version);
+        if (agreed != null) {
+            if (!agreed.equals(state)) {
+                throw new Violation(Invariant.AGREEMENT, node + " committed version " + version + " as " + describe(state)
+                        + " but " + firstCommitter.get(version) + " committed it as " + describe(agreed));
+            }
+        } else {
+            checkValid(node, state);
+            committedByVersion.put(version, state);
+            firstCommitter.put(version, node);
+            commits++;
+        }
+        if (state.txId() != 0) {
+            committedTx.putIfAbsent(state.txId(), node);
+            String where = abortedTx.get(state.txId());
+            if (where != null) {
+                throw new Violation(Invariant.ATOMICITY, "transaction " + state.txId() + " committed on " + node
+                        + " but aborted on " + where);
+            }
+        }
+    }
+
+    private void checkValid(String node, RoutingState state) {
+        Weights w = state.weights();
+        int total = 0;
+        for (String v : w.versions()) {
+            total += w.basisPoints(v);
+        }
+        if (total != Weights.TOTAL_BASIS_POINTS) {
+            throw new Violation(Invariant.VALIDITY, node + " committed weights " + w + " summing to " + total + " basis points");
+        }
+        RoutingState proposed = proposedByTx.get(state.txId());
+        if (proposed == null || !sameProposal(proposed, state)) {
+            throw new Violation(Invariant.VALIDITY, node + " committed " + describe(state) + " by transaction " + state.txId()
+                    + ", which the coordinator never proposed" + (proposed == null ? "" : " (it proposed " + describe(proposed) + ")"));
+        }
+        RoutingState previous = committedByVersion.get(state.version() - 1);
+        checkRolloutShape(node, state);
+        if (previous != null && state.isPromotionFrom(previous)) {
+            promotions++;
+            Set<String> yes = yesVotes.getOrDefault(state.txId(), Set.of());
+            if (!yes.containsAll(members)) {
+                Set<String> missing = new TreeSet<>(members);
+                missing.removeAll(yes);
+                throw new Violation(Invariant.SAFETY_ASYMMETRY, node + " committed promotion " + previous.weights() + " -> "
+                        + state.weights() + " (version " + state.version() + ") without a YES from " + missing);
+            }
+        }
+    }
+
+    /** An active rollout's weights are exactly its current step's. */
+    private static void checkRolloutShape(String node, RoutingState state) {
+        RolloutInfo r = state.rollout();
+        if (!r.phase().isActive()) {
+            return;
+        }
+        int canaryBp = state.weights().basisPoints(r.canary());
+        if (canaryBp != r.currentPercent() * 100 || state.baseline().equals(r.canary())) {
+            throw new Violation(Invariant.VALIDITY, node + " committed " + describe(state) + ": rollout " + r.id() + " is at "
+                    + r.currentPercent() + "% but the canary " + r.canary() + " has " + canaryBp + " basis points");
+        }
+    }
+
+    private static boolean sameProposal(RoutingState p, RoutingState s) {
+        return p.version() == s.version() && p.txId() == s.txId() && p.weights().equals(s.weights())
+                && p.baseline().equals(s.baseline()) && p.rollout().equals(s.rollout());
+    }
+
+    // ---- checked after every step -------------------------------------------------------------------
+
+    /** What a live node shows between events: its committed state and the state its router uses. */
+    void checkNode(String node, RoutingState committed, RoutingState routed) {
+        RoutingState agreed = committedByVersion.get(committed.version());
+        if (agreed == null || !agreed.equals(committed)) {
+            throw new Violation(Invariant.AGREEMENT, node + " reports committed version " + committed.version() + " "
+                    + describe(committed) + (agreed == null ? ", which no log holds as committed" : " but it was committed as "
+                    + describe(agreed)));
+        }
+        Long before = reported.get(node);
+        if (before != null && committed.version() < before) {
+            throw new Violation(Invariant.DURABILITY, node + " reports committed version " + committed.version()
+                    + " after it reported version " + before);
+        }
+        reported.put(node, committed.version());
+        if (routed != committed && !routed.equals(committed)) {
+            throw new Violation(Invariant.ROUTING_SAFETY, node + " routes on version " + routed.version() + " "
+                    + routed.weights() + " while its committed state is version " + committed.version() + " " + committed.weights());
+        }
+    }
+
+    // ---- helpers ------------------------------------------------------------------------------------
+
+    private static boolean holdsPrepared(List<LogRecord> durable, long txId) {
+        for (int i = durable.size() - 1; i >= 0; i--) {
+            if (durable.get(i) instanceof LogRecord.Prepared p && p.txId() == txId) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    static long durableCommittedVersion(List<LogRecord> durable) {
+        long best = 1; // the initial state needs no record
+        for (LogRecord r : durable) {
+            if (r instanceof LogRecord.Committed c) {
+                best = Math.max(best, c.state().version());
+            } else if (r instanceof LogRecord.Synced s) {
+                best = Math.max(best, s.state().version());
+            }
+        }
+        return best;
+    }
+
+    static String describe(RoutingState s) {
+        String r = s.rollout().id().isEmpty() ? "" : " rollout " + s.rollout().id() + " " + s.rollout().phase()
+                + "@" + s.rollout().currentPercent() + "%";
+        return "v" + s.version() + " " + s.weights() + " base=" + s.baseline() + " tx=" + s.txId() + r;
+    }
+}

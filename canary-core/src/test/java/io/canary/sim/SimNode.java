@@ -1,0 +1,278 @@
+package io.canary.sim;
+
+import io.canary.health.HealthRecorder;
+import io.canary.internal.protocol.Effect;
+import io.canary.internal.protocol.Outcome;
+import io.canary.internal.protocol.ProtocolNode;
+import io.canary.internal.protocol.Recovery;
+import io.canary.internal.protocol.SimulatorSeam;
+import io.canary.internal.protocol.Timer;
+import io.canary.log.LogRecord;
+import io.canary.log.MemoryStateLog;
+import io.canary.model.RoutingState;
+import io.canary.routing.Router;
+import io.canary.transport.Message;
+import io.canary.transport.Transport;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Consumer;
+
+/**
+ * One incarnation of a simulated node: the REAL {@link ProtocolNode} (and on the coordinator the
+ * real rollout controller, see {@link RolloutDriver}), a real {@link Router} and
+ * {@link HealthRecorder}, a {@link MemoryStateLog} disk and a LocalNetwork transport, driven by an
+ * effect executor that does what {@code NodeRuntime} does: effects of one event run in order, a
+ * durable append is on disk before the next effect.
+ *
+ * <p>Before every effect the node may crash (while faults are on): that covers a crash between an
+ * fsync and the send that follows it, and a crash in the middle of a durable write (a torn record).
+ * A crash throws {@link NodeCrash}, which unwinds the event; nothing after it happens.
+ */
+final class SimNode {
+    private final Simulation sim;
+    final String id;
+    final int incarnation;
+    final ProtocolNode protocol;
+    final Router router;
+    private final HealthRecorder health;
+    private final MemoryStateLog log;
+    private final Transport transport;
+    private final Recovery recovery;
+    private final Map<Long, Consumer<Outcome>> calls = new HashMap<>();
+    private RolloutDriver rollout;
+    private long nextCallId;
+    private boolean dead;
+    private boolean afterDurableAppend;
+
+    SimNode(Simulation sim, String id, int incarnation) {
+        this.sim = sim;
+        this.id = id;
+        this.incarnation = incarnation;
+        this.log = sim.disk(id);
+        List<LogRecord> replayed = log.replay();
+        Recovery r = Recovery.replay(replayed, sim.initialState());
+        if (sim.params().has(Bug.FORGET_PRESUMED_ABORT_ON_RESTART) && id.equals(sim.coordinatorId())
+                && r.inDoubt().isPresent()) {
+            LogRecord.Prepared p = r.inDoubt().get();
+            append(new LogRecord.Committed(p.txId(), p.proposed()), true);
+            r = Recovery.replay(log.records(), sim.initialState());
+        }
+        this.recovery = r;
+        this.protocol = new ProtocolNode(id, sim.members(), sim.coordinatorId(), java.util.Set.of(), sim.config(),
+                recovery, sim.random().nextLong() & Long.MAX_VALUE >>> 2);
+        SimulatorSeam.plant(protocol, sim.protocolBugNames());
+        this.router = new Router(recovery.committed());
+        this.health = new HealthRecorder(id, Duration.ofSeconds(5), 2, this::now);
+        health.trackVersions(recovery.committed().weights().versions());
+        this.transport = sim.network().transport(id);
+    }
+
+    long now() {
+        return sim.now(id);
+    }
+
+    boolean isDead() {
+        return dead;
+    }
+
+    boolean isCoordinator() {
+        return protocol.isCoordinator();
+    }
+
+    /** The rollout records the log held at this incarnation's start. */
+    List<LogRecord> protocolRecovery() {
+        return recovery.otherRecords();
+    }
+
+    RolloutDriver rollout() {
+        return rollout;
+    }
+
+    /** Calls this node waits for: operators' commands and the rollout controller's proposals. */
+    int pendingCalls() {
+        return calls.size();
+    }
+
+    // ---- events (each runs as one simulator step) ---------------------------------------------------
+
+    void start() {
+        transport.start(id, (from, message) -> sim.step(this, "recv", new Delivery(from, message),
+                () -> onMessage(from, message)));
+        run(protocol.start(now()));
+        if (isCoordinator()) {
+            rollout = new RolloutDriver(this, sim);
+            rollout.run(rollout.controller().restore(protocol.committed(), recovery.otherRecords(), now()));
+        }
+        scheduleHealthTick();
+        scheduleTraffic();
+    }
+
+    private void onMessage(String from, Message message) {
+        run(protocol.onMessage(from, message, now()));
+        if (rollout != null && message instanceof Message.HealthReport h) {
+            rollout.onHealth(h.snapshot());
+        }
+    }
+
+    /** An operator's command on this node; {@code done} gets its outcome unless the node dies first. */
+    void command(Message.Command command, Consumer<Outcome> done) {
+        long callId = newCall(done);
+        run(protocol.command(callId, command, now()));
+    }
+
+    long newCall(Consumer<Outcome> done) {
+        long callId = ++nextCallId;
+        calls.put(callId, done);
+        return callId;
+    }
+
+    private void scheduleHealthTick() {
+        sim.schedule(this, sim.config().healthInterval(), "health", null, () -> {
+            health.rotate();
+            var snapshot = health.snapshot();
+            if (rollout != null) {
+                rollout.onHealth(snapshot);
+            }
+            broadcast(new Message.HealthReport(snapshot));
+            scheduleHealthTick();
+        });
+    }
+
+    private void scheduleTraffic() {
+        sim.scheduleQuiet(this, Simulation.TRAFFIC_INTERVAL, () -> {
+            sim.traffic().serve(router, health);
+            scheduleTraffic();
+        });
+    }
+
+    /** Stops dead: the disk loses what was not fsynced (and, for a torn write, the record being written). */
+    void die(boolean tornWrite) {
+        dead = true;
+        transport.close();
+        log.crash(tornWrite);
+        calls.clear();
+    }
+
+    /** After each event: compacts the log now and then, as the runtime does, so replay sees checkpoints too. */
+    void afterEvent() {
+        if (!dead && log.recordsSinceCheckpoint() > Simulation.CHECKPOINT_AFTER) {
+            List<LogRecord> records = new ArrayList<>(protocol.checkpointRecords());
+            if (rollout != null) {
+                records.addAll(rollout.checkpointRecords(protocol.committed()));
+            }
+            log.checkpoint(records);
+        }
+    }
+
+    // ---- the effect executor ------------------------------------------------------------------------
+
+    void run(List<Effect> effects) {
+        for (Effect effect : effects) {
+            crashPoint(effect);
+            if (effect instanceof Effect.Send s) {
+                send(s.to(), s.message());
+            } else if (effect instanceof Effect.Append a) {
+                append(a.record(), a.durable());
+            } else if (effect instanceof Effect.Schedule s) {
+                Timer timer = s.timer();
+                sim.schedule(this, s.delay(), "timer", timer, () -> run(protocol.onTimer(timer, now())));
+            } else if (effect instanceof Effect.Apply a) {
+                apply(a.state());
+            } else if (effect instanceof Effect.Complete c) {
+                Consumer<Outcome> done = calls.remove(c.callId());
+                if (done != null) {
+                    done.accept(c.outcome());
+                }
+            } else if (effect instanceof Effect.Delegate d) {
+                if (rollout == null) {
+                    run(protocol.onDelegatedDone(d.caller(), Outcome.failure(id + " has no rollout controller")));
+                } else {
+                    rollout.onCommand(d.caller(), d.command());
+                }
+            }
+        }
+    }
+
+    /** May crash the node before {@code next} (only while faults are on); more likely right after an fsync. */
+    void crashPoint(Object next) {
+        double p = sim.crashProbability() * (afterDurableAppend ? 8 : 1);
+        afterDurableAppend = false;
+        if (p > 0 && sim.random().nextDouble() < p) {
+            boolean tear = next instanceof Effect.Append a && a.durable() && sim.random().nextBoolean();
+            if (tear) {
+                log.append(((Effect.Append) next).record(), true);
+                throw new NodeCrash("crashed while writing " + name(((Effect.Append) next).record()) + " (torn)", true);
+            }
+            throw new NodeCrash("crashed before " + name(next), false);
+        }
+    }
+
+    void send(String to, Message message) {
+        sim.invariants().onSend(id, to, message, log.durableRecords());
+        transport.send(to, message);
+    }
+
+    void broadcast(Message message) {
+        for (String member : sim.members()) {
+            if (!member.equals(id)) {
+                send(member, message);
+            }
+        }
+    }
+
+    void append(LogRecord record, boolean durable) {
+        boolean d = durable;
+        if (sim.params().has(Bug.VOTE_YES_BEFORE_FSYNC) && record instanceof LogRecord.Prepared) {
+            d = false;
+        }
+        if (sim.params().has(Bug.COMMIT_DECISION_NOT_DURABLE) && record instanceof LogRecord.Committed
+                && id.equals(sim.coordinatorId())) {
+            d = false;
+        }
+        log.append(record, d);
+        afterDurableAppend = d;
+        sim.invariants().onAppend(id, record);
+        if (sim.params().has(Bug.APPLY_AT_PREPARE) && record instanceof LogRecord.Prepared p) {
+            router.update(p.proposed());
+        }
+    }
+
+    private void apply(RoutingState state) {
+        sim.invariants().onApply(id, state, log.durableRecords());
+        RoutingState before = router.state();
+        router.update(state);
+        if (!before.weights().equals(state.weights())) {
+            health.trackVersions(state.weights().versions());
+            health.truncate(); // a new step's health holds no traffic of the previous one
+        }
+        if (rollout != null) {
+            rollout.onCommitted(state);
+        }
+    }
+
+    Optional<RoutingState> committedIfAlive() {
+        return dead ? Optional.empty() : Optional.of(protocol.committed());
+    }
+
+    private static String name(Object effect) {
+        if (effect instanceof Effect.Append a) {
+            return "append " + a.record().getClass().getSimpleName() + (a.durable() ? " (fsync)" : "");
+        }
+        if (effect instanceof Effect.Send s) {
+            return "send " + s.message().getClass().getSimpleName() + " to " + s.to();
+        }
+        return effect.getClass().getSimpleName();
+    }
+
+    /** A message as the trace shows it. */
+    record Delivery(String from, Message message) {
+        @Override
+        public String toString() {
+            return "from " + from + ": " + Simulation.describe(message);
+        }
+    }
+}

@@ -1,0 +1,68 @@
+package io.canary.sim;
+
+/** What one run (or many, added up) did: steps, traffic, and every fault injected. */
+public final class SimStats {
+    long runs;
+    long steps;
+    long virtualMillis;
+    long sent;
+    long delivered;
+    long dropped;
+    long crashes;
+    long tornWrites;
+    long kills;
+    long restarts;
+    long partitions;
+    long cuts;
+    long clockJumps;
+    long commands;
+    long commandsSucceeded;
+    long rolloutsAsked;
+    long commits;
+    long promotions;
+    long requests;
+
+    void add(SimStats o) {
+        runs += o.runs;
+        steps += o.steps;
+        virtualMillis += o.virtualMillis;
+        sent += o.sent;
+        delivered += o.delivered;
+        dropped += o.dropped;
+        crashes += o.crashes;
+        tornWrites += o.tornWrites;
+        kills += o.kills;
+        restarts += o.restarts;
+        partitions += o.partitions;
+        cuts += o.cuts;
+        clockJumps += o.clockJumps;
+        commands += o.commands;
+        commandsSucceeded += o.commandsSucceeded;
+        rolloutsAsked += o.rolloutsAsked;
+        commits += o.commits;
+        promotions += o.promotions;
+        requests += o.requests;
+    }
+
+    public long runs() {
+        return runs;
+    }
+
+    public long steps() {
+        return steps;
+    }
+
+    public long crashes() {
+        return crashes;
+    }
+
+    @Override
+    public String toString() {
+        return String.format(java.util.Locale.ROOT, "%d runs, %d steps, %.0f virtual s; messages: %d sent, %d delivered,"
+                + " %d dropped; faults: %d crashes mid-event (%d torn writes), %d kills, %d restarts, %d partitions,"
+                + " %d one-way cuts, %d clock jumps; workload: %d commands (%d succeeded), %d rollouts asked,"
+                + " %d states committed (%d promotions), %d requests routed",
+                runs, steps, virtualMillis / 1000.0, sent, delivered, dropped, crashes, tornWrites, kills, restarts,
+                partitions, cuts, clockJumps, commands, commandsSucceeded, rolloutsAsked, commits, promotions, requests);
+    }
+}

@@ -1,0 +1,451 @@
+package io.canary.sim;
+
+import io.canary.NodeConfig;
+import io.canary.internal.protocol.SimulatorSeam;
+import io.canary.log.MemoryStateLog;
+import io.canary.model.RoutingState;
+import io.canary.time.ManualScheduler;
+import io.canary.transport.Message;
+import io.canary.transport.local.LocalNetwork;
+import io.canary.transport.local.NetworkListener;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.SplittableRandom;
+import java.util.TreeMap;
+
+/**
+ * One deterministic simulation of a whole Canary cluster, FoundationDB style: every node in this
+ * one thread, virtual time ({@link ManualScheduler}), one seeded random source, a simulated
+ * network ({@link LocalNetwork} with its fault injection) and disks ({@link MemoryStateLog}), and
+ * the real protocol and rollout code ({@link SimNode}). Faults and operator commands run for a
+ * while; then every fault stops and the cluster must settle within {@link #LIVENESS_BOUND}.
+ * {@link Invariants} are checked after every step (every delivered message, fired timer, command,
+ * crash and restart); the first violation ends the run with the seed and the trace.
+ */
+public final class Simulation {
+    static final long START = 1_750_000_000_000L;
+    static final Duration TRAFFIC_INTERVAL = Duration.ofMillis(100);
+    static final int CHECKPOINT_AFTER = 16;
+    static final Duration LIVENESS_BOUND = Duration.ofSeconds(30);
+    static final String COORDINATOR = "node-a";
+
+    private static final NodeConfig CONFIG = NodeConfig.custom()
+            .prepareTimeout(Duration.ofMillis(800)).retryInterval(Duration.ofMillis(150))
+            .heartbeatInterval(Duration.ofMillis(250)).peerTimeout(Duration.ofMillis(900))
+            .healthInterval(Duration.ofMillis(500)).healthWindow(Duration.ofSeconds(5))
+            .syncTimeout(Duration.ofSeconds(2)).requestTimeout(Duration.ofSeconds(3)).build();
+
+    private final SimParams params;
+    private final SplittableRandom random;
+    private final FaultPlan faults;
+    private final ManualScheduler scheduler = new ManualScheduler(START);
+    private final LocalNetwork network;
+    private final List<String> members = new ArrayList<>();
+    private final RoutingState initial = RoutingState.initial("v1", "v2");
+    private final Map<String, MemoryStateLog> disks = new HashMap<>();
+    private final Map<String, SimNode> nodes = new TreeMap<>();
+    private final Map<String, Long> offsets = new HashMap<>();
+    private final Set<String> protocolBugs = new HashSet<>();
+    private final Invariants invariants;
+    private final Trace trace;
+    private final Traffic traffic;
+    private final Workload workload;
+    private final SimStats stats = new SimStats();
+    private boolean faultsOn = true;
+    private Violation failure;
+
+    public Simulation(SimParams params) {
+        this.params = params;
+        this.random = new SplittableRandom(params.seed());
+        this.faults = FaultPlan.draw(random);
+        this.network = new LocalNetwork(scheduler, random.nextLong());
+        for (int i = 0; i < faults.nodes(); i++) {
+            members.add("node-" + (char) ('a' + i));
+        }
+        for (Bug bug : params.bugs()) {
+            if (bug.inProtocol()) {
+                protocolBugs.add(bug.name());
+            }
+        }
+        this.invariants = new Invariants(members, initial, params.checkDurableBeforeVisible());
+        this.trace = new Trace(START, params.fullTrace());
+        this.traffic = new Traffic(random.split());
+        this.workload = new Workload(random.split(), traffic);
+    }
+
+    /** Runs to the end: settled after the faults stopped (success), a violation, or the liveness bound. */
+    public SimResult run() {
+        network.addListener(new NetworkListener() {
+            @Override
+            public void onDrop(String from, String to, Message message, String reason) {
+                if (!(message instanceof Message.HealthReport)) {
+                    trace.add(scheduler.nowMillis(), from, "drop", "to " + to + " " + describe(message) + " (" + reason + ")");
+                }
+            }
+        });
+        applyNetworkFaults();
+        for (String id : members) {
+            disks.put(id, new MemoryStateLog(id));
+            offsets.put(id, 0L);
+            startNode(id, 1);
+        }
+        planFaultsAndCommands();
+        long faultsEnd = START + faults.faultMillis();
+        scheduler.schedule(Duration.ofMillis(faults.faultMillis()), this::stopFaults);
+        long bound = faultsEnd + LIVENESS_BOUND.toMillis();
+        while (failure == null) {
+            long now = scheduler.nowMillis();
+            if (now >= faultsEnd && !faultsOn) {
+                String unsettled = unsettled();
+                if (unsettled == null) {
+                    break;
+                }
+                if (now >= bound) {
+                    fail(new Violation(Invariant.LIVENESS, "not settled " + LIVENESS_BOUND.toSeconds()
+                            + " s after the faults stopped: " + unsettled));
+                    break;
+                }
+            }
+            scheduler.advance(Duration.ofMillis(100));
+        }
+        if (failure == null && !scheduler.failures().isEmpty()) {
+            fail(new Violation(Invariant.NO_EXCEPTION, "a scheduled task threw: " + scheduler.failures().get(0)));
+        }
+        stats.runs = 1;
+        stats.virtualMillis = scheduler.nowMillis() - START;
+        stats.sent = network.sentCount();
+        stats.delivered = network.deliveredCount();
+        stats.dropped = network.droppedCount();
+        stats.commands = workload.issued;
+        stats.commandsSucceeded = workload.succeeded;
+        stats.rolloutsAsked = workload.rolloutsAsked;
+        stats.commits = invariants.distinctCommits();
+        stats.promotions = invariants.promotionsCommitted();
+        stats.requests = traffic.requests();
+        return new SimResult(params, faults.toString(), stats, failure == null ? null : failure.invariant(),
+                failure == null ? "" : failure.getMessage(), failure == null ? "" : trace.render());
+    }
+
+    // ---- faults and workload ------------------------------------------------------------------------
+
+    private void applyNetworkFaults() {
+        if (faults.drop() > 0) {
+            network.dropProbability(faults.drop());
+        }
+        if (faults.duplicate() > 0) {
+            network.duplicateProbability(faults.duplicate());
+        }
+        if (faults.delayMaxMillis() > 0) {
+            network.delay(Duration.ZERO, Duration.ofMillis(faults.delayMaxMillis()));
+        }
+        if (faults.reorder() > 0) {
+            network.reorder(faults.reorder(), Duration.ofMillis(300));
+        }
+    }
+
+    private void planFaultsAndCommands() {
+        long span = faults.faultMillis();
+        for (int i = 0; i < faults.commands(); i++) {
+            at(random.nextLong(span), this::issueCommand);
+        }
+        for (int i = 0; i < faults.partitions(); i++) {
+            at(random.nextLong(span), this::partition);
+        }
+        for (int i = 0; i < faults.cuts(); i++) {
+            at(random.nextLong(span), this::cutOneWay);
+        }
+        for (int i = 0; i < faults.kills(); i++) {
+            at(random.nextLong(span), this::killRandomNode);
+        }
+        for (int i = 0; i < faults.clockJumps(); i++) {
+            at(random.nextLong(span), this::jumpClock);
+        }
+    }
+
+    private void at(long offsetMillis, Runnable task) {
+        scheduler.schedule(Duration.ofMillis(offsetMillis), () -> {
+            if (failure == null && faultsOn) {
+                task.run();
+            }
+        });
+    }
+
+    private void issueCommand() {
+        SimNode node = randomLiveNode();
+        if (node == null) {
+            return;
+        }
+        Message.Command command = workload.next(node);
+        workload.issued++;
+        step(node, "command", command, () -> node.command(command, workload::done));
+    }
+
+    private void partition() {
+        List<String> sideA = new ArrayList<>();
+        List<String> sideB = new ArrayList<>();
+        for (String id : members) {
+            (random.nextBoolean() ? sideA : sideB).add(id);
+        }
+        if (sideA.isEmpty() || sideB.isEmpty()) {
+            return;
+        }
+        stats.partitions++;
+        network.partition(Set.copyOf(sideA), Set.copyOf(sideB));
+        trace.add(scheduler.nowMillis(), "-", "PARTITION", sideA + " | " + sideB);
+        at(200 + random.nextLong(2500), () -> {
+            for (String a : sideA) {
+                for (String b : sideB) {
+                    network.restore(a, b);
+                    network.restore(b, a);
+                }
+            }
+            trace.add(scheduler.nowMillis(), "-", "HEAL", sideA + " | " + sideB);
+        });
+    }
+
+    private void cutOneWay() {
+        String from = members.get(random.nextInt(members.size()));
+        String to = members.get(random.nextInt(members.size()));
+        if (from.equals(to)) {
+            return;
+        }
+        stats.cuts++;
+        network.cut(from, to);
+        trace.add(scheduler.nowMillis(), "-", "CUT", from + " -> " + to);
+        at(200 + random.nextLong(2500), () -> {
+            network.restore(from, to);
+            trace.add(scheduler.nowMillis(), "-", "RESTORE", from + " -> " + to);
+        });
+    }
+
+    private void killRandomNode() {
+        SimNode node = randomLiveNode();
+        if (node != null) {
+            stats.kills++;
+            crash(node, false, "killed");
+        }
+    }
+
+    private void jumpClock() {
+        String id = members.get(random.nextInt(members.size()));
+        long jump = (random.nextBoolean() ? 1 : -1) * (50 + random.nextLong(3000));
+        offsets.merge(id, jump, Long::sum);
+        stats.clockJumps++;
+        trace.add(scheduler.nowMillis(), id, "CLOCK", "jumps " + (jump > 0 ? "+" : "") + jump + " ms (offset "
+                + offsets.get(id) + " ms)");
+    }
+
+    private void stopFaults() {
+        faultsOn = false;
+        network.heal();
+        trace.add(scheduler.nowMillis(), "-", "FAULTS END", "network healed; no more crashes, jumps or commands");
+    }
+
+    // ---- nodes --------------------------------------------------------------------------------------
+
+    private void startNode(String id, int incarnation) {
+        if (failure != null) {
+            return;
+        }
+        SimNode node;
+        try {
+            node = new SimNode(this, id, incarnation);
+        } catch (Violation v) {
+            fail(v);
+            return;
+        } catch (RuntimeException e) {
+            fail(new Violation(Invariant.NO_EXCEPTION, id + " could not restart from its log: " + e));
+            return;
+        }
+        nodes.put(id, node);
+        if (incarnation > 1) {
+            stats.restarts++;
+        }
+        step(node, "start", "incarnation " + incarnation, node::start);
+    }
+
+    private void crash(SimNode node, boolean torn, String why) {
+        node.die(torn);
+        stats.crashes += why.equals("killed") ? 0 : 1;
+        stats.tornWrites += torn ? 1 : 0;
+        trace.add(scheduler.nowMillis(), node.id, "CRASH", why);
+        long downtime = 100 + random.nextLong(2400);
+        scheduler.schedule(Duration.ofMillis(downtime), () -> startNode(node.id, node.incarnation + 1));
+    }
+
+    private SimNode randomLiveNode() {
+        List<SimNode> live = new ArrayList<>();
+        for (SimNode n : nodes.values()) {
+            if (!n.isDead()) {
+                live.add(n);
+            }
+        }
+        return live.isEmpty() ? null : live.get(random.nextInt(live.size()));
+    }
+
+    // ---- steps --------------------------------------------------------------------------------------
+
+    /** Runs one event of {@code node} as one step: trace it, run it, then check every invariant. */
+    void step(SimNode node, String what, Object detail, Runnable body) {
+        if (failure != null || node.isDead()) {
+            return;
+        }
+        trace.add(scheduler.nowMillis(), node.id, what, detail);
+        stats.steps++;
+        try {
+            try {
+                body.run();
+                node.afterEvent();
+            } catch (NodeCrash c) {
+                crash(node, c.tornWrite, c.getMessage());
+            }
+            checkAll();
+        } catch (Violation v) {
+            fail(v);
+        } catch (RuntimeException e) {
+            StackTraceElement[] frames = e.getStackTrace();
+            fail(new Violation(Invariant.NO_EXCEPTION, node.id + " threw " + e + (frames.length > 0 ? " at " + frames[0] : "")));
+        }
+    }
+
+    void schedule(SimNode node, Duration delay, String what, Object detail, Runnable body) {
+        scheduler.schedule(delay, () -> step(node, what, detail, body));
+    }
+
+    /** A task outside the protocol (traffic): no trace, no checks. */
+    void scheduleQuiet(SimNode node, Duration delay, Runnable body) {
+        scheduler.schedule(delay, () -> {
+            if (failure == null && !node.isDead()) {
+                body.run();
+            }
+        });
+    }
+
+    private void checkAll() {
+        for (SimNode n : nodes.values()) {
+            if (!n.isDead()) {
+                invariants.checkNode(n.id, n.protocol.committed(), n.router.state());
+            }
+        }
+    }
+
+    private void fail(Violation v) {
+        if (failure == null) {
+            failure = v;
+            trace.add(scheduler.nowMillis(), "-", "VIOLATION", v.invariant() + ": " + v.getMessage());
+        }
+    }
+
+    /** Why the cluster has not settled yet, or null if it has. */
+    private String unsettled() {
+        for (String id : members) {
+            if (nodes.get(id).isDead()) {
+                return id + " is down";
+            }
+        }
+        RoutingState target = nodes.get(COORDINATOR).protocol.committed();
+        for (SimNode n : nodes.values()) {
+            RoutingState c = n.protocol.committed();
+            if (!c.equals(target)) {
+                return n.id + " is at version " + c.version() + ", the coordinator at " + target.version();
+            }
+            if (n.protocol.prepared().isPresent()) {
+                return n.id + " is still prepared for transaction " + n.protocol.prepared().get().txId();
+            }
+            if (!n.protocol.isReady()) {
+                return n.id + " is not ready";
+            }
+            if (n.pendingCalls() > 0) {
+                return n.id + " still waits for " + n.pendingCalls() + " command(s) or proposal(s)";
+            }
+        }
+        if (target.rollout().phase().isActive()) {
+            return "rollout " + target.rollout().id() + " is still " + target.rollout().phase() + " at "
+                    + target.rollout().currentPercent() + "%";
+        }
+        return null;
+    }
+
+    // ---- for the nodes ------------------------------------------------------------------------------
+
+    SimParams params() {
+        return params;
+    }
+
+    SplittableRandom random() {
+        return random;
+    }
+
+    long now(String id) {
+        return scheduler.nowMillis() + offsets.getOrDefault(id, 0L);
+    }
+
+    double crashProbability() {
+        return faultsOn ? faults.crashPerEffect() : 0;
+    }
+
+    MemoryStateLog disk(String id) {
+        return disks.get(id);
+    }
+
+    RoutingState initialState() {
+        return initial;
+    }
+
+    List<String> members() {
+        return members;
+    }
+
+    String coordinatorId() {
+        return COORDINATOR;
+    }
+
+    NodeConfig config() {
+        return CONFIG;
+    }
+
+    LocalNetwork network() {
+        return network;
+    }
+
+    Invariants invariants() {
+        return invariants;
+    }
+
+    Traffic traffic() {
+        return traffic;
+    }
+
+    Set<String> protocolBugNames() {
+        return protocolBugs;
+    }
+
+    static Set<String> knownProtocolBugs() {
+        return SimulatorSeam.bugNames();
+    }
+
+    /** A message in one short line for the trace. */
+    static String describe(Message m) {
+        if (m instanceof Message.Prepare p) {
+            return "Prepare tx=" + p.txId() + " " + Invariants.describe(p.proposed());
+        } else if (m instanceof Message.Commit c) {
+            return "Commit tx=" + c.txId() + " " + Invariants.describe(c.state());
+        } else if (m instanceof Message.StateSync s) {
+            return "StateSync " + Invariants.describe(s.state());
+        } else if (m instanceof Message.Vote v) {
+            return "Vote tx=" + v.txId() + (v.yes() ? " YES" : " NO: " + v.reason());
+        } else if (m instanceof Message.ForwardResponse r) {
+            return "ForwardResponse #" + r.requestId() + (r.ok() ? " ok v" + r.state().version() : " failed: " + r.error());
+        } else if (m instanceof Message.HealthReport h) {
+            return "HealthReport from " + h.snapshot().nodeId();
+        } else if (m instanceof Message.VerdictReport v) {
+            return "VerdictReport " + v.rolloutId() + " " + v.verdict().decision() + ": " + v.verdict().reason();
+        }
+        return m.toString();
+    }
+}

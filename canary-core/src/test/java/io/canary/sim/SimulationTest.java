@@ -1,0 +1,62 @@
+package io.canary.sim;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import org.junit.jupiter.api.Test;
+
+/**
+ * Deterministic simulation of the whole cluster under faults (see {@link Simulation}).
+ *
+ * <p>By default it runs {@value #CI_SEEDS} seeds. {@code -Dcanary.sim.seeds=N} runs N seeds
+ * (from {@code -Dcanary.sim.first}, default 1), {@code -Dcanary.sim.seed=S} replays seed S alone and
+ * prints its report; add {@code -Dcanary.sim.trace=all} for every event of the run and
+ * {@code -Dcanary.sim.bugs=NAME,...} to replay a run with planted bugs (see {@link Bug}). The
+ * module's pom passes these properties to the test JVM.
+ */
+class SimulationTest {
+    static final int CI_SEEDS = 10_000;
+
+    @Test
+    void everyInvariantHoldsOnEverySeedUnderNetworkDiskCrashAndClockFaults() {
+        String one = property("canary.sim.seed");
+        if (one != null) {
+            SimParams params = SimParams.of(Long.parseLong(one)).withFullTrace("all".equals(property("canary.sim.trace")))
+                    .withBugs(bugs(property("canary.sim.bugs")))
+                    .withDurableBeforeVisibleCheck(!"off".equals(property("canary.sim.fsyncCheck")));
+            SimResult result = new Simulation(params).run();
+            System.out.println(result.report());
+            System.out.println("  did: " + result.stats());
+            assertThat(result.passed()).as(result.report()).isTrue();
+            return;
+        }
+        String n = property("canary.sim.seeds");
+        String first = property("canary.sim.first");
+        long seeds = n == null ? CI_SEEDS : Long.parseLong(n);
+        long from = first == null ? 1 : Long.parseLong(first);
+        SimRunner.Batch batch = SimRunner.run(from, seeds, SimParams::of, false);
+        System.out.println("simulation: seeds " + from + ".." + (from + seeds - 1) + " in " + batch.wallMillis() + " ms: "
+                + batch.stats());
+        SimResult failure = batch.firstFailure();
+        if (failure != null) {
+            System.out.println(batch.failures().size() + " seed(s) failed; the lowest:\n" + failure.report());
+        }
+        assertThat(batch.failures()).as(failure == null ? "" : failure.report()).isEmpty();
+    }
+
+    /** {@code -Dcanary.sim.bugs=A,B} replays a seed with planted bugs (names of {@link Bug}). */
+    private static java.util.Set<Bug> bugs(String names) {
+        java.util.Set<Bug> bugs = java.util.EnumSet.noneOf(Bug.class);
+        if (names != null) {
+            for (String name : names.split(",")) {
+                bugs.add(Bug.valueOf(name.trim()));
+            }
+        }
+        return bugs;
+    }
+
+    /** A -D property, or null when unset or left empty by the build. */
+    static String property(String name) {
+        String v = System.getProperty(name);
+        return v == null || v.isBlank() ? null : v.trim();
+    }
+}
