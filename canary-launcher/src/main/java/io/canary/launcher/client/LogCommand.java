@@ -95,10 +95,23 @@ public final class LogCommand implements Runnable {
             return last;
         }
 
+        private static String kind(LogRecord r) {
+            if (r instanceof LogRecord.CoordinatorEpoch) {
+                return "coordinator epoch";
+            }
+            if (r instanceof LogRecord.RolloutStarted) {
+                return "rollout started";
+            }
+            if (r instanceof LogRecord.RolloutVerdict) {
+                return "rollout verdict";
+            }
+            return r.getClass().getSimpleName().toLowerCase(java.util.Locale.ROOT);
+        }
+
         private static String countsByKind(List<LogRecord> records) {
             Map<String, Integer> counts = new TreeMap<>();
             for (LogRecord r : records) {
-                counts.merge(r.getClass().getSimpleName().toLowerCase(java.util.Locale.ROOT), 1, Integer::sum);
+                counts.merge(kind(r), 1, Integer::sum);
             }
             StringBuilder sb = new StringBuilder();
             counts.forEach((k, v) -> sb.append(sb.length() == 0 ? "" : ", ").append(v).append(' ').append(k));
