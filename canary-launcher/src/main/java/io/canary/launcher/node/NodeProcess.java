@@ -8,6 +8,7 @@ import io.canary.launcher.http.NodeApi;
 import io.canary.launcher.http.NodeCounters;
 import io.canary.launcher.model.ModelBackend;
 import io.canary.launcher.model.ModelSpec;
+import io.canary.log.StateLogException;
 import io.canary.model.RoutingState;
 import io.canary.transport.Transport;
 import io.canary.transport.TransportException;
@@ -74,16 +75,21 @@ public final class NodeProcess implements AutoCloseable {
             Transport raw = transports.create(settings);
             NodeCounters counters = new NodeCounters();
             ObservedTransport transport = new ObservedTransport(raw, console, counters, settings.verbose());
-            node = CanaryNode.builder()
-                    .nodeId(settings.nodeId())
-                    .members(java.util.List.copyOf(settings.members().keySet()))
-                    .coordinatorId(settings.coordinatorId())
-                    .transport(transport)
-                    .dataDir(settings.dataDir())
-                    .initialState(RoutingState.initial(settings.initialWeights(), settings.baseline()))
-                    .servableVersions(settings.models().keySet())
-                    .config(settings.nodeConfig())
-                    .build();
+            try {
+                node = CanaryNode.builder()
+                        .nodeId(settings.nodeId())
+                        .members(java.util.List.copyOf(settings.members().keySet()))
+                        .coordinatorId(settings.coordinatorId())
+                        .transport(transport)
+                        .dataDir(settings.dataDir())
+                        .initialState(RoutingState.initial(settings.initialWeights(), settings.baseline()))
+                        .servableVersions(settings.models().keySet())
+                        .config(settings.nodeConfig())
+                        .build();
+            } catch (StateLogException e) {
+                transport.close();
+                throw LauncherException.environment(settings.nodeId() + " cannot open its state log: " + e.getMessage(), e);
+            }
             node.addListener(state -> {
                 counters.committed(state);
                 console.committed(state);

@@ -74,4 +74,18 @@ class NodeStartupFailureTest {
         assertThat(r.err().lines()).hasSize(1);
         assertThat(r.err()).startsWith("canary: cannot write the state log " + file.resolve("node-a.log"));
     }
+
+    @Test
+    void secondNodeOnTheSameLogIsRefusedInOneLine() {
+        NodeSettings settings = NodeSettings.builder("node-a").members(java.util.Map.of("node-a", new io.canary.net.HostPort("127.0.0.1", 1)))
+                .bindHost("127.0.0.1").controlPort(0).dataPort(0).dataDir(dir).build();
+        try (NodeProcess first = NodeProcess.start(settings, SocketTransports.factory(), NodeConsole.silent("node-a"))) {
+            org.assertj.core.api.Assertions.assertThatThrownBy(() ->
+                            NodeProcess.start(settings, SocketTransports.factory(), NodeConsole.silent("node-a")))
+                    .isInstanceOf(io.canary.launcher.LauncherException.class)
+                    .hasMessageStartingWith("node-a cannot open its state log: ")
+                    .hasMessageContaining("in use by another node");
+            assertThat(first.node().isReady()).isTrue();
+        }
+    }
 }

@@ -1,0 +1,99 @@
+package io.canary.launcher.node;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.canary.launcher.CanaryCli;
+import io.canary.launcher.LauncherException;
+import io.canary.launcher.model.ModelSpec;
+import io.canary.net.HostPort;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/** How {@code canary node}'s options become settings, as in the original guide. */
+class NodeCommandTest {
+    @TempDir
+    Path dir;
+
+    private static NodeSettings settings(Map<String, String> env, String... args) {
+        CommandLine.ParseResult parsed = CanaryCli.commandLine().parseArgs(prepend("node", args));
+        NodeCommand cmd = (NodeCommand) parsed.subcommand().commandSpec().userObject();
+        return cmd.settings(env);
+    }
+
+    private static String[] prepend(String first, String[] rest) {
+        String[] all = new String[rest.length + 1];
+        all[0] = first;
+        System.arraycopy(rest, 0, all, 1, rest.length);
+        return all;
+    }
+
+    @Test
+    void rolesOfTheOriginalGuideMapToTheReferenceNodes() {
+        Map<String, String> env = Map.of("PEERS_NODE_A", "192.168.1.100", "PEERS_NODE_B", "192.168.1.101",
+                "PEERS_NODE_C", "192.168.1.102");
+        NodeSettings a = settings(env, "--role", "coordinator");
+        assertThat(a.nodeId()).isEqualTo("node-a");
+        assertThat(a.isCoordinator()).isTrue();
+        assertThat(a.controlPort()).isEqualTo(60001);
+        assertThat(a.dataPort()).isEqualTo(50051);
+        assertThat(a.members().toString())
+                .isEqualTo("{node-a=192.168.1.100:60001, node-b=192.168.1.101:60002, node-c=192.168.1.102:60003}");
+        NodeSettings b = settings(env, "--role", "participant_b");
+        assertThat(b.nodeId()).isEqualTo("node-b");
+        assertThat(b.isCoordinator()).isFalse();
+        assertThat(b.dataPort()).isEqualTo(50052);
+        assertThat(settings(env, "--role", "participant_c").controlPort()).isEqualTo(60003);
+        assertThat(settings(env, "--role", "participant", "--id", "node-b").nodeId()).isEqualTo("node-b");
+    }
+
+    @Test
+    void optionsOverrideTheReferenceLayout() {
+        NodeSettings s = settings(Map.of(), "--id", "n2", "--peers", "n1=10.0.0.1:7001, n2=10.0.0.2:7002",
+                "--data-port", "8080", "--bind", "10.0.0.2", "--data-dir", dir.toString(), "--cluster-id", "prod",
+                "--model", "v1=demo:latency=10ms,errors=0", "--model", "v2=http://10.0.0.9:9000/predict",
+                "--initial-weights", "v1=0.9,v2=0.1", "--rollout", "v2", "--prepare-timeout", "750ms",
+                "--peer-timeout", "3s", "-v");
+        assertThat(s.members()).containsEntry("n1", new HostPort("10.0.0.1", 7001));
+        assertThat(s.coordinatorId()).isEqualTo("n1");
+        assertThat(s.controlPort()).isEqualTo(7002);
+        assertThat(s.dataPort()).isEqualTo(8080);
+        assertThat(s.bindHost()).isEqualTo("10.0.0.2");
+        assertThat(s.clusterId()).isEqualTo("prod");
+        assertThat(s.models().get("v1")).isEqualTo(new ModelSpec.Demo(Duration.ofMillis(10), 0));
+        assertThat(s.models().get("v2")).isInstanceOf(ModelSpec.Http.class);
+        assertThat(s.initialWeights().share("v2")).isEqualTo(0.1);
+        assertThat(s.rolloutCanary()).contains("v2");
+        assertThat(s.nodeConfig().prepareTimeout()).isEqualTo(Duration.ofMillis(750));
+        assertThat(s.nodeConfig().peerTimeout()).isEqualTo(Duration.ofSeconds(3));
+        assertThat(s.verbose()).isTrue();
+        assertThat(s.adminToken()).isEmpty();
+    }
+
+    @Test
+    void adminTokenComesFromTheFileOrTheEnvironment() throws IOException {
+        Path file = Files.writeString(dir.resolve("token"), "  from-file\n");
+        assertThat(settings(Map.of("CANARY_ADMIN_TOKEN", "from-env"), "--role", "coordinator").adminToken()).contains("from-env");
+        assertThat(settings(Map.of("CANARY_ADMIN_TOKEN", "from-env"), "--role", "coordinator",
+                "--admin-token-file", file.toString()).adminToken()).contains("from-file");
+        assertThatThrownBy(() -> settings(Map.of(), "--role", "coordinator", "--admin-token-file",
+                dir.resolve("missing").toString()))
+                .isInstanceOf(LauncherException.class).hasMessageContaining("cannot read admin token file");
+    }
+
+    @Test
+    void contradictoryRoleAndIdAreRefused() {
+        assertThatThrownBy(() -> settings(Map.of(), "--role", "participant_b", "--id", "node-c"))
+                .hasMessage("--role participant_b is node-b but --id says node-c");
+        assertThatThrownBy(() -> settings(Map.of(), "--role", "coordinator", "--coordinator", "node-b"))
+                .hasMessage("--role coordinator but the coordinator is node-b");
+        assertThatThrownBy(() -> settings(Map.of(), "--role", "coordinator", "--peer-timeout", "100ms"))
+                .hasMessageContaining("peerTimeout");
+    }
+}
