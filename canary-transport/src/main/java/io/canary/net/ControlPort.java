@@ -59,6 +59,11 @@ public final class ControlPort implements AutoCloseable {
         return address;
     }
 
+    /** True once closed (by {@link #close()} or by the transport that owned it). */
+    public boolean isClosed() {
+        return server.isClosed();
+    }
+
     ServerSocket serverSocket() {
         return server;
     }

@@ -86,6 +86,10 @@ public final class SocketTransport implements Transport {
             if (selfId.isBlank()) {
                 throw new TransportException("node id must not be blank");
             }
+            if (controlPort != null && controlPort.isClosed()) {
+                throw new TransportException("control port " + controlPort.port()
+                        + " was closed before the transport started; bind it again");
+            }
             ControlPort port = controlPort != null ? controlPort : ControlPort.bind(config.bind().host(), config.bind().port());
             controlPort = port;
             Logger log = LoggerFactory.getLogger(SocketTransport.class.getName() + "." + selfId);

@@ -128,6 +128,16 @@ class SocketTransportTest {
     }
 
     @Test
+    void aControlPortClosedBeforeStartIsOneClearError() {
+        ControlPort port = ControlPort.bind(Loopback.HOST, 0);
+        port.close();
+        SocketTransport t = new SocketTransport(Loopback.fast().clusterId("test").build(), port);
+        assertThatThrownBy(() -> t.start("node-a", new Inbox()))
+                .isInstanceOf(TransportException.class)
+                .hasMessage("control port " + port.port() + " was closed before the transport started; bind it again");
+    }
+
+    @Test
     void startTwiceOrAfterCloseIsRefused() {
         try (Loopback net = new Loopback("test", "node-a")) {
             SocketTransport a = net.start("node-a", new Inbox());
