@@ -4,6 +4,7 @@ import io.canary.net.internal.Counters;
 import io.canary.net.internal.Listener;
 import io.canary.net.internal.NodeContext;
 import io.canary.net.internal.PeerLink;
+import io.canary.net.internal.Tls;
 import io.canary.transport.Message;
 import io.canary.transport.Transport;
 import io.canary.transport.TransportException;
@@ -90,10 +91,11 @@ public final class SocketTransport implements Transport {
                 throw new TransportException("control port " + controlPort.port()
                         + " was closed before the transport started; bind it again");
             }
+            Tls tls = config.tls().map(Tls::load).orElse(null);
             ControlPort port = controlPort != null ? controlPort : ControlPort.bind(config.bind().host(), config.bind().port());
             controlPort = port;
             Logger log = LoggerFactory.getLogger(SocketTransport.class.getName() + "." + selfId);
-            NodeContext context = new NodeContext(config, selfId, receiver, counters, log);
+            NodeContext context = new NodeContext(config, selfId, receiver, counters, log, tls);
             int peers = config.peers().size();
             connections = new ThreadPoolExecutor(0, 2 * peers + 16, 10, TimeUnit.SECONDS, new SynchronousQueue<>(),
                     daemonThreads("canary-in-" + selfId + "-"));
@@ -112,8 +114,8 @@ public final class SocketTransport implements Transport {
             listenerThread.start();
             newLinks.values().forEach(l -> l.start(daemonThreads("canary-send-" + selfId + "-to-" + l.peerId()).newThread(l)));
             started = true;
-            log.info("{} listening on control port {} (cluster '{}', peers {})", selfId, port.address(), config.clusterId(),
-                    newLinks.keySet());
+            log.info("{} listening on control port {} (cluster '{}', peers {}, {})", selfId, port.address(), config.clusterId(),
+                    newLinks.keySet(), tls != null ? "mutual TLS 1.3" : "plain TCP");
         }
     }
 

@@ -7,6 +7,7 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.TreeMap;
 
 /**
@@ -37,6 +38,7 @@ public final class SocketTransportConfig {
     private final double backoffJitter;
     private final int queueCapacity;
     private final int protocolVersion;
+    private final TlsSettings tls;
 
     private SocketTransportConfig(Builder b) {
         this.clusterId = b.clusterId;
@@ -49,6 +51,7 @@ public final class SocketTransportConfig {
         this.backoffJitter = b.backoffJitter;
         this.queueCapacity = b.queueCapacity;
         this.protocolVersion = b.protocolVersion;
+        this.tls = b.tls;
     }
 
     public static Builder custom() {
@@ -69,6 +72,7 @@ public final class SocketTransportConfig {
         b.backoffJitter = base.backoffJitter;
         b.queueCapacity = base.queueCapacity;
         b.protocolVersion = base.protocolVersion;
+        b.tls = base.tls;
         return b;
     }
 
@@ -87,13 +91,15 @@ public final class SocketTransportConfig {
     public int queueCapacity() { return queueCapacity; }
     /** The protocol version this transport announces: {@link WireFormat#PROTOCOL_VERSION} except in tests. */
     public int protocolVersion() { return protocolVersion; }
+    /** Mutual TLS settings; empty for plain TCP (the default). */
+    public Optional<TlsSettings> tls() { return Optional.ofNullable(tls); }
 
     @Override
     public String toString() {
         return "SocketTransportConfig[clusterId=" + clusterId + ", bind=" + bind + ", peers=" + peers
                 + ", maxFrameBytes=" + maxFrameBytes + ", connectTimeout=" + connectTimeout
                 + ", backoff=" + backoffInitial + ".." + backoffMax + " jitter " + backoffJitter
-                + ", queueCapacity=" + queueCapacity + "]";
+                + ", queueCapacity=" + queueCapacity + ", tls=" + (tls != null ? tls : "off") + "]";
     }
 
     /** Validating builder. */
@@ -109,6 +115,7 @@ public final class SocketTransportConfig {
         private double backoffJitter = DEFAULT_BACKOFF_JITTER;
         private int queueCapacity = DEFAULT_QUEUE_CAPACITY;
         private int protocolVersion = WireFormat.PROTOCOL_VERSION;
+        private TlsSettings tls;
 
         private Builder() {
         }
@@ -188,6 +195,12 @@ public final class SocketTransportConfig {
                 throw new IllegalArgumentException("queueCapacity must be >= 1, got " + messages);
             }
             queueCapacity = messages;
+            return this;
+        }
+
+        /** Mutual TLS 1.3 with these stores; {@code null} for plain TCP (the default). Every member must agree. */
+        public Builder tls(TlsSettings settings) {
+            tls = settings;
             return this;
         }
 

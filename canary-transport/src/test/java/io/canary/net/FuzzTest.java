@@ -49,7 +49,7 @@ class FuzzTest {
         System.out.println("FuzzTest seed " + SEED + " (rerun with -Dcanary.fuzz.seed=" + SEED + ")");
         MessageCodec codec = new MessageCodec(WireFormat.DEFAULT_MAX_FRAME_BYTES);
         Inbox strangers = new Inbox();
-        try (SocketClusterHarness cluster = new SocketClusterHarness(POSERS, strangers, b -> b)) {
+        try (SocketClusterHarness cluster = new SocketClusterHarness(POSERS, strangers, (id, b) -> b)) {
             cluster.start(3, LocalCluster.DEFAULT_CONFIG, RoutingState.initial("v1", "v2"), Map.of());
             cluster.awaitUntil("every node ready", () -> cluster.ids().stream().allMatch(id -> cluster.node(id).isReady()), WAIT);
 

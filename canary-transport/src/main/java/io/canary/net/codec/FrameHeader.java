@@ -27,6 +27,10 @@ public record FrameHeader(int version, int type, int length) {
         WireReader r = new WireReader(header, 0, WireFormat.HEADER_BYTES, 0);
         int magic = r.readInt("frame magic");
         if (magic != WireFormat.MAGIC) {
+            if (looksLikeTls(header)) {
+                throw new CodecException("not a Canary frame but TLS: the peer uses TLS and this node does not"
+                        + " (enable TLS on every member or on none)");
+            }
             throw new CodecException(String.format("not a Canary frame: magic 0x%08x, expected 0x%08x", magic, WireFormat.MAGIC));
         }
         int version = r.readUnsignedShort("frame version");
@@ -40,5 +44,10 @@ public record FrameHeader(int version, int type, int length) {
                     + " bytes exceeds the limit of " + maxFrameBytes + " bytes");
         }
         return new FrameHeader(version, type, length);
+    }
+
+    /** A TLS record (handshake 0x16 or alert 0x15) of version 3.x: a TLS peer talking to a plain one. */
+    public static boolean looksLikeTls(byte[] bytes) {
+        return bytes.length >= 2 && (bytes[0] == 0x16 || bytes[0] == 0x15) && bytes[1] == 0x03;
     }
 }

@@ -42,6 +42,10 @@ final class FrameReader {
             return null;
         }
         if (got < header.length) {
+            if (FrameHeader.looksLikeTls(header)) {
+                throw new CodecException("the peer answered in TLS: it uses TLS and this node does not"
+                        + " (enable TLS on every member or on none)");
+            }
             throw new CodecException("truncated frame: the connection closed after " + got + " of "
                     + header.length + " header bytes");
         }

@@ -11,6 +11,9 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
+import java.util.Set;
+import javax.net.ssl.SSLException;
+import javax.net.ssl.SSLSocket;
 
 /**
  * One connection a peer opened to us: the handshake as acceptor, then frames in, messages out to
@@ -21,6 +24,10 @@ final class InboundConnection implements Runnable {
     private final Socket socket;
     private final String remote;
     private volatile String peerId;
+    /** The socket frames travel on: {@link #socket} itself, or the TLS socket layered on it. */
+    private Socket io;
+    /** Node ids the peer's TLS certificate speaks for; null without TLS. */
+    private Set<String> certified;
 
     InboundConnection(NodeContext ctx, Socket socket) {
         this.ctx = ctx;
@@ -33,12 +40,16 @@ final class InboundConnection implements Runnable {
         try {
             socket.setTcpNoDelay(true);
             socket.setSoTimeout((int) ctx.config.connectTimeout().toMillis());
-            FrameReader reader = new FrameReader(new BufferedInputStream(socket.getInputStream(), 8192),
+            io = socket;
+            if (ctx.tls != null && !tlsHandshake()) {
+                return;
+            }
+            FrameReader reader = new FrameReader(new BufferedInputStream(io.getInputStream(), 8192),
                     ctx.config.maxFrameBytes(), ctx.counters);
             if (!handshake(reader)) {
                 return;
             }
-            socket.setSoTimeout(0);
+            io.setSoTimeout(0);
             readMessages(reader);
         } catch (CodecException e) {
             malformed(e.getMessage());
@@ -56,8 +67,23 @@ final class InboundConnection implements Runnable {
                 ctx.log().info("connection from {} ({}) lost: {}", peerId, remote, e.getMessage());
             }
         } finally {
+            NodeContext.closeQuietly(io);
             NodeContext.closeQuietly(socket);
             ctx.closed(this, peerId);
+        }
+    }
+
+    /** @return true once TLS is up and the peer's certificate is trusted; false (logged) if not */
+    private boolean tlsHandshake() throws IOException {
+        try {
+            SSLSocket tls = ctx.tls.accept(socket);
+            io = tls;
+            certified = Tls.names(tls);
+            return true;
+        } catch (SSLException e) {
+            ctx.rejected("rejected connection from " + remote + ": TLS handshake failed: " + Tls.describe(e),
+                    socket.getInetAddress().getHostAddress() + "|tls|" + e.getMessage());
+            return false;
         }
     }
 
@@ -72,7 +98,11 @@ final class InboundConnection implements Runnable {
         }
         Hello hello = Hello.decode(first.payload(), 0, first.payload().length);
         String problem = ctx.handshake.problemWithInbound(hello);
-        OutputStream out = socket.getOutputStream();
+        if (problem == null && certified != null && !certified.contains(hello.nodeId())) {
+            problem = "the TLS certificate of " + Printable.of(hello.nodeId()) + " names " + certified + ", not "
+                    + Printable.of(hello.nodeId());
+        }
+        OutputStream out = io.getOutputStream();
         if (problem != null) {
             ctx.rejected("rejected connection from " + remote + " (" + Printable.of(hello.nodeId()) + "): " + problem,
                     socket.getInetAddress().getHostAddress() + "|" + hello.nodeId() + problem);

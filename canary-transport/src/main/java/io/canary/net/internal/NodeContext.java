@@ -22,6 +22,8 @@ public final class NodeContext {
     final MessageCodec codec;
     final Counters counters;
     final Handshake handshake;
+    /** Mutual TLS, or null for plain TCP. */
+    final Tls tls;
     final LogLimiter logLimiter = new LogLimiter(TimeUnit.SECONDS.toNanos(10));
     private final Transport.Receiver receiver;
     private final Logger log;
@@ -31,7 +33,8 @@ public final class NodeContext {
     private volatile boolean closed;
 
     public NodeContext(SocketTransportConfig config, String selfId, Transport.Receiver receiver, Counters counters,
-                       Logger log) {
+                       Logger log, Tls tls) {
+        this.tls = tls;
         this.config = config;
         this.selfId = selfId;
         this.receiver = receiver;

@@ -2,18 +2,11 @@ package io.canary.net.internal;
 
 import io.canary.net.HostPort;
 import io.canary.net.codec.CodecException;
-import io.canary.net.codec.Hello;
-import io.canary.net.codec.WireFormat;
 import io.canary.transport.Message;
-import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
-import java.io.EOFException;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.net.InetSocketAddress;
-import java.net.Socket;
 import java.net.SocketTimeoutException;
-import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
 import java.util.Random;
 import java.util.concurrent.LinkedBlockingDeque;
@@ -29,7 +22,7 @@ public final class PeerLink implements Runnable {
     private final HostPort address;
     private final LinkedBlockingDeque<Message> queue;
     private final Backoff backoff;
-    private final ByteBuffer probeBuffer = ByteBuffer.allocate(1);
+    private final Dialer dialer;
     private volatile SocketChannel channel;
     private volatile boolean connected;
     private volatile Thread thread;
@@ -40,6 +33,7 @@ public final class PeerLink implements Runnable {
         this.peerId = peerId;
         this.address = address;
         this.queue = new LinkedBlockingDeque<>(ctx.config.queueCapacity());
+        this.dialer = new Dialer(ctx, peerId, address);
         this.backoff = new Backoff(ctx.config.backoffInitial(), ctx.config.backoffMax(), ctx.config.backoffJitter(), random);
     }
 
@@ -77,32 +71,32 @@ public final class PeerLink implements Runnable {
     public void run() {
         Message pending = null;
         while (!ctx.isClosed()) {
-            SocketChannel s = connect();
-            if (s == null) {
+            Connection c = connect();
+            if (c == null) {
                 if (!sleep(backoff.nextDelayMillis())) {
                     return;
                 }
                 continue;
             }
             backoff.reset();
-            pending = drain(s, pending);
+            pending = drain(c, pending);
             connected = false;
-            NodeContext.closeQuietly(s);
+            c.close();
         }
     }
 
-    /** Writes queued messages until the connection fails; returns the message whose write failed, to retry once. */
-    private Message drain(SocketChannel s, Message retry) {
+    /** Writes queued messages until the connection fails; returns the message whose write failed, to retry. */
+    private Message drain(Connection c, Message retry) {
         Message m = retry;
         try {
-            OutputStream out = new BufferedOutputStream(s.socket().getOutputStream(), 64 * 1024);
+            OutputStream out = new BufferedOutputStream(c.out(), 64 * 1024);
             boolean flushed = true;
             while (!ctx.isClosed()) {
                 if (m == null) {
                     m = queue.takeFirst();
                 }
                 if (flushed) {
-                    probe(s);
+                    c.probe();
                 }
                 byte[] frame;
                 try {
@@ -132,79 +126,27 @@ public final class PeerLink implements Runnable {
         return null;
     }
 
-    /**
-     * The acceptor never writes after its Hello, so readable bytes or end of stream mean the
-     * connection is dead (typically: the peer restarted). A non-blocking read before each burst
-     * finds that out for a few microseconds, instead of losing the burst's first message into a
-     * dead socket.
-     */
-    private void probe(SocketChannel s) throws IOException {
-        s.configureBlocking(false);
-        int n;
+    /** Connects and completes the handshakes; null (after logging why) if that failed. */
+    private Connection connect() {
+        if (ctx.isClosed()) {
+            return null;
+        }
         try {
-            probeBuffer.clear();
-            n = s.read(probeBuffer);
-        } finally {
-            s.configureBlocking(true);
-        }
-        if (n < 0) {
-            throw new EOFException("the peer closed the connection");
-        }
-        if (n > 0) {
-            throw new IOException("unexpected data from the peer");
-        }
-    }
-
-    /** Connects and completes the handshake; null (after logging why) if that failed. */
-    private SocketChannel connect() {
-        SocketChannel ch = null;
-        try {
-            ch = SocketChannel.open();
-            channel = ch;
-            if (ctx.isClosed()) {
-                NodeContext.closeQuietly(ch);
-                return null;
-            }
-            Socket s = ch.socket();
-            int timeout = (int) ctx.config.connectTimeout().toMillis();
-            s.setTcpNoDelay(true);
-            s.setKeepAlive(true);
-            s.connect(new InetSocketAddress(address.host(), address.port()), timeout);
-            s.setSoTimeout(timeout);
-            OutputStream out = s.getOutputStream();
-            out.write(ctx.codec.encodeHello(ctx.handshake.hello()));
-            out.flush();
-            FrameReader reader = new FrameReader(new BufferedInputStream(s.getInputStream(), 1024),
-                    WireFormat.MIN_MAX_FRAME_BYTES * 4, ctx.counters);
-            FrameReader.Frame f = reader.read();
-            if (f == null) {
-                throw new EOFException("the peer closed the connection during the handshake");
-            }
-            if (f.header().type() == WireFormat.TYPE_REJECT) {
-                String reason = Hello.decodeReject(f.payload(), 0, f.payload().length);
-                return refused("connection to " + peerId + " at " + address + " rejected by " + peerId + ": " + reason, ch);
-            }
-            if (f.header().type() != WireFormat.TYPE_HELLO) {
-                throw new CodecException("expected a Hello, got frame type " + f.header().type());
-            }
-            Hello theirs = Hello.decode(f.payload(), 0, f.payload().length);
-            String problem = ctx.handshake.problemWithOutbound(theirs, peerId, address.toString());
-            if (problem != null) {
-                try {
-                    out.write(ctx.codec.encodeReject(problem));
-                    out.flush();
-                } catch (IOException ignored) {
-                    // they will see the connection close; our line says why
+            Connection c = dialer.dial(ch -> {
+                channel = ch;
+                if (ctx.isClosed()) {
+                    NodeContext.closeQuietly(ch);
                 }
-                return refused("connection to " + peerId + " at " + address + " refused by " + ctx.selfId + ": " + problem, ch);
-            }
-            s.setSoTimeout(0);
+            });
             connected = true;
             lastFailure = null;
             ctx.log().info("connected to {} at {}", peerId, address);
-            return ch;
+            return c;
+        } catch (Dialer.Refused e) {
+            ctx.rejected(e.getMessage(), address.host() + "|" + e.getMessage());
+            lastFailure = e.getMessage();
+            return null;
         } catch (IOException | CodecException e) {
-            NodeContext.closeQuietly(ch);
             if (!ctx.isClosed()) {
                 String failure = describe(e);
                 if (!failure.equals(lastFailure)) {
@@ -217,13 +159,6 @@ public final class PeerLink implements Runnable {
             }
             return null;
         }
-    }
-
-    private SocketChannel refused(String line, SocketChannel s) {
-        NodeContext.closeQuietly(s);
-        ctx.rejected(line, address.host() + "|" + line);
-        lastFailure = line;
-        return null;
     }
 
     private static String describe(Exception e) {

@@ -25,8 +25,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.BiFunction;
 import java.util.function.BooleanSupplier;
-import java.util.function.UnaryOperator;
 import java.util.stream.Stream;
 import org.awaitility.Awaitility;
 import org.awaitility.core.ConditionTimeoutException;
@@ -51,7 +51,7 @@ public final class SocketClusterHarness implements ClusterHarness {
     private final Map<String, HostPort> addresses = new LinkedHashMap<>();
     private final List<String> extraPeers;
     private final Transport.Receiver strangers;
-    private final UnaryOperator<SocketTransportConfig.Builder> tuning;
+    private final BiFunction<String, SocketTransportConfig.Builder, SocketTransportConfig.Builder> tuning;
     private List<String> ids = List.of();
     private Path dataDir;
     private NodeConfig config;
@@ -59,17 +59,17 @@ public final class SocketClusterHarness implements ClusterHarness {
     private Map<String, Set<String>> servable;
 
     public SocketClusterHarness() {
-        this(List.of(), (from, message) -> { }, b -> b);
+        this(List.of(), (from, message) -> { }, (id, b) -> b);
     }
 
     /**
      * @param extraPeers ids every transport accepts connections from (and dials) that are not
      *     cluster members: a test client posing as a peer
      * @param strangers receives what such ids send, instead of the nodes
-     * @param tuning last word on each transport's config
+     * @param tuning last word on each transport's config, by node id
      */
     public SocketClusterHarness(List<String> extraPeers, Transport.Receiver strangers,
-                                UnaryOperator<SocketTransportConfig.Builder> tuning) {
+                                BiFunction<String, SocketTransportConfig.Builder, SocketTransportConfig.Builder> tuning) {
         this.extraPeers = List.copyOf(extraPeers);
         this.strangers = strangers;
         this.tuning = tuning;
@@ -107,7 +107,7 @@ public final class SocketClusterHarness implements ClusterHarness {
     }
 
     private CanaryNode startNode(String id) {
-        SocketTransportConfig transportConfig = tuning.apply(SocketTransportConfig.custom()
+        SocketTransportConfig transportConfig = tuning.apply(id, SocketTransportConfig.custom()
                 .clusterId(CLUSTER_ID).bindHost(HOST).port(addresses.get(id).port()).peers(addresses)
                 .connectTimeout(Duration.ofSeconds(1)).backoffInitial(Duration.ofMillis(10))
                 .backoffMax(Duration.ofMillis(200))).build();
