@@ -101,19 +101,8 @@ class DataPlaneClusterTest {
             seen.add(clients.get("node-a").post("/predict", null, "X-Canary-Key", "k" + i).json().get("version").asText());
         }
         assertThat(seen).containsExactlyInAnyOrder("v1", "v2");
-        assumeCoreHealthIsWired();
         assertThat(clients.get("node-a").get("/health").json().get("versions").get("v1").get("requests").asLong()).isPositive();
         await().atMost(WAIT).until(() -> clients.get("node-c").get("/health/cluster").json().get("nodes").size() == 3);
-    }
-
-    /**
-     * While the core's health is a placeholder (no version, no node in cluster health) the health
-     * assertions cannot hold; they run as soon as it is wired.
-     */
-    private void assumeCoreHealthIsWired() {
-        JsonNode cluster = clients.get("node-a").get("/health/cluster").json();
-        org.junit.jupiter.api.Assumptions.assumeTrue(cluster.get("nodes").size() > 0,
-                "core health not wired yet (cluster health names no node)");
     }
 
     @Test
@@ -132,21 +121,28 @@ class DataPlaneClusterTest {
     }
 
     @Test
-    void rolloutCanBeStartedPausedAndAbortedOverHttp() {
+    void rolloutCanBeStartedPausedResumedPromotedAndAbortedOverHttp() {
         clients.get("node-a").post("/routing/weights", "{\"weights\":{\"v1\":1.0,\"v2\":0.0}}");
-        var start = clients.get("node-b").post("/rollout", "{\"canary\":\"v2\",\"steps\":[10,100],\"interval\":\"1h\"}");
-        org.junit.jupiter.api.Assumptions.assumeFalse(start.status() == 409 && start.error().contains("not implemented"),
-                "core rollouts not implemented yet");
+        var start = clients.get("node-b").post("/rollout", "{\"canary\":\"v2\",\"steps\":[10,50,100],\"interval\":\"1h\"}");
         assertThat(start.status()).as(start.body()).isEqualTo(200);
         assertThat(start.json().get("rollout").get("phase").asText()).isEqualTo("PROGRESSING");
         assertThat(start.json().get("weights").get("v2").asDouble()).isEqualTo(0.1);
         JsonNode status = clients.get("node-a").get("/rollout").json();
         assertThat(status.get("rollout").get("canary").asText()).isEqualTo("v2");
-        assertThat(status.get("plan").get("steps").toString()).isEqualTo("[10,100]");
+        assertThat(status.get("plan").get("steps").toString()).isEqualTo("[10,50,100]");
+        assertThat(status.get("plan").get("intervalMs").asLong()).isEqualTo(3_600_000);
+        assertThat(status.get("verdicts").isArray()).isTrue();
 
         var pause = clients.get("node-c").post("/rollout/pause", null);
         assertThat(pause.status()).as(pause.body()).isEqualTo(200);
         assertThat(pause.json().get("rollout").get("phase").asText()).isEqualTo("PAUSED");
+        var resume = clients.get("node-c").post("/rollout/resume", null);
+        assertThat(resume.status()).as(resume.body()).isEqualTo(200);
+        assertThat(resume.json().get("rollout").get("phase").asText()).isEqualTo("PROGRESSING");
+        var promote = clients.get("node-b").post("/rollout/promote", null);
+        assertThat(promote.status()).as(promote.body()).isEqualTo(200);
+        assertThat(promote.json().get("rollout").get("percent").asInt()).isEqualTo(50);
+        assertThat(promote.json().get("weights").get("v2").asDouble()).isEqualTo(0.5);
         var abort = clients.get("node-a").post("/rollout/abort", null);
         assertThat(abort.status()).as(abort.body()).isEqualTo(200);
         assertThat(abort.json().get("rollout").get("phase").asText()).isEqualTo("ABORTED");
