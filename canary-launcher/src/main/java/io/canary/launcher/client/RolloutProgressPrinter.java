@@ -29,10 +29,14 @@ public final class RolloutProgressPrinter {
         this.indent = indent;
     }
 
-    /** Prints what changed since the last call; returns true if anything was printed. */
+    /**
+     * Prints what changed since the last call; returns true if anything was printed. The progress
+     * comes from {@code state} (the rollout committed with those weights), so bar and percent always
+     * describe the same commit even when {@code status} was read a moment earlier or later.
+     */
     public boolean update(RolloutStatusView status, StateView state) {
         boolean printed = false;
-        RolloutView r = status.rollout();
+        RolloutView r = state.rollout().steps().isEmpty() ? status.rollout() : state.rollout();
         for (VerdictView v : status.verdicts()) {
             String key = v.at() + "|" + v.stepIndex() + "|" + v.decision() + "|" + v.reason();
             if (seenVerdicts.add(key)) {

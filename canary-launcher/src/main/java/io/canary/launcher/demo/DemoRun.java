@@ -69,7 +69,7 @@ public final class DemoRun {
         long start = System.nanoTime();
         try (InProcessCluster cluster = InProcessCluster.builder().referencePorts(referencePorts).models(scenario.models())
                 .nodeConfig(scenario.nodeConfig()).dataDir(dir)
-                .consoles(id -> nodeLines ? new NodeConsole(id, line -> say("  " + line)) : NodeConsole.silent(id))
+                .consoles(id -> nodeLines ? new NodeConsole(id, this::nodeLine) : NodeConsole.silent(id))
                 .start()) {
             return runOn(cluster, dir, start);
         } finally {
@@ -112,10 +112,12 @@ public final class DemoRun {
         }, "canary-demo-traffic");
         traffic.setDaemon(true);
         say("Traffic: " + scenario.rps() + " requests/s over the 3 nodes (open loop), " + DemoScenario.KEYS + " sticky user keys.");
+        long started = System.nanoTime();
         traffic.start();
+        say("Warming up for " + DemoScenario.WARM_UP.toSeconds() + "s (all traffic on v1)...");
+        LockSupport.parkNanos(DemoScenario.WARM_UP.toNanos());
 
         String phase;
-        long started = System.nanoTime();
         try {
             startRollout(nodes.get(Math.min(1, nodes.size() - 1)));
             phase = follow(nodes.get(0));
@@ -266,6 +268,13 @@ public final class DemoRun {
             paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
         } catch (IOException | UncheckedIOException ignored) {
             // A file left in the temp dir is harmless.
+        }
+    }
+
+    /** A node's own line; its verdict lines are left out: the progress printer shows each verdict once. */
+    private void nodeLine(String line) {
+        if (!line.contains("] Verdict ")) {
+            say("  " + line);
         }
     }
 

@@ -27,14 +27,18 @@ public record DemoScenario(boolean badCanary, Duration stepInterval, int rps, lo
     public static final int BAD_SLOWDOWN = 3;
     public static final List<Integer> STEPS = List.of(5, 25, 50, 100);
     public static final double MAX_ERROR_RATE_DELTA = 0.05;
-    public static final double MAX_P95_RATIO = 1.5;
+    /** Tolerant of a busy machine's noise; the bad canary is 3x slower and fails 30% anyway. */
+    public static final double MAX_P95_RATIO = 2.0;
     public static final int FAILURE_LIMIT = 2;
     /** Distinct sticky user keys in the traffic. */
     public static final int KEYS = 1000;
 
+    /** Traffic before the rollout starts, so the JVM is warm and the first step is judged on steady latency. */
+    public static final Duration WARM_UP = Duration.ofSeconds(2);
+
     /** The default demo (about a minute), or a faster one (about 15 seconds). */
     public static DemoScenario of(boolean badCanary, boolean fast) {
-        return fast ? new DemoScenario(badCanary, Duration.ofSeconds(2), 300, 20)
+        return fast ? new DemoScenario(badCanary, Duration.ofSeconds(2), 200, 15)
                     : new DemoScenario(badCanary, Duration.ofSeconds(8), 150, 40);
     }
 
