@@ -1,6 +1,7 @@
 package io.canary.launcher.node;
 
 import io.canary.net.HostPort;
+import io.canary.net.TlsSettings;
 import io.canary.NodeConfig;
 import io.canary.launcher.ExitCodes;
 import io.canary.launcher.LauncherException;
@@ -106,6 +107,19 @@ public final class NodeCommand implements Callable<Integer> {
                     + "need 'Authorization: Bearer <token>' from any caller; without, only loopback callers may change state.")
     Path adminTokenFile;
 
+    @Option(names = "--tls-keystore", paramLabel = "FILE",
+            description = "Mutual TLS 1.3 between the nodes: PKCS12 file with this node's key and certificate "
+                    + "(its CN or a DNS SAN must be the node id). Needs --tls-truststore; every node must use TLS.")
+    Path tlsKeyStore;
+
+    @Option(names = "--tls-truststore", paramLabel = "FILE",
+            description = "PKCS12 file with the CA certificate(s) that sign the nodes' certificates.")
+    Path tlsTrustStore;
+
+    @Option(names = "--tls-password-file", paramLabel = "FILE",
+            description = "File holding the password of both stores. Default: $CANARY_TLS_PASSWORD.")
+    Path tlsPasswordFile;
+
     @Option(names = "--prepare-timeout", paramLabel = "DURATION", description = "Wait for votes this long. Default: 2s.")
     Duration prepareTimeout;
 
@@ -198,6 +212,7 @@ public final class NodeCommand implements Callable<Integer> {
             b.baseline(baseline).rolloutCanary(rollout);
             b.nodeConfig(nodeConfig());
             b.adminToken(adminToken(env));
+            b.tls(tls(env));
             NodeSettings s = b.build();
             if ("coordinator".equals(normalizedRole()) && !s.isCoordinator()) {
                 throw new IllegalArgumentException("--role coordinator but the coordinator is " + s.coordinatorId());
@@ -266,6 +281,29 @@ public final class NodeCommand implements Callable<Integer> {
         }
         String token = env.get("CANARY_ADMIN_TOKEN");
         return token == null || token.isBlank() ? null : token.trim();
+    }
+
+    private TlsSettings tls(Map<String, String> env) {
+        if (tlsKeyStore == null && tlsTrustStore == null) {
+            return null;
+        }
+        if (tlsKeyStore == null || tlsTrustStore == null) {
+            throw new IllegalArgumentException("TLS needs both --tls-keystore and --tls-truststore");
+        }
+        String password;
+        if (tlsPasswordFile != null) {
+            try {
+                password = Files.readString(tlsPasswordFile, StandardCharsets.UTF_8).strip();
+            } catch (IOException e) {
+                throw LauncherException.environment("cannot read TLS password file " + tlsPasswordFile, e);
+            }
+        } else {
+            password = env.get("CANARY_TLS_PASSWORD");
+            if (password == null) {
+                throw new IllegalArgumentException("TLS needs the stores' password: --tls-password-file or $CANARY_TLS_PASSWORD");
+            }
+        }
+        return new TlsSettings(tlsKeyStore, password, tlsTrustStore, password);
     }
 
     /** {@code node-a=host:port,node-b=host:port} in order. */

@@ -1,6 +1,7 @@
 package io.canary.launcher.node;
 
 import io.canary.net.HostPort;
+import io.canary.net.TlsSettings;
 import io.canary.NodeConfig;
 import io.canary.launcher.model.ModelSpec;
 import io.canary.model.Weights;
@@ -38,6 +39,7 @@ public final class NodeSettings {
     private final Optional<String> rolloutCanary;
     private final NodeConfig nodeConfig;
     private final Optional<String> adminToken;
+    private final Optional<TlsSettings> tls;
     private final boolean verbose;
     private final int maxBodyBytes;
 
@@ -57,6 +59,7 @@ public final class NodeSettings {
         this.rolloutCanary = Optional.ofNullable(b.rolloutCanary);
         this.nodeConfig = b.nodeConfig;
         this.adminToken = Optional.ofNullable(b.adminToken);
+        this.tls = Optional.ofNullable(b.tls);
         this.verbose = b.verbose;
         this.maxBodyBytes = b.maxBodyBytes;
     }
@@ -94,6 +97,7 @@ public final class NodeSettings {
         b.rolloutCanary = rolloutCanary.orElse(null);
         b.nodeConfig = nodeConfig;
         b.adminToken = adminToken.orElse(null);
+        b.tls = tls.orElse(null);
         b.verbose = verbose;
         b.maxBodyBytes = maxBodyBytes;
         return b;
@@ -122,6 +126,8 @@ public final class NodeSettings {
     public NodeConfig nodeConfig() { return nodeConfig; }
     /** The admin token mutating endpoints require; empty: loopback callers only. */
     public Optional<String> adminToken() { return adminToken; }
+    /** Mutual TLS between the nodes; empty: plain TCP. */
+    public Optional<TlsSettings> tls() { return tls; }
     public boolean verbose() { return verbose; }
     public int maxBodyBytes() { return maxBodyBytes; }
 
@@ -132,6 +138,7 @@ public final class NodeSettings {
                 + ", dataDir=" + dataDir + ", clusterId=" + clusterId + ", models=" + models
                 + ", initialWeights=" + initialWeights + ", baseline=" + baseline
                 + ", rollout=" + rolloutCanary.orElse("none") + ", adminToken=" + (adminToken.isPresent() ? "set" : "none")
+                + ", tls=" + tls.map(TlsSettings::toString).orElse("off")
                 + ", " + nodeConfig + "]";
     }
 
@@ -152,6 +159,7 @@ public final class NodeSettings {
         private String rolloutCanary;
         private NodeConfig nodeConfig = NodeConfig.ofDefaults();
         private String adminToken;
+        private TlsSettings tls;
         private boolean verbose;
         private int maxBodyBytes = DEFAULT_MAX_BODY_BYTES;
 
@@ -256,6 +264,12 @@ public final class NodeSettings {
                 throw new IllegalArgumentException("admin token must not be blank");
             }
             this.adminToken = token == null ? null : token.trim();
+            return this;
+        }
+
+        /** Mutual TLS between the nodes (every node needs it); null: plain TCP. */
+        public Builder tls(TlsSettings tls) {
+            this.tls = tls;
             return this;
         }
 

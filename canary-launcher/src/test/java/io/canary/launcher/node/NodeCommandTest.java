@@ -96,4 +96,23 @@ class NodeCommandTest {
         assertThatThrownBy(() -> settings(Map.of(), "--role", "coordinator", "--peer-timeout", "100ms"))
                 .hasMessageContaining("peerTimeout");
     }
+
+    @Test
+    void tlsNeedsBothStoresAndAPassword() throws IOException {
+        Path ks = Files.writeString(dir.resolve("node-a.p12"), "x");
+        Path ts = Files.writeString(dir.resolve("ca.p12"), "x");
+        NodeSettings s = settings(Map.of("CANARY_TLS_PASSWORD", "pw"), "--role", "coordinator",
+                "--tls-keystore", ks.toString(), "--tls-truststore", ts.toString());
+        assertThat(s.tls()).hasValueSatisfying(t -> {
+            assertThat(t.keyStore()).isEqualTo(ks);
+            assertThat(t.trustStore()).isEqualTo(ts);
+        });
+        assertThat(SocketTransports.config(s).tls()).isPresent();
+        assertThat(settings(Map.of(), "--role", "coordinator").tls()).isEmpty();
+        assertThatThrownBy(() -> settings(Map.of(), "--role", "coordinator", "--tls-keystore", ks.toString()))
+                .hasMessage("TLS needs both --tls-keystore and --tls-truststore");
+        assertThatThrownBy(() -> settings(Map.of(), "--role", "coordinator", "--tls-keystore", ks.toString(),
+                "--tls-truststore", ts.toString()))
+                .hasMessageContaining("--tls-password-file or $CANARY_TLS_PASSWORD");
+    }
 }
