@@ -102,7 +102,7 @@ final class Dialer {
             throw new EOFException("the peer closed the connection during the handshake");
         }
         if (f.header().type() == WireFormat.TYPE_REJECT) {
-            String reason = Hello.decodeReject(f.payload(), 0, f.payload().length);
+            String reason = Printable.of(Hello.decodeReject(f.payload(), 0, f.payload().length), 300);
             throw new Refused("connection to " + peerId + " at " + address + " rejected by " + peerId + ": " + reason);
         }
         if (f.header().type() != WireFormat.TYPE_HELLO) {

@@ -136,7 +136,7 @@ final class InboundConnection implements Runnable {
             int type = f.header().type();
             if (type == WireFormat.TYPE_REJECT) {
                 // The peer refused our Hello after all (e.g. we are not who it expected at this address).
-                String reason = Hello.decodeReject(f.payload(), 0, f.payload().length);
+                String reason = Printable.of(Hello.decodeReject(f.payload(), 0, f.payload().length), 300);
                 ctx.rejected("connection from " + remote + " (" + peerId + ") was rejected by " + peerId + ": " + reason,
                         socket.getInetAddress().getHostAddress() + "|" + peerId + reason);
                 return;
