@@ -128,8 +128,8 @@ public final class QueryReport {
             }
         });
         if (active.isEmpty()) {
-            sb.append("  P95: 0.0ms, Error Rate: 0.00% (no requests in the last ")
-                    .append(Durations.format(java.time.Duration.ofMillis(h.windowMs()))).append(")\n");
+            long seconds = Math.max(1, Math.round(h.windowMs() / 1000.0));
+            sb.append("  P95: 0.0ms, Error Rate: 0.00% (no requests in the last ").append(seconds).append("s)\n");
             return;
         }
         long requests = 0;

@@ -60,10 +60,13 @@ public final class WeightsCommand implements Runnable {
 
     /** A one-line reason for each way a change can fail. */
     static String explain(CliException.Refused e) {
+        String error = e.error();
+        String lower = error.toLowerCase(java.util.Locale.ROOT);
         return switch (e.status()) {
-            case 400 -> "invalid weights: " + e.error();
-            case 409 -> "the change aborted: " + e.error();
-            case 504 -> "no decision in time: " + e.error() + " (it may still commit: check with canary query)";
+            case 400 -> lower.startsWith("invalid") ? error : "invalid weights: " + error;
+            case 409 -> lower.contains("abort") ? error : "the change aborted: " + error;
+            case 504 -> (lower.startsWith("no decision") ? error : "no decision in time: " + error)
+                    + " (it may still commit: check with canary query)";
             default -> e.getMessage();
         };
     }

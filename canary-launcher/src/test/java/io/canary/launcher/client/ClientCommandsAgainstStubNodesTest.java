@@ -94,12 +94,17 @@ class ClientCommandsAgainstStubNodesTest {
     @Test
     void anAbortedChangeIsOneLineWithTheReasonAndExitOne() {
         a.on("POST /routing/weights", r -> new StubNode.Answer(409, "{\"error\":\"node-c voted NO: cannot serve v3\"}", Map.of()));
+        b.on("POST /routing/weights", r -> new StubNode.Answer(400, "{\"error\":\"invalid weights: weights must sum to 1\"}", Map.of()));
 
         int code = run(new WeightsCommand.Set(), "--nodes", a.address(), "v1=0.5", "v3=0.5");
 
         assertThat(code).isEqualTo(1);
         assertThat(err.toString()).isEqualTo("error: the change aborted: node-c voted NO: cannot serve v3\n");
         assertThat(a.requests.get(0).header("Authorization")).isNull();
+
+        err.getBuffer().setLength(0);
+        assertThat(run(new WeightsCommand.Set(), "--nodes", b.address(), "v1=0.5", "v2=0.6")).isEqualTo(1);
+        assertThat(err.toString()).isEqualTo("error: invalid weights: weights must sum to 1\n");
     }
 
     @Test

@@ -134,7 +134,7 @@ class ClientCommandsOnLoopbackClusterTest {
             });
             Run promotion = run(new WeightsCommand.Set(), "v1=0.5", "v2=0.5");
             assertThat(promotion.code()).isEqualTo(1);
-            assertThat(promotion.err()).startsWith("error: the change aborted: ").contains("node-c");
+            assertThat(promotion.err()).startsWith("error: ").contains("aborted").contains("node-c").hasLineCount(1);
         } finally {
             NodeProcess back = cluster.restart("node-c");
             await().atMost(Duration.ofSeconds(15)).until(() -> back.node().isReady());
