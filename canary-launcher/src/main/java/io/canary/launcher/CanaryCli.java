@@ -9,10 +9,10 @@ import io.canary.launcher.client.WeightsCommand;
 import io.canary.launcher.node.NodeCommand;
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
+import picocli.CommandLine;
 
 /**
  * The {@code canary} command. {@link #main} is the only place in the launcher that exits the JVM;

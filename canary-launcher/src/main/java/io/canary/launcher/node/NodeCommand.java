@@ -1,12 +1,12 @@
 package io.canary.launcher.node;
 
-import io.canary.net.HostPort;
-import io.canary.net.TlsSettings;
 import io.canary.NodeConfig;
 import io.canary.launcher.ExitCodes;
 import io.canary.launcher.LauncherException;
 import io.canary.launcher.model.ModelSpec;
 import io.canary.model.Weights;
+import io.canary.net.HostPort;
+import io.canary.net.TlsSettings;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -147,6 +147,9 @@ public final class NodeCommand implements Callable<Integer> {
     @Option(names = {"-v", "--verbose"}, description = "Also print heartbeats, health exchange and every inbound message.")
     boolean verbose;
 
+    /** Held strongly: java.util.logging forgets the level of a logger nobody references. */
+    private static final java.util.logging.Logger CORE_LOGGER = java.util.logging.Logger.getLogger("io.canary");
+
     /** How nodes started by this command reach their peers; tests may replace it. */
     static TransportFactory transports = SocketTransports.factory();
 
@@ -157,6 +160,8 @@ public final class NodeCommand implements Callable<Integer> {
             // Read by slf4j-simple when the transport creates its loggers, i.e. after this line.
             System.setProperty("org.slf4j.simpleLogger.log.io.canary.net", "debug");
         }
+        // The core's own INFO lines (commits, readiness) repeat what the console prints; show them with --verbose.
+        CORE_LOGGER.setLevel(verbose ? java.util.logging.Level.INFO : java.util.logging.Level.WARNING);
         NodeConsole console = new NodeConsole(settings.nodeId(), line -> {
             System.out.println(line);
             System.out.flush();

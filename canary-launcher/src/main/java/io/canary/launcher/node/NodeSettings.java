@@ -1,10 +1,10 @@
 package io.canary.launcher.node;
 
-import io.canary.net.HostPort;
-import io.canary.net.TlsSettings;
 import io.canary.NodeConfig;
 import io.canary.launcher.model.ModelSpec;
 import io.canary.model.Weights;
+import io.canary.net.HostPort;
+import io.canary.net.TlsSettings;
 import java.nio.file.Path;
 import java.util.Collections;
 import java.util.LinkedHashMap;
