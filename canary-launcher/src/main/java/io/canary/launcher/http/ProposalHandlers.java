@@ -113,6 +113,16 @@ final class ProposalHandlers {
         });
     }
 
+    /**
+     * The core reports every failed proposal as {@link ProposalFailedException}; these two reasons
+     * mean no outcome reached the caller in time (the coordinator did not answer a forwarded
+     * request, or the node's backstop fired), so the change may still commit: a 504, not a 409.
+     * Worded by {@code Forwarder} and {@code NodeRuntime} in the core.
+     */
+    static boolean outcomeUnknown(String reason) {
+        return reason != null && (reason.contains(" did not answer within ") || reason.contains(" got no outcome within "));
+    }
+
     static ApiException failureToApi(Throwable failure) {
         Throwable t = failure;
         while ((t instanceof CompletionException || t instanceof ExecutionException) && t.getCause() != null) {
@@ -122,7 +132,7 @@ final class ProposalHandlers {
             return api;
         }
         if (t instanceof ProposalFailedException) {
-            return new ApiException(409, t.getMessage());
+            return new ApiException(outcomeUnknown(t.getMessage()) ? 504 : 409, t.getMessage());
         }
         if (t instanceof TimeoutException) {
             String detail = t.getMessage() == null ? "" : ": " + t.getMessage();

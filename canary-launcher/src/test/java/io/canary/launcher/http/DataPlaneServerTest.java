@@ -81,6 +81,16 @@ class DataPlaneServerTest {
     }
 
     @Test
+    void coordinatorNotAnsweringIs504BecauseTheOutcomeIsUnknown() {
+        node.refuseWith("coordinator node-a did not answer within 10s");
+        var r = client.post("/routing/weights", "{\"weights\":{\"v1\":0.9,\"v2\":0.1}}");
+        assertThat(r.status()).isEqualTo(504);
+        assertThat(r.error()).isEqualTo("coordinator node-a did not answer within 10s");
+        node.refuseWith("node-b got no outcome within 12s");
+        assertThat(client.post("/rollout/pause", null).status()).isEqualTo(504);
+    }
+
+    @Test
     void weightsNotSummingToOneAre400AndChangeNothing() {
         var r = client.post("/routing/weights", "{\"weights\":{\"v1\":0.9,\"v2\":0.2}}");
         assertThat(r.status()).isEqualTo(400);
