@@ -39,4 +39,16 @@ class PlantedBugsTest {
         System.out.println(bug + " (no fsync-order check) caught by " + caught.violated() + " at seed "
                 + caught.params().seed() + " (" + batch.stats().runs() + " runs, " + batch.wallMillis() + " ms): " + caught.message());
     }
+
+    /** The bugs planted in the protocol classes are caught with the real node runtime around them too. */
+    @ParameterizedTest
+    @EnumSource(value = Bug.class, names = {"PROMOTION_WAITS_ONLY_FOR_REACHABLE", "COMMIT_UNKNOWN_TRANSACTION"})
+    void protocolBugsAreCaughtUnderTheRealNodeRuntime(Bug bug) {
+        SimRunner.Batch batch = SimRunner.run(1, SimulationTest.RUNTIME_SEEDS,
+                seed -> SimParams.of(seed).withMode(SimParams.Mode.RUNTIME).withBugs(Set.of(bug)), true);
+        SimResult caught = batch.firstFailure();
+        assertThat(caught).as(bug + " was not caught in " + SimulationTest.RUNTIME_SEEDS + " runtime seeds").isNotNull();
+        System.out.println(bug + " (node runtime) caught by " + caught.violated() + " at seed " + caught.params().seed()
+                + ": " + caught.message());
+    }
 }

@@ -44,7 +44,7 @@ final class RolloutDriver {
         this.sim = sim;
         this.view = new ClusterHealthView(Duration.ofSeconds(5));
         this.controller = new RolloutController(new ThresholdJudge(), since -> view.mergedSince(since, node.now()),
-                sim.config().retryInterval(), MAX_PAUSE);
+                sim.config().retryInterval(), sim.config().maxPause());
         for (LogRecord r : node.protocolRecovery()) {
             records.add(r);
         }

@@ -18,7 +18,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.function.Consumer;
 
 /**
@@ -32,7 +31,7 @@ import java.util.function.Consumer;
  * fsync and the send that follows it, and a crash in the middle of a durable write (a torn record).
  * A crash throws {@link NodeCrash}, which unwinds the event; nothing after it happens.
  */
-final class SimNode {
+final class SimNode implements Member {
     private final Simulation sim;
     final String id;
     final int incarnation;
@@ -75,8 +74,39 @@ final class SimNode {
         return sim.now(id);
     }
 
-    boolean isDead() {
+    @Override
+    public String id() {
+        return id;
+    }
+
+    @Override
+    public int incarnation() {
+        return incarnation;
+    }
+
+    @Override
+    public boolean isDead() {
         return dead;
+    }
+
+    @Override
+    public RoutingState committed() {
+        return protocol.committed();
+    }
+
+    @Override
+    public RoutingState routed() {
+        return router.state();
+    }
+
+    @Override
+    public java.util.OptionalLong prepared() {
+        return protocol.prepared().map(p -> java.util.OptionalLong.of(p.txId())).orElse(java.util.OptionalLong.empty());
+    }
+
+    @Override
+    public boolean isReady() {
+        return protocol.isReady();
     }
 
     boolean isCoordinator() {
@@ -93,13 +123,15 @@ final class SimNode {
     }
 
     /** Calls this node waits for: operators' commands and the rollout controller's proposals. */
-    int pendingCalls() {
+    @Override
+    public int pendingCalls() {
         return calls.size();
     }
 
     // ---- events (each runs as one simulator step) ---------------------------------------------------
 
-    void start() {
+    @Override
+    public void start() {
         transport.start(id, (from, message) -> sim.step(this, "recv", new Delivery(from, message),
                 () -> onMessage(from, message)));
         run(protocol.start(now()));
@@ -119,7 +151,8 @@ final class SimNode {
     }
 
     /** An operator's command on this node; {@code done} gets its outcome unless the node dies first. */
-    void command(Message.Command command, Consumer<Outcome> done) {
+    @Override
+    public void command(Message.Command command, Consumer<Outcome> done) {
         long callId = newCall(done);
         run(protocol.command(callId, command, now()));
     }
@@ -150,7 +183,8 @@ final class SimNode {
     }
 
     /** Stops dead: the disk loses what was not fsynced (and, for a torn write, the record being written). */
-    void die(boolean tornWrite) {
+    @Override
+    public void die(boolean tornWrite) {
         dead = true;
         transport.close();
         log.crash(tornWrite);
@@ -158,7 +192,8 @@ final class SimNode {
     }
 
     /** After each event: compacts the log now and then, as the runtime does, so replay sees checkpoints too. */
-    void afterEvent() {
+    @Override
+    public void afterEvent() {
         if (!dead && log.recordsSinceCheckpoint() > Simulation.CHECKPOINT_AFTER) {
             List<LogRecord> records = new ArrayList<>(protocol.checkpointRecords());
             if (rollout != null) {
@@ -252,10 +287,6 @@ final class SimNode {
         if (rollout != null) {
             rollout.onCommitted(state);
         }
-    }
-
-    Optional<RoutingState> committedIfAlive() {
-        return dead ? Optional.empty() : Optional.of(protocol.committed());
     }
 
     private static String name(Object effect) {

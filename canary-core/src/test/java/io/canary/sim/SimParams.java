@@ -8,12 +8,21 @@ import java.util.Set;
  * and checking options.
  *
  * @param seed the seed; the same seed replays the same run, event for event
+ * @param mode what runs each node
  * @param bugs deliberate bugs to plant (empty for the real protocol)
  * @param checkDurableBeforeVisible false to leave the direct fsync-ordering check out, so that a
  *     planted durability bug must be caught by its consequences (AGREEMENT, DURABILITY) instead
  * @param fullTrace keep every event for the report, not only the last {@link Trace#DEFAULT_KEEP}
  */
-public record SimParams(long seed, Set<Bug> bugs, boolean checkDurableBeforeVisible, boolean fullTrace) {
+public record SimParams(long seed, Mode mode, Set<Bug> bugs, boolean checkDurableBeforeVisible, boolean fullTrace) {
+
+    /** What runs each node. */
+    public enum Mode {
+        /** The protocol state machines and rollout controller under the simulator's own effect executor. */
+        PROTOCOL,
+        /** The node's real runtime (NodeRuntime, its effect executor, health exchange and rollout extension). */
+        RUNTIME
+    }
 
     public SimParams {
         bugs = bugs.isEmpty() ? Set.of() : Set.copyOf(EnumSet.copyOf(bugs));
@@ -21,19 +30,23 @@ public record SimParams(long seed, Set<Bug> bugs, boolean checkDurableBeforeVisi
 
     /** The real protocol, every check on. */
     public static SimParams of(long seed) {
-        return new SimParams(seed, Set.of(), true, false);
+        return new SimParams(seed, Mode.PROTOCOL, Set.of(), true, false);
     }
 
     public SimParams withBugs(Set<Bug> planted) {
-        return new SimParams(seed, planted, checkDurableBeforeVisible, fullTrace);
+        return new SimParams(seed, mode, planted, checkDurableBeforeVisible, fullTrace);
     }
 
     public SimParams withDurableBeforeVisibleCheck(boolean on) {
-        return new SimParams(seed, bugs, on, fullTrace);
+        return new SimParams(seed, mode, bugs, on, fullTrace);
     }
 
     public SimParams withFullTrace(boolean on) {
-        return new SimParams(seed, bugs, checkDurableBeforeVisible, on);
+        return new SimParams(seed, mode, bugs, checkDurableBeforeVisible, on);
+    }
+
+    public SimParams withMode(Mode m) {
+        return new SimParams(seed, m, bugs, checkDurableBeforeVisible, fullTrace);
     }
 
     boolean has(Bug bug) {

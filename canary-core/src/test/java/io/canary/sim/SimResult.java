@@ -18,12 +18,13 @@ public record SimResult(SimParams params, String faults, SimStats stats, Invaria
         if (passed()) {
             return "seed " + params.seed() + " passed (" + faults + ")";
         }
-        return "SIMULATION FAILED: seed " + params.seed() + (params.bugs().isEmpty() ? "" : " with planted bugs " + params.bugs())
+        return "SIMULATION FAILED: seed " + params.seed() + " (" + params.mode().name().toLowerCase(java.util.Locale.ROOT) + " mode)" + (params.bugs().isEmpty() ? "" : " with planted bugs " + params.bugs())
                 + "\n  invariant " + violated + ": " + message
                 + "\n  faults: " + faults
                 + "\n  replay: mvn -B -o verify -pl canary-core -Dtest=SimulationTest -Dcanary.sim.seed=" + params.seed()
                 + (params.bugs().isEmpty() ? "" : " -Dcanary.sim.bugs=" + String.join(",", params.bugs().stream().map(Enum::name).sorted().toList()))
                 + (params.checkDurableBeforeVisible() ? "" : " -Dcanary.sim.fsyncCheck=off")
+                + (params.mode() == SimParams.Mode.RUNTIME ? " -Dcanary.sim.mode=runtime" : "")
                 + " [-Dcanary.sim.trace=all]"
                 + "\n  trace (virtual time since start):\n" + trace;
     }

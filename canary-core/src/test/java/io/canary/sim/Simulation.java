@@ -38,7 +38,7 @@ public final class Simulation {
             .prepareTimeout(Duration.ofMillis(800)).retryInterval(Duration.ofMillis(150))
             .heartbeatInterval(Duration.ofMillis(250)).peerTimeout(Duration.ofMillis(900))
             .healthInterval(Duration.ofMillis(500)).healthWindow(Duration.ofSeconds(5))
-            .syncTimeout(Duration.ofSeconds(2)).requestTimeout(Duration.ofSeconds(3)).build();
+            .syncTimeout(Duration.ofSeconds(2)).requestTimeout(Duration.ofSeconds(3)).maxPause(RolloutDriver.MAX_PAUSE).build();
 
     private final SimParams params;
     private final SplittableRandom random;
@@ -48,7 +48,7 @@ public final class Simulation {
     private final List<String> members = new ArrayList<>();
     private final RoutingState initial = RoutingState.initial("v1", "v2");
     private final Map<String, MemoryStateLog> disks = new HashMap<>();
-    private final Map<String, SimNode> nodes = new TreeMap<>();
+    private final Map<String, Member> nodes = new TreeMap<>();
     private final Map<String, Long> offsets = new HashMap<>();
     private final Set<String> protocolBugs = new HashSet<>();
     private final Invariants invariants;
@@ -176,7 +176,7 @@ public final class Simulation {
     }
 
     private void issueCommand() {
-        SimNode node = randomLiveNode();
+        Member node = randomLiveNode();
         if (node == null) {
             return;
         }
@@ -224,7 +224,7 @@ public final class Simulation {
     }
 
     private void killRandomNode() {
-        SimNode node = randomLiveNode();
+        Member node = randomLiveNode();
         if (node != null) {
             stats.kills++;
             crash(node, false, "killed");
@@ -252,9 +252,10 @@ public final class Simulation {
         if (failure != null) {
             return;
         }
-        SimNode node;
+        Member node;
         try {
-            node = new SimNode(this, id, incarnation);
+            node = params.mode() == SimParams.Mode.RUNTIME ? new RuntimeMember(this, id, incarnation)
+                    : new SimNode(this, id, incarnation);
         } catch (Violation v) {
             fail(v);
             return;
@@ -269,18 +270,18 @@ public final class Simulation {
         step(node, "start", "incarnation " + incarnation, node::start);
     }
 
-    private void crash(SimNode node, boolean torn, String why) {
+    void crash(Member node, boolean torn, String why) {
         node.die(torn);
         stats.crashes += why.equals("killed") ? 0 : 1;
         stats.tornWrites += torn ? 1 : 0;
-        trace.add(scheduler.nowMillis(), node.id, "CRASH", why);
+        trace.add(scheduler.nowMillis(), node.id(), "CRASH", why);
         long downtime = 100 + random.nextLong(2400);
-        scheduler.schedule(Duration.ofMillis(downtime), () -> startNode(node.id, node.incarnation + 1));
+        scheduler.schedule(Duration.ofMillis(downtime), () -> startNode(node.id(), node.incarnation() + 1));
     }
 
-    private SimNode randomLiveNode() {
-        List<SimNode> live = new ArrayList<>();
-        for (SimNode n : nodes.values()) {
+    private Member randomLiveNode() {
+        List<Member> live = new ArrayList<>();
+        for (Member n : nodes.values()) {
             if (!n.isDead()) {
                 live.add(n);
             }
@@ -291,16 +292,20 @@ public final class Simulation {
     // ---- steps --------------------------------------------------------------------------------------
 
     /** Runs one event of {@code node} as one step: trace it, run it, then check every invariant. */
-    void step(SimNode node, String what, Object detail, Runnable body) {
+    void step(Member node, String what, Object detail, Runnable body) {
         if (failure != null || node.isDead()) {
             return;
         }
-        trace.add(scheduler.nowMillis(), node.id, what, detail);
+        trace.add(scheduler.nowMillis(), node.id(), what, detail);
         stats.steps++;
         try {
             try {
                 body.run();
-                node.afterEvent();
+                if (node.isDead()) {
+                    crash(node, node.tornWrite(), "crashed in the middle of the step");
+                } else {
+                    node.afterEvent();
+                }
             } catch (NodeCrash c) {
                 crash(node, c.tornWrite, c.getMessage());
             }
@@ -309,16 +314,16 @@ public final class Simulation {
             fail(v);
         } catch (RuntimeException e) {
             StackTraceElement[] frames = e.getStackTrace();
-            fail(new Violation(Invariant.NO_EXCEPTION, node.id + " threw " + e + (frames.length > 0 ? " at " + frames[0] : "")));
+            fail(new Violation(Invariant.NO_EXCEPTION, node.id() + " threw " + e + (frames.length > 0 ? " at " + frames[0] : "")));
         }
     }
 
-    void schedule(SimNode node, Duration delay, String what, Object detail, Runnable body) {
+    void schedule(Member node, Duration delay, String what, Object detail, Runnable body) {
         scheduler.schedule(delay, () -> step(node, what, detail, body));
     }
 
     /** A task outside the protocol (traffic): no trace, no checks. */
-    void scheduleQuiet(SimNode node, Duration delay, Runnable body) {
+    void scheduleQuiet(Member node, Duration delay, Runnable body) {
         scheduler.schedule(delay, () -> {
             if (failure == null && !node.isDead()) {
                 body.run();
@@ -327,11 +332,16 @@ public final class Simulation {
     }
 
     private void checkAll() {
-        for (SimNode n : nodes.values()) {
+        for (Member n : nodes.values()) {
             if (!n.isDead()) {
-                invariants.checkNode(n.id, n.protocol.committed(), n.router.state());
+                invariants.checkNode(n.id(), n.committed(), n.routed());
             }
         }
+    }
+
+    /** A violation found where it cannot be thrown (inside the runtime's own code): the run stops after this step. */
+    void violated(Violation v) {
+        fail(v);
     }
 
     private void fail(Violation v) {
@@ -348,20 +358,20 @@ public final class Simulation {
                 return id + " is down";
             }
         }
-        RoutingState target = nodes.get(COORDINATOR).protocol.committed();
-        for (SimNode n : nodes.values()) {
-            RoutingState c = n.protocol.committed();
+        RoutingState target = nodes.get(COORDINATOR).committed();
+        for (Member n : nodes.values()) {
+            RoutingState c = n.committed();
             if (!c.equals(target)) {
-                return n.id + " is at version " + c.version() + ", the coordinator at " + target.version();
+                return n.id() + " is at version " + c.version() + ", the coordinator at " + target.version();
             }
-            if (n.protocol.prepared().isPresent()) {
-                return n.id + " is still prepared for transaction " + n.protocol.prepared().get().txId();
+            if (n.prepared().isPresent()) {
+                return n.id() + " is still prepared for transaction " + n.prepared().getAsLong();
             }
-            if (!n.protocol.isReady()) {
-                return n.id + " is not ready";
+            if (!n.isReady()) {
+                return n.id() + " is not ready";
             }
             if (n.pendingCalls() > 0) {
-                return n.id + " still waits for " + n.pendingCalls() + " command(s) or proposal(s)";
+                return n.id() + " still waits for " + n.pendingCalls() + " command(s) or proposal(s)";
             }
         }
         if (target.rollout().phase().isActive()) {
@@ -372,6 +382,14 @@ public final class Simulation {
     }
 
     // ---- for the nodes ------------------------------------------------------------------------------
+
+    ManualScheduler scheduler() {
+        return scheduler;
+    }
+
+    Trace trace() {
+        return trace;
+    }
 
     SimParams params() {
         return params;

@@ -15,6 +15,7 @@ import org.junit.jupiter.api.Test;
  */
 class SimulationTest {
     static final int CI_SEEDS = 10_000;
+    static final int RUNTIME_SEEDS = 2_000;
 
     @Test
     void everyInvariantHoldsOnEverySeedUnderNetworkDiskCrashAndClockFaults() {
@@ -22,7 +23,8 @@ class SimulationTest {
         if (one != null) {
             SimParams params = SimParams.of(Long.parseLong(one)).withFullTrace("all".equals(property("canary.sim.trace")))
                     .withBugs(bugs(property("canary.sim.bugs")))
-                    .withDurableBeforeVisibleCheck(!"off".equals(property("canary.sim.fsyncCheck")));
+                    .withDurableBeforeVisibleCheck(!"off".equals(property("canary.sim.fsyncCheck")))
+                    .withMode("runtime".equals(property("canary.sim.mode")) ? SimParams.Mode.RUNTIME : SimParams.Mode.PROTOCOL);
             SimResult result = new Simulation(params).run();
             System.out.println(result.report());
             System.out.println("  did: " + result.stats());
@@ -38,9 +40,38 @@ class SimulationTest {
                 + batch.stats());
         SimResult failure = batch.firstFailure();
         if (failure != null) {
-            System.out.println(batch.failures().size() + " seed(s) failed; the lowest:\n" + failure.report());
+            printFailures(batch);
         }
         assertThat(batch.failures()).as(failure == null ? "" : failure.report()).isEmpty();
+    }
+
+    /**
+     * The same, with every node running the real node runtime (NodeRuntime's effect executor, the
+     * health exchange, the rollout extension) instead of the simulator's own executor. Fewer seeds:
+     * a run costs more. {@code -Dcanary.sim.runtimeSeeds=N} runs more.
+     */
+    @Test
+    void everyInvariantHoldsWithTheRealNodeRuntimeUnderTheSameFaults() {
+        if (property("canary.sim.seed") != null) {
+            return;
+        }
+        String n = property("canary.sim.runtimeSeeds");
+        long seeds = n == null ? RUNTIME_SEEDS : Long.parseLong(n);
+        SimRunner.Batch batch = SimRunner.run(1, seeds, seed -> SimParams.of(seed).withMode(SimParams.Mode.RUNTIME), false);
+        System.out.println("simulation (node runtime): seeds 1.." + seeds + " in " + batch.wallMillis() + " ms: " + batch.stats());
+        SimResult failure = batch.firstFailure();
+        if (failure != null) {
+            printFailures(batch);
+        }
+        assertThat(batch.failures()).as(failure == null ? "" : failure.report()).isEmpty();
+    }
+
+    private static void printFailures(SimRunner.Batch batch) {
+        System.out.println(batch.failures().size() + " seed(s) failed:");
+        for (SimResult r : batch.failures().subList(0, Math.min(50, batch.failures().size()))) {
+            System.out.println("  seed " + r.params().seed() + ": " + r.violated() + ": " + r.message());
+        }
+        System.out.println("the lowest:\n" + batch.firstFailure().report());
     }
 
     /** {@code -Dcanary.sim.bugs=A,B} replays a seed with planted bugs (names of {@link Bug}). */

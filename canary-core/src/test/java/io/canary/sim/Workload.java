@@ -33,10 +33,10 @@ final class Workload {
     }
 
     /** A random command for {@code node}, issued through it. */
-    Message.Command next(SimNode node) {
-        String baseline = node.router.state().baseline();
+    Message.Command next(Member node) {
+        String baseline = node.routed().baseline();
         String other = baseline.equals("v1") ? "v2" : "v1";
-        boolean running = node.router.state().rollout().phase().isActive();
+        boolean running = node.routed().rollout().phase().isActive();
         int pick = random.nextInt(100);
         if (running ? pick < 20 : pick < 55) {
             return new Message.ProposeWeights(Weights.split(baseline, other, random.nextInt(21) * 5));

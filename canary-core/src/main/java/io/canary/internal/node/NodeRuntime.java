@@ -57,6 +57,7 @@ public final class NodeRuntime {
     private boolean started;
     private volatile boolean ready;
     private volatile List<PeerStatus> peers = List.of();
+    private volatile Consumer<Effect> effectHook;
 
     public NodeRuntime(NodeSettings settings) {
         this.settings = settings;
@@ -164,10 +165,24 @@ public final class NodeRuntime {
 
     // ---- effects -------------------------------------------------------------------------------
 
+    /**
+     * Test-only seam for the deterministic simulator (io.canary.sim): sees every effect just before
+     * it runs, on the protocol thread, so the simulator can check its invariants there and crash
+     * the node at any point, e.g. between a durable append and the send that follows it. Null (and
+     * unused) in production.
+     */
+    public void onEveryEffect(Consumer<Effect> hook) {
+        this.effectHook = hook;
+    }
+
     private void run(List<Effect> effects) {
         for (Effect effect : effects) {
             if (closed.get()) {
                 return;
+            }
+            Consumer<Effect> hook = effectHook;
+            if (hook != null) {
+                hook.accept(effect);
             }
             if (effect instanceof Effect.Send s) {
                 send(s.to(), s.message());

@@ -159,8 +159,7 @@ public final class RolloutExtension implements NodeExtension {
             LOG.log(System.Logger.Level.INFO, "[" + context.nodeId() + "] rollout " + p.rolloutId() + ": "
                     + p.verdict().decision() + ": " + p.verdict().reason());
         } else if (e instanceof RolloutEffect.WakeAt w) {
-            long delay = Math.max(0, w.at() - context.nowMillis());
-            context.schedule(Duration.ofMillis(delay), () -> run(controller.tick(context.nowMillis())));
+            wakeAt(w.at());
         } else if (e instanceof RolloutEffect.Propose p) {
             StateChange change = p.change()::apply;
             context.propose(change, StateChange.Requester.ROLLOUT, p.description())
@@ -172,6 +171,23 @@ public final class RolloutExtension implements NodeExtension {
                         }
                     }));
         }
+    }
+
+    /**
+     * Ticks the controller once the node's clock reads {@code at}. A timer counts elapsed time, but
+     * {@code at} is on the clock: if the clock was set back meanwhile (NTP stepping it), the timer
+     * fires early, the controller ignores the early tick and would never wake again (found by the
+     * deterministic simulator: a rollout stuck at its step forever). So an early timer waits for the rest.
+     */
+    private void wakeAt(long at) {
+        long delay = Math.max(0, at - context.nowMillis());
+        context.schedule(Duration.ofMillis(delay), () -> {
+            if (context.nowMillis() < at) {
+                wakeAt(at);
+            } else {
+                run(controller.tick(context.nowMillis()));
+            }
+        });
     }
 
     private void proposalCommitted(long id, RoutingState state) {

@@ -1,0 +1,58 @@
+package io.canary.sim;
+
+import io.canary.internal.protocol.Outcome;
+import io.canary.model.RoutingState;
+import io.canary.transport.Message;
+import java.util.OptionalLong;
+import java.util.function.Consumer;
+
+/**
+ * One incarnation of a simulated node, as the {@link Simulation} drives and observes it. Two
+ * kinds: {@link SimNode} runs the protocol state machines under the simulator's own effect
+ * executor; {@link RuntimeMember} runs the node's real runtime ({@code NodeRuntime} with its health
+ * and rollout extensions). Everything here is called on the simulation's single thread.
+ */
+interface Member {
+
+    String id();
+
+    int incarnation();
+
+    boolean isDead();
+
+    /** Starts this incarnation from its disk (called inside a step). */
+    void start();
+
+    /**
+     * Stops dead (called once): the disk keeps only what was fsynced (minus the record being
+     * written, if torn). A member may also decide during a step that it crashed ({@link #isDead()}
+     * turns true); the simulator then calls this right after the step.
+     */
+    void die(boolean tornWrite);
+
+    /** True if a crash this member decided itself interrupted a durable write. */
+    default boolean tornWrite() {
+        return false;
+    }
+
+    /** An operator's command through this node; {@code done} gets the outcome unless the node dies first. */
+    void command(Message.Command command, Consumer<Outcome> done);
+
+    /** The committed state the node reports. */
+    RoutingState committed();
+
+    /** The state its router routes on. */
+    RoutingState routed();
+
+    /** A transaction the node voted YES on and has no decision for. */
+    OptionalLong prepared();
+
+    boolean isReady();
+
+    /** Commands and proposals this node still waits for. */
+    int pendingCalls();
+
+    /** After each step (e.g. the protocol-mode executor's checkpoints). */
+    default void afterEvent() {
+    }
+}
