@@ -15,24 +15,42 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Three example services on 127.0.0.1 (ephemeral ports), each embedding a node on the socket transport. */
+/**
+ * Three example services on 127.0.0.1 (ephemeral ports), each embedding a node on the socket
+ * transport; one cluster for the whole class, tests in order.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class EmbeddedServiceTest {
-    @TempDir
-    Path dataDir;
-
     private final List<EmbeddedService> services = new ArrayList<>();
     private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+    private volatile boolean v2Broken;
 
-    @AfterEach
+    @BeforeAll
+    void start(@TempDir Path dataDir) {
+        startThree(dataDir, input -> {
+            if (v2Broken) {
+                throw new IllegalStateException("v2 is broken");
+            }
+            return "v2 says hi to " + input;
+        });
+    }
+
+    @AfterAll
     void stop() {
         services.forEach(EmbeddedService::close);
     }
 
-    private void startThree(EmbeddedService.Model v2) {
+    private void startThree(Path dataDir, EmbeddedService.Model v2) {
         Map<String, ControlPort> ports = new LinkedHashMap<>();
         Map<String, HostPort> peers = new LinkedHashMap<>();
         for (String id : List.of("node-a", "node-b", "node-c")) {
@@ -55,8 +73,8 @@ class EmbeddedServiceTest {
     }
 
     @Test
+    @Order(1)
     void requestsAreRoutedByTheCommittedWeightsAndRecordedPerVersion() throws Exception {
-        startThree(input -> "v2 says hi to " + input);
         EmbeddedService b = services.get(1);
 
         for (int i = 0; i < 20; i++) {
@@ -85,10 +103,10 @@ class EmbeddedServiceTest {
     }
 
     @Test
+    @Order(2)
     void aFailingVersionAnswers502AndIsRecordedAsAnError() throws Exception {
-        startThree(input -> {
-            throw new IllegalStateException("v2 is broken");
-        });
+        v2Broken = true;
+        long errorsBefore = services.get(2).node().health().version("v2").errors();
         assertThat(call(services.get(2), "POST", "/canary/weights?v1=0&v2=1").statusCode()).isEqualTo(200);
         await().atMost(Duration.ofSeconds(10)).until(() -> services.get(2).node().state().weights().basisPoints("v2") == 10_000);
 
@@ -96,17 +114,18 @@ class EmbeddedServiceTest {
 
         assertThat(r.statusCode()).isEqualTo(502);
         assertThat(r.body()).contains("v2 is broken");
-        assertThat(services.get(2).node().health().version("v2").errors()).isEqualTo(1);
+        assertThat(services.get(2).node().health().version("v2").errors()).isEqualTo(errorsBefore + 1);
     }
 
     @Test
+    @Order(3)
     void invalidWeightsAre400AndChangeNothing() throws Exception {
-        startThree(input -> "ok");
+        long before = services.get(0).node().state().version();
 
         HttpResponse<String> r = call(services.get(0), "POST", "/canary/weights?v1=0.7&v2=0.2");
 
         assertThat(r.statusCode()).isEqualTo(400);
         assertThat(r.body()).contains("sum to 1");
-        assertThat(services).allSatisfy(s -> assertThat(s.node().state().version()).isEqualTo(1));
+        assertThat(services).allSatisfy(s -> assertThat(s.node().state().version()).isEqualTo(before));
     }
 }
