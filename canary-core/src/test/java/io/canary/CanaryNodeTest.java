@@ -126,7 +126,7 @@ class CanaryNodeTest {
                 .transport(network.transport("node-b")).scheduler(scheduler).config(CONFIG)
                 .stateLog(new MemoryStateLog()).build().start();
         assertThat(failure(b.proposeWeights(Weights.split("v1", "v2", 10))))
-                .isInstanceOf(ProposalFailedException.class)
+                .isInstanceOf(ProposalTimeoutException.class)
                 .hasMessage("coordinator node-a did not answer within 5s");
         assertThat(b.isCoordinator()).isFalse();
         b.close();
@@ -175,7 +175,7 @@ class CanaryNodeTest {
                 new Message.ControlRollout(io.canary.rollout.RolloutAction.PAUSE), scheduler.nowMillis()));
         scheduler.advance(CONFIG.requestTimeout());
         assertThat(f).isNotDone();
-        assertThat(failure(f)).isInstanceOf(ProposalFailedException.class).hasMessage("node-a got no outcome within 6s");
+        assertThat(failure(f)).isInstanceOf(ProposalTimeoutException.class).hasMessage("node-a got no outcome within 6s");
         runtime.close();
     }
 

@@ -3,6 +3,7 @@ package io.canary.internal.node;
 import io.canary.NodeConfig;
 import io.canary.PeerStatus;
 import io.canary.ProposalFailedException;
+import io.canary.ProposalTimeoutException;
 import io.canary.internal.protocol.Caller;
 import io.canary.internal.protocol.Durations;
 import io.canary.internal.protocol.Effect;
@@ -143,7 +144,7 @@ public final class NodeRuntime {
         scheduler.schedule(backstop, () -> {
             CompletableFuture<RoutingState> late = calls.remove(callId);
             if (late != null) {
-                late.completeExceptionally(new ProposalFailedException(selfId + " got no outcome within "
+                late.completeExceptionally(new ProposalTimeoutException(selfId + " got no outcome within "
                         + Durations.human(backstop)));
             }
         });
@@ -250,7 +251,10 @@ public final class NodeRuntime {
         if (outcome instanceof Outcome.Success s) {
             future.complete(s.state());
         } else {
-            future.completeExceptionally(new ProposalFailedException(((Outcome.Failure) outcome).reason()));
+            Outcome.Failure failure = (Outcome.Failure) outcome;
+            future.completeExceptionally(failure.outcomeUnknown()
+                    ? new ProposalTimeoutException(failure.reason())
+                    : new ProposalFailedException(failure.reason()));
         }
     }
 

@@ -74,7 +74,7 @@ public final class Forwarder {
         List<Effect> out = new ArrayList<>(1);
         Pending p = pending.remove(requestId);
         if (p != null) {
-            out.add(new Effect.Complete(p.callId(), Outcome.failure("coordinator " + coordinatorId
+            out.add(new Effect.Complete(p.callId(), Outcome.unknown("coordinator " + coordinatorId
                     + " did not answer within " + Durations.human(config.requestTimeout()))));
         }
         return out;

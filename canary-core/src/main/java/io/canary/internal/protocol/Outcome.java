@@ -13,8 +13,11 @@ public sealed interface Outcome {
         }
     }
 
-    /** The request did not commit; {@code reason} is one line an operator can act on. */
-    record Failure(String reason) implements Outcome {
+    /**
+     * The request did not commit, or (with {@code outcomeUnknown}) no outcome reached this node in
+     * time, so it may still commit; {@code reason} is one line an operator can act on.
+     */
+    record Failure(String reason, boolean outcomeUnknown) implements Outcome {
         public Failure {
             Objects.requireNonNull(reason, "reason");
         }
@@ -25,6 +28,11 @@ public sealed interface Outcome {
     }
 
     static Outcome failure(String reason) {
-        return new Failure(reason);
+        return new Failure(reason, false);
+    }
+
+    /** No outcome arrived in time: the request may or may not commit. */
+    static Outcome unknown(String reason) {
+        return new Failure(reason, true);
     }
 }

@@ -27,7 +27,7 @@ class ForwardingTest {
         assertThat(Fx.sent(forwarder.onResend(500), ForwardRequest.class)).as("resent until answered").hasSize(1);
 
         List<Effect> timedOut = forwarder.onTimeout(500);
-        assertThat(Fx.outcome(timedOut, 1)).isEqualTo(Outcome.failure("coordinator node-a did not answer within 10s"));
+        assertThat(Fx.outcome(timedOut, 1)).isEqualTo(Outcome.unknown("coordinator node-a did not answer within 10s"));
         assertThat(forwarder.onResend(500)).isEmpty();
     }
 

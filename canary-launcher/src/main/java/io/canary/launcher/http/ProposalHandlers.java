@@ -1,6 +1,7 @@
 package io.canary.launcher.http;
 
 import io.canary.ProposalFailedException;
+import io.canary.ProposalTimeoutException;
 import io.canary.launcher.http.api.RolloutRequest;
 import io.canary.launcher.http.api.StateView;
 import io.canary.launcher.http.api.WeightsRequest;
@@ -113,15 +114,6 @@ final class ProposalHandlers {
         });
     }
 
-    /**
-     * The core reports every failed proposal as {@link ProposalFailedException}; these two reasons
-     * mean no outcome reached the caller in time (the coordinator did not answer a forwarded
-     * request, or the node's backstop fired), so the change may still commit: a 504, not a 409.
-     * Worded by {@code Forwarder} and {@code NodeRuntime} in the core.
-     */
-    static boolean outcomeUnknown(String reason) {
-        return reason != null && (reason.contains(" did not answer within ") || reason.contains(" got no outcome within "));
-    }
 
     static ApiException failureToApi(Throwable failure) {
         Throwable t = failure;
@@ -132,7 +124,8 @@ final class ProposalHandlers {
             return api;
         }
         if (t instanceof ProposalFailedException) {
-            return new ApiException(outcomeUnknown(t.getMessage()) ? 504 : 409, t.getMessage());
+            // Unknown outcome (may still commit): 504; a refusal or abort: 409.
+            return new ApiException(t instanceof ProposalTimeoutException ? 504 : 409, t.getMessage());
         }
         if (t instanceof TimeoutException) {
             String detail = t.getMessage() == null ? "" : ": " + t.getMessage();

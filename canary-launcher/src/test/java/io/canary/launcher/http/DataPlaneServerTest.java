@@ -82,12 +82,15 @@ class DataPlaneServerTest {
 
     @Test
     void coordinatorNotAnsweringIs504BecauseTheOutcomeIsUnknown() {
-        node.refuseWith("coordinator node-a did not answer within 10s");
+        node.timeOutWith("coordinator node-a did not answer within 10s");
         var r = client.post("/routing/weights", "{\"weights\":{\"v1\":0.9,\"v2\":0.1}}");
         assertThat(r.status()).isEqualTo(504);
         assertThat(r.error()).isEqualTo("coordinator node-a did not answer within 10s");
-        node.refuseWith("node-b got no outcome within 12s");
+        node.timeOutWith("node-b got no outcome within 12s");
         assertThat(client.post("/rollout/pause", null).status()).isEqualTo(504);
+        // The same words in a refusal are still a refusal: the type decides, not the wording.
+        node.refuseWith("node-c voted NO: coordinator node-a did not answer within 10s");
+        assertThat(client.post("/rollout/pause", null).status()).isEqualTo(409);
     }
 
     @Test

@@ -3,6 +3,7 @@ package io.canary.launcher.http;
 import io.canary.ClusterHealth;
 import io.canary.PeerStatus;
 import io.canary.ProposalFailedException;
+import io.canary.ProposalTimeoutException;
 import io.canary.RolloutStatus;
 import io.canary.health.HealthSnapshot;
 import io.canary.health.HistogramLayout;
@@ -28,7 +29,7 @@ import java.util.concurrent.atomic.AtomicReference;
  */
 final class FakeNode implements NodeApi {
     final AtomicReference<RoutingState> state = new AtomicReference<>(RoutingState.initial("v1", "v2"));
-    final AtomicReference<String> refusal = new AtomicReference<>();
+    final AtomicReference<ProposalFailedException> refusal = new AtomicReference<>();
     volatile boolean neverAnswer;
     volatile boolean ready = true;
     volatile String routeTo = "v1";
@@ -37,7 +38,12 @@ final class FakeNode implements NodeApi {
     private final AtomicLong tx = new AtomicLong();
 
     void refuseWith(String reason) {
-        refusal.set(reason);
+        refusal.set(new ProposalFailedException(reason));
+    }
+
+    /** Proposals fail as if no outcome arrived in time (they may still commit). */
+    void timeOutWith(String reason) {
+        refusal.set(new ProposalTimeoutException(reason));
     }
 
     @Override public String id() { return "node-a"; }
@@ -83,9 +89,9 @@ final class FakeNode implements NodeApi {
         if (neverAnswer) {
             return new CompletableFuture<>();
         }
-        String reason = refusal.get();
-        if (reason != null) {
-            return CompletableFuture.failedFuture(new ProposalFailedException(reason));
+        ProposalFailedException failure = refusal.get();
+        if (failure != null) {
+            return CompletableFuture.failedFuture(failure);
         }
         return CompletableFuture.completedFuture(state.updateAndGet(next));
     }
