@@ -243,6 +243,23 @@ class ProgressiveRolloutTest {
     }
 
     @Test
+    void theRolloutSurvivesACheckpointOfTheCoordinatorsLogAndItsRestart() {
+        startCluster(1); // too little traffic: every analysis holds, and each verdict is a log record
+        RolloutPlan holding = plan().stepInterval(Duration.ofMillis(100)).build();
+        await(cluster.node("node-a").startRollout(holding));
+        advanceUntil(() -> false, Duration.ofSeconds(150)); // ~1500 verdicts: the log was checkpointed
+        assertThat(cluster.log("node-a").records().size()).as("records in node-a's log after the checkpoint").isLessThan(1_000);
+
+        cluster.crash("node-a");
+        CanaryNode restarted = cluster.restart("node-a");
+        assertThat(restarted.rolloutStatus().plan()).contains(holding);
+        assertThat(restarted.rolloutStatus().verdicts()).isNotEmpty();
+        traffic.rate(20);
+        assertThat(advanceUntil(() -> everyNodeIn(Phase.COMPLETED), Duration.ofMinutes(1))).isTrue();
+        assertThat(percentsAtB).containsExactly(5, 25, 50, 100);
+    }
+
+    @Test
     void pauseHoldsTheStepUntilResumeAndAnalysesStopMeanwhile() {
         startCluster(20);
         await(cluster.node("node-a").startRollout(plan().build()));
