@@ -17,13 +17,13 @@ import picocli.CommandLine.Option;
                 + "talking over real sockets, with simulated models v1 (stable) and v2 (canary); open-loop traffic; "
                 + "a rollout of v2 through 5, 25, 50 and 100 percent with each verdict printed as it happens; and a "
                 + "summary.",
-                "A healthy canary ends at 100% (COMPLETED); with --bad-canary (30% errors, 3x slower) it is rolled "
+                "A healthy canary ends at 100%% (COMPLETED); with --bad-canary (30%% errors, 3x slower) it is rolled "
                 + "back (ROLLED_BACK). Exits 0 when the rollout ended as expected, 1 otherwise.",
                 "It uses the reference ports (60001-60003, 50051-50053) when they are free, so ./canary query works "
                 + "from another terminal meanwhile; otherwise free ports."})
 public final class DemoCommand extends ClientCommand {
 
-    @Option(names = "--bad-canary", description = "Make v2 fail 30% of its requests and run 3x slower: it must be rolled back.")
+    @Option(names = "--bad-canary", description = "Make v2 fail 30%% of its requests and run 3x slower: it must be rolled back.")
     boolean badCanary;
 
     @Option(names = "--fast", description = "2s steps and more traffic: over in about 15 seconds.")

@@ -7,7 +7,6 @@ import io.canary.launcher.client.DataPlaneViews.RolloutView;
 import io.canary.launcher.client.DataPlaneViews.StateView;
 import io.canary.launcher.client.DataPlaneViews.StatsView;
 import io.canary.launcher.client.DataPlaneViews.VerdictView;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -126,9 +125,7 @@ public final class RolloutFormat {
             return "";
         }
         StringBuilder sb = new StringBuilder();
-        Iterator<Map.Entry<String, JsonNode>> fields = plan.fields();
-        while (fields.hasNext()) {
-            Map.Entry<String, JsonNode> f = fields.next();
+        for (Map.Entry<String, JsonNode> f : plan.properties()) {
             if (List.of("baseline", "canary").contains(f.getKey()) || f.getValue().isNull()) {
                 continue;
             }

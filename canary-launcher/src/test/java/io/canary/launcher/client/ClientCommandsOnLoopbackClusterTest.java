@@ -145,4 +145,34 @@ class ClientCommandsOnLoopbackClusterTest {
             assertThat(q.out()).contains("weights {'v1': 1.0, 'v2': 0.0}");
         });
     }
+
+    @Test
+    @Order(5)
+    void anOperatorSteersARolloutWithPauseResumePromoteAndAbort() {
+        // A long interval: nothing moves unless the operator says so.
+        Run start = run(new RolloutStartCommand(), "--node", "node-b", "--canary", "v2", "--interval", "10m");
+        assertThat(start.code()).as(start.err()).isZero();
+        assertThat(start.out()).contains("[###.......] step 1/4    5%  PROGRESSING");
+
+        Run pause = run(new RolloutCommand.Pause());
+        assertThat(pause.code()).as(pause.err()).isZero();
+        assertThat(pause.out()).contains("Rollout paused.").contains("step 1/4    5%  PAUSED");
+        Run status = run(new RolloutStatusCommand());
+        assertThat(status.out()).contains("v1 -> v2").contains("PAUSED").contains("paused by operator");
+
+        assertThat(run(new RolloutCommand.Resume()).out()).contains("Rollout resumed.").contains("PROGRESSING");
+        Run promote = run(new RolloutCommand.Promote(), "--node", "node-c");
+        assertThat(promote.code()).as(promote.err()).isZero();
+        assertThat(promote.out()).contains("[#####.....] step 2/4   25%  PROGRESSING");
+
+        Run abort = run(new RolloutCommand.Abort());
+        assertThat(abort.code()).as(abort.err()).isZero();
+        assertThat(abort.out()).contains("Rollout aborted.").contains("0%  ABORTED").contains("v1 100%, v2 0%");
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(cluster.nodes())
+                .allSatisfy(n -> assertThat(n.node().state().rollout().phase().name()).isEqualTo("ABORTED")));
+
+        Run again = run(new RolloutCommand.Pause());
+        assertThat(again.code()).isEqualTo(1);
+        assertThat(again.err()).startsWith("error: cannot pause the rollout: ").contains("no rollout is running").hasLineCount(1);
+    }
 }
