@@ -111,3 +111,10 @@ ratio() {
 java_bench() {
   java -Djava.net.preferIPv4Stack=true -cp "$BENCH_JAR" "$@"
 }
+
+# Stops every process started so far (the temp dir stays until exit).
+bench_stop_all() {
+  local pid
+  for pid in "${BENCH_PIDS[@]}"; do stop_pid "$pid"; done
+  BENCH_PIDS=()
+}
