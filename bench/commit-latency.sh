@@ -14,7 +14,7 @@ have_tools etcd etcdctl curl || exit 0
 need_jar
 : >"$OUT"
 {
-  echo "# part 2: commit latency, $(date -u +%FT%TZ), $COMMITS measured commits per run after 100 warm-up"
+  echo "# part 2: commit latency, $(date -u +%FT%TZ), $COMMITS measured commits per run after 100 warm-up; $(load_note)"
   run_logged java_bench io.canary.bench.load.FsyncProbe --dir "$BENCH_TMP/fsync" --count 500
 } | tee -a "$OUT"
 

@@ -19,7 +19,7 @@ OUT="$RESULTS_DIR/dataplane.txt"
 have_tools wrk nginx curl || exit 0
 need_jar
 : >"$OUT"
-echo "# part 3: data plane, $(date -u +%FT%TZ), wrk -t$WRK_THREADS -c$WRK_CONNS -d${WRK_SECONDS}s, $(nproc) cores shared by wrk, nginx and the node" | tee -a "$OUT"
+echo "# part 3: data plane, $(date -u +%FT%TZ), wrk -t$WRK_THREADS -c$WRK_CONNS -d${WRK_SECONDS}s, $(nproc) cores shared by wrk, nginx and the node; $(load_note)" | tee -a "$OUT"
 
 # wrk's latency with unit -> milliseconds.
 to_ms() {

@@ -8,7 +8,7 @@ OUT="$RESULTS_DIR/hotpath.txt"
 JMH_OPTS=${JMH_OPTS:-"-f 1 -wi 3 -w 1s -i 5 -r 1s"}
 need_jar
 : >"$OUT"
-echo "# part 1: hot path, $(date -u +%FT%TZ), JMH $JMH_OPTS -prof gc" | tee -a "$OUT"
+echo "# part 1: hot path, $(date -u +%FT%TZ), JMH $JMH_OPTS -prof gc; $(load_note)" | tee -a "$OUT"
 # shellcheck disable=SC2086
 {
   run_logged java -jar "$BENCH_JAR" $JMH_OPTS -prof gc -t 1 -rf json -rff "$RESULTS_DIR/jmh-1thread.json" \

@@ -118,3 +118,8 @@ bench_stop_all() {
   for pid in "${BENCH_PIDS[@]}"; do stop_pid "$pid"; done
   BENCH_PIDS=()
 }
+
+# The machine's load, for every results file: other work on these 2 cores skews every figure.
+load_note() {
+  echo "load average (1/5/15 min): $(cut -d' ' -f1-3 /proc/loadavg)"
+}

@@ -10,6 +10,6 @@ source "$(dirname "$0")/lib.sh"
 OUT="$RESULTS_DIR/reaction.txt"
 need_jar
 {
-  echo "# part 4: reaction time (virtual time), $(date -u +%FT%TZ)"
+  echo "# part 4: reaction time (virtual time), $(date -u +%FT%TZ); $(load_note)"
   run_logged java_bench io.canary.bench.reaction.ReactionTime --rps-per-node 200 --error-rate 0.30 2>"$BENCH_TMP/reaction.log"
 } | tee "$OUT"

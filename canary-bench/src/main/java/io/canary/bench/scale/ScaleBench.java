@@ -1,0 +1,238 @@
+package io.canary.bench.scale;
+
+import io.canary.CanaryNode;
+import io.canary.NodeConfig;
+import io.canary.PeerStatus;
+import io.canary.bench.load.LatencySamples;
+import io.canary.model.Weights;
+import io.canary.net.ControlPort;
+import io.canary.net.HostPort;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.lang.management.ManagementFactory;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * Commit latency against cluster size: N nodes on loopback TCP (the socket transport), each with its
+ * own fsynced state log, default timings; one closed-loop client proposes weights on the coordinator
+ * ({@code proposeWeights}, no HTTP). Nodes run in this JVM, except that a cluster bigger than
+ * {@code --nodes-per-jvm} is split across helper JVMs ({@link ScaleHost}): N nodes hold N(N-1)
+ * loopback connections, two file descriptors each, and 100 nodes would not fit one process's limit.
+ * Memory per node: heap used after GC with the slice running, minus before, over the slice's nodes.
+ */
+@Command(name = "scale-bench", mixinStandardHelpOptions = true, description = "Commit latency for growing clusters.")
+public final class ScaleBench implements Callable<Integer> {
+    @Option(names = "--sizes", split = ",", defaultValue = "3,10,30,100") List<Integer> sizes;
+    @Option(names = "--commits", defaultValue = "300", description = "measured commits per size") int commits;
+    @Option(names = "--max-seconds", defaultValue = "60", description = "stop measuring a size after this long") int maxSeconds;
+    @Option(names = "--nodes-per-jvm", defaultValue = "34") int nodesPerJvm;
+    @Option(names = "--dir", required = true, description = "scratch directory for the state logs") Path dir;
+    @Option(names = "--prepare-timeout", description = "node timing override, e.g. 10s") String prepareTimeout;
+    @Option(names = "--heartbeat-interval", description = "node timing override") String heartbeatInterval;
+    @Option(names = "--peer-timeout", description = "node timing override") String peerTimeout;
+    @Option(names = "--health-interval", description = "node timing override") String healthInterval;
+    @Option(names = "--label", defaultValue = "defaults", description = "copied into the RESULT line") String label;
+
+    public static void main(String[] args) {
+        System.exit(new CommandLine(new ScaleBench()).execute(args));
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        for (int n : sizes) {
+            run(n);
+        }
+        return 0;
+    }
+
+    /** The node timings: defaults unless overridden (the overrides are passed on to helper JVMs). */
+    private List<String> timingArgs() {
+        List<String> args = new ArrayList<>();
+        if (prepareTimeout != null) {
+            args.add("prepareTimeout=" + prepareTimeout);
+        }
+        if (heartbeatInterval != null) {
+            args.add("heartbeatInterval=" + heartbeatInterval);
+        }
+        if (peerTimeout != null) {
+            args.add("peerTimeout=" + peerTimeout);
+        }
+        if (healthInterval != null) {
+            args.add("healthInterval=" + healthInterval);
+        }
+        return args;
+    }
+
+    private void run(int n) throws Exception {
+        NodeConfig config = Timings.config(timingArgs());
+        Path dataDir = Files.createDirectories(dir.resolve("scale-" + n));
+        long heapBefore = heapAfterGc();
+        int threadsBefore = ManagementFactory.getThreadMXBean().getThreadCount();
+        Map<String, HostPort> members = new LinkedHashMap<>();
+        Map<String, ControlPort> local = new LinkedHashMap<>();
+        List<List<String>> remoteSlices = new ArrayList<>();
+        List<ControlPort> toRelease = new ArrayList<>();
+        for (int i = 1; i <= n; i++) {
+            String id = "n" + i;
+            ControlPort port = ControlPort.bind("127.0.0.1", 0);
+            members.put(id, port.address());
+            if (i <= nodesPerJvm) {
+                local.put(id, port);
+            } else {
+                toRelease.add(port);
+                int slice = (i - nodesPerJvm - 1) / nodesPerJvm;
+                while (remoteSlices.size() <= slice) {
+                    remoteSlices.add(new ArrayList<>());
+                }
+                remoteSlices.get(slice).add(id);
+            }
+        }
+        List<Process> helpers = new ArrayList<>();
+        try {
+            // Helpers bind their ports again the moment we let go of them.
+            toRelease.forEach(ControlPort::close);
+            long t0 = System.nanoTime();
+            for (List<String> slice : remoteSlices) {
+                helpers.add(startHelper(dataDir, members, slice));
+            }
+            progress(n, "helper JVMs up", t0);
+            try (NodeSlice mine = new NodeSlice(members, local, dataDir, config)) {
+                progress(n, "local nodes started", t0);
+                CanaryNode coordinator = mine.nodes().get(0);
+                long connectStart = System.nanoTime();
+                while (!allReachable(coordinator, n)) {
+                    if (System.nanoTime() - connectStart > TimeUnit.SECONDS.toNanos(120)) {
+                        System.out.println("RESULT scale nodes=" + n + " error=not-all-reachable-after-120s");
+                        return;
+                    }
+                    Thread.sleep(100);
+                }
+                double connectSeconds = (System.nanoTime() - connectStart) / 1e9;
+                Thread.sleep(2_000); // a couple of health rounds, so memory includes peers' snapshots
+                long heapPerNode = (heapAfterGc() - heapBefore) / local.size();
+                int threadsPerNode = (ManagementFactory.getThreadMXBean().getThreadCount() - threadsBefore) / local.size();
+                measure(n, 1 + remoteSlices.size(), coordinator, connectSeconds, heapPerNode, threadsPerNode, local.size());
+                progress(n, "measured, closing", t0);
+            }
+            progress(n, "local nodes closed", t0);
+        } finally {
+            for (Process p : helpers) {
+                p.getOutputStream().close();
+            }
+            for (Process p : helpers) {
+                if (!p.waitFor(15, TimeUnit.SECONDS)) {
+                    p.destroyForcibly();
+                }
+            }
+            deleteTree(dataDir);
+        }
+    }
+
+    private static void progress(int n, String what, long since) {
+        System.err.println(String.format(Locale.ROOT, "scale %d: %s after %.1fs", n, what, (System.nanoTime() - since) / 1e9));
+    }
+
+    private void measure(int n, int jvms, CanaryNode coordinator, double connectSeconds, long heapPerNode,
+                         int threadsPerNode, int localNodes) throws Exception {
+        long seq = 0;
+        int warmupFailures = 0;
+        for (int i = 0; i < 10; i++) {
+            try {
+                coordinator.proposeWeights(weights(seq++)).get(30, TimeUnit.SECONDS);
+            } catch (Exception e) {
+                warmupFailures++;
+            }
+        }
+        LatencySamples samples = new LatencySamples(commits);
+        int failed = 0;
+        String firstFailure = null;
+        long start = System.nanoTime();
+        long deadline = start + TimeUnit.SECONDS.toNanos(maxSeconds);
+        for (int i = 0; i < commits && System.nanoTime() < deadline; i++) {
+            long t0 = System.nanoTime();
+            try {
+                coordinator.proposeWeights(weights(seq++)).get(30, TimeUnit.SECONDS);
+                samples.add(System.nanoTime() - t0);
+            } catch (Exception e) {
+                failed++;
+                if (firstFailure == null) {
+                    firstFailure = String.valueOf(e.getCause() != null ? e.getCause().getMessage() : e.getMessage());
+                }
+            }
+        }
+        double seconds = (System.nanoTime() - start) / 1e9;
+        System.out.println(String.format(Locale.ROOT,
+                "RESULT scale nodes=%d jvms=%d ok=%d failed=%d seconds=%.2f per_second=%.1f p50_ms=%.3f p99_ms=%.3f "
+                        + "mean_ms=%.3f max_ms=%.3f connect_s=%.1f heap_per_node_kb=%d threads_per_node=%d measured_on=%d_nodes "
+                        + "warmup_failed=%d timings=%s",
+                n, jvms, samples.size(), failed, seconds, samples.size() / seconds, samples.percentileMillis(50),
+                samples.percentileMillis(99), samples.meanMillis(), samples.percentileMillis(100), connectSeconds,
+                heapPerNode / 1024, threadsPerNode, localNodes, warmupFailures, label));
+        if (firstFailure != null) {
+            System.out.println("first failure: " + firstFailure);
+        }
+    }
+
+    private static Weights weights(long seq) {
+        int v2 = 1000 + (int) (seq % 1000);
+        return Weights.ofBasisPoints(Map.of("v1", 10_000 - v2, "v2", v2));
+    }
+
+    private static boolean allReachable(CanaryNode coordinator, int n) {
+        List<PeerStatus> peers = coordinator.cluster();
+        return peers.size() == n && peers.stream().allMatch(PeerStatus::reachable);
+    }
+
+    private Process startHelper(Path dataDir, Map<String, HostPort> members, List<String> slice) throws IOException {
+        List<String> cmd = new ArrayList<>(List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx512m", "-Xss256k", "-Djava.net.preferIPv4Stack=true",
+                "-cp", System.getProperty("java.class.path"), ScaleHost.class.getName(), dataDir.toString(),
+                String.join(",", timingArgs()) + ","));
+        members.forEach((id, a) -> cmd.add(id + "=" + a.port()));
+        cmd.add("--mine");
+        cmd.addAll(slice);
+        Process p = new ProcessBuilder(cmd).redirectError(dataDir.resolve("helper-" + slice.get(0) + ".err").toFile()).start();
+        BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+        String line = out.readLine();
+        if (line == null || !line.startsWith("READY")) {
+            p.destroyForcibly();
+            throw new IOException("helper JVM for " + slice.get(0) + ".. did not start (see " + dataDir + ")");
+        }
+        return p;
+    }
+
+    private static long heapAfterGc() throws InterruptedException {
+        for (int i = 0; i < 3; i++) {
+            System.gc();
+            Thread.sleep(100);
+        }
+        return ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
+    }
+
+    private static void deleteTree(Path root) throws IOException {
+        if (!Files.exists(root)) {
+            return;
+        }
+        try (Stream<Path> walk = Files.walk(root)) {
+            for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        }
+    }
+}
