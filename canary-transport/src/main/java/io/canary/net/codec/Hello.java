@@ -27,7 +27,8 @@ public record Hello(String clusterId, String nodeId, int protocolVersion) {
 
     /** Decodes a Hello payload, refusing ids longer than {@link #MAX_ID_BYTES} or empty. */
     public static Hello decode(byte[] payload, int offset, int length) {
-        WireReader r = new WireReader(payload, offset, length, 4L * MAX_ID_BYTES + 256);
+        // Two ids of up to MAX_ID_BYTES characters, up to 4 UTF-8 bytes each, charged 2 per byte.
+        WireReader r = new WireReader(payload, offset, length, 2 * (2L * 4 * MAX_ID_BYTES + 64));
         String clusterId = readId(r, "hello cluster id");
         String nodeId = readId(r, "hello node id");
         int version = r.readInt("hello protocol version");

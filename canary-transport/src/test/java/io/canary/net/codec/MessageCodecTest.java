@@ -49,6 +49,18 @@ class MessageCodecTest {
     }
 
     @Test
+    void aHelloWithLongestUnicodeIdsRoundTripsAndALongerIdIsRefused() {
+        String longest = "🚀".repeat(Hello.MAX_ID_BYTES / 2); // 256 UTF-16 chars, 512 UTF-8 bytes
+        Hello hello = new Hello(longest, longest, 1);
+        byte[] payload = hello.encode();
+        assertThat(Hello.decode(payload, 0, payload.length)).isEqualTo(hello);
+
+        byte[] tooLong = new Hello("x".repeat(Hello.MAX_ID_BYTES + 1), "node-b", 1).encode();
+        assertThatThrownBy(() -> Hello.decode(tooLong, 0, tooLong.length))
+                .isInstanceOf(CodecException.class).hasMessage("hello cluster id must be 1..256 characters, got 257");
+    }
+
+    @Test
     void helloAndRejectRoundTrip() {
         Hello hello = new Hello("prod-" + Samples.UNICODE, "node-b", Integer.MAX_VALUE);
         byte[] frame = codec.encodeHello(hello);
