@@ -61,6 +61,9 @@ final class Dialer {
             try {
                 exchangeHellos(io);
             } catch (SSLException e) {
+                if (Tls.peerWentAway(e)) {
+                    throw e;
+                }
                 // With TLS 1.3 the acceptor judges our certificate after our side of the handshake
                 // is done: its verdict arrives as an alert on our first read.
                 throw new Refused("connection to " + peerId + " at " + address + " failed its TLS handshake: " + Tls.describe(e));
@@ -81,6 +84,9 @@ final class Dialer {
         try {
             tls = ctx.tls.connect(s, address.host(), address.port());
         } catch (SSLException e) {
+            if (Tls.peerWentAway(e)) {
+                throw e;
+            }
             throw new Refused("connection to " + peerId + " at " + address + " failed its TLS handshake: " + Tls.describe(e));
         }
         Set<String> names = Tls.names(tls);

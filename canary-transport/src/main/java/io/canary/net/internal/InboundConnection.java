@@ -81,6 +81,10 @@ final class InboundConnection implements Runnable {
             certified = Tls.names(tls);
             return true;
         } catch (SSLException e) {
+            if (Tls.peerWentAway(e)) {
+                ctx.log().debug("{} closed its connection during the TLS handshake", remote);
+                return false;
+            }
             ctx.rejected("rejected connection from " + remote + ": TLS handshake failed: " + Tls.describe(e),
                     socket.getInetAddress().getHostAddress() + "|tls|" + e.getMessage());
             return false;

@@ -157,4 +157,22 @@ public final class Tls {
         }
         return msg;
     }
+
+    /**
+     * True if the handshake failed because the connection dropped (the peer stopped or restarted
+     * mid-handshake), not because either side refused the other's certificate: that is an ordinary
+     * connection failure, retried quietly, not a rejection.
+     */
+    static boolean peerWentAway(javax.net.ssl.SSLException e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof java.io.EOFException || t instanceof java.net.SocketException) {
+                return true;
+            }
+            String msg = String.valueOf(t.getMessage());
+            if (msg.contains("Remote host terminated") || msg.contains("Connection reset") || msg.contains("Broken pipe")) {
+                return true;
+            }
+        }
+        return false;
+    }
 }
