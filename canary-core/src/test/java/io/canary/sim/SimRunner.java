@@ -15,7 +15,7 @@ import java.util.function.LongFunction;
 final class SimRunner {
 
     /** What a batch of runs did. */
-    record Batch(SimStats stats, List<SimResult> failures, long wallMillis) {
+    record Batch(SimStats stats, List<SimResult> failures, long wallMillis, long cpuMillis) {
         SimResult firstFailure() {
             return failures.isEmpty() ? null : failures.get(0);
         }
@@ -43,6 +43,7 @@ final class SimRunner {
         for (int i = 0; i < threads; i++) {
             futures.add(pool.submit(() -> {
                 Partial partial = new Partial();
+                long cpuAtStart = java.lang.management.ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime();
                 for (long seed = next.getAndIncrement(); seed < end; seed = next.getAndIncrement()) {
                     SimResult result = new Simulation(params.apply(seed)).run();
                     partial.stats.add(result.stats());
@@ -53,15 +54,18 @@ final class SimRunner {
                         }
                     }
                 }
+                partial.cpuNanos = java.lang.management.ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime() - cpuAtStart;
                 return partial;
             }));
         }
         SimStats total = new SimStats();
         List<SimResult> failures = new ArrayList<>();
+        long cpu = 0;
         try {
             for (Future<Partial> f : futures) {
                 Partial p = f.get();
                 total.add(p.stats);
+                cpu += p.cpuNanos;
                 failures.addAll(p.failures);
             }
         } catch (InterruptedException e) {
@@ -73,11 +77,12 @@ final class SimRunner {
             pool.shutdownNow();
         }
         failures.sort(java.util.Comparator.comparingLong(r -> r.params().seed()));
-        return new Batch(total, failures, (System.nanoTime() - started) / 1_000_000);
+        return new Batch(total, failures, (System.nanoTime() - started) / 1_000_000, cpu / 1_000_000);
     }
 
     private static final class Partial {
         final SimStats stats = new SimStats();
         final List<SimResult> failures = new ArrayList<>();
+        long cpuNanos;
     }
 }

@@ -36,7 +36,7 @@ class SimulationTest {
         long seeds = n == null ? CI_SEEDS : Long.parseLong(n);
         long from = first == null ? 1 : Long.parseLong(first);
         SimRunner.Batch batch = SimRunner.run(from, seeds, SimParams::of, false);
-        System.out.println("simulation: seeds " + from + ".." + (from + seeds - 1) + " in " + batch.wallMillis() + " ms: "
+        System.out.println("simulation: seeds " + from + ".." + (from + seeds - 1) + " in " + batch.wallMillis() + " ms (" + batch.cpuMillis() + " ms CPU): "
                 + batch.stats());
         SimResult failure = batch.firstFailure();
         if (failure != null) {
@@ -58,7 +58,8 @@ class SimulationTest {
         String n = property("canary.sim.runtimeSeeds");
         long seeds = n == null ? RUNTIME_SEEDS : Long.parseLong(n);
         SimRunner.Batch batch = SimRunner.run(1, seeds, seed -> SimParams.of(seed).withMode(SimParams.Mode.RUNTIME), false);
-        System.out.println("simulation (node runtime): seeds 1.." + seeds + " in " + batch.wallMillis() + " ms: " + batch.stats());
+        System.out.println("simulation (node runtime): seeds 1.." + seeds + " in " + batch.wallMillis() + " ms ("
+                + batch.cpuMillis() + " ms CPU): " + batch.stats());
         SimResult failure = batch.firstFailure();
         if (failure != null) {
             printFailures(batch);

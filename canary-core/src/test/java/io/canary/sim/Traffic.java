@@ -2,8 +2,6 @@ package io.canary.sim;
 
 import io.canary.health.HealthRecorder;
 import io.canary.routing.Router;
-import java.util.HashSet;
-import java.util.Set;
 import java.util.SplittableRandom;
 
 /**
@@ -22,7 +20,8 @@ final class Traffic {
     }
 
     private final SplittableRandom random;
-    private final Set<String> degraded = new HashSet<>();
+    // At most a handful of versions: a scan beats hashing on every request.
+    private String[] degraded = new String[0];
     private long requests;
 
     Traffic(SplittableRandom random) {
@@ -31,11 +30,12 @@ final class Traffic {
 
     /** From now on {@code version} is degraded (slow, failing) or healthy. */
     void setDegraded(String version, boolean bad) {
+        java.util.List<String> now = new java.util.ArrayList<>(java.util.List.of(degraded));
+        now.remove(version);
         if (bad) {
-            degraded.add(version);
-        } else {
-            degraded.remove(version);
+            now.add(version);
         }
+        degraded = now.toArray(new String[0]);
     }
 
     long requests() {
@@ -45,7 +45,10 @@ final class Traffic {
     void serve(Router router, HealthRecorder health) {
         for (int i = 0; i < REQUESTS_PER_TICK; i++) {
             String version = router.route(KEYS[random.nextInt(KEYS.length)]);
-            boolean bad = degraded.contains(version);
+            boolean bad = false;
+            for (String d : degraded) {
+                bad |= d.equals(version);
+            }
             long latencyMillis = bad ? 40 + random.nextInt(80) : 10 + random.nextInt(15);
             boolean ok = bad ? random.nextInt(100) >= 20 : random.nextInt(1000) >= 2;
             health.record(version, latencyMillis * 1_000_000L, ok);
