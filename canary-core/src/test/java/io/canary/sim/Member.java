@@ -30,6 +30,11 @@ interface Member {
      */
     void die(boolean tornWrite);
 
+    /** True if the node stopped on its own (its runtime gave up on a failing disk), not by a simulated crash. */
+    default boolean stoppedItself() {
+        return false;
+    }
+
     /** True if a crash this member decided itself interrupted a durable write. */
     default boolean tornWrite() {
         return false;

@@ -91,7 +91,12 @@ final class RuntimeMember implements Member {
 
     @Override
     public boolean isDead() {
-        return dead;
+        return dead || runtime.isClosed();
+    }
+
+    @Override
+    public boolean stoppedItself() {
+        return !dead && runtime.isClosed();
     }
 
     @Override
@@ -196,8 +201,12 @@ final class RuntimeMember implements Member {
         if (p > 0 && sim.random().nextDouble() < p) {
             boolean durableAppend = next instanceof Effect.Append a && a.durable();
             if (durableAppend && sim.random().nextBoolean()) {
-                disk.append(((Effect.Append) next).record(), true);
-                tornWrite = true;
+                try {
+                    disk.append(((Effect.Append) next).record(), true);
+                    tornWrite = true;
+                } catch (RuntimeException failingDisk) {
+                    // nothing reached the disk: a plain crash
+                }
             }
             dead = true;
             sim.trace().add(sim.scheduler().nowMillis(), id, "crashing", "before " + next.getClass().getSimpleName()

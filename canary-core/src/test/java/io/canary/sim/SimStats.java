@@ -15,6 +15,7 @@ public final class SimStats {
     long partitions;
     long cuts;
     long clockJumps;
+    long diskFailures;
     long commands;
     long commandsSucceeded;
     long rolloutsAsked;
@@ -36,6 +37,7 @@ public final class SimStats {
         partitions += o.partitions;
         cuts += o.cuts;
         clockJumps += o.clockJumps;
+        diskFailures += o.diskFailures;
         commands += o.commands;
         commandsSucceeded += o.commandsSucceeded;
         rolloutsAsked += o.rolloutsAsked;
@@ -60,9 +62,9 @@ public final class SimStats {
     public String toString() {
         return String.format(java.util.Locale.ROOT, "%d runs, %d steps, %.0f virtual s; messages: %d sent, %d delivered,"
                 + " %d dropped; faults: %d crashes mid-event (%d torn writes), %d kills, %d restarts, %d partitions,"
-                + " %d one-way cuts, %d clock jumps; workload: %d commands (%d succeeded), %d rollouts asked,"
+                + " %d one-way cuts, %d clock jumps, %d disk failures; workload: %d commands (%d succeeded), %d rollouts asked,"
                 + " %d states committed (%d promotions), %d requests routed",
                 runs, steps, virtualMillis / 1000.0, sent, delivered, dropped, crashes, tornWrites, kills, restarts,
-                partitions, cuts, clockJumps, commands, commandsSucceeded, rolloutsAsked, commits, promotions, requests);
+                partitions, cuts, clockJumps, diskFailures, commands, commandsSucceeded, rolloutsAsked, commits, promotions, requests);
     }
 }

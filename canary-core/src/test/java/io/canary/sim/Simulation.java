@@ -164,6 +164,27 @@ public final class Simulation {
         for (int i = 0; i < faults.clockJumps(); i++) {
             at(random.nextLong(span), this::jumpClock);
         }
+        if (params.mode() == SimParams.Mode.RUNTIME) {
+            // Drawn from a random source of their own, so that adding them left every other fault of a seed as it was.
+            SplittableRandom disks = new SplittableRandom(params.seed() * 0x9E3779B97F4A7C15L + 1);
+            int failures = disks.nextInt(3) == 0 ? 1 + disks.nextInt(2) : 0;
+            for (int i = 0; i < failures; i++) {
+                String id = members.get(disks.nextInt(members.size()));
+                long length = 100 + disks.nextLong(1000);
+                at(disks.nextLong(span), () -> failDisk(id, length));
+            }
+        }
+    }
+
+    /** The disk of {@code id} fails every write for a while: the runtime votes NO, or stops the node. */
+    private void failDisk(String id, long millis) {
+        stats.diskFailures++;
+        disks.get(id).failAppends(true);
+        trace.add(scheduler.nowMillis(), id, "DISK", "fails every write for " + millis + " ms");
+        scheduler.schedule(Duration.ofMillis(millis), () -> {
+            disks.get(id).failAppends(false);
+            trace.add(scheduler.nowMillis(), id, "DISK", "works again");
+        });
     }
 
     private void at(long offsetMillis, Runnable task) {
@@ -242,6 +263,7 @@ public final class Simulation {
     private void stopFaults() {
         faultsOn = false;
         network.heal();
+        disks.values().forEach(d -> d.failAppends(false));
         trace.add(scheduler.nowMillis(), "-", "FAULTS END", "network healed; no more crashes, jumps or commands");
     }
 
@@ -301,7 +323,8 @@ public final class Simulation {
             try {
                 body.run();
                 if (node.isDead()) {
-                    crash(node, node.tornWrite(), "crashed in the middle of the step");
+                    crash(node, node.tornWrite(), node.stoppedItself() ? "stopped itself: its state log failed"
+                            : "crashed in the middle of the step");
                 } else {
                     node.afterEvent();
                 }
@@ -312,8 +335,12 @@ public final class Simulation {
         } catch (Violation v) {
             fail(v);
         } catch (RuntimeException e) {
+            StringBuilder at = new StringBuilder();
             StackTraceElement[] frames = e.getStackTrace();
-            fail(new Violation(Invariant.NO_EXCEPTION, node.id() + " threw " + e + (frames.length > 0 ? " at " + frames[0] : "")));
+            for (int i = 0; i < Math.min(8, frames.length); i++) {
+                at.append("\n      at ").append(frames[i]);
+            }
+            fail(new Violation(Invariant.NO_EXCEPTION, node.id() + " threw " + e + at));
         }
     }
 

@@ -139,6 +139,10 @@ public final class RolloutExtension implements NodeExtension {
                 for (RolloutEffect skipped : effects.subList(i + 1, effects.size())) {
                     if (skipped instanceof RolloutEffect.Propose p) {
                         proposalFailed(p.id(), reason);
+                    } else if (skipped instanceof RolloutEffect.WakeAt w) {
+                        // A timer depends on no record; without it the controller never wakes again
+                        // (found by the simulator: a failed rollback stuck for good after a disk error).
+                        wakeAt(w.at());
                     }
                 }
                 return;
