@@ -165,6 +165,17 @@ final class Invariants {
                 && p.baseline().equals(s.baseline()) && p.rollout().equals(s.rollout());
     }
 
+    /** A caller on {@code node} was told {@code outcome}: a success must name a committed state. */
+    void onAnswer(String node, io.canary.internal.protocol.Outcome outcome) {
+        if (outcome instanceof io.canary.internal.protocol.Outcome.Success s) {
+            RoutingState agreed = committedByVersion.get(s.state().version());
+            if (agreed == null || !agreed.equals(s.state())) {
+                throw new Violation(Invariant.VALIDITY, "a caller on " + node + " was told " + describe(s.state())
+                        + " committed" + (agreed == null ? ", which no node committed" : " but it was committed as " + describe(agreed)));
+            }
+        }
+    }
+
     // ---- checked after every step -------------------------------------------------------------------
 
     /** What a live node shows between events: its committed state and the state its router uses. */

@@ -1,6 +1,7 @@
 package io.canary.sim;
 
 import io.canary.NodeConfig;
+import io.canary.internal.protocol.Outcome;
 import io.canary.internal.protocol.SimulatorSeam;
 import io.canary.log.MemoryStateLog;
 import io.canary.model.RoutingState;
@@ -101,8 +102,17 @@ public final class Simulation {
             long now = scheduler.nowMillis();
             if (now >= faultsEnd && !faultsOn) {
                 String unsettled = unsettled();
-                if (unsettled == null) {
+                if (unsettled == null && probe == null) {
+                    probe();
+                    unsettled = "the probe change has not committed yet";
+                } else if (unsettled == null && probe.outcome != null) {
+                    if (probe.outcome instanceof Outcome.Failure f) {
+                        fail(new Violation(Invariant.LIVENESS, "the settled cluster could not commit " + probe.what + ": "
+                                + f.reason()));
+                    }
                     break;
+                } else if (unsettled == null) {
+                    unsettled = "the probe change " + probe.what + " has no outcome yet";
                 }
                 if (now >= bound) {
                     fail(new Violation(Invariant.LIVENESS, "not settled " + LIVENESS_BOUND.toSeconds()
@@ -202,7 +212,10 @@ public final class Simulation {
         }
         Message.Command command = workload.next(node);
         workload.issued++;
-        step(node, "command", command, () -> node.command(command, workload::done));
+        step(node, "command", command, () -> node.command(command, outcome -> {
+            invariants.onAnswer(node.id(), outcome);
+            workload.done(outcome);
+        }));
     }
 
     private void partition() {
@@ -258,6 +271,36 @@ public final class Simulation {
         stats.clockJumps++;
         trace.add(scheduler.nowMillis(), id, "CLOCK", "jumps " + (jump > 0 ? "+" : "") + jump + " ms (offset "
                 + offsets[index(id)] + " ms)");
+    }
+
+    /** A change asked for once the cluster settled: it must commit everywhere within the same bound. */
+    private static final class Probe {
+        final String what;
+        Outcome outcome;
+
+        Probe(String what) {
+            this.what = what;
+        }
+    }
+
+    private Probe probe;
+
+    /** Proves the settled cluster still commits: a weight change from a random node (a promotion or a rollback). */
+    private void probe() {
+        Member node = randomLiveNode();
+        RoutingState current = node.committed();
+        String baseline = current.baseline();
+        String other = baseline.equals("v1") ? "v2" : "v1";
+        int percent = (int) Math.round(current.weights().share(other) * 100);
+        int next = percent >= 50 ? percent - 5 - 5 * random.nextInt(5) : percent + 5 + 5 * random.nextInt(5);
+        io.canary.model.Weights weights = io.canary.model.Weights.split(baseline, other, next);
+        Probe p = new Probe("weights " + weights + " through " + node.id());
+        probe = p;
+        Message.Command command = new Message.ProposeWeights(weights);
+        step(node, "probe", command, () -> node.command(command, outcome -> {
+            invariants.onAnswer(node.id(), outcome);
+            p.outcome = outcome;
+        }));
     }
 
     private void stopFaults() {
