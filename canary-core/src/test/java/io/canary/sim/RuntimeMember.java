@@ -196,9 +196,13 @@ final class RuntimeMember implements Member {
 
     /** May crash before {@code next} (only while faults are on); more likely right after an fsync. */
     private void crashPoint(Object next) {
-        double p = sim.crashProbability() * (afterDurableAppend ? 8 : 1);
+        boolean afterFsync = afterDurableAppend;
+        double p = sim.crashProbability() * (afterFsync ? 8 : 1);
         afterDurableAppend = false;
         if (p > 0 && sim.random().nextDouble() < p) {
+            if (afterFsync) {
+                sim.crashedAfterFsync();
+            }
             boolean durableAppend = next instanceof Effect.Append a && a.durable();
             if (durableAppend && sim.random().nextBoolean()) {
                 try {

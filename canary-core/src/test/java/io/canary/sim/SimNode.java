@@ -234,9 +234,13 @@ final class SimNode implements Member {
 
     /** May crash the node before {@code next} (only while faults are on); more likely right after an fsync. */
     void crashPoint(Object next) {
-        double p = sim.crashProbability() * (afterDurableAppend ? 8 : 1);
+        boolean afterFsync = afterDurableAppend;
+        double p = sim.crashProbability() * (afterFsync ? 8 : 1);
         afterDurableAppend = false;
         if (p > 0 && sim.random().nextDouble() < p) {
+            if (afterFsync) {
+                sim.crashedAfterFsync();
+            }
             boolean tear = next instanceof Effect.Append a && a.durable() && sim.random().nextBoolean();
             if (tear) {
                 log.append(((Effect.Append) next).record(), true);

@@ -3,6 +3,7 @@ package io.canary.sim;
 /** What one run (or many, added up) did: steps, traffic, and every fault injected. */
 public final class SimStats {
     long runs;
+    long slowNetworks;
     long steps;
     long virtualMillis;
     long sent;
@@ -10,6 +11,7 @@ public final class SimStats {
     long dropped;
     long crashes;
     long tornWrites;
+    long crashesAfterFsync;
     long kills;
     long restarts;
     long partitions;
@@ -25,6 +27,7 @@ public final class SimStats {
 
     void add(SimStats o) {
         runs += o.runs;
+        slowNetworks += o.slowNetworks;
         steps += o.steps;
         virtualMillis += o.virtualMillis;
         sent += o.sent;
@@ -32,6 +35,7 @@ public final class SimStats {
         dropped += o.dropped;
         crashes += o.crashes;
         tornWrites += o.tornWrites;
+        crashesAfterFsync += o.crashesAfterFsync;
         kills += o.kills;
         restarts += o.restarts;
         partitions += o.partitions;
@@ -60,11 +64,11 @@ public final class SimStats {
 
     @Override
     public String toString() {
-        return String.format(java.util.Locale.ROOT, "%d runs, %d steps, %.0f virtual s; messages: %d sent, %d delivered,"
-                + " %d dropped; faults: %d crashes mid-event (%d torn writes), %d kills, %d restarts, %d partitions,"
+        return String.format(java.util.Locale.ROOT, "%d runs (%d on a slow network), %d steps, %.0f virtual s; messages: %d sent, %d delivered,"
+                + " %d dropped; faults: %d crashes mid-event (%d right after an fsync, %d torn writes), %d kills, %d restarts, %d partitions,"
                 + " %d one-way cuts, %d clock jumps, %d disk failures; workload: %d commands (%d succeeded), %d rollouts asked,"
                 + " %d states committed (%d promotions), %d requests routed",
-                runs, steps, virtualMillis / 1000.0, sent, delivered, dropped, crashes, tornWrites, kills, restarts,
+                runs, slowNetworks, steps, virtualMillis / 1000.0, sent, delivered, dropped, crashes, crashesAfterFsync, tornWrites, kills, restarts,
                 partitions, cuts, clockJumps, diskFailures, commands, commandsSucceeded, rolloutsAsked, commits, promotions, requests);
     }
 }

@@ -34,6 +34,7 @@ public final class Simulation {
     static final int CHECKPOINT_AFTER = 16;
     static final Duration LIVENESS_BOUND = Duration.ofSeconds(30);
     static final String COORDINATOR = "node-a";
+    static final long SLOW_NETWORK_MILLIS = 1500;
 
     private static final NodeConfig CONFIG = NodeConfig.custom()
             .prepareTimeout(Duration.ofMillis(800)).retryInterval(Duration.ofMillis(150))
@@ -57,6 +58,7 @@ public final class Simulation {
     private final Traffic traffic;
     private final Workload workload;
     private final SimStats stats = new SimStats();
+    private final boolean slowNetwork;
     private boolean faultsOn = true;
     private Violation failure;
 
@@ -64,6 +66,8 @@ public final class Simulation {
         this.params = params;
         this.random = new SplittableRandom(params.seed());
         this.faults = FaultPlan.draw(random);
+        // Drawn from a random source of its own, so that adding it left every other fault of a seed as it was.
+        this.slowNetwork = new SplittableRandom(params.seed() * 0x9E3779B97F4A7C15L + 2).nextInt(8) == 0;
         this.network = new LocalNetwork(scheduler, random.nextLong());
         for (int i = 0; i < faults.nodes(); i++) {
             members.add("node-" + (char) ('a' + i));
@@ -126,6 +130,7 @@ public final class Simulation {
             fail(new Violation(Invariant.NO_EXCEPTION, "a scheduled task threw: " + scheduler.failures().get(0)));
         }
         stats.runs = 1;
+        stats.slowNetworks = slowNetwork ? 1 : 0;
         stats.virtualMillis = scheduler.nowMillis() - START;
         stats.sent = network.sentCount();
         stats.delivered = network.deliveredCount();
@@ -136,7 +141,8 @@ public final class Simulation {
         stats.commits = invariants.distinctCommits();
         stats.promotions = invariants.promotionsCommitted();
         stats.requests = traffic.requests();
-        return new SimResult(params, faults.toString(), stats, failure == null ? null : failure.invariant(),
+        String faultText = faults + (slowNetwork ? "; slow network: delay <= " + SLOW_NETWORK_MILLIS + " ms" : "");
+        return new SimResult(params, faultText, stats, failure == null ? null : failure.invariant(),
                 failure == null ? "" : failure.getMessage(), failure == null ? "" : trace.render());
     }
 
@@ -154,6 +160,10 @@ public final class Simulation {
         }
         if (faults.reorder() > 0) {
             network.reorder(faults.reorder(), Duration.ofMillis(300));
+        }
+        if (slowNetwork) {
+            // Slower than the prepare timeout: votes, commits and answers arrive after their round.
+            network.delay(Duration.ZERO, Duration.ofMillis(SLOW_NETWORK_MILLIS));
         }
     }
 
@@ -475,6 +485,10 @@ public final class Simulation {
     /** Members are node-a, node-b, ...: the letter is the index. */
     private static int index(String id) {
         return id.charAt(id.length() - 1) - 'a';
+    }
+
+    void crashedAfterFsync() {
+        stats.crashesAfterFsync++;
     }
 
     double crashProbability() {
