@@ -4,10 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.canary.NodeConfig;
+import io.canary.launcher.CommandRun;
 import io.canary.launcher.node.InProcessCluster;
 import io.canary.launcher.node.NodeProcess;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
@@ -18,7 +17,6 @@ import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /**
  * The client commands against three real launcher nodes in this JVM (real sockets, real HTTP,
@@ -50,33 +48,19 @@ class ClientCommandsOnLoopbackClusterTest {
         }
     }
 
-    record Run(int code, String out, String err) {
-    }
-
-    static String nodes() {
-        StringBuilder sb = new StringBuilder();
-        cluster.dataUrls().forEach((id, url) -> sb.append(sb.length() == 0 ? "" : ",").append(id).append('=').append(url));
-        return sb.toString();
-    }
-
-    static Run run(ClientCommand command, String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
+    static CommandRun run(ClientCommand command, String... args) {
         command.withEnv(Map.of());
-        CommandLine cli = new CommandLine(command);
-        cli.setOut(new PrintWriter(out, true));
-        cli.setErr(new PrintWriter(err, true));
         String[] all = new String[args.length + 2];
         all[0] = "--nodes";
-        all[1] = nodes();
+        all[1] = CommandRun.nodesOption(cluster.dataUrls());
         System.arraycopy(args, 0, all, 2, args.length);
-        return new Run(cli.execute(all), out.toString(), err.toString());
+        return CommandRun.of(command, all);
     }
 
     @Test
     @Order(1)
     void queryOfAFreshClusterShowsThreeIdenticalNodesAtVersionOne() {
-        Run r = run(new QueryCommand());
+        CommandRun r = run(new QueryCommand());
 
         assertThat(r.code()).as(r.out() + r.err()).isZero();
         for (String node : new String[] {"A", "B", "C"}) {
@@ -92,13 +76,13 @@ class ClientCommandsOnLoopbackClusterTest {
     void aWeightChangeThroughAParticipantIsCommittedOnAllThreeAndQueryShowsThemIdentical() {
         long before = cluster.node("node-a").node().state().version();
 
-        Run set = run(new WeightsCommand.Set(), "--node", "node-b", "v1=0.9", "v2=0.1");
+        CommandRun set = run(new WeightsCommand.Set(), "--node", "node-b", "v1=0.9", "v2=0.1");
 
         assertThat(set.code()).as(set.err()).isZero();
         assertThat(set.out()).contains("Committed routing state v" + (before + 1) + " through node-b")
                 .contains("Weights: {'v1': 0.9, 'v2': 0.1}");
         await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
-            Run q = run(new QueryCommand());
+            CommandRun q = run(new QueryCommand());
             assertThat(q.code()).as(q.out()).isZero();
             assertThat(q.out()).contains("All 3 nodes agree: routing state v" + (before + 1) + ", weights {'v1': 0.9, 'v2': 0.1}");
         });
@@ -109,8 +93,8 @@ class ClientCommandsOnLoopbackClusterTest {
     void invalidWeightsAreRefusedInOneLineAndChangeNothing() {
         long before = cluster.node("node-a").node().state().version();
 
-        Run sum = run(new WeightsCommand.Set(), "v1=0.7", "v2=0.2");
-        Run unknown = run(new WeightsCommand.Set(), "v1=0.5", "v9=0.5");
+        CommandRun sum = run(new WeightsCommand.Set(), "v1=0.7", "v2=0.2");
+        CommandRun unknown = run(new WeightsCommand.Set(), "v1=0.5", "v9=0.5");
 
         assertThat(sum.code()).isEqualTo(1);
         assertThat(sum.err()).startsWith("error: invalid weights: ").contains("sum to 1").hasLineCount(1);
@@ -124,15 +108,15 @@ class ClientCommandsOnLoopbackClusterTest {
     void withAParticipantDownQueryNamesItAndExitsOneAndARollbackStillCommits() {
         cluster.stop("node-c");
         try {
-            Run q = run(new QueryCommand());
+            CommandRun q = run(new QueryCommand());
             assertThat(q.code()).isEqualTo(1);
             assertThat(q.out()).contains("[Node C] UNREACHABLE").contains("PROBLEM: node-c is unreachable: connection refused");
 
             await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
-                Run rollback = run(new WeightsCommand.Set(), "--node", "node-a", "v1=1.0", "v2=0.0");
+                CommandRun rollback = run(new WeightsCommand.Set(), "--node", "node-a", "v1=1.0", "v2=0.0");
                 assertThat(rollback.code()).as(rollback.err()).isZero();
             });
-            Run promotion = run(new WeightsCommand.Set(), "v1=0.5", "v2=0.5");
+            CommandRun promotion = run(new WeightsCommand.Set(), "v1=0.5", "v2=0.5");
             assertThat(promotion.code()).isEqualTo(1);
             assertThat(promotion.err()).startsWith("error: ").contains("aborted").contains("node-c").hasLineCount(1);
         } finally {
@@ -140,7 +124,7 @@ class ClientCommandsOnLoopbackClusterTest {
             await().atMost(Duration.ofSeconds(15)).until(() -> back.node().isReady());
         }
         await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
-            Run q = run(new QueryCommand());
+            CommandRun q = run(new QueryCommand());
             assertThat(q.code()).as(q.out()).isZero();
             assertThat(q.out()).contains("weights {'v1': 1.0, 'v2': 0.0}");
         });
@@ -150,28 +134,28 @@ class ClientCommandsOnLoopbackClusterTest {
     @Order(5)
     void anOperatorSteersARolloutWithPauseResumePromoteAndAbort() {
         // A long interval: nothing moves unless the operator says so.
-        Run start = run(new RolloutStartCommand(), "--node", "node-b", "--canary", "v2", "--interval", "10m");
+        CommandRun start = run(new RolloutStartCommand(), "--node", "node-b", "--canary", "v2", "--interval", "10m");
         assertThat(start.code()).as(start.err()).isZero();
         assertThat(start.out()).contains("[###.......] step 1/4    5%  PROGRESSING");
 
-        Run pause = run(new RolloutCommand.Pause());
+        CommandRun pause = run(new RolloutCommand.Pause());
         assertThat(pause.code()).as(pause.err()).isZero();
         assertThat(pause.out()).contains("Rollout paused.").contains("step 1/4    5%  PAUSED");
-        Run status = run(new RolloutStatusCommand());
+        CommandRun status = run(new RolloutStatusCommand());
         assertThat(status.out()).contains("v1 -> v2").contains("PAUSED").contains("paused by operator");
 
         assertThat(run(new RolloutCommand.Resume()).out()).contains("Rollout resumed.").contains("PROGRESSING");
-        Run promote = run(new RolloutCommand.Promote(), "--node", "node-c");
+        CommandRun promote = run(new RolloutCommand.Promote(), "--node", "node-c");
         assertThat(promote.code()).as(promote.err()).isZero();
         assertThat(promote.out()).contains("[#####.....] step 2/4   25%  PROGRESSING");
 
-        Run abort = run(new RolloutCommand.Abort());
+        CommandRun abort = run(new RolloutCommand.Abort());
         assertThat(abort.code()).as(abort.err()).isZero();
         assertThat(abort.out()).contains("Rollout aborted.").contains("0%  ABORTED").contains("v1 100%, v2 0%");
         await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(cluster.nodes())
                 .allSatisfy(n -> assertThat(n.node().state().rollout().phase().name()).isEqualTo("ABORTED")));
 
-        Run again = run(new RolloutCommand.Pause());
+        CommandRun again = run(new RolloutCommand.Pause());
         assertThat(again.code()).isEqualTo(1);
         assertThat(again.err()).startsWith("error: cannot pause the rollout: ").contains("no rollout is running").hasLineCount(1);
     }

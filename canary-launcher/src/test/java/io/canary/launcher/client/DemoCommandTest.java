@@ -2,36 +2,27 @@ package io.canary.launcher.client;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
+import io.canary.launcher.CommandRun;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /** {@code canary demo}, the README's first command, end to end on ephemeral loopback ports with 1s steps. */
 class DemoCommandTest {
     @TempDir
     Path dataDir;
 
-    private static String[] run(int[] code, String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        CommandLine cli = new CommandLine(new DemoCommand());
-        cli.setOut(new PrintWriter(out, true));
-        cli.setErr(new PrintWriter(err, true));
-        code[0] = cli.execute(args);
-        return new String[] {out.toString(), err.toString()};
+    private static CommandRun demo(String... args) {
+        return CommandRun.of(new DemoCommand(), args);
     }
 
     @Test
     void aHealthyCanaryEndsAtOneHundredPercentOnEveryNodeAndTheDemoExitsZero() throws Exception {
-        int[] code = new int[1];
-        String[] output = run(code, "--fast", "--interval", "1s", "--ephemeral-ports", "--quiet", "--data-dir", dataDir.toString());
+        CommandRun r = demo("--fast", "--interval", "1s", "--ephemeral-ports", "--quiet", "--data-dir", dataDir.toString());
 
-        assertThat(code[0]).as(output[0] + output[1]).isZero();
-        assertThat(output[0])
+        assertThat(r.code()).as(r.out() + r.err()).isZero();
+        assertThat(r.out())
                 .contains("[##########] step 4/4  100%  COMPLETED")
                 .contains("verdict").contains("PROMOTE")
                 .contains("Every node is on routing state v5: {'v1': 0.0, 'v2': 1.0}")
@@ -41,11 +32,10 @@ class DemoCommandTest {
 
     @Test
     void aBadCanaryIsRolledBackAndTheDemoStillExitsZeroBecauseThatIsTheExpectedOutcome() {
-        int[] code = new int[1];
-        String[] output = run(code, "--fast", "--bad-canary", "--interval", "1s", "--ephemeral-ports", "--quiet");
+        CommandRun r = demo("--fast", "--bad-canary", "--interval", "1s", "--ephemeral-ports", "--quiet");
 
-        assertThat(code[0]).as(output[0] + output[1]).isZero();
-        assertThat(output[0])
+        assertThat(r.code()).as(r.out() + r.err()).isZero();
+        assertThat(r.out())
                 .contains("BAD canary")
                 .contains("ROLLBACK")
                 .contains("ROLLED_BACK")

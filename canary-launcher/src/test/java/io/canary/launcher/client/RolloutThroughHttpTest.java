@@ -3,10 +3,9 @@ package io.canary.launcher.client;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.canary.NodeConfig;
+import io.canary.launcher.CommandRun;
 import io.canary.launcher.model.ModelSpec;
 import io.canary.launcher.node.InProcessCluster;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -15,7 +14,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /**
  * Issue 5, test 3: through the HTTP API of three real nodes in this JVM (sockets, ephemeral ports),
@@ -33,21 +31,13 @@ class RolloutThroughHttpTest {
     @TempDir
     Path dataDir;
 
-    record Run(int code, String out, String err) {
-    }
-
-    private static Run run(ClientCommand command, String nodes, String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
+    private static CommandRun run(ClientCommand command, String nodes, String... args) {
         command.withEnv(Map.of());
-        CommandLine cli = new CommandLine(command);
-        cli.setOut(new PrintWriter(out, true));
-        cli.setErr(new PrintWriter(err, true));
         String[] all = new String[args.length + 2];
         all[0] = "--nodes";
         all[1] = nodes;
         System.arraycopy(args, 0, all, 2, args.length);
-        return new Run(cli.execute(all), out.toString(), err.toString());
+        return CommandRun.of(command, all);
     }
 
     private static InProcessCluster cluster(Path dir, ModelSpec v2) {
@@ -59,31 +49,26 @@ class RolloutThroughHttpTest {
         return c;
     }
 
-    private static String nodes(InProcessCluster c) {
-        StringBuilder sb = new StringBuilder();
-        c.dataUrls().forEach((id, url) -> sb.append(sb.length() == 0 ? "" : ",").append(id).append('=').append(url));
-        return sb.toString();
-    }
 
     /** Runs {@code canary load} in the background and {@code canary rollout start --watch} until the rollout ends. */
-    private static Run[] rolloutUnderLoad(InProcessCluster c) throws Exception {
-        String nodes = nodes(c);
-        CompletableFuture<Run> load = CompletableFuture.supplyAsync(() ->
+    private static CommandRun[] rolloutUnderLoad(InProcessCluster c) throws Exception {
+        String nodes = CommandRun.nodesOption(c.dataUrls());
+        CompletableFuture<CommandRun> load = CompletableFuture.supplyAsync(() ->
                 run(new LoadCommand(), nodes, "--rps", "300", "--duration", "8s", "--keys", "500", "--quiet"));
-        Run watch = run(new RolloutStartCommand(), nodes, "--node", "node-c", "--canary", "v2", "--steps", "10,50,100",
+        CommandRun watch = run(new RolloutStartCommand(), nodes, "--node", "node-c", "--canary", "v2", "--steps", "10,50,100",
                 "--interval", "1s", "--min-requests", "20", "--max-error-rate-delta", "5%", "--max-p95-ratio", "2",
                 "--failure-limit", "2", "--watch");
-        Run status = run(new RolloutStatusCommand(), nodes);
-        return new Run[] {watch, status, load.get(30, TimeUnit.SECONDS)};
+        CommandRun status = run(new RolloutStatusCommand(), nodes);
+        return new CommandRun[] {watch, status, load.get(30, TimeUnit.SECONDS)};
     }
 
     @Test
     void aGoodCanaryCompletesAndEveryNodeServesItFully() throws Exception {
         try (InProcessCluster c = cluster(dataDir, new ModelSpec.Demo(Duration.ofMillis(10), 0.0))) {
-            Run[] runs = rolloutUnderLoad(c);
-            Run watch = runs[0];
-            Run status = runs[1];
-            Run load = runs[2];
+            CommandRun[] runs = rolloutUnderLoad(c);
+            CommandRun watch = runs[0];
+            CommandRun status = runs[1];
+            CommandRun load = runs[2];
 
             assertThat(watch.code()).as(watch.out() + watch.err()).isZero();
             assertThat(watch.out()).contains("Rollout started through node-c").contains("ended: COMPLETED")
@@ -98,10 +83,10 @@ class RolloutThroughHttpTest {
     @Test
     void aBadCanaryIsRolledBackAndEveryNodeReturnsToTheBaseline() throws Exception {
         try (InProcessCluster c = cluster(dataDir, new ModelSpec.Demo(Duration.ofMillis(30), 0.5))) {
-            Run[] runs = rolloutUnderLoad(c);
-            Run watch = runs[0];
-            Run status = runs[1];
-            Run load = runs[2];
+            CommandRun[] runs = rolloutUnderLoad(c);
+            CommandRun watch = runs[0];
+            CommandRun status = runs[1];
+            CommandRun load = runs[2];
 
             assertThat(watch.code()).as(watch.out() + watch.err()).isEqualTo(1);
             assertThat(watch.out()).contains("ended: ROLLED_BACK").contains("ROLLBACK");

@@ -2,11 +2,9 @@ package io.canary.launcher.node;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.canary.launcher.CanaryCli;
+import io.canary.launcher.CommandRun;
 import io.canary.launcher.ExitCodes;
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.file.Files;
@@ -19,24 +17,18 @@ class NodeStartupFailureTest {
     @TempDir
     Path dir;
 
-    record Run(int code, String out, String err) {
-    }
-
-    private Run node(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
+    private CommandRun node(String... args) {
         String[] all = new String[args.length + 1];
         all[0] = "node";
         System.arraycopy(args, 0, all, 1, args.length);
-        int code = CanaryCli.run(new PrintWriter(out, true), new PrintWriter(err, true), all);
-        return new Run(code, out.toString(), err.toString());
+        return CommandRun.canary(all);
     }
 
     @Test
     void controlPortInUseIsOneClearLine() throws IOException {
         try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
             int port = taken.getLocalPort();
-            Run r = node("--id", "node-a", "--peers", "node-a=127.0.0.1:" + port, "--bind", "127.0.0.1",
+            CommandRun r = node("--id", "node-a", "--peers", "node-a=127.0.0.1:" + port, "--bind", "127.0.0.1",
                     "--data-port", "0", "--data-dir", dir.toString());
             assertThat(r.code()).isEqualTo(ExitCodes.ENVIRONMENT);
             assertThat(r.err().lines()).hasSize(1);
@@ -52,7 +44,7 @@ class NodeStartupFailureTest {
         }
         try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
             int port = taken.getLocalPort();
-            Run r = node("--id", "node-a", "--peers", "node-a=127.0.0.1:" + control, "--bind", "127.0.0.1",
+            CommandRun r = node("--id", "node-a", "--peers", "node-a=127.0.0.1:" + control, "--bind", "127.0.0.1",
                     "--data-port", String.valueOf(port), "--data-dir", dir.toString());
             assertThat(r.code()).isEqualTo(ExitCodes.ENVIRONMENT);
             assertThat(r.err().strip()).isEqualTo("canary: data port " + port
@@ -68,7 +60,7 @@ class NodeStartupFailureTest {
     @Test
     void unwritableDataDirIsOneClearLine() throws IOException {
         Path file = Files.writeString(dir.resolve("not-a-dir"), "x");
-        Run r = node("--id", "node-a", "--peers", "node-a=127.0.0.1:1", "--bind", "127.0.0.1", "--control-port", "0",
+        CommandRun r = node("--id", "node-a", "--peers", "node-a=127.0.0.1:1", "--bind", "127.0.0.1", "--control-port", "0",
                 "--data-port", "0", "--data-dir", file.toString());
         assertThat(r.code()).isEqualTo(ExitCodes.ENVIRONMENT);
         assertThat(r.err().lines()).hasSize(1);
