@@ -1,9 +1,14 @@
-package io.canary.launcher.client;
+package io.canary.launcher;
 
 import java.time.Duration;
 import java.util.Locale;
 
-/** Reads and writes the durations people type: {@code 500ms}, {@code 30s}, {@code 2m}, {@code 1h}, {@code 1.5s}. */
+/**
+ * Reads and writes the durations people type: {@code 500ms}, {@code 30s}, {@code 2m}, {@code 1h},
+ * {@code 1.5s}. The one parser of every duration the launcher reads: command options (through
+ * {@link DurationConverter}), the data plane's {@code interval} field and {@code --model} specs.
+ * A bare number is refused: {@code 30} could mean seconds or milliseconds.
+ */
 public final class Durations {
 
     private Durations() {
@@ -54,19 +59,6 @@ public final class Durations {
         return Duration.ofNanos(Math.round(nanos));
     }
 
-    /** Like {@link #parse} but requires a positive duration; {@code what} names the option. */
-    public static Duration parsePositive(String what, String text) {
-        Duration d;
-        try {
-            d = parse(text);
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException(what + ": " + e.getMessage());
-        }
-        if (d.isZero() || d.isNegative()) {
-            throw new IllegalArgumentException(what + " must be positive, got '" + text + "'");
-        }
-        return d;
-    }
 
     /** Milliseconds from {@code 200ms}, {@code 0.2s} or a plain number of milliseconds. */
     public static double parseMillis(String text) {

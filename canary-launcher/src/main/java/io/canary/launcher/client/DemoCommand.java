@@ -1,5 +1,7 @@
 package io.canary.launcher.client;
 
+import io.canary.launcher.DurationConverter;
+import io.canary.launcher.Durations;
 import io.canary.launcher.demo.DemoRun;
 import io.canary.launcher.demo.DemoScenario;
 import io.canary.launcher.node.ReferenceLayout;

@@ -1,5 +1,7 @@
 package io.canary.launcher.client;
 
+import io.canary.launcher.DurationConverter;
+import io.canary.launcher.Durations;
 import java.time.Duration;
 import java.util.List;
 import picocli.CommandLine.Command;

@@ -1,5 +1,6 @@
 package io.canary.launcher.client;
 
+import io.canary.launcher.Durations;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.List;

@@ -1,9 +1,9 @@
 package io.canary.launcher.client;
 
+import io.canary.launcher.KeyValues;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -69,21 +69,9 @@ public final class NodeAddresses {
      * @throws IllegalArgumentException naming the bad entry
      */
     public static List<NodeAddress> parse(String list) {
-        Map<String, NodeAddress> nodes = new LinkedHashMap<>();
-        for (String raw : list.split(",")) {
-            String entry = raw.trim();
-            if (entry.isEmpty()) {
-                continue;
-            }
-            int eq = entry.indexOf('=');
-            if (eq <= 0 || eq == entry.length() - 1) {
-                throw new IllegalArgumentException("node entry '" + entry + "' must look like node-a=http://host:port");
-            }
-            String id = entry.substring(0, eq).trim();
-            String address = entry.substring(eq + 1).trim();
-            if (!address.contains("://")) {
-                address = "http://" + address;
-            }
+        List<NodeAddress> nodes = new ArrayList<>();
+        KeyValues.parse(list, "node", "node-a=http://host:port").forEach((id, value) -> {
+            String address = value.contains("://") ? value : "http://" + value;
             URI uri = toUri(id, address);
             if (!"http".equals(uri.getScheme()) && !"https".equals(uri.getScheme())) {
                 throw new IllegalArgumentException("node " + id + ": address must be http:// or https://, got '" + address + "'");
@@ -91,14 +79,12 @@ public final class NodeAddresses {
             if (uri.getHost() == null || uri.getPort() < 0) {
                 throw new IllegalArgumentException("node " + id + ": address needs a host and a port, got '" + address + "'");
             }
-            if (nodes.put(id, new NodeAddress(id, uri)) != null) {
-                throw new IllegalArgumentException("node " + id + " is listed twice");
-            }
-        }
+            nodes.add(new NodeAddress(id, uri));
+        });
         if (nodes.isEmpty()) {
             throw new IllegalArgumentException("the node list is empty: give e.g. node-a=http://127.0.0.1:50051");
         }
-        return List.copyOf(nodes.values());
+        return List.copyOf(nodes);
     }
 
     /** Formats nodes back as {@code node-a=http://host:port,...}. */

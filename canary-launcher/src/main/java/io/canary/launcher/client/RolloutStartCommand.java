@@ -1,5 +1,8 @@
 package io.canary.launcher.client;
 
+import io.canary.launcher.DurationConverter;
+import io.canary.launcher.Durations;
+import io.canary.launcher.KeyValues;
 import io.canary.launcher.client.DataPlaneViews.StateView;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -115,9 +118,8 @@ public final class RolloutStartCommand extends ClientCommand {
     public static final class RatioConverter implements picocli.CommandLine.ITypeConverter<Double> {
         @Override
         public Double convert(String value) {
-            String v = value.trim();
             try {
-                return v.endsWith("%") ? Double.parseDouble(v.substring(0, v.length() - 1)) / 100 : Double.parseDouble(v);
+                return KeyValues.parseShare(value);
             } catch (NumberFormatException e) {
                 throw new picocli.CommandLine.TypeConversionException("'" + value + "' is not a rate: use e.g. 0.05 or 5%");
             }

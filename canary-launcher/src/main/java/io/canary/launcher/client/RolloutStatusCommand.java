@@ -1,5 +1,6 @@
 package io.canary.launcher.client;
 
+import io.canary.launcher.DurationConverter;
 import java.time.Duration;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;

@@ -1,7 +1,7 @@
 package io.canary.launcher.client;
 
+import io.canary.launcher.KeyValues;
 import io.canary.launcher.client.DataPlaneViews.StateView;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import picocli.CommandLine.Command;
@@ -40,7 +40,7 @@ public final class WeightsCommand implements Runnable {
 
         @Override
         protected int execute() {
-            Map<String, Double> weights = parseShares(shares);
+            Map<String, Double> weights = KeyValues.parseShares(String.join(",", shares));
             List<NodeAddress> nodes = nodeOptions.resolve(env());
             DataPlaneClient client = client(nodeOptions);
             TargetNode.Answer<StateView> answer;
@@ -69,44 +69,5 @@ public final class WeightsCommand implements Runnable {
                     + " (it may still commit: check with canary query)";
             default -> e.getMessage();
         };
-    }
-
-    /**
-     * Parses {@code v1=0.9 v2=0.1} (or {@code v1=90%}); the node validates the sum and the
-     * versions, this only checks the syntax.
-     *
-     * @throws IllegalArgumentException naming the bad argument
-     */
-    public static Map<String, Double> parseShares(List<String> args) {
-        Map<String, Double> weights = new LinkedHashMap<>();
-        for (String arg : args) {
-            for (String part : arg.split(",")) {
-                String p = part.trim();
-                if (p.isEmpty()) {
-                    continue;
-                }
-                int eq = p.indexOf('=');
-                if (eq <= 0 || eq == p.length() - 1) {
-                    throw new IllegalArgumentException("'" + p + "' must look like v2=0.1");
-                }
-                String version = p.substring(0, eq).trim();
-                String value = p.substring(eq + 1).trim();
-                double share;
-                try {
-                    share = value.endsWith("%")
-                            ? Double.parseDouble(value.substring(0, value.length() - 1)) / 100
-                            : Double.parseDouble(value);
-                } catch (NumberFormatException e) {
-                    throw new IllegalArgumentException("share of " + version + " is not a number: '" + value + "'");
-                }
-                if (weights.put(version, share) != null) {
-                    throw new IllegalArgumentException("version " + version + " is given twice");
-                }
-            }
-        }
-        if (weights.isEmpty()) {
-            throw new IllegalArgumentException("give at least one VERSION=SHARE, e.g. v1=0.9 v2=0.1");
-        }
-        return weights;
     }
 }

@@ -1,6 +1,7 @@
 package io.canary.launcher.demo;
 
 import io.canary.NodeConfig;
+import io.canary.launcher.Durations;
 import io.canary.launcher.model.ModelSpec;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -84,7 +85,7 @@ public record DemoScenario(boolean badCanary, Duration stepInterval, int rps, lo
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("canary", "v2");
         body.put("steps", STEPS);
-        body.put("interval", io.canary.launcher.client.Durations.format(stepInterval));
+        body.put("interval", Durations.format(stepInterval));
         body.put("minRequests", minRequests);
         body.put("maxErrorRateDelta", MAX_ERROR_RATE_DELTA);
         body.put("maxP95Ratio", MAX_P95_RATIO);
@@ -95,7 +96,7 @@ public record DemoScenario(boolean badCanary, Duration stepInterval, int rps, lo
     /** The same request as a command line, for the user to reuse. */
     public String rolloutCommandLine() {
         return "canary rollout start --canary v2 --steps 5,25,50,100 --interval "
-                + io.canary.launcher.client.Durations.format(stepInterval) + " --min-requests " + minRequests
+                + Durations.format(stepInterval) + " --min-requests " + minRequests
                 + " --max-error-rate-delta 5% --max-p95-ratio " + MAX_P95_RATIO + " --failure-limit " + FAILURE_LIMIT;
     }
 

@@ -1,6 +1,6 @@
 package io.canary.launcher.model;
 
-import io.canary.launcher.DurationConverter;
+import io.canary.launcher.Durations;
 import io.canary.model.Weights;
 import java.net.URI;
 import java.net.URISyntaxException;
@@ -43,7 +43,7 @@ public sealed interface ModelSpec permits ModelSpec.Demo, ModelSpec.Http {
 
         @Override
         public String describe() {
-            return "demo(latency=" + DurationConverter.format(latency) + ", errors=" + errorRate + ")";
+            return "demo(latency=" + Durations.format(latency) + ", errors=" + errorRate + ")";
         }
     }
 
@@ -112,7 +112,7 @@ public sealed interface ModelSpec permits ModelSpec.Demo, ModelSpec.Http {
                 String value = eq < 0 ? "" : kv.substring(eq + 1).trim();
                 try {
                     switch (key) {
-                        case "latency" -> latency = DurationConverter.parse(value);
+                        case "latency" -> latency = Durations.parse(value);
                         case "errors" -> errors = Double.parseDouble(value);
                         default -> throw new IllegalArgumentException("unknown parameter '" + key
                                 + "' (known: latency, errors)");

@@ -2,6 +2,7 @@ package io.canary.launcher.node;
 
 import io.canary.NodeConfig;
 import io.canary.launcher.ExitCodes;
+import io.canary.launcher.KeyValues;
 import io.canary.launcher.LauncherException;
 import io.canary.launcher.model.ModelSpec;
 import io.canary.model.Weights;
@@ -313,50 +314,32 @@ public final class NodeCommand implements Callable<Integer> {
 
     /** {@code node-a=host:port,node-b=host:port} in order. */
     static Map<String, HostPort> parsePeers(String value) {
+        Map<String, String> entries;
+        try {
+            entries = KeyValues.parse(value, "node", "node-a=host:port");
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("--peers: " + e.getMessage());
+        }
         Map<String, HostPort> m = new LinkedHashMap<>();
-        for (String part : value.split(",")) {
-            String p = part.trim();
-            if (p.isEmpty()) {
-                continue;
-            }
-            int eq = p.indexOf('=');
-            if (eq <= 0) {
-                throw new IllegalArgumentException("bad --peers entry '" + p + "': expected NODE_ID=HOST:PORT");
-            }
-            String nodeId = p.substring(0, eq).trim();
-            HostPort address;
+        entries.forEach((nodeId, address) -> {
             try {
-                address = HostPort.parse(p.substring(eq + 1));
+                m.put(nodeId, HostPort.parse(address));
             } catch (IllegalArgumentException e) {
                 throw new IllegalArgumentException("bad --peers entry for " + nodeId + ": " + e.getMessage());
             }
-            if (m.put(nodeId, address) != null) {
-                throw new IllegalArgumentException("--peers names " + nodeId + " twice");
-            }
-        }
+        });
         if (m.isEmpty()) {
             throw new IllegalArgumentException("--peers is empty: expected NODE_ID=HOST:PORT,...");
         }
         return m;
     }
 
-    /** {@code v1=0.9,v2=0.1} (commas or spaces). */
+    /** {@code v1=0.9,v2=0.1} (commas or spaces, shares or percents). */
     static Weights parseWeights(String value) {
-        Map<String, Double> shares = new LinkedHashMap<>();
-        for (String part : value.split("[,\\s]+")) {
-            if (part.isBlank()) {
-                continue;
-            }
-            int eq = part.indexOf('=');
-            if (eq <= 0 || eq == part.length() - 1) {
-                throw new IllegalArgumentException("bad weight '" + part + "': expected VERSION=SHARE, e.g. v1=0.9");
-            }
-            try {
-                shares.put(part.substring(0, eq).trim(), Double.parseDouble(part.substring(eq + 1).trim()));
-            } catch (NumberFormatException e) {
-                throw new IllegalArgumentException("bad weight '" + part + "': the share is not a number");
-            }
+        try {
+            return Weights.of(KeyValues.parseShares(value));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("--initial-weights: " + e.getMessage());
         }
-        return Weights.of(shares);
     }
 }

@@ -157,7 +157,7 @@ class ClientCommandsAgainstStubNodesTest {
         int code = run(new QueryCommand(), "--nodes", "node-a");
 
         assertThat(code).isEqualTo(2);
-        assertThat(err.toString()).isEqualTo("error: --nodes: node entry 'node-a' must look like node-a=http://host:port\n");
+        assertThat(err.toString()).isEqualTo("error: --nodes: 'node-a' must look like node-a=http://host:port\n");
     }
 
     @Test

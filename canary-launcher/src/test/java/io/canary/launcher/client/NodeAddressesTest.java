@@ -46,15 +46,15 @@ class NodeAddressesTest {
     @Test
     void malformedEntriesAreRejectedWithTheEntryNamed() {
         assertThatThrownBy(() -> NodeAddresses.parse("node-a"))
-                .hasMessage("node entry 'node-a' must look like node-a=http://host:port");
+                .hasMessage("'node-a' must look like node-a=http://host:port");
         assertThatThrownBy(() -> NodeAddresses.parse("node-a=http://host"))
                 .hasMessageContaining("node node-a: address needs a host and a port");
         assertThatThrownBy(() -> NodeAddresses.parse("node-a=ftp://h:1"))
                 .hasMessageContaining("must be http:// or https://");
-        assertThatThrownBy(() -> NodeAddresses.parse("a=h:1,a=h:2")).hasMessage("node a is listed twice");
+        assertThatThrownBy(() -> NodeAddresses.parse("a=h:1,a=h:2")).hasMessage("node a is given twice");
         assertThatThrownBy(() -> NodeAddresses.parse(" , ")).hasMessageContaining("the node list is empty");
         assertThatThrownBy(() -> NodeAddresses.resolve(null, Map.of("CANARY_NODES", "oops")))
-                .hasMessageStartingWith("CANARY_NODES: node entry 'oops'");
+                .hasMessageStartingWith("CANARY_NODES: 'oops' must look like");
     }
 
     @Test

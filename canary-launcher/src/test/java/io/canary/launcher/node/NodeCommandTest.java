@@ -77,6 +77,19 @@ class NodeCommandTest {
     }
 
     @Test
+    void initialWeightsAndPeersReadLikeEveryOtherList() {
+        NodeSettings s = settings(Map.of(), "--id", "n1", "--peers", "n1=127.0.0.1:7001 n2=127.0.0.1:7002",
+                "--initial-weights", "v1=90%, v2=10%");
+        assertThat(s.members()).containsOnlyKeys("n1", "n2");
+        assertThat(s.initialWeights().share("v1")).isEqualTo(0.9);
+        assertThat(s.initialWeights().share("v2")).isEqualTo(0.1);
+        assertThatThrownBy(() -> settings(Map.of(), "--id", "n1", "--peers", "n1=127.0.0.1:7001,n1=127.0.0.1:7002"))
+                .hasMessage("--peers: node n1 is given twice");
+        assertThatThrownBy(() -> settings(Map.of(), "--role", "coordinator", "--initial-weights", "v1"))
+                .hasMessage("--initial-weights: 'v1' must look like v2=0.1");
+    }
+
+    @Test
     void adminTokenComesFromTheFileOrTheEnvironment() throws IOException {
         Path file = Files.writeString(dir.resolve("token"), "  from-file\n");
         assertThat(settings(Map.of("CANARY_ADMIN_TOKEN", "from-env"), "--role", "coordinator").adminToken()).contains("from-env");

@@ -1,6 +1,6 @@
 package io.canary.launcher.http.api;
 
-import io.canary.launcher.DurationConverter;
+import io.canary.launcher.Durations;
 import io.canary.rollout.RolloutPlan;
 import io.canary.rollout.Thresholds;
 import java.time.Duration;
@@ -51,7 +51,7 @@ public record RolloutRequest(String canary, String baseline, List<Integer> steps
 
     private static Duration parseInterval(String value) {
         try {
-            return DurationConverter.parse(value);
+            return Durations.parse(value);
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("field 'interval': " + e.getMessage());
         }
