@@ -42,15 +42,10 @@ public final class HealthRecorder {
      */
     public HealthRecorder(String nodeId, Duration window, int subWindows, LongSupplier clock) {
         this.nodeId = Objects.requireNonNull(nodeId, "nodeId");
-        this.window = Objects.requireNonNull(window, "window");
         this.clock = Objects.requireNonNull(clock, "clock");
-        if (subWindows < 1) {
-            throw new IllegalArgumentException("subWindows must be >= 1, got " + subWindows);
-        }
-        if (window.toMillis() < subWindows) {
-            throw new IllegalArgumentException("window must be at least 1 ms per sub-window, got " + window
-                    + " for " + subWindows + " sub-windows");
-        }
+        // Checked now, not when the first version is tracked on the protocol thread.
+        VersionWindow.checkShape(window, subWindows);
+        this.window = window;
         this.subWindows = subWindows;
     }
 

@@ -59,14 +59,7 @@ public final class VersionWindow {
     public VersionWindow(String version, Duration window, int subWindows, LongSupplier clock) {
         this.version = Objects.requireNonNull(version, "version");
         this.clock = Objects.requireNonNull(clock, "clock");
-        Objects.requireNonNull(window, "window");
-        if (subWindows < 1) {
-            throw new IllegalArgumentException("subWindows must be >= 1, got " + subWindows);
-        }
-        if (window.toMillis() < subWindows) {
-            throw new IllegalArgumentException("window must be at least 1 ms per sub-window, got " + window
-                    + " for " + subWindows + " sub-windows");
-        }
+        checkShape(window, subWindows);
         this.subWindows = subWindows;
         this.subWindowMillis = window.toMillis() / subWindows;
         this.capacity = subWindows + 1;
@@ -80,6 +73,22 @@ public final class VersionWindow {
         boundaryTime[0] = now;
         held = 1;
         lastWindowStart = now;
+    }
+
+    /**
+     * Checks a window's length and sub-window count.
+     *
+     * @throws IllegalArgumentException naming the bad value
+     */
+    static void checkShape(Duration window, int subWindows) {
+        Objects.requireNonNull(window, "window");
+        if (subWindows < 1) {
+            throw new IllegalArgumentException("subWindows must be >= 1, got " + subWindows);
+        }
+        if (window.toMillis() < subWindows) {
+            throw new IllegalArgumentException("window must be at least 1 ms per sub-window, got " + window
+                    + " for " + subWindows + " sub-windows");
+        }
     }
 
     /** The version measured. */

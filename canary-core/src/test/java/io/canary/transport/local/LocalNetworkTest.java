@@ -11,6 +11,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
+import java.util.function.Consumer;
 import org.junit.jupiter.api.Test;
 
 class LocalNetworkTest {
@@ -232,24 +233,31 @@ class LocalNetworkTest {
     }
 
     private static List<String> lossPattern(long seed) {
+        List<String> received = heartbeatsUnder(seed, net -> net.dropProbability(0.3), 1000, Duration.ZERO);
+        List<String> lost = new ArrayList<>();
+        for (int i = 0; i < 1000; i++) {
+            if (!received.contains("a:hb" + i)) {
+                lost.add("hb" + i);
+            }
+        }
+        return lost;
+    }
+
+    /** What b receives of {@code count} heartbeats from a, in order, under {@code faults}, after {@code wait}. */
+    private static List<String> heartbeatsUnder(long seed, Consumer<LocalNetwork> faults, int count, Duration wait) {
         ManualScheduler s = new ManualScheduler(0);
         LocalNetwork net = new LocalNetwork(s, seed);
         Transport a = net.transport("a");
         a.start("a", (f, m) -> { });
         Inbox b = new Inbox(s);
         net.transport("b").start("b", b);
-        net.dropProbability(0.3);
-        for (int i = 0; i < 1000; i++) {
+        faults.accept(net);
+        for (int i = 0; i < count; i++) {
             a.send("b", hb(i));
         }
+        s.advance(wait);
         s.runPending();
-        List<String> lost = new ArrayList<>();
-        for (int i = 0; i < 1000; i++) {
-            if (!b.received.contains("a:hb" + i)) {
-                lost.add("hb" + i);
-            }
-        }
-        return lost;
+        return b.received;
     }
 
     @Test
@@ -299,18 +307,7 @@ class LocalNetworkTest {
     }
 
     private static List<String> reorderRun(long seed) {
-        ManualScheduler s = new ManualScheduler(0);
-        LocalNetwork net = new LocalNetwork(s, seed);
-        Transport a = net.transport("a");
-        a.start("a", (f, m) -> { });
-        Inbox b = new Inbox(s);
-        net.transport("b").start("b", b);
-        net.reorder(0.5, Duration.ofMillis(50));
-        for (int i = 0; i < 100; i++) {
-            a.send("b", hb(i));
-        }
-        s.advance(Duration.ofMillis(51));
-        return b.received;
+        return heartbeatsUnder(seed, net -> net.reorder(0.5, Duration.ofMillis(50)), 100, Duration.ofMillis(51));
     }
 
     private static List<String> sortedHeartbeats() {
