@@ -29,12 +29,29 @@ import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
 
 /**
- * One member of a Canary cluster, embeddable in any Java service. PUBLIC API CONTRACT: this is the
- * surface the launcher and users code against; implementations fill it in (issue 2 and 3).
+ * One member of a Canary cluster, embeddable in any Java service: it routes requests between
+ * versions by the committed weights, measures each version's health, and takes part in the
+ * two-phase commit of every weight change (the coordinator also runs rollouts).
  *
- * <p>Threading: {@link #route}, {@link #record} and the read accessors are safe from any thread and
- * never block; mutations return futures completed on the node's protocol thread (do not block in
- * their callbacks).
+ * <pre>{@code
+ * CanaryNode node = CanaryNode.builder().nodeId("node-b").members(List.of("node-a", "node-b", "node-c"))
+ *         .transport(transport).dataDir(Path.of("logs")).build().start();
+ * String version = node.route(userId);              // hot path: lock-free, allocation-free
+ * node.record(version, latencyNanos, ok);
+ * node.proposeWeights(Weights.split("v1", "v2", 10)).join();
+ * }</pre>
+ *
+ * <p>Threading: every method is safe from any thread. {@link #route}, {@link #record} and the read
+ * accessors never block and never touch the protocol thread. Changes ({@link #proposeWeights},
+ * {@link #startRollout}, {@link #controlRollout}) return at once with a future that completes on the
+ * node's protocol thread: do not block in its callbacks, or in a listener, since that stalls the
+ * node's two-phase commit. Only {@link #start()} and {@link #close()} block.
+ *
+ * <p>Failure: a change that does not commit completes its future exceptionally with a
+ * {@link ProposalFailedException} whose message says why (who voted NO and their reason, who did not
+ * answer); a {@link ProposalTimeoutException} means no outcome arrived in time and the change may
+ * still commit. Every future completes: at the latest after the request timeout plus the prepare
+ * timeout of {@link NodeConfig}, or when the node closes.
  */
 public final class CanaryNode implements AutoCloseable {
 
@@ -50,30 +67,40 @@ public final class CanaryNode implements AutoCloseable {
         this.runtime = new NodeRuntime(settings);
     }
 
+    /** A builder with the defaults named on each of its setters. */
     public static Builder builder() {
         return new Builder();
     }
 
     /**
-     * Replays the state log, starts the transport and the timers.
+     * Replays the state log on the calling thread (blocking for its I/O), starts the transport, and
+     * queues the protocol's start on the protocol thread; returns before the node is ready (see
+     * {@link #isReady()}). Call once.
      *
+     * @return this node
      * @throws java.io.UncheckedIOException if the state log cannot be read or written
      * @throws io.canary.transport.TransportException if the transport cannot start
+     * @throws IllegalStateException if the node was started before
      */
     public CanaryNode start() {
         runtime.start();
         return this;
     }
 
+    /** This node's id. */
     public String id() {
         return settings.nodeId();
     }
 
+    /** True if this node is the cluster's coordinator (it runs every transaction and rollout). */
     public boolean isCoordinator() {
         return settings.nodeId().equals(settings.coordinatorId());
     }
 
-    /** The version for a request with this sticky key; a null key routes at random. Lock-free. */
+    /**
+     * The version for a request with this sticky key (the same key stays on one version while the
+     * weights stand); a null key routes at random. Lock-free, allocation-free; never throws.
+     */
     public String route(String key) {
         return runtime.router().route(key);
     }
@@ -83,37 +110,59 @@ public final class CanaryNode implements AutoCloseable {
         return route(null);
     }
 
-    /** Records one request's outcome for a version. Lock-free, allocation-free. */
+    /**
+     * Records one request's outcome for a version. Lock-free, allocation-free; never throws. A version
+     * that no committed state names (nor {@link Builder#servableVersions}) is ignored.
+     */
     public void record(String version, long latencyNanos, boolean ok) {
         health.recorder().record(version, latencyNanos, ok);
     }
 
-    /** The committed state this node routes on. */
+    /** The committed state this node routes on (one volatile read). */
     public RoutingState state() {
         return runtime.router().state();
     }
 
-    /** True once the node replayed its log and synced with the coordinator (or the sync timed out). */
+    /**
+     * True once the node replayed its log and synced with the coordinator (or the sync timed out and
+     * it serves its last committed state); false again once closed.
+     */
     public boolean isReady() {
         return runtime.isReady();
     }
 
     /**
-     * Proposes new weights through 2PC, from any node (participants forward to the coordinator).
-     * Completes with the committed state, or exceptionally with {@link ProposalFailedException}.
+     * Proposes new weights through two-phase commit, from any node (a participant forwards to the
+     * coordinator). Returns at once. Raising a non-baseline share needs a YES from every member;
+     * lowering it, from every reachable member.
+     *
+     * @return completes with the committed state, or exceptionally with a
+     *     {@link ProposalFailedException} saying why (a {@link ProposalTimeoutException} when the
+     *     outcome is unknown); fails at once on a closed node
      */
     public CompletableFuture<RoutingState> proposeWeights(Weights weights) {
         Objects.requireNonNull(weights, "weights");
         return command(new Message.ProposeWeights(weights));
     }
 
-    /** Starts a rollout (forwarded to the coordinator); completes once its first step committed. */
+    /**
+     * Starts a rollout (forwarded to the coordinator). Returns at once.
+     *
+     * @return completes with the committed state of the first step, or exceptionally with a
+     *     {@link ProposalFailedException} (e.g. a rollout is already running)
+     */
     public CompletableFuture<RoutingState> startRollout(RolloutPlan plan) {
         Objects.requireNonNull(plan, "plan");
         return command(new Message.StartRollout(plan));
     }
 
-    /** Pauses, resumes, promotes or aborts the running rollout (forwarded to the coordinator). */
+    /**
+     * Pauses, resumes, promotes or aborts the running rollout (forwarded to the coordinator). Returns
+     * at once.
+     *
+     * @return completes with the committed state after the action, or exceptionally with a
+     *     {@link ProposalFailedException} (e.g. no rollout is running)
+     */
     public CompletableFuture<RoutingState> controlRollout(RolloutAction action) {
         Objects.requireNonNull(action, "action");
         return command(new Message.ControlRollout(action));
@@ -127,32 +176,40 @@ public final class CanaryNode implements AutoCloseable {
         return settings.scheduler().nowMillis();
     }
 
-    /** The rollout as this node sees it. */
+    /** The rollout as this node sees it: progress from the committed state, the plan and the last verdicts. Never blocks. */
     public RolloutStatus rolloutStatus() {
         return rollout.status(state());
     }
 
-    /** This node's health per version over its window. */
+    /** This node's health per version over its window. Never blocks. */
     public HealthSnapshot health() {
         return health.health();
     }
 
-    /** Health merged over every node that reported within the window. */
+    /** Health merged over every node that reported within the window (histograms merged, not averaged). Never blocks. */
     public ClusterHealth clusterHealth() {
         return health.clusterHealth();
     }
 
-    /** Every member as this node sees it, itself included. */
+    /** Every member as this node sees it (reachable, stale, committed version), itself included. Never blocks. */
     public List<PeerStatus> cluster() {
         return runtime.cluster();
     }
 
-    /** Called on the protocol thread with each newly committed state; must not block. */
+    /**
+     * Calls {@code listener} on the protocol thread with each state this node commits or syncs to,
+     * after it is durable and routing follows it. It must not block; an exception it throws is logged
+     * and ignored.
+     */
     public void addListener(Consumer<RoutingState> listener) {
         runtime.addListener(Objects.requireNonNull(listener, "listener"));
     }
 
-    /** Stops timers and the transport, and closes the log. Idempotent. */
+    /**
+     * Stops the node; idempotent, from any thread. Stops the transport, the timers and the protocol
+     * thread if the node owns it (waiting up to two seconds for a running task), closes the state
+     * log, and fails callers still waiting with a {@link ProposalFailedException}.
+     */
     @Override
     public void close() {
         runtime.close();
@@ -163,7 +220,7 @@ public final class CanaryNode implements AutoCloseable {
         return "CanaryNode[" + id() + (isCoordinator() ? ", coordinator" : "") + ", version " + state().version() + "]";
     }
 
-    /** Builds a node; {@link #build()} validates and names what is missing or wrong. */
+    /** Builds a node; {@link #build()} validates and names what is missing or wrong. Not thread-safe. */
     public static final class Builder {
         private String nodeId;
         private List<String> members;
@@ -199,7 +256,7 @@ public final class CanaryNode implements AutoCloseable {
             return this;
         }
 
-        /** How messages reach the peers. Required. */
+        /** How messages reach the peers. Required; the node starts it and closes it. */
         public Builder transport(Transport transport) {
             this.transport = transport;
             return this;
@@ -211,7 +268,7 @@ public final class CanaryNode implements AutoCloseable {
             return this;
         }
 
-        /** A state log to use instead of the file in {@link #dataDir} (e.g. a MemoryStateLog in tests). */
+        /** A state log to use instead of the file in {@link #dataDir} (e.g. a MemoryStateLog in tests); the node closes it. */
         public Builder stateLog(StateLog stateLog) {
             this.stateLog = stateLog;
             return this;
@@ -260,6 +317,9 @@ public final class CanaryNode implements AutoCloseable {
         }
 
         /**
+         * Validates the settings and opens the state log (taking its file lock, so a second node with
+         * the same id and data directory fails here); the node is not started yet.
+         *
          * @throws IllegalArgumentException naming the missing or wrong setting
          * @throws java.io.UncheckedIOException if the state log in the data directory cannot be opened
          */

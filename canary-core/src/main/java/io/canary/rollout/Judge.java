@@ -28,14 +28,17 @@ import io.canary.health.VersionHealth;
 public interface Judge {
 
     /**
-     * Judges one analysis of a step.
+     * Judges one analysis of a step. Called on the coordinator's protocol thread, never
+     * concurrently by one node; a judge that keeps no state (as it must not) may be shared by
+     * several nodes of one JVM.
      *
      * @param plan the rollout's plan (thresholds, minimum requests)
      * @param stepIndex the index into {@code plan.steps()} of the step analysed
      * @param baseline the baseline's health merged over every node, this step's traffic only
      * @param canary the canary's health merged over every node, this step's traffic only
      * @param now epoch milliseconds at the coordinator, to stamp the verdict
-     * @return the verdict, with a reason a person can read and the numbers it used
+     * @return the verdict, with a reason a person can read and the numbers it used; a null or an
+     *     exception counts as a HOLD whose reason says so
      */
     Verdict judge(RolloutPlan plan, int stepIndex, VersionHealth baseline, VersionHealth canary, long now);
 }

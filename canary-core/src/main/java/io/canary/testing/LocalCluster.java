@@ -36,7 +36,10 @@ import java.util.function.BooleanSupplier;
  * }</pre>
  *
  * <p>Copy it into your own tests freely. Threading: drive it from one thread (the test's); the
- * nodes' protocol work runs on that thread inside {@link #advance} and friends.
+ * nodes' protocol work runs on that thread inside {@link #advance} and friends, so nothing here
+ * blocks or waits in real time. Failure: a node's protocol task that throws is kept in
+ * {@link #failures()} (a test should assert it stays empty); a change that fails completes its future
+ * exceptionally, as on a real node, once virtual time has moved far enough.
  */
 public final class LocalCluster implements AutoCloseable {
 
@@ -72,6 +75,7 @@ public final class LocalCluster implements AutoCloseable {
         return index < 26 ? "node-" + (char) ('a' + index) : "node-" + (index + 1);
     }
 
+    /** A builder: three nodes, {@link #DEFAULT_CONFIG}, seed 1. */
     public static Builder builder() {
         return new Builder();
     }
@@ -112,6 +116,7 @@ public final class LocalCluster implements AutoCloseable {
         return List.copyOf(nodes.values());
     }
 
+    /** Every node's id, coordinator first. */
     public List<String> ids() {
         return ids;
     }
@@ -125,6 +130,7 @@ public final class LocalCluster implements AutoCloseable {
         return log;
     }
 
+    /** The one scheduler of every node: virtual time. */
     public ManualScheduler scheduler() {
         return scheduler;
     }
@@ -202,6 +208,7 @@ public final class LocalCluster implements AutoCloseable {
         return scheduler.failures();
     }
 
+    /** Closes every node (nothing to wait for: no thread runs). Idempotent. */
     @Override
     public void close() {
         for (CanaryNode node : nodes.values()) {
@@ -237,7 +244,7 @@ public final class LocalCluster implements AutoCloseable {
             return this;
         }
 
-        /** Where virtual time starts, in epoch milliseconds. */
+        /** Where virtual time starts, in epoch milliseconds; default 1,700,000,000,000 (November 2023). */
         public Builder startMillis(long startMillis) {
             this.startMillis = startMillis;
             return this;
@@ -249,6 +256,7 @@ public final class LocalCluster implements AutoCloseable {
             return this;
         }
 
+        /** The state of a fresh cluster; default version 1, {@code {v1: 1.0, v2: 0.0}}, baseline v1. */
         public Builder initialState(RoutingState initialState) {
             this.initialState = Objects.requireNonNull(initialState, "initialState");
             return this;

@@ -36,6 +36,17 @@ import org.slf4j.LoggerFactory;
  * node id or another protocol version is refused with one clear line in both nodes' logs (see
  * {@link #rejections()}). A malformed, truncated or oversized frame closes that connection only.
  * Inbound messages reach the receiver with the node id the handshake established.
+ *
+ * <p>Threading: every method is safe from any thread. {@link #send} and the accessors never block;
+ * {@link #start} blocks only to bind the port and load the TLS stores; {@link #close} waits at most
+ * two seconds for the threads to end. The receiver is called from the reader threads (one per inbound
+ * connection, so concurrently for different peers) and, for a message to this node itself, from
+ * the sender's thread.
+ *
+ * <p>Failure: a peer that cannot be reached is retried in the background forever, with backoff;
+ * what is queued for it meanwhile is bounded and the excess dropped (see {@link #stats()}). Nothing
+ * a peer sends can make {@link #send} throw or block. A receiver that throws is logged (rate
+ * limited) and the connection goes on.
  */
 public final class SocketTransport implements Transport {
     private static final long CLOSE_WAIT_MILLIS = 2_000;
@@ -189,7 +200,7 @@ public final class SocketTransport implements Transport {
                 controlPort.port());
     }
 
-    /** The bound control port (useful with port 0), or -1 before {@link #start}. */
+    /** The bound control port (useful with port 0), or -1 before {@link #start}. Never blocks for long. */
     public int port() {
         synchronized (lifecycle) {
             return started ? controlPort.port() : -1;
@@ -201,7 +212,7 @@ public final class SocketTransport implements Transport {
         return config;
     }
 
-    /** Counters since start. */
+    /** Counters since start (sent, received, dropped, rejected handshakes, ...); each read on its own, never blocking. */
     public TransportStats stats() {
         return counters.snapshot();
     }
@@ -212,7 +223,7 @@ public final class SocketTransport implements Transport {
         return c == null ? List.of() : c.rejections();
     }
 
-    /** Peers whose outbound connection is up and past its handshake, sorted. */
+    /** Peers whose outbound connection is up and past its handshake, sorted. Never blocks. */
     public Set<String> connectedPeers() {
         Set<String> up = new TreeSet<>();
         links.forEach((id, l) -> {

@@ -20,14 +20,19 @@ import java.util.concurrent.CompletableFuture;
  */
 public interface NodeContext {
 
+    /** This node's id. */
     String nodeId();
 
+    /** Every member's id, this node's included, in configuration order. */
     List<String> members();
 
+    /** The coordinator's id. */
     String coordinatorId();
 
+    /** True on the coordinator. */
     boolean isCoordinator();
 
+    /** The node's timings. */
     NodeConfig config();
 
     /** The node's clock (virtual in tests). */
@@ -36,6 +41,7 @@ public interface NodeContext {
     /** The state this node routes on. */
     RoutingState committed();
 
+    /** True once the node replayed its log and synced with the coordinator (see {@code CanaryNode.isReady}). */
     boolean isReady();
 
     /** Every member as this node sees it. */
@@ -53,13 +59,15 @@ public interface NodeContext {
     /** Sends best effort (never blocks, never throws); to this node itself it is delivered locally. */
     void send(String to, Message message);
 
-    /** Sends to every other member. */
+    /** Sends to every other member, best effort, like {@link #send}. */
     void broadcast(Message message);
 
     /**
-     * Appends to the node's state log; with {@code durable}, returns once it is on stable storage.
+     * Appends to the node's state log; with {@code durable}, returns once it is on stable storage
+     * (blocking the protocol thread for the fsync).
      *
-     * @throws java.io.UncheckedIOException if the log cannot be written
+     * @throws java.io.UncheckedIOException if the log cannot be written: the record is not in the log
+     *     and the extension must not act as if it were
      */
     void append(LogRecord record, boolean durable);
 

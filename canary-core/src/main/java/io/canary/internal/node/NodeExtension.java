@@ -10,8 +10,12 @@ import java.util.concurrent.CompletableFuture;
  * A part of a node beyond two-phase commit, plugged into its runtime: the health exchange and the
  * rollout controller. INTERNAL SPI: it may change with the node.
  *
- * <p>Threading: every method is called on the node's protocol thread and must not block; the
- * extension may keep state without locks for the same reason.
+ * <p>Threading: every method is called on the node's protocol thread, one call at a time, and must
+ * not block (it would stall two-phase commit); the extension may keep state without locks for the
+ * same reason. Methods an extension adds for other threads (e.g. a status read by the API) must be
+ * thread-safe on their own.
+ *
+ * <p>Failure: methods must not throw.
  */
 public interface NodeExtension {
 
