@@ -2,6 +2,9 @@ package io.canary.sim;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.Locale;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 
@@ -26,5 +29,23 @@ class DeterminismTest {
         assertThat(first.passed()).isFalse();
         assertThat(again.report()).isEqualTo(first.report());
         assertThat(first.report()).contains("seed 3", "invariant " + first.violated(), "-Dcanary.sim.seed=3", "#0 ");
+    }
+
+    /**
+     * A seed CI printed must replay on a developer's machine: another JVM (other hash seeds, other
+     * iteration order of Set.of and Map.of) runs the same events. It caught the coordinator sending
+     * Abort messages in an order that changed from one JVM to the next.
+     */
+    @Test
+    void aSeedReplaysEventForEventInAnotherJvm() throws Exception {
+        for (SimParams.Mode mode : SimParams.Mode.values()) {
+            String here = SimDigest.of(1, 25, mode);
+            String javaBin = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+            Process child = new ProcessBuilder(javaBin, "-cp", System.getProperty("java.class.path"), SimDigest.class.getName(),
+                    "1", "25", mode.name().toLowerCase(Locale.ROOT)).redirectErrorStream(true).start();
+            String there = new String(child.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
+            assertThat(child.waitFor()).as(there).isZero();
+            assertThat(there).as(mode + " runs of seeds 1..25 in another JVM").isEqualTo(here);
+        }
     }
 }

@@ -222,7 +222,7 @@ final class RuntimeMember implements Member {
     private record Outbound(String to, Message message) {
         @Override
         public String toString() {
-            return "to " + to + ": " + Simulation.describe(message);
+            return "to " + to + ": " + Trace.describe(message);
         }
     }
 

@@ -307,7 +307,7 @@ final class SimNode implements Member {
     record Delivery(String from, Message message) {
         @Override
         public String toString() {
-            return "from " + from + ": " + Simulation.describe(message);
+            return "from " + from + ": " + Trace.describe(message);
         }
     }
 }

@@ -1,7 +1,6 @@
 package io.canary.sim;
 
 import io.canary.NodeConfig;
-import io.canary.internal.protocol.Outcome;
 import io.canary.internal.protocol.SimulatorSeam;
 import io.canary.log.MemoryStateLog;
 import io.canary.model.RoutingState;
@@ -34,7 +33,6 @@ public final class Simulation {
     static final int CHECKPOINT_AFTER = 16;
     static final Duration LIVENESS_BOUND = Duration.ofSeconds(30);
     static final String COORDINATOR = "node-a";
-    static final long SLOW_NETWORK_MILLIS = 1500;
 
     private static final NodeConfig CONFIG = NodeConfig.custom()
             .prepareTimeout(Duration.ofMillis(800)).retryInterval(Duration.ofMillis(150))
@@ -51,7 +49,6 @@ public final class Simulation {
     private final RoutingState initial = RoutingState.initial("v1", "v2");
     private final Map<String, MemoryStateLog> disks = new HashMap<>();
     private final Map<String, Member> nodes = new TreeMap<>();
-    private final long[] offsets = new long[26];
     private final Set<String> protocolBugs = new HashSet<>();
     private final Invariants invariants;
     private final Trace trace;
@@ -59,6 +56,8 @@ public final class Simulation {
     private final Workload workload;
     private final SimStats stats = new SimStats();
     private final boolean slowNetwork;
+    private final FaultInjector injector;
+    private final Liveness liveness;
     private boolean faultsOn = true;
     private Violation failure;
 
@@ -81,6 +80,8 @@ public final class Simulation {
         this.trace = new Trace(START, params.fullTrace());
         this.traffic = new Traffic(random.split());
         this.workload = new Workload(random.split(), traffic);
+        this.injector = new FaultInjector(this, faults, random, slowNetwork);
+        this.liveness = new Liveness(this);
     }
 
     /** Runs to the end: settled after the faults stopped (success), a violation, or the liveness bound. */
@@ -93,7 +94,7 @@ public final class Simulation {
                 }
             }
         });
-        applyNetworkFaults();
+        injector.applyNetworkFaults();
         for (String id : members) {
             disks.put(id, new MemoryStateLog(id));
             startNode(id, 1);
@@ -105,18 +106,18 @@ public final class Simulation {
         while (failure == null) {
             long now = scheduler.nowMillis();
             if (now >= faultsEnd && !faultsOn) {
-                String unsettled = unsettled();
-                if (unsettled == null && probe == null) {
-                    probe();
+                String unsettled = liveness.unsettled(nodes);
+                if (unsettled == null && !liveness.probed()) {
+                    liveness.probe(randomLiveNode());
                     unsettled = "the probe change has not committed yet";
-                } else if (unsettled == null && probe.outcome != null) {
-                    if (probe.outcome instanceof Outcome.Failure f) {
-                        fail(new Violation(Invariant.LIVENESS, "the settled cluster could not commit " + probe.what + ": "
-                                + f.reason()));
+                } else if (unsettled == null && liveness.probeAnswered()) {
+                    String refused = liveness.probeRefusal();
+                    if (refused != null) {
+                        fail(new Violation(Invariant.LIVENESS, refused));
                     }
                     break;
                 } else if (unsettled == null) {
-                    unsettled = "the probe change " + probe.what + " has no outcome yet";
+                    unsettled = "the probe change has no outcome yet";
                 }
                 if (now >= bound) {
                     fail(new Violation(Invariant.LIVENESS, "not settled " + LIVENESS_BOUND.toSeconds()
@@ -141,73 +142,23 @@ public final class Simulation {
         stats.commits = invariants.distinctCommits();
         stats.promotions = invariants.promotionsCommitted();
         stats.requests = traffic.requests();
-        String faultText = faults + (slowNetwork ? "; slow network: delay <= " + SLOW_NETWORK_MILLIS + " ms" : "");
+        String faultText = faults + (slowNetwork ? "; slow network: delay <= " + FaultInjector.SLOW_NETWORK_MILLIS + " ms" : "");
         return new SimResult(params, faultText, stats, failure == null ? null : failure.invariant(),
                 failure == null ? "" : failure.getMessage(), failure == null ? "" : trace.render());
     }
 
     // ---- faults and workload ------------------------------------------------------------------------
 
-    private void applyNetworkFaults() {
-        if (faults.drop() > 0) {
-            network.dropProbability(faults.drop());
-        }
-        if (faults.duplicate() > 0) {
-            network.duplicateProbability(faults.duplicate());
-        }
-        if (faults.delayMaxMillis() > 0) {
-            network.delay(Duration.ZERO, Duration.ofMillis(faults.delayMaxMillis()));
-        }
-        if (faults.reorder() > 0) {
-            network.reorder(faults.reorder(), Duration.ofMillis(300));
-        }
-        if (slowNetwork) {
-            // Slower than the prepare timeout: votes, commits and answers arrive after their round.
-            network.delay(Duration.ZERO, Duration.ofMillis(SLOW_NETWORK_MILLIS));
-        }
-    }
-
     private void planFaultsAndCommands() {
         long span = faults.faultMillis();
         for (int i = 0; i < faults.commands(); i++) {
             at(random.nextLong(span), this::issueCommand);
         }
-        for (int i = 0; i < faults.partitions(); i++) {
-            at(random.nextLong(span), this::partition);
-        }
-        for (int i = 0; i < faults.cuts(); i++) {
-            at(random.nextLong(span), this::cutOneWay);
-        }
-        for (int i = 0; i < faults.kills(); i++) {
-            at(random.nextLong(span), this::killRandomNode);
-        }
-        for (int i = 0; i < faults.clockJumps(); i++) {
-            at(random.nextLong(span), this::jumpClock);
-        }
-        if (params.mode() == SimParams.Mode.RUNTIME) {
-            // Drawn from a random source of their own, so that adding them left every other fault of a seed as it was.
-            SplittableRandom disks = new SplittableRandom(params.seed() * 0x9E3779B97F4A7C15L + 1);
-            int failures = disks.nextInt(3) == 0 ? 1 + disks.nextInt(2) : 0;
-            for (int i = 0; i < failures; i++) {
-                String id = members.get(disks.nextInt(members.size()));
-                long length = 100 + disks.nextLong(1000);
-                at(disks.nextLong(span), () -> failDisk(id, length));
-            }
-        }
+        injector.plan(span);
     }
 
-    /** The disk of {@code id} fails every write for a while: the runtime votes NO, or stops the node. */
-    private void failDisk(String id, long millis) {
-        stats.diskFailures++;
-        disks.get(id).failAppends(true);
-        trace.add(scheduler.nowMillis(), id, "DISK", "fails every write for " + millis + " ms");
-        scheduler.schedule(Duration.ofMillis(millis), () -> {
-            disks.get(id).failAppends(false);
-            trace.add(scheduler.nowMillis(), id, "DISK", "works again");
-        });
-    }
-
-    private void at(long offsetMillis, Runnable task) {
+    /** Runs {@code task} after {@code offsetMillis}, unless the faults have stopped or the run failed by then. */
+    void at(long offsetMillis, Runnable task) {
         scheduler.schedule(Duration.ofMillis(offsetMillis), () -> {
             if (failure == null && faultsOn) {
                 task.run();
@@ -228,95 +179,9 @@ public final class Simulation {
         }));
     }
 
-    private void partition() {
-        List<String> sideA = new ArrayList<>();
-        List<String> sideB = new ArrayList<>();
-        for (String id : members) {
-            (random.nextBoolean() ? sideA : sideB).add(id);
-        }
-        if (sideA.isEmpty() || sideB.isEmpty()) {
-            return;
-        }
-        stats.partitions++;
-        network.partition(Set.copyOf(sideA), Set.copyOf(sideB));
-        trace.add(scheduler.nowMillis(), "-", "PARTITION", sideA + " | " + sideB);
-        at(200 + random.nextLong(2500), () -> {
-            for (String a : sideA) {
-                for (String b : sideB) {
-                    network.restore(a, b);
-                    network.restore(b, a);
-                }
-            }
-            trace.add(scheduler.nowMillis(), "-", "HEAL", sideA + " | " + sideB);
-        });
-    }
-
-    private void cutOneWay() {
-        String from = members.get(random.nextInt(members.size()));
-        String to = members.get(random.nextInt(members.size()));
-        if (from.equals(to)) {
-            return;
-        }
-        stats.cuts++;
-        network.cut(from, to);
-        trace.add(scheduler.nowMillis(), "-", "CUT", from + " -> " + to);
-        at(200 + random.nextLong(2500), () -> {
-            network.restore(from, to);
-            trace.add(scheduler.nowMillis(), "-", "RESTORE", from + " -> " + to);
-        });
-    }
-
-    private void killRandomNode() {
-        Member node = randomLiveNode();
-        if (node != null) {
-            stats.kills++;
-            crash(node, false, "killed");
-        }
-    }
-
-    private void jumpClock() {
-        String id = members.get(random.nextInt(members.size()));
-        long jump = (random.nextBoolean() ? 1 : -1) * (50 + random.nextLong(3000));
-        offsets[index(id)] += jump;
-        stats.clockJumps++;
-        trace.add(scheduler.nowMillis(), id, "CLOCK", "jumps " + (jump > 0 ? "+" : "") + jump + " ms (offset "
-                + offsets[index(id)] + " ms)");
-    }
-
-    /** A change asked for once the cluster settled: it must commit everywhere within the same bound. */
-    private static final class Probe {
-        final String what;
-        Outcome outcome;
-
-        Probe(String what) {
-            this.what = what;
-        }
-    }
-
-    private Probe probe;
-
-    /** Proves the settled cluster still commits: a weight change from a random node (a promotion or a rollback). */
-    private void probe() {
-        Member node = randomLiveNode();
-        RoutingState current = node.committed();
-        String baseline = current.baseline();
-        String other = baseline.equals("v1") ? "v2" : "v1";
-        int percent = (int) Math.round(current.weights().share(other) * 100);
-        int next = percent >= 50 ? percent - 5 - 5 * random.nextInt(5) : percent + 5 + 5 * random.nextInt(5);
-        io.canary.model.Weights weights = io.canary.model.Weights.split(baseline, other, next);
-        Probe p = new Probe("weights " + weights + " through " + node.id());
-        probe = p;
-        Message.Command command = new Message.ProposeWeights(weights);
-        step(node, "probe", command, () -> node.command(command, outcome -> {
-            invariants.onAnswer(node.id(), outcome);
-            p.outcome = outcome;
-        }));
-    }
-
     private void stopFaults() {
         faultsOn = false;
-        network.heal();
-        disks.values().forEach(d -> d.failAppends(false));
+        injector.stop();
         trace.add(scheduler.nowMillis(), "-", "FAULTS END", "network healed; no more crashes, jumps or commands");
     }
 
@@ -353,7 +218,7 @@ public final class Simulation {
         scheduler.schedule(Duration.ofMillis(downtime), () -> startNode(node.id(), node.incarnation() + 1));
     }
 
-    private Member randomLiveNode() {
+    Member randomLiveNode() {
         List<Member> live = new ArrayList<>();
         for (Member n : nodes.values()) {
             if (!n.isDead()) {
@@ -430,36 +295,6 @@ public final class Simulation {
         }
     }
 
-    /** Why the cluster has not settled yet, or null if it has. */
-    private String unsettled() {
-        for (String id : members) {
-            if (nodes.get(id).isDead()) {
-                return id + " is down";
-            }
-        }
-        RoutingState target = nodes.get(COORDINATOR).committed();
-        for (Member n : nodes.values()) {
-            RoutingState c = n.committed();
-            if (!c.equals(target)) {
-                return n.id() + " is at version " + c.version() + ", the coordinator at " + target.version();
-            }
-            if (n.prepared().isPresent()) {
-                return n.id() + " is still prepared for transaction " + n.prepared().getAsLong();
-            }
-            if (!n.isReady()) {
-                return n.id() + " is not ready";
-            }
-            if (n.pendingCalls() > 0) {
-                return n.id() + " still waits for " + n.pendingCalls() + " command(s) or proposal(s)";
-            }
-        }
-        if (target.rollout().phase().isActive()) {
-            return "rollout " + target.rollout().id() + " is still " + target.rollout().phase() + " at "
-                    + target.rollout().currentPercent() + "%";
-        }
-        return null;
-    }
-
     // ---- for the nodes ------------------------------------------------------------------------------
 
     ManualScheduler scheduler() {
@@ -479,12 +314,7 @@ public final class Simulation {
     }
 
     long now(String id) {
-        return scheduler.nowMillis() + offsets[index(id)];
-    }
-
-    /** Members are node-a, node-b, ...: the letter is the index. */
-    private static int index(String id) {
-        return id.charAt(id.length() - 1) - 'a';
+        return scheduler.nowMillis() + injector.clockOffset(id);
     }
 
     void crashedAfterFsync() {
@@ -497,6 +327,14 @@ public final class Simulation {
 
     MemoryStateLog disk(String id) {
         return disks.get(id);
+    }
+
+    java.util.Collection<MemoryStateLog> disks() {
+        return disks.values();
+    }
+
+    SimStats stats() {
+        return stats;
     }
 
     RoutingState initialState() {
@@ -539,27 +377,7 @@ public final class Simulation {
     private record Dropped(String to, Message message, String reason) {
         @Override
         public String toString() {
-            return "to " + to + " " + describe(message) + " (" + reason + ")";
+            return "to " + to + " " + Trace.describe(message) + " (" + reason + ")";
         }
-    }
-
-    /** A message in one short line for the trace. */
-    static String describe(Message m) {
-        if (m instanceof Message.Prepare p) {
-            return "Prepare tx=" + p.txId() + " " + Invariants.describe(p.proposed());
-        } else if (m instanceof Message.Commit c) {
-            return "Commit tx=" + c.txId() + " " + Invariants.describe(c.state());
-        } else if (m instanceof Message.StateSync s) {
-            return "StateSync " + Invariants.describe(s.state());
-        } else if (m instanceof Message.Vote v) {
-            return "Vote tx=" + v.txId() + (v.yes() ? " YES" : " NO: " + v.reason());
-        } else if (m instanceof Message.ForwardResponse r) {
-            return "ForwardResponse #" + r.requestId() + (r.ok() ? " ok v" + r.state().version() : " failed: " + r.error());
-        } else if (m instanceof Message.HealthReport h) {
-            return "HealthReport from " + h.snapshot().nodeId();
-        } else if (m instanceof Message.VerdictReport v) {
-            return "VerdictReport " + v.rolloutId() + " " + v.verdict().decision() + ": " + v.verdict().reason();
-        }
-        return m.toString();
     }
 }

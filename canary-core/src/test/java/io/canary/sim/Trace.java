@@ -47,4 +47,24 @@ final class Trace {
         }
         return b.toString();
     }
+
+    /** A message in one short line for the trace. */
+    static String describe(io.canary.transport.Message m) {
+        if (m instanceof io.canary.transport.Message.Prepare p) {
+            return "Prepare tx=" + p.txId() + " " + Invariants.describe(p.proposed());
+        } else if (m instanceof io.canary.transport.Message.Commit c) {
+            return "Commit tx=" + c.txId() + " " + Invariants.describe(c.state());
+        } else if (m instanceof io.canary.transport.Message.StateSync s) {
+            return "StateSync " + Invariants.describe(s.state());
+        } else if (m instanceof io.canary.transport.Message.Vote v) {
+            return "Vote tx=" + v.txId() + (v.yes() ? " YES" : " NO: " + v.reason());
+        } else if (m instanceof io.canary.transport.Message.ForwardResponse r) {
+            return "ForwardResponse #" + r.requestId() + (r.ok() ? " ok v" + r.state().version() : " failed: " + r.error());
+        } else if (m instanceof io.canary.transport.Message.HealthReport h) {
+            return "HealthReport from " + h.snapshot().nodeId();
+        } else if (m instanceof io.canary.transport.Message.VerdictReport v) {
+            return "VerdictReport " + v.rolloutId() + " " + v.verdict().decision() + ": " + v.verdict().reason();
+        }
+        return m.toString();
+    }
 }

@@ -3,6 +3,7 @@ package io.canary.internal.protocol;
 import io.canary.model.RoutingState;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Objects;
@@ -33,8 +34,10 @@ final class PrepareRound {
         this.txId = txId;
         this.previous = previous;
         this.proposed = proposed;
-        this.required = Set.copyOf(required);
-        this.unreachableAtStart = Set.copyOf(unreachableAtStart);
+        // Member order, not Set.copyOf: its iteration order changes from one JVM to the next, and so
+        // would the order of the Abort messages (the simulator's seeds must replay on any JVM).
+        this.required = Collections.unmodifiableSet(new LinkedHashSet<>(required));
+        this.unreachableAtStart = Collections.unmodifiableSet(new LinkedHashSet<>(unreachableAtStart));
         this.promotion = promotion;
         this.proposal = Objects.requireNonNull(proposal, "proposal");
     }

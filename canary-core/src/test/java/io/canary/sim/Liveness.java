@@ -1,0 +1,85 @@
+package io.canary.sim;
+
+import io.canary.internal.protocol.Outcome;
+import io.canary.model.RoutingState;
+import io.canary.model.Weights;
+import io.canary.transport.Message;
+import java.util.Map;
+
+/**
+ * What "settled" means once the faults stopped: every node up, ready, on the coordinator's
+ * committed state, prepared for nothing, waiting for nothing, and no rollout still running. Then a
+ * probe: a weight change through a random node must commit everywhere too, within the same bound
+ * (a cluster that looks quiet but can no longer commit is not live).
+ */
+final class Liveness {
+    private final Simulation sim;
+    private String probe;
+    private Outcome answer;
+
+    Liveness(Simulation sim) {
+        this.sim = sim;
+    }
+
+    /** Why the cluster has not settled yet, or null if it has. */
+    String unsettled(Map<String, Member> nodes) {
+        for (Member n : nodes.values()) {
+            if (n.isDead()) {
+                return n.id() + " is down";
+            }
+        }
+        RoutingState target = nodes.get(sim.coordinatorId()).committed();
+        for (Member n : nodes.values()) {
+            RoutingState c = n.committed();
+            if (!c.equals(target)) {
+                return n.id() + " is at version " + c.version() + ", the coordinator at " + target.version();
+            }
+            if (n.prepared().isPresent()) {
+                return n.id() + " is still prepared for transaction " + n.prepared().getAsLong();
+            }
+            if (!n.isReady()) {
+                return n.id() + " is not ready";
+            }
+            if (n.pendingCalls() > 0) {
+                return n.id() + " still waits for " + n.pendingCalls() + " command(s) or proposal(s)";
+            }
+        }
+        if (target.rollout().phase().isActive()) {
+            return "rollout " + target.rollout().id() + " is still " + target.rollout().phase() + " at "
+                    + target.rollout().currentPercent() + "%";
+        }
+        if (probe != null && answer == null) {
+            return "the probe change " + probe + " has no outcome yet";
+        }
+        return null;
+    }
+
+    boolean probed() {
+        return probe != null;
+    }
+
+    boolean probeAnswered() {
+        return answer != null;
+    }
+
+    /** Why the settled cluster could not commit the probe, or null if it did. */
+    String probeRefusal() {
+        return answer instanceof Outcome.Failure f ? "the settled cluster could not commit " + probe + ": " + f.reason() : null;
+    }
+
+    /** Proves the settled cluster still commits: a weight change through {@code node} (a promotion or a rollback). */
+    void probe(Member node) {
+        RoutingState current = node.committed();
+        String baseline = current.baseline();
+        String other = baseline.equals("v1") ? "v2" : "v1";
+        int percent = (int) Math.round(current.weights().share(other) * 100);
+        int next = percent >= 50 ? percent - 5 - 5 * sim.random().nextInt(5) : percent + 5 + 5 * sim.random().nextInt(5);
+        Weights weights = Weights.split(baseline, other, next);
+        probe = "weights " + weights + " through " + node.id();
+        Message.Command command = new Message.ProposeWeights(weights);
+        sim.step(node, "probe", command, () -> node.command(command, outcome -> {
+            sim.invariants().onAnswer(node.id(), outcome);
+            answer = outcome;
+        }));
+    }
+}
