@@ -13,9 +13,14 @@ import java.util.Map;
  * (a cluster that looks quiet but can no longer commit is not live).
  */
 final class Liveness {
+    /** Probes refused in a row before the cluster counts as not live (a refusal may be a race, see {@link #probeRefusal}). */
+    static final int PROBES = 3;
+
     private final Simulation sim;
     private String probe;
     private Outcome answer;
+    private int refused;
+    private final java.util.List<String> refusals = new java.util.ArrayList<>();
 
     Liveness(Simulation sim) {
         this.sim = sim;
@@ -62,9 +67,27 @@ final class Liveness {
         return answer != null;
     }
 
-    /** Why the settled cluster could not commit the probe, or null if it did. */
+    /**
+     * Why the settled cluster could not commit the probe {@link #PROBES} times in a row, or null if
+     * it committed, or may try again: a command whose caller gave up during the faults may still
+     * commit later (its outcome was unknown, not failed), e.g. start a rollout that refuses the probe.
+     */
     String probeRefusal() {
-        return answer instanceof Outcome.Failure f ? "the settled cluster could not commit " + probe + ": " + f.reason() : null;
+        if (!(answer instanceof Outcome.Failure f)) {
+            return null;
+        }
+        refusals.add(probe + ": " + f.reason());
+        if (++refused < PROBES) {
+            probe = null;
+            answer = null;
+            return null;
+        }
+        return "the settled cluster refused " + PROBES + " changes in a row: " + String.join("; ", refusals);
+    }
+
+    /** True once a probe committed: the run is over. */
+    boolean live() {
+        return answer instanceof Outcome.Success;
     }
 
     /** Proves the settled cluster still commits: a weight change through {@code node} (a promotion or a rollback). */

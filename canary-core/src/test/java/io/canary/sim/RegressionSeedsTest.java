@@ -20,7 +20,7 @@ class RegressionSeedsTest {
         // RolloutExtension skipped every effect after a failed durable append, WakeAt included: a
         // rollback that failed while the coordinator's disk failed was never retried, and the
         // degrading canary kept its 25% for good.
-        "RUNTIME | 429 | rollback never retried after a disk error on the coordinator",
+        "RUNTIME | 1598 | rollback never retried after a disk error on the coordinator",
         // The clock bug in the simulator's own rollout glue (RolloutDriver), fixed there first.
         "PROTOCOL | 129 | rollout wake-up lost when the coordinator's clock is set back",
     })

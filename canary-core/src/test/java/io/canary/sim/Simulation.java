@@ -115,7 +115,10 @@ public final class Simulation {
                     if (refused != null) {
                         fail(new Violation(Invariant.LIVENESS, refused));
                     }
-                    break;
+                    if (refused != null || liveness.live()) {
+                        break;
+                    }
+                    unsettled = "a probe was refused; probing again";
                 } else if (unsettled == null) {
                     unsettled = "the probe change has no outcome yet";
                 }

@@ -11,7 +11,8 @@ import java.util.SplittableRandom;
  */
 final class Traffic {
     static final int REQUESTS_PER_TICK = 6;
-    private static final String[] KEYS = new String[512];
+    // Enough users that a 5% step gets about 5% of them (sticky routing hashes each user to one bucket).
+    private static final String[] KEYS = new String[4096];
 
     static {
         for (int i = 0; i < KEYS.length; i++) {
