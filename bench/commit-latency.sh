@@ -9,12 +9,13 @@ source "$BENCH_DIR/etcd.sh"
 source "$BENCH_DIR/canary-nodes.sh"
 
 COMMITS=${COMMITS:-1000}
+ROUNDS=${ROUNDS:-2}   # A B A B: a burst of other work on the machine hits both sides
 OUT="$RESULTS_DIR/commit-latency.txt"
 have_tools etcd etcdctl curl || exit 0
 need_jar
 : >"$OUT"
 {
-  echo "# part 2: commit latency, $(date -u +%FT%TZ), $COMMITS measured commits per run after 100 warm-up; $(load_note)"
+  echo "# part 2: commit latency, $(date -u +%FT%TZ), $COMMITS measured commits per run after 100 warm-up, $ROUNDS alternating rounds; $(load_note)"
   run_logged java_bench io.canary.bench.load.FsyncProbe --dir "$BENCH_TMP/fsync" --count 500
 } | tee -a "$OUT"
 
@@ -23,12 +24,14 @@ start_canary_cluster 3
 sleep 2 # let heartbeats settle: every peer reachable before the first promotion
 
 for clients in 1 16; do
-  {
-    run_logged java_bench io.canary.bench.load.CommitLoad --target canary --url "${CANARY_URLS[0]}" \
-      --commits "$COMMITS" --clients "$clients" --max-seconds 120 --label "3-processes"
-    run_logged java_bench io.canary.bench.load.CommitLoad --target etcd --url "$ETCD_URL" \
-      --commits "$COMMITS" --clients "$clients" --max-seconds 120 --label "3-members"
-  } | tee -a "$OUT"
+  for (( round = 1; round <= ROUNDS; round++ )); do
+    {
+      run_logged java_bench io.canary.bench.load.CommitLoad --target canary --url "${CANARY_URLS[0]}" \
+        --commits "$COMMITS" --clients "$clients" --max-seconds 120 --label "3-processes,round=$round"
+      run_logged java_bench io.canary.bench.load.CommitLoad --target etcd --url "$ETCD_URL" \
+        --commits "$COMMITS" --clients "$clients" --max-seconds 120 --label "3-members,round=$round"
+    } | tee -a "$OUT"
+  done
 done
 
 # Sanity: every Canary node ends on the same committed version.
@@ -39,10 +42,12 @@ echo "# canary nodes' committed versions after the run: $(echo $versions)" | tee
   echo
   echo "# ratios (canary / etcd; latency > 1 means Canary is slower, throughput < 1 means Canary is slower)"
   for clients in 1 16; do
-    for k in p50_ms p99_ms p999_ms per_second; do
-      c=$(result_value "$OUT" "$k" "target=canary clients=$clients ")
-      e=$(result_value "$OUT" "$k" "target=etcd clients=$clients ")
-      echo "RATIO commit clients=$clients $k canary=$c etcd=$e canary/etcd=$(ratio "$c" "$e")"
+    for (( round = 1; round <= ROUNDS; round++ )); do
+      for k in p50_ms p99_ms p999_ms per_second; do
+        c=$(result_value "$OUT" "$k" "target=canary clients=$clients .*round=$round\$")
+        e=$(result_value "$OUT" "$k" "target=etcd clients=$clients .*round=$round\$")
+        echo "RATIO commit clients=$clients round=$round $k canary=$c etcd=$e canary/etcd=$(ratio "$c" "$e")"
+      done
     done
   done
 } | tee -a "$OUT"

@@ -5,7 +5,7 @@ set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 
 OUT="$RESULTS_DIR/hotpath.txt"
-JMH_OPTS=${JMH_OPTS:-"-f 1 -wi 3 -w 1s -i 5 -r 1s"}
+JMH_OPTS=${JMH_OPTS:-"-f 2 -wi 2 -w 1s -i 5 -r 1s"}
 need_jar
 : >"$OUT"
 echo "# part 1: hot path, $(date -u +%FT%TZ), JMH $JMH_OPTS -prof gc; $(load_note)" | tee -a "$OUT"
