@@ -123,3 +123,14 @@ bench_stop_all() {
 load_note() {
   echo "load average (1/5/15 min): $(cut -d' ' -f1-3 /proc/loadavg)"
 }
+
+# Collects every RESULT and RATIO line of the parts into results/summary.txt.
+write_summary() {
+  {
+    echo "# summary, $(date -u +%FT%TZ), ${1:-}; $(load_note)"
+    local f
+    for f in machine hotpath commit-latency dataplane reaction scale; do
+      [[ -f "$RESULTS_DIR/$f.txt" ]] && grep -E '^(RESULT|RATIO|# part|nproc|cpu|ram|java)' "$RESULTS_DIR/$f.txt"
+    done
+  } >"$RESULTS_DIR/summary.txt"
+}

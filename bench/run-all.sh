@@ -67,9 +67,6 @@ for part in $PARTS; do
   log "=== $part took $(( $(date +%s) - t0 ))s"
 done
 
-{
-  echo "# summary, $(date -u +%FT%TZ), total $(( $(date +%s) - START ))s; $(load_note)"
-  cat "$RESULTS_DIR"/{hotpath,commit-latency,dataplane,reaction,scale}.txt 2>/dev/null | grep -E '^(RESULT|RATIO)' || true
-} >"$RESULTS_DIR/summary.txt"
+write_summary "total $(( $(date +%s) - START ))s"
 log "done in $(( $(date +%s) - START ))s; results in $RESULTS_DIR (summary.txt)"
 exit $status

@@ -20,7 +20,8 @@ public final class JmhReport {
     /** Below this many bytes per operation is zero (JMH reports ~1e-4 from its own bookkeeping). */
     static final double ZERO_BYTES = 0.01;
 
-    private record Row(String name, int threads, double ns, double error, double bytes) {
+    /** ns is the median over every measured iteration of every fork; mean and error are JMH's. */
+    private record Row(String name, int threads, double ns, double min, double mean, double error, double bytes) {
     }
 
     /** Operation, its floor, and whether the 2x target applies to it. */
@@ -49,14 +50,13 @@ public final class JmhReport {
                 JsonNode primary = run.get("primaryMetric");
                 JsonNode secondary = run.get("secondaryMetrics");
                 double bytes = secondary.has("gc.alloc.rate.norm") ? secondary.get("gc.alloc.rate.norm").get("score").asDouble() : Double.NaN;
-                rows.put(simple, new Row(simple, runThreads, primary.get("score").asDouble(), primary.get("scoreError").asDouble(), bytes));
+                rows.put(simple, row(simple, runThreads, primary, bytes));
                 // A group's methods are secondary metrics of the group: keep each one's time.
                 for (var it = secondary.fields(); it.hasNext(); ) {
                     var e = it.next();
                     if (!e.getKey().contains(".") && "ns/op".equals(e.getValue().get("scoreUnit").asText())) {
                         String name = simple + ":" + e.getKey();
-                        rows.put(name, new Row(name, 1, e.getValue().get("score").asDouble(),
-                                e.getValue().get("scoreError").asDouble(), bytes));
+                        rows.put(name, row(name, 1, e.getValue(), bytes));
                     }
                 }
             }
@@ -64,11 +64,28 @@ public final class JmhReport {
         }
     }
 
+    private static Row row(String name, int threads, JsonNode metric, double bytes) {
+        List<Double> iterations = new java.util.ArrayList<>();
+        for (JsonNode fork : metric.path("rawData")) {
+            for (JsonNode it : fork) {
+                iterations.add(it.asDouble());
+            }
+        }
+        java.util.Collections.sort(iterations);
+        double mean = metric.get("score").asDouble();
+        double median = iterations.isEmpty() ? mean : iterations.size() % 2 == 1
+                ? iterations.get(iterations.size() / 2)
+                : (iterations.get(iterations.size() / 2 - 1) + iterations.get(iterations.size() / 2)) / 2;
+        double min = iterations.isEmpty() ? mean : iterations.get(0);
+        return new Row(name, threads, median, min, mean, metric.get("scoreError").asDouble(), bytes);
+    }
+
     private static void print(String file, int threads, Map<String, Row> rows) {
         System.out.println("# " + file + ": " + threads + " benchmark thread(s); a swap group is 1 routing + 1 swapping thread");
         for (Row r : rows.values()) {
-            System.out.println(String.format(Locale.ROOT, "RESULT hotpath threads=%d op=%s ns_per_op=%.2f error=%.2f bytes_per_op=%s",
-                    r.threads(), r.name(), r.ns(), r.error(), bytes(r.bytes())));
+            System.out.println(String.format(Locale.ROOT,
+                    "RESULT hotpath threads=%d op=%s median_ns=%.2f min_ns=%.2f mean_ns=%.2f error=%.2f bytes_per_op=%s",
+                    r.threads(), r.name(), r.ns(), r.min(), r.mean(), r.error(), bytes(r.bytes())));
         }
         for (Check c : CHECKS) {
             Row op = rows.get(c.op());
@@ -83,8 +100,9 @@ public final class JmhReport {
                             + String.format(Locale.ROOT, " (target: <= %.1fx floor and 0 B/op)", ROUTE_TARGET)
                     : "informational" + (c.op().contains(":") ? " (B/op is the whole group's: the swapper's tables)" : "");
             System.out.println(String.format(Locale.ROOT,
-                    "RATIO hotpath threads=%d %s=%.2fns / %s=%.2fns = %.2fx, %s B/op -> %s",
-                    op.threads(), c.op(), op.ns(), c.floor(), floor.ns(), ratio, bytes(op.bytes()), verdict));
+                    "RATIO hotpath threads=%d %s=%.2fns / %s=%.2fns (medians) = %.2fx (best iterations: %.2fx), %s B/op -> %s",
+                    op.threads(), c.op(), op.ns(), c.floor(), floor.ns(), ratio, op.min() / floor.min(),
+                    bytes(op.bytes()), verdict));
         }
     }
 
