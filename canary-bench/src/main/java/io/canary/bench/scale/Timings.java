@@ -1,7 +1,7 @@
 package io.canary.bench.scale;
 
 import io.canary.NodeConfig;
-import io.canary.launcher.DurationConverter;
+import io.canary.launcher.Durations;
 import java.util.List;
 
 /** Node timings from {@code name=duration} overrides of the defaults (the same in every JVM of a run). */
@@ -13,7 +13,7 @@ final class Timings {
         NodeConfig.Builder b = NodeConfig.custom();
         for (String o : overrides) {
             String[] kv = o.split("=", 2);
-            var d = DurationConverter.parse(kv[1]);
+            var d = Durations.parse(kv[1]);
             switch (kv[0]) {
                 // A caller's request must outlive the prepare round it waits for.
                 case "prepareTimeout" -> b.prepareTimeout(d).requestTimeout(d.plusSeconds(10));
