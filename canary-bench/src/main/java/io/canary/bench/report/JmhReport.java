@@ -52,8 +52,7 @@ public final class JmhReport {
                 double bytes = secondary.has("gc.alloc.rate.norm") ? secondary.get("gc.alloc.rate.norm").get("score").asDouble() : Double.NaN;
                 rows.put(simple, row(simple, runThreads, primary, bytes));
                 // A group's methods are secondary metrics of the group: keep each one's time.
-                for (var it = secondary.fields(); it.hasNext(); ) {
-                    var e = it.next();
+                for (var e : secondary.properties()) {
                     if (!e.getKey().contains(".") && "ns/op".equals(e.getValue().get("scoreUnit").asText())) {
                         String name = simple + ":" + e.getKey();
                         rows.put(name, row(name, 1, e.getValue(), bytes));
