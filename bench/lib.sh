@@ -129,7 +129,7 @@ write_summary() {
   {
     echo "# summary, $(date -u +%FT%TZ), ${1:-}; $(load_note)"
     local f
-    for f in machine hotpath commit-latency dataplane reaction scale; do
+    for f in machine hotpath commit-latency dataplane reaction reaction-real reaction-real-defaults scale scale-100-defaults; do
       [[ -f "$RESULTS_DIR/$f.txt" ]] && grep -E '^(RESULT|RATIO|# part|nproc|cpu|ram|java)' "$RESULTS_DIR/$f.txt"
     done
   } >"$RESULTS_DIR/summary.txt"

@@ -35,11 +35,13 @@ http {
     default_type application/json;
     location / { return 200 '{"version":"v1","score":0.5}'; }
   }
+  # v2 can be made to fail a share of its requests (stub_v2_fail); healthy until then.
+  split_clients "\$request_id" \$v2_roll { 30% 1; * ""; }
   server {
     listen 127.0.0.1:$STUB_V2_PORT;
     access_log $STUB_V2_LOG hit buffer=64k flush=1s;
     default_type application/json;
-    location / { return 200 '{"version":"v2","score":0.5}'; }
+    include $dir/v2-location.conf;
   }
 
   # The nginx way to split traffic: a hash of the (random) request id picks the pool.
@@ -60,10 +62,26 @@ http {
   }
 }
 CONF
+  stub_v2_location healthy
   start_bg "$dir/nginx.out" nginx -p "$dir" -c "$dir/nginx.conf" >/dev/null
   wait_port "$STUB_V1_PORT" 10 && wait_port "$STUB_V2_PORT" 10 && wait_port "$NGINX_SPLIT_PORT" 10 || {
     cat "$dir/error.log" "$dir/nginx.out" >&2; return 1; }
   log "nginx up ($(nginx -v 2>&1 | sed 's/.*: //')): stubs v1 :$STUB_V1_PORT v2 :$STUB_V2_PORT, split_clients proxy :$NGINX_SPLIT_PORT"
+}
+
+stub_v2_location() {
+  local dir="$BENCH_TMP/nginx"
+  if [[ $1 == healthy ]]; then
+    echo "location / { return 200 '{\"version\":\"v2\",\"score\":0.5}'; }" >"$dir/v2-location.conf"
+  else
+    echo "location / { if (\$v2_roll) { return 500; } return 200 '{\"version\":\"v2\",\"score\":0.5}'; }" >"$dir/v2-location.conf"
+  fi
+}
+
+# From now on the v2 stub fails 30% of its requests (nginx reloads its configuration gracefully).
+stub_v2_fail() {
+  stub_v2_location failing
+  nginx -p "$BENCH_TMP/nginx" -c "$BENCH_TMP/nginx/nginx.conf" -s reload
 }
 
 # Requests each stub logged so far (access logs flush within 1 s).
