@@ -206,9 +206,13 @@ public final class CanaryNode implements AutoCloseable {
     }
 
     /**
-     * Stops the node; idempotent, from any thread. Stops the transport, the timers and the protocol
-     * thread if the node owns it (waiting up to two seconds for a running task), closes the state
-     * log, and fails callers still waiting with a {@link ProposalFailedException}.
+     * Stops the node; idempotent, from any thread, blocking at most a few seconds. With its own
+     * protocol thread (the default scheduler, or an {@link ExecutorScheduler} given), messages already
+     * queued are handled first, in closing mode: a Prepare among them gets a NO saying the node is
+     * shutting down, and callers queued at the coordinator are told it is closing. Then the timers,
+     * the transport and the protocol thread (if the node owns it) stop and the state log is closed,
+     * only once no protocol task is running. Callers still waiting fail with a
+     * {@link ProposalFailedException}.
      */
     @Override
     public void close() {

@@ -48,8 +48,9 @@ public interface StateLog extends AutoCloseable {
     long recordsSinceCheckpoint();
 
     /**
-     * Flushes and releases the file (and its lock, so that a restarted node can open it). Idempotent;
-     * never throws.
+     * Flushes and releases the file (and its lock, so that a restarted node can open it). The node
+     * calls it once no protocol task is running (waiting at most a few seconds for one that overran).
+     * Idempotent; never throws.
      */
     @Override
     void close();

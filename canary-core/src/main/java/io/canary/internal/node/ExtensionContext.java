@@ -59,12 +59,12 @@ final class ExtensionContext implements NodeContext {
 
     @Override
     public boolean isReady() {
-        return runtime.ready();
+        return runtime.isReady();
     }
 
     @Override
     public List<PeerStatus> cluster() {
-        return runtime.peers();
+        return runtime.cluster();
     }
 
     @Override
@@ -74,11 +74,7 @@ final class ExtensionContext implements NodeContext {
 
     @Override
     public Scheduler.Cancellable schedule(Duration delay, Runnable task) {
-        return runtime.scheduler().schedule(delay, () -> {
-            if (!runtime.isClosed()) {
-                task.run();
-            }
-        });
+        return runtime.schedule(delay, task);
     }
 
     @Override
@@ -86,12 +82,12 @@ final class ExtensionContext implements NodeContext {
         AtomicBoolean cancelled = new AtomicBoolean();
         Runnable[] tick = new Runnable[1];
         tick[0] = () -> {
-            if (!cancelled.get() && !runtime.isClosed()) {
+            if (!cancelled.get()) {
                 task.run();
-                runtime.scheduler().schedule(period, tick[0]);
+                runtime.schedule(period, tick[0]);
             }
         };
-        runtime.scheduler().schedule(period, tick[0]);
+        runtime.schedule(period, tick[0]);
         return () -> cancelled.set(true);
     }
 

@@ -25,7 +25,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -52,7 +51,7 @@ public final class NodeRuntime {
     private final List<Consumer<RoutingState>> listeners = new CopyOnWriteArrayList<>();
     private final Map<Long, CompletableFuture<RoutingState>> calls = new ConcurrentHashMap<>();
     private final AtomicLong nextCallId = new AtomicLong();
-    private final AtomicBoolean closed = new AtomicBoolean();
+    private final ProtocolTasks tasks;
     private final AtomicBoolean startCalled = new AtomicBoolean();
     private ProtocolNode protocol;
     private boolean started;
@@ -65,6 +64,13 @@ public final class NodeRuntime {
         this.selfId = settings.nodeId();
         this.scheduler = settings.scheduler();
         this.router = new Router(settings.initialState());
+        this.tasks = new ProtocolTasks(scheduler);
+        tasks.onClosing(() -> {
+            if (started) {
+                run(protocol.shutDown()); // from now on a Prepare gets a NO saying this node is closing
+                publish();
+            }
+        });
     }
 
     /**
@@ -87,10 +93,7 @@ public final class NodeRuntime {
                 settings.config(), recovery, settings.requestIdBase());
         router.update(recovery.committed());
         settings.transport().start(selfId, this::receive);
-        scheduler.execute(() -> {
-            if (closed.get()) {
-                return;
-            }
+        tasks.execute(() -> {
             started = true;
             run(protocol.start(scheduler.nowMillis()));
             NodeContext context = new ExtensionContext(this);
@@ -104,13 +107,13 @@ public final class NodeRuntime {
     // ---- events --------------------------------------------------------------------------------
 
     private void receive(String from, Message message) {
-        if (!closed.get()) {
-            scheduler.execute(() -> onMessage(from, message));
+        if (!tasks.isClosed()) {
+            tasks.execute(() -> onMessage(from, message));
         }
     }
 
     private void onMessage(String from, Message message) {
-        if (closed.get() || !started) {
+        if (!started) {
             return; // before the start, a message is lost like on the network: the protocol resends
         }
         run(protocol.onMessage(from, message, scheduler.nowMillis()));
@@ -123,17 +126,15 @@ public final class NodeRuntime {
     }
 
     private void onTimer(Timer timer) {
-        if (!closed.get()) {
-            run(protocol.onTimer(timer, scheduler.nowMillis()));
-            publish();
-        }
+        run(protocol.onTimer(timer, scheduler.nowMillis()));
+        publish();
     }
 
     /** Runs an API call on the protocol thread; its future completes there. */
     public CompletableFuture<RoutingState> call(LongFunction<List<Effect>> request) {
         CompletableFuture<RoutingState> future = new CompletableFuture<>();
-        if (closed.get() || !startCalled.get()) {
-            future.completeExceptionally(new ProposalFailedException(selfId + (closed.get() ? " is closed" : " is not started")));
+        if (tasks.isClosed() || !startCalled.get()) {
+            future.completeExceptionally(new ProposalFailedException(selfId + (tasks.isClosed() ? " is closed" : " is not started")));
             return future;
         }
         long callId = nextCallId.incrementAndGet();
@@ -148,13 +149,11 @@ public final class NodeRuntime {
                         + Durations.human(backstop)));
             }
         });
-        scheduler.execute(() -> {
-            if (!closed.get()) {
-                run(request.apply(callId));
-                publish();
-            }
+        tasks.execute(() -> {
+            run(request.apply(callId));
+            publish();
         });
-        if (closed.get()) {
+        if (tasks.isClosed()) {
             failCalls(selfId + " is closed");
         }
         return future;
@@ -178,7 +177,7 @@ public final class NodeRuntime {
 
     private void run(List<Effect> effects) {
         for (Effect effect : effects) {
-            if (closed.get()) {
+            if (tasks.isClosed()) {
                 return;
             }
             Consumer<Effect> hook = effectHook;
@@ -192,7 +191,7 @@ public final class NodeRuntime {
                     return; // what followed a failed durable append must not happen
                 }
             } else if (effect instanceof Effect.Schedule s) {
-                scheduler.schedule(s.delay(), () -> onTimer(s.timer()));
+                tasks.schedule(s.delay(), () -> onTimer(s.timer()));
             } else if (effect instanceof Effect.Apply a) {
                 apply(a.state());
             } else if (effect instanceof Effect.Complete c) {
@@ -211,6 +210,9 @@ public final class NodeRuntime {
             settings.log().append(a.record(), a.durable());
             return true;
         } catch (RuntimeException e) {
+            if (tasks.isClosed()) {
+                return false; // closed under a task that overran close's wait: the log is gone, and so is the node
+            }
             String error = e.getMessage();
             if (!a.durable()) {
                 LOG.log(Level.WARNING, "[" + selfId + "] could not log " + a.record().getClass().getSimpleName() + ": " + error);
@@ -267,22 +269,14 @@ public final class NodeRuntime {
             }
         }
         if (result == null) {
-            // MINIMAL until the rollout controller plugs in as a NodeExtension.
-            result = CompletableFuture.failedFuture(new ProposalFailedException("rollouts are not implemented yet"));
+            // A runtime assembled without the rollout extension (CanaryNode always plugs it in).
+            result = CompletableFuture.failedFuture(new ProposalFailedException(selfId + " takes no rollout commands"));
         }
-        result.whenComplete((state, error) -> execute(() -> run(protocol.onDelegatedDone(caller, outcome(state, error)))));
-    }
-
-    private static Outcome outcome(RoutingState state, Throwable error) {
-        if (error == null) {
-            return Outcome.success(state);
-        }
-        Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
-        return Outcome.failure(cause.getMessage() != null ? cause.getMessage() : cause.toString());
+        result.whenComplete((state, error) -> execute(() -> run(protocol.onDelegatedDone(caller, Outcome.of(state, error)))));
     }
 
     private void maybeCheckpoint() {
-        if (settings.log().recordsSinceCheckpoint() <= CHECKPOINT_AFTER) {
+        if (tasks.isClosed() || settings.log().recordsSinceCheckpoint() <= CHECKPOINT_AFTER) {
             return;
         }
         List<LogRecord> records = new ArrayList<>(protocol.checkpointRecords());
@@ -321,15 +315,36 @@ public final class NodeRuntime {
     }
 
     public boolean isClosed() {
-        return closed.get();
+        return tasks.isClosed();
     }
 
-    /** Stops the transport, the extensions, an owned scheduler, and closes the log. Idempotent. */
+    /**
+     * Closes the node gracefully, from any thread; idempotent. Tasks already queued run first (with an
+     * {@link ExecutorScheduler}, called from elsewhere), the first marking the node as closing so that
+     * a queued Prepare gets a NO; then the node is marked closed once no task runs, and the transport,
+     * an owned scheduler and the log are closed. Every wait is bounded: see {@link ProtocolTasks}.
+     */
     public void close() {
-        if (!closed.compareAndSet(false, true)) {
+        if (!tasks.beginClose()) {
             return;
         }
+        if (startCalled.get()) {
+            tasks.drainQueued();
+        }
+        boolean quiet = tasks.markClosed(this::closeExtensions);
         settings.transport().close();
+        if (settings.ownsScheduler() && scheduler instanceof ExecutorScheduler executor) {
+            executor.close();
+        }
+        if (!quiet) {
+            LOG.log(Level.WARNING, "[" + selfId + "] a protocol task ran past " + Durations.human(ProtocolTasks.CLOSE_WAIT)
+                    + " while closing; closing the state log under it");
+        }
+        settings.log().close();
+        failCalls(selfId + " is closed");
+    }
+
+    private void closeExtensions() {
         for (NodeExtension extension : settings.extensions()) {
             try {
                 extension.close();
@@ -337,11 +352,6 @@ public final class NodeRuntime {
                 LOG.log(Level.WARNING, "[" + selfId + "] an extension failed to close", e);
             }
         }
-        if (settings.ownsScheduler() && scheduler instanceof ExecutorScheduler executor) {
-            executor.close(); // waits for a running task, so the log below is no longer in use
-        }
-        settings.log().close();
-        failCalls(selfId + " is closed");
     }
 
     // ---- for the extensions' context (see ExtensionContext) -------------------------------------
@@ -354,34 +364,27 @@ public final class NodeRuntime {
         return scheduler;
     }
 
-    boolean ready() {
-        return ready && !closed.get();
-    }
-
-    List<PeerStatus> peers() {
-        return peers;
-    }
-
     /** Runs {@code task} on the protocol thread unless the node closed by then. */
     void execute(Runnable task) {
-        scheduler.execute(() -> {
-            if (!closed.get()) {
-                task.run();
-            }
-        });
+        tasks.execute(task);
+    }
+
+    /** Runs {@code task} on the protocol thread after {@code delay} unless the node closed by then. */
+    Scheduler.Cancellable schedule(Duration delay, Runnable task) {
+        return tasks.schedule(delay, task);
     }
 
     /** Sends a message; one to this node itself is handed back as an inbound message. */
     void send(String to, Message message) {
         if (to.equals(selfId)) {
-            scheduler.execute(() -> onMessage(selfId, message));
+            tasks.execute(() -> onMessage(selfId, message));
         } else {
             settings.transport().send(to, message);
         }
     }
 
     public boolean isReady() {
-        return ready();
+        return ready && !tasks.isClosed();
     }
 
     public List<PeerStatus> cluster() {

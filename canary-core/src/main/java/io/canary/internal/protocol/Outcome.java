@@ -2,6 +2,7 @@ package io.canary.internal.protocol;
 
 import io.canary.model.RoutingState;
 import java.util.Objects;
+import java.util.concurrent.CompletionException;
 
 /** How a caller's request ended: the committed state, or why not. */
 public sealed interface Outcome {
@@ -29,6 +30,15 @@ public sealed interface Outcome {
 
     static Outcome failure(String reason) {
         return new Failure(reason, false);
+    }
+
+    /** How a future ended: its state, or the message of its (unwrapped) failure. */
+    static Outcome of(RoutingState state, Throwable error) {
+        if (error == null) {
+            return success(state);
+        }
+        Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+        return failure(cause.getMessage() != null ? cause.getMessage() : cause.toString());
     }
 
     /** No outcome arrived in time: the request may or may not commit. */
