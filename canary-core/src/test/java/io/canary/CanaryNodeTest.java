@@ -213,6 +213,26 @@ class CanaryNodeTest {
         assertThat(after.replayed).containsExactly(STARTED);
     }
 
+    @Test
+    void anExtensionThatThrowsOnACommitCutsNothingShortListenersStillSeeIt() {
+        NodeExtension broken = new NodeExtension() {
+            @Override
+            public void onCommitted(RoutingState state) {
+                throw new IllegalStateException("broken extension");
+            }
+        };
+        CanaryNode node = single("node-a").stateLog(new MemoryStateLog()).extension(broken).build().start();
+        List<RoutingState> seen = new ArrayList<>();
+        node.addListener(seen::add);
+
+        RoutingState committed = await(node.proposeWeights(Weights.split("v1", "v2", 10)));
+
+        assertThat(seen).containsExactly(committed);
+        assertThat(node.state()).isEqualTo(committed);
+        assertThat(scheduler.failures()).isEmpty();
+        node.close();
+    }
+
     static final class RecordingExtension implements NodeExtension {
         NodeContext context;
         final List<RoutingState> committed = new ArrayList<>();

@@ -15,7 +15,10 @@ import java.util.concurrent.CompletableFuture;
  * same reason. Methods an extension adds for other threads (e.g. a status read by the API) must be
  * thread-safe on their own.
  *
- * <p>Failure: methods must not throw.
+ * <p>Failure: methods should not throw. If one does, the runtime logs it and goes on: the other
+ * extensions and the rest of the protocol event (e.g. the acknowledgement of a commit) still run;
+ * an exception from {@link #onCommand} fails that command's caller; one from
+ * {@link #checkpointRecords} skips that checkpoint (the log keeps growing, nothing is lost).
  */
 public interface NodeExtension {
 

@@ -97,9 +97,7 @@ public final class NodeRuntime {
             started = true;
             run(protocol.start(scheduler.nowMillis()));
             NodeContext context = new ExtensionContext(this);
-            for (NodeExtension extension : settings.extensions()) {
-                extension.start(context, recovery.otherRecords());
-            }
+            eachExtension("start", e -> e.start(context, recovery.otherRecords()));
             publish();
         });
     }
@@ -118,9 +116,7 @@ public final class NodeRuntime {
         }
         run(protocol.onMessage(from, message, scheduler.nowMillis()));
         if (message instanceof Message.HealthReport || message instanceof Message.VerdictReport) {
-            for (NodeExtension extension : settings.extensions()) {
-                extension.onMessage(from, message);
-            }
+            eachExtension("onMessage", e -> e.onMessage(from, message));
         }
         publish();
     }
@@ -233,9 +229,7 @@ public final class NodeRuntime {
 
     private void apply(RoutingState state) {
         router.update(state);
-        for (NodeExtension extension : settings.extensions()) {
-            extension.onCommitted(state);
-        }
+        eachExtension("onCommitted", e -> e.onCommitted(state));
         for (Consumer<RoutingState> listener : listeners) {
             try {
                 listener.accept(state);
@@ -263,7 +257,11 @@ public final class NodeRuntime {
     private void delegate(Caller caller, Message.Command command) {
         CompletableFuture<RoutingState> result = null;
         for (NodeExtension extension : settings.extensions()) {
-            result = extension.onCommand(command);
+            try {
+                result = extension.onCommand(command);
+            } catch (RuntimeException e) {
+                result = CompletableFuture.failedFuture(e);
+            }
             if (result != null) {
                 break;
             }
@@ -279,11 +277,12 @@ public final class NodeRuntime {
         if (tasks.isClosed() || settings.log().recordsSinceCheckpoint() <= CHECKPOINT_AFTER) {
             return;
         }
-        List<LogRecord> records = new ArrayList<>(protocol.checkpointRecords());
-        for (NodeExtension extension : settings.extensions()) {
-            records.addAll(extension.checkpointRecords());
-        }
         try {
+            // An extension that cannot say what it keeps cancels the checkpoint: its records must not be lost.
+            List<LogRecord> records = new ArrayList<>(protocol.checkpointRecords());
+            for (NodeExtension extension : settings.extensions()) {
+                records.addAll(extension.checkpointRecords());
+            }
             settings.log().checkpoint(records);
         } catch (RuntimeException e) {
             LOG.log(Level.WARNING, "[" + selfId + "] checkpoint failed, the log keeps growing: " + e.getMessage());
@@ -331,7 +330,7 @@ public final class NodeRuntime {
         if (startCalled.get()) {
             tasks.drainQueued();
         }
-        boolean quiet = tasks.markClosed(this::closeExtensions);
+        boolean quiet = tasks.markClosed(() -> eachExtension("close", NodeExtension::close));
         settings.transport().close();
         if (settings.ownsScheduler() && scheduler instanceof ExecutorScheduler executor) {
             executor.close();
@@ -344,12 +343,13 @@ public final class NodeRuntime {
         failCalls(selfId + " is closed");
     }
 
-    private void closeExtensions() {
+    /** Calls every extension; one that throws is logged, and neither the others nor the event it is part of are cut short. */
+    private void eachExtension(String what, Consumer<NodeExtension> call) {
         for (NodeExtension extension : settings.extensions()) {
             try {
-                extension.close();
+                call.accept(extension);
             } catch (RuntimeException e) {
-                LOG.log(Level.WARNING, "[" + selfId + "] an extension failed to close", e);
+                LOG.log(Level.WARNING, "[" + selfId + "] " + extension.getClass().getSimpleName() + "." + what + " threw", e);
             }
         }
     }
