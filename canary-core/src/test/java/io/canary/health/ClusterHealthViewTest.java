@@ -90,6 +90,8 @@ class ClusterHealthViewTest {
         h.record(1_000_000);
         view.update(snapshot("node-a", 2_000, h, 1, 0), 2_000);
         view.update(snapshot("node-a", 1_000, h, 1, 1), 2_100);
-        assertThat(view.merged(2_200).version("v2").errors()).isZero();
+        VersionHealth v2 = view.merged(2_200).version("v2");
+        assertThat(v2.requests()).as("node-a's newer report counts").isEqualTo(1);
+        assertThat(v2.errors()).as("the older one, with its error, does not").isZero();
     }
 }

@@ -58,6 +58,7 @@ class ThresholdJudgeTest {
     void anErrorRateOverTheAbsoluteMaximumRollsBack() {
         RolloutPlan plan = RolloutPlan.builder("v1", "v2").thresholds(Thresholds.NONE).maxErrorRate(0.02).build();
         Verdict v = judge.judge(plan, 0, health("v1", 1000, 30, 100), health("v2", 200, 6, 100), 0);
+        assertThat(v.decision()).isEqualTo(Verdict.Decision.ROLLBACK);
         assertThat(v.reason()).isEqualTo("canary error rate 3.00% > max 2.00%");
     }
 

@@ -88,8 +88,10 @@ class ParticipantTest {
     void votesNoWhileShuttingDown() {
         Participant p = participant(Set.of());
         p.shutDown();
-        assertThat(Fx.sent(p.onPrepare("node-a", new Prepare(TX, next(V1, 5, TX)), 0), Vote.class).get(0).reason())
-                .isEqualTo("node-b is shutting down");
+        List<Effect> out = p.onPrepare("node-a", new Prepare(TX, next(V1, 5, TX)), 0);
+        assertThat(Fx.sent(out, Vote.class)).containsExactly(new Vote(TX, false, "node-b is shutting down"));
+        assertThat(Fx.of(out, Effect.Append.class)).as("no promise is logged").isEmpty();
+        assertThat(p.prepared()).isEmpty();
     }
 
     @Test

@@ -5,11 +5,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.canary.launcher.model.ModelBackend;
 import io.canary.launcher.model.ModelSpec;
 import io.canary.rollout.RolloutAction;
+import io.canary.rollout.RolloutPlan;
+import io.canary.rollout.Thresholds;
 import java.net.http.HttpClient;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalDouble;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import org.junit.jupiter.api.AfterEach;
@@ -182,6 +185,14 @@ class DataPlaneServerTest {
         assertThat(r.json().get("rollout").get("canary").asText()).isEqualTo("v2");
         assertThat(r.json().get("rollout").get("percent").asInt()).isEqualTo(5);
         assertThat(r.json().get("weights").get("v2").asDouble()).isEqualTo(0.05);
+        RolloutPlan plan = node.lastPlan;
+        assertThat(plan.baseline()).as("the committed state's baseline").isEqualTo("v1");
+        assertThat(plan.steps()).containsExactly(5, 25, 50, 100);
+        assertThat(plan.stepInterval()).isEqualTo(Duration.ofSeconds(5));
+        assertThat(plan.minRequests()).isEqualTo(100);
+        assertThat(plan.failureLimit()).isEqualTo(2);
+        assertThat(plan.thresholds()).isEqualTo(new Thresholds(OptionalDouble.of(0.05), OptionalDouble.of(0.02),
+                OptionalDouble.empty(), OptionalDouble.of(1.5)));
     }
 
     @Test

@@ -70,8 +70,12 @@ final class FakeNode implements NodeApi {
         return decide(s -> s.next(weights, s.baseline(), s.rollout(), tx.incrementAndGet(), 1_000));
     }
 
+    /** The plan of the last rollout started. */
+    volatile RolloutPlan lastPlan;
+
     @Override
     public CompletableFuture<RoutingState> startRollout(RolloutPlan plan) {
+        lastPlan = plan;
         return decide(s -> s.next(Weights.split(plan.baseline(), plan.canary(), plan.steps().get(0)), plan.baseline(),
                 new RolloutInfo("r1", plan.canary(), plan.steps(), 0, RolloutInfo.Phase.PROGRESSING, "started"),
                 tx.incrementAndGet(), 2_000));
