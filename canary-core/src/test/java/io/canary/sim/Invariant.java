@@ -16,6 +16,8 @@ public enum Invariant {
     SAFETY_ASYMMETRY,
     /** Durable before visible: no YES vote or Commit leaves a node before its record is fsynced. */
     DURABLE_BEFORE_VISIBLE,
+    /** An operator's command takes effect at most once: never more manual promotions than PROMOTE commands. */
+    AT_MOST_ONCE,
     /** Once faults stop, every node reaches the coordinator's state and nothing stays pending, within the bound. */
     LIVENESS,
     /** Protocol code threw where it must not (a crash of the protocol thread). */

@@ -30,8 +30,13 @@ final class Invariants {
     private final Map<String, Long> reported = new HashMap<>();
     private long commits;
     private long promotions;
+    private long promoteCommands;
+    private long operatorPromotions;
 
-    Invariants(List<String> members, RoutingState initial, boolean checkDurableBeforeVisible) {
+    private final boolean checkAtMostOnce;
+
+    Invariants(List<String> members, RoutingState initial, boolean checkDurableBeforeVisible, boolean checkAtMostOnce) {
+        this.checkAtMostOnce = checkAtMostOnce;
         this.members = List.copyOf(members);
         this.initial = initial;
         this.checkDurableBeforeVisible = checkDurableBeforeVisible;
@@ -45,6 +50,11 @@ final class Invariants {
 
     long promotionsCommitted() {
         return promotions;
+    }
+
+    /** An operator asked (through any node) to promote the running rollout one step. */
+    void onPromoteCommand() {
+        promoteCommands++;
     }
 
     // ---- fed by the nodes ---------------------------------------------------------------------------
@@ -135,6 +145,10 @@ final class Invariants {
         }
         RoutingState previous = committedByVersion.get(state.version() - 1);
         checkRolloutShape(node, state);
+        if (checkAtMostOnce && previous != null && isOperatorPromotion(previous, state) && ++operatorPromotions > promoteCommands) {
+            throw new Violation(Invariant.AT_MOST_ONCE, node + " committed " + describe(state) + ": the "
+                    + operatorPromotions + "th step promoted by an operator, who asked for " + promoteCommands + " promotion(s)");
+        }
         if (previous != null && state.isPromotionFrom(previous)) {
             promotions++;
             Set<String> yes = yesVotes.getOrDefault(state.txId(), Set.of());
@@ -145,6 +159,13 @@ final class Invariants {
                         + state.weights() + " (version " + state.version() + ") without a YES from " + missing);
             }
         }
+    }
+
+    private static boolean isOperatorPromotion(RoutingState previous, RoutingState state) {
+        RolloutInfo before = previous.rollout();
+        RolloutInfo after = state.rollout();
+        return after.id().equals(before.id()) && after.stepIndex() > before.stepIndex()
+                && after.reason().startsWith("promoted by operator");
     }
 
     /** An active rollout's weights are exactly its current step's. */

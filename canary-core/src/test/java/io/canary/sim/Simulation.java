@@ -76,7 +76,7 @@ public final class Simulation {
                 protocolBugs.add(bug.name());
             }
         }
-        this.invariants = new Invariants(members, initial, params.checkDurableBeforeVisible());
+        this.invariants = new Invariants(members, initial, params.checkDurableBeforeVisible(), params.checkAtMostOnce());
         this.trace = new Trace(START, params.fullTrace());
         this.traffic = new Traffic(random.split());
         this.workload = new Workload(random.split(), traffic);
@@ -176,6 +176,9 @@ public final class Simulation {
         }
         Message.Command command = workload.next(node);
         workload.issued++;
+        if (command instanceof Message.ControlRollout c && c.action() == io.canary.rollout.RolloutAction.PROMOTE) {
+            invariants.onPromoteCommand();
+        }
         step(node, "command", command, () -> node.command(command, outcome -> {
             invariants.onAnswer(node.id(), outcome);
             workload.done(outcome);

@@ -24,7 +24,8 @@ class SimulationTest {
             SimParams params = SimParams.of(Long.parseLong(one)).withFullTrace("all".equals(property("canary.sim.trace")))
                     .withBugs(bugs(property("canary.sim.bugs")))
                     .withDurableBeforeVisibleCheck(!"off".equals(property("canary.sim.fsyncCheck")))
-                    .withMode("runtime".equals(property("canary.sim.mode")) ? SimParams.Mode.RUNTIME : SimParams.Mode.PROTOCOL);
+                    .withMode("runtime".equals(property("canary.sim.mode")) ? SimParams.Mode.RUNTIME : SimParams.Mode.PROTOCOL)
+                    .withAtMostOnceCheck("on".equals(property("canary.sim.atMostOnce")));
             SimResult result = new Simulation(params).run();
             System.out.println(result.report());
             System.out.println("  did: " + result.stats());
