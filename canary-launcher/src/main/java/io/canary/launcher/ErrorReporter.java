@@ -3,6 +3,8 @@ package io.canary.launcher;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
+import java.util.LinkedHashSet;
+import java.util.Set;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import picocli.CommandLine;
@@ -29,10 +31,35 @@ final class ErrorReporter implements CommandLine.IExecutionExceptionHandler, Com
     public int handleParseException(CommandLine.ParameterException ex, String[] args) {
         CommandLine cmd = ex.getCommandLine();
         PrintWriter err = cmd.getErr();
-        err.println(prefix(cmd) + ex.getMessage());
+        err.println(prefix(cmd) + parseMessage(ex));
         err.println("Try '" + cmd.getCommandSpec().qualifiedName() + " --help' for more information.");
         err.flush();
         return ExitCodes.USAGE;
+    }
+
+    /**
+     * Picocli says "Unmatched argument at index 0: 'nodes'" for a mistyped command; a user needs to
+     * read that the command does not exist, which ones do, and the nearest match.
+     */
+    static String parseMessage(CommandLine.ParameterException ex) {
+        if (!(ex instanceof CommandLine.UnmatchedArgumentException u) || u.getUnmatched().isEmpty()) {
+            return ex.getMessage();
+        }
+        CommandLine cmd = ex.getCommandLine();
+        String first = u.getUnmatched().get(0);
+        if (first.startsWith("-")) {
+            return ex.getMessage();
+        }
+        Set<String> commands = new LinkedHashSet<>(cmd.getSubcommands().keySet());
+        commands.remove("help");
+        if (commands.isEmpty()) {
+            return "unexpected argument '" + first + "' (" + cmd.getCommandSpec().qualifiedName()
+                    + " takes no such argument)";
+        }
+        String suggestion = u.getSuggestions().stream().filter(commands::contains).findFirst()
+                .map(s -> "; did you mean '" + s + "'?").orElse("");
+        return "unknown command '" + first + "' for '" + cmd.getCommandSpec().qualifiedName() + "'" + suggestion
+                + " (commands: " + String.join(", ", commands) + ")";
     }
 
     static int exitCode(Throwable e) {

@@ -80,4 +80,29 @@ class CanaryCliTest {
         assertThat(r.code()).isEqualTo(ExitCodes.USAGE);
         assertThat(r.err()).contains("soon");
     }
+
+    @Test
+    void mistypedCommandNamesTheNearestCommandAndListsThemAll() {
+        CommandRun r = run("nodes");
+        assertThat(r.code()).isEqualTo(ExitCodes.USAGE);
+        assertThat(r.err().lines().findFirst().orElseThrow())
+                .isEqualTo("canary: unknown command 'nodes' for 'canary'; did you mean 'node'?"
+                        + " (commands: node, query, weights, rollout, load, demo, log)");
+    }
+
+    @Test
+    void unknownSubcommandOfRolloutListsTheRolloutCommands() {
+        CommandRun r = run("rollout", "bogus");
+        assertThat(r.code()).isEqualTo(ExitCodes.USAGE);
+        assertThat(r.err()).startsWith("canary: unknown command 'bogus' for 'canary rollout'")
+                .contains("(commands: start, status, pause, resume, promote, abort)")
+                .contains("canary rollout --help");
+    }
+
+    @Test
+    void strayArgumentToACommandWithoutArgumentsIsNamed() {
+        CommandRun r = run("query", "node-a");
+        assertThat(r.code()).isEqualTo(ExitCodes.USAGE);
+        assertThat(r.err()).startsWith("canary: unexpected argument 'node-a' (canary query takes no such argument)");
+    }
 }
