@@ -48,7 +48,8 @@ public final class RolloutCommand implements Runnable {
             try {
                 s = target.call(nodeOptions.resolve(env()), node -> client.controlRollout(node, action)).value();
             } catch (CliException.Refused e) {
-                throw new CliException("cannot " + action + " the rollout: " + e.error() + " (HTTP " + e.status() + ")");
+                throw new CliException("cannot " + action + " the rollout: " + e.error() + " (HTTP " + e.status() + ")"
+                        + (e.status() == 504 ? "; it may still take effect: check with canary rollout status" : ""));
             }
             out().println("Rollout " + done + ".");
             out().println(RolloutFormat.progressBar(s.rollout(), RolloutFormat.canaryPercent(s.rollout(), s)));

@@ -71,7 +71,9 @@ public final class RolloutStartCommand extends ClientCommand {
         try {
             answer = target.call(nodeOptions.resolve(env()), node -> client.startRollout(node, body));
         } catch (CliException.Refused e) {
-            throw new CliException("cannot start the rollout: " + e.error() + " (HTTP " + e.status() + ")");
+            throw new CliException("cannot start the rollout: " + e.error() + " (HTTP " + e.status() + ")"
+                    + (e.status() == 504 ? "; it may still start: check with canary rollout status" : ""),
+                    e.status() == 400 ? USAGE : CliException.FAILED);
         }
         StateView s = answer.value();
         out().println("Rollout started through " + answer.node().nodeId() + ": " + canary + " at its first step.");

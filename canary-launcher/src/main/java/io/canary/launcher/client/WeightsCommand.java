@@ -47,7 +47,7 @@ public final class WeightsCommand implements Runnable {
             try {
                 answer = target.call(nodes, node -> client.proposeWeights(node, weights));
             } catch (CliException.Refused e) {
-                throw new CliException(explain(e));
+                throw new CliException(explain(e), e.status() == 400 ? USAGE : CliException.FAILED);
             }
             StateView s = answer.value();
             out().println("Committed routing state v" + s.version() + " through " + answer.node().nodeId());

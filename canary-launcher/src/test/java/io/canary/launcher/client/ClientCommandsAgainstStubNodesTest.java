@@ -94,17 +94,43 @@ class ClientCommandsAgainstStubNodesTest {
     @Test
     void anAbortedChangeIsOneLineWithTheReasonAndExitOne() {
         a.on("POST /routing/weights", r -> new StubNode.Answer(409, "{\"error\":\"node-c voted NO: cannot serve v3\"}", Map.of()));
-        b.on("POST /routing/weights", r -> new StubNode.Answer(400, "{\"error\":\"invalid weights: weights must sum to 1\"}", Map.of()));
 
         int code = run(new WeightsCommand.Set(), "--nodes", a.address(), "v1=0.5", "v3=0.5");
 
         assertThat(code).isEqualTo(1);
         assertThat(err.toString()).isEqualTo("error: the change aborted: node-c voted NO: cannot serve v3\n");
         assertThat(a.requests.get(0).header("Authorization")).isNull();
+    }
 
-        err.getBuffer().setLength(0);
-        assertThat(run(new WeightsCommand.Set(), "--nodes", b.address(), "v1=0.5", "v2=0.6")).isEqualTo(1);
+    @Test
+    void weightsTheNodeRejectsAsInvalidAreBadInputWithExitTwo() {
+        b.on("POST /routing/weights", r -> new StubNode.Answer(400, "{\"error\":\"invalid weights: weights must sum to 1\"}", Map.of()));
+
+        int code = run(new WeightsCommand.Set(), "--nodes", b.address(), "v1=0.5", "v2=0.6");
+
+        assertThat(code).isEqualTo(2);
         assertThat(err.toString()).isEqualTo("error: invalid weights: weights must sum to 1\n");
+    }
+
+    @Test
+    void aRolloutTheNodeRejectsAsInvalidIsBadInputWithExitTwo() {
+        a.on("POST /rollout", r -> new StubNode.Answer(400, "{\"error\":\"invalid rollout: steps must end at 100\"}", Map.of()));
+
+        int code = run(new RolloutStartCommand(), "--nodes", a.address(), "--canary", "v2", "--steps", "5,50");
+
+        assertThat(code).isEqualTo(2);
+        assertThat(err.toString()).isEqualTo("error: cannot start the rollout: invalid rollout: steps must end at 100 (HTTP 400)\n");
+    }
+
+    @Test
+    void aRolloutActionWithoutADecisionInTimeSaysItMayStillTakeEffect() {
+        a.on("POST /rollout/pause", r -> new StubNode.Answer(504, "{\"error\":\"coordinator node-a did not answer within 10s\"}", Map.of()));
+
+        int code = run(new RolloutCommand.Pause(), "--nodes", a.address());
+
+        assertThat(code).isEqualTo(1);
+        assertThat(err.toString()).isEqualTo("error: cannot pause the rollout: coordinator node-a did not answer within 10s"
+                + " (HTTP 504); it may still take effect: check with canary rollout status\n");
     }
 
     @Test

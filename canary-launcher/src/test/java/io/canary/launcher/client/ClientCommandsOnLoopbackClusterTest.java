@@ -96,9 +96,9 @@ class ClientCommandsOnLoopbackClusterTest {
         CommandRun sum = run(new WeightsCommand.Set(), "v1=0.7", "v2=0.2");
         CommandRun unknown = run(new WeightsCommand.Set(), "v1=0.5", "v9=0.5");
 
-        assertThat(sum.code()).isEqualTo(1);
+        assertThat(sum.code()).as("bad input").isEqualTo(2);
         assertThat(sum.err()).startsWith("error: invalid weights: ").contains("sum to 1").hasLineCount(1);
-        assertThat(unknown.code()).isEqualTo(1);
+        assertThat(unknown.code()).as("bad input").isEqualTo(2);
         assertThat(unknown.err()).contains("v9").hasLineCount(1);
         assertThat(cluster.nodes()).allSatisfy(n -> assertThat(n.node().state().version()).isEqualTo(before));
     }
