@@ -36,15 +36,17 @@ public final class LogHistory {
 
     private final List<LogRecord> records;
     private final Optional<String> problem;
+    private final boolean damagedBeforeEnd;
 
-    private LogHistory(List<LogRecord> records, Optional<String> problem) {
+    private LogHistory(List<LogRecord> records, Optional<String> problem, boolean damagedBeforeEnd) {
         this.records = List.copyOf(records);
         this.problem = problem;
+        this.damagedBeforeEnd = damagedBeforeEnd;
     }
 
     /** The history of {@code records}. */
     public static LogHistory of(List<LogRecord> records) {
-        return new LogHistory(records, Optional.empty());
+        return new LogHistory(records, Optional.empty(), false);
     }
 
     /**
@@ -55,8 +57,10 @@ public final class LogHistory {
     public static LogHistory read(Path file) {
         Objects.requireNonNull(file, "file");
         try {
-            LogScan scan = LogScan.of(Files.readAllBytes(file));
-            return new LogHistory(scan.records(), scan.problem());
+            byte[] data = Files.readAllBytes(file);
+            LogScan scan = LogScan.of(data);
+            return new LogHistory(scan.records(), scan.problem(),
+                    scan.problem().isPresent() && lineFollows(data, (int) scan.validBytes()));
         } catch (IOException e) {
             throw StateLogException.of("read", file, e);
         }
@@ -73,6 +77,24 @@ public final class LogHistory {
      */
     public Optional<String> problem() {
         return problem;
+    }
+
+    /**
+     * True when the line that stopped reading is followed by more lines: not the torn last write of
+     * a crash (which a restart drops harmlessly) but damage, and a node replaying this file would
+     * also drop the intact records after it.
+     */
+    public boolean damagedBeforeEnd() {
+        return damagedBeforeEnd;
+    }
+
+    private static boolean lineFollows(byte[] data, int from) {
+        for (int i = from; i < data.length; i++) {
+            if (data[i] == '\n') {
+                return i + 1 < data.length;
+            }
+        }
+        return false;
     }
 
     /** One rendered line per record, oldest first. */

@@ -84,6 +84,21 @@ class LogHistoryTest {
         assertThat(history.render()).contains("COMMITTED", "v1=75% v2=25%")
                 .endsWith("! log ends early at " + history.problem().get() + " (a node replaying it drops the rest)\n");
         assertThat(Files.size(file)).isEqualTo(size);
+        assertThat(history.damagedBeforeEnd()).as("a torn last line is what a crash leaves").isFalse();
+    }
+
+    @Test
+    void aCorruptLineFollowedByIntactOnesIsDamageBeforeTheEnd() throws IOException {
+        String epoch = LogRecordFormat.format(new LogRecord.CoordinatorEpoch(1));
+        String committed = LogRecordFormat.format(new LogRecord.Committed(7, state(2, 7, 25, RolloutInfo.NONE)));
+        Path file = dir.resolve("node-a.log");
+        Files.writeString(file, epoch + "\n" + committed.replace("version=2", "versiom=2") + "\n" + committed + "\n");
+
+        LogHistory history = LogHistory.read(file);
+
+        assertThat(history.records()).hasSize(1);
+        assertThat(history.problem()).get().asString().startsWith("line 2 (byte ").endsWith("; 1 more line after it");
+        assertThat(history.damagedBeforeEnd()).isTrue();
     }
 
     @Test

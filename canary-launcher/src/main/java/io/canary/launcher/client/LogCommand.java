@@ -61,6 +61,9 @@ public final class LogCommand implements Runnable {
                 throw new CliException(e.getMessage());
             }
             List<LogRecord> records = history.records();
+            if (records.isEmpty() && history.damagedBeforeEnd()) {
+                throw new CliException(file + " is not a state log: " + history.problem().orElseThrow());
+            }
             List<String> lines = history.lines();
             out().println("State log " + file + ": " + records.size() + " records (" + countsByKind(records) + ")");
             out().println();
@@ -77,6 +80,12 @@ public final class LogCommand implements Runnable {
             out().println(last == null ? "No committed state: a node replaying this log starts from its initial state."
                     : "A node replaying this log comes back to version " + last.version() + ": "
                             + Formats.pyWeights(last.weights().asMap()) + rolloutSuffix(last) + ".");
+            if (history.damagedBeforeEnd()) {
+                // A torn last line is what a crash leaves; intact lines after a bad one mean the file was damaged.
+                err().println("error: " + file + " is damaged before its end (not a crash's torn last line): a node"
+                        + " replaying it keeps the " + records.size() + " records before the bad line and drops the rest");
+                return CliException.FAILED;
+            }
             return 0;
         }
 

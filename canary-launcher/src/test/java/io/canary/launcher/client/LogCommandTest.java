@@ -77,4 +77,32 @@ class LogCommandTest {
         assertThat(code).isEqualTo(1);
         assertThat(err.toString()).startsWith("error: no state log at ").contains("default data dir is ./logs").hasLineCount(1);
     }
+
+    @Test
+    void aLogDamagedBeforeItsEndShowsWhatIsReadableAndExitsOne() throws Exception {
+        Path file = writeLog();
+        java.util.List<String> lines = new java.util.ArrayList<>(Files.readAllLines(file));
+        lines.set(1, lines.get(1).replace("version=2", "versiom=2"));
+        Files.write(file, lines);
+
+        int code = run("show", file.toString());
+
+        assertThat(code).isEqualTo(1);
+        assertThat(out.toString()).contains("1 records (1 prepared)").contains("! log ends early at line 2");
+        assertThat(err.toString()).hasLineCount(1)
+                .startsWith("error: " + file + " is damaged before its end")
+                .contains("keeps the 1 records before the bad line and drops the rest");
+    }
+
+    @Test
+    void aFileThatIsNotALogIsOneLineAndExitOne() throws Exception {
+        Path file = dir.resolve("notes.txt");
+        Files.writeString(file, "hello\nworld\n");
+
+        int code = run("show", file.toString());
+
+        assertThat(code).isEqualTo(1);
+        assertThat(out.toString()).isEmpty();
+        assertThat(err.toString()).hasLineCount(1).startsWith("error: " + file + " is not a state log: line 1 (byte 0): ");
+    }
 }
