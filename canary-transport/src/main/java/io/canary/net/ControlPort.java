@@ -40,7 +40,10 @@ public final class ControlPort implements AutoCloseable {
             closeQuietly(server);
             String msg = String.valueOf(e.getMessage());
             if (msg.contains("in use")) {
-                throw new TransportException("control port " + port + " is already in use by another process");
+                // Not always a listener: an outgoing connection (open or in TIME_WAIT) can hold the port
+                // as its local one, since the default ports lie in Linux's ephemeral range.
+                throw new TransportException("control port " + port + " is already in use by another process"
+                        + " or a lingering connection (ss -tanp | grep :" + port + " shows which)");
             }
             throw new TransportException("cannot listen on " + new HostPort(host, port) + ": " + msg);
         } catch (IOException | SecurityException | IllegalArgumentException e) {

@@ -97,7 +97,8 @@ class SocketTransportTest {
             SocketTransport t = new SocketTransport(config);
             assertThatThrownBy(() -> t.start("node-a", new Inbox()))
                     .isInstanceOf(TransportException.class)
-                    .hasMessage("control port " + taken.port() + " is already in use by another process");
+                    .hasMessage("control port " + taken.port() + " is already in use by another process"
+                            + " or a lingering connection (ss -tanp | grep :" + taken.port() + " shows which)");
             t.close();
         }
     }

@@ -62,7 +62,8 @@ public final class DataPlaneServer implements AutoCloseable {
         } catch (JavalinBindException e) {
             stopQuietly(app);
             throw LauncherException.environment("data port " + options.port() + " on " + options.host()
-                    + " is already in use by another process (choose another with --data-port)", e);
+                    + " is already in use by another process or a lingering connection (ss -tanp | grep :"
+                    + options.port() + " shows which; choose another with --data-port)", e);
         } catch (RuntimeException e) {
             stopQuietly(app);
             throw LauncherException.environment("cannot start the data plane on " + options.host() + ":"

@@ -1,12 +1,15 @@
 package io.canary.launcher.node;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.canary.launcher.CommandRun;
 import io.canary.launcher.ExitCodes;
 import java.io.IOException;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.ServerSocket;
+import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
@@ -37,6 +40,38 @@ class NodeStartupFailureTest {
     }
 
     @Test
+    void aControlPortHeldByALingeringOutgoingConnectionIsNamedAsSuch() throws IOException {
+        // No process listens on the port: a client connection that used it as its local port and
+        // closed first keeps it (TIME_WAIT), which is what an operator meets on a busy machine.
+        try (ServerSocket server = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
+            Socket client = new Socket();
+            client.bind(new InetSocketAddress("127.0.0.1", 0));
+            int port = client.getLocalPort();
+            client.connect(server.getLocalSocketAddress());
+            Socket accepted = server.accept();
+            client.close(); // the client closes first: its end lingers (FIN_WAIT_2, then TIME_WAIT)
+            accepted.close();
+            assumeTrue(refusesAListener(port), "this kernel lets a listener take a port held in TIME_WAIT");
+            CommandRun r = node("--id", "node-a", "--peers", "node-a=127.0.0.1:" + port, "--bind", "127.0.0.1",
+                    "--data-port", "0", "--data-dir", dir.toString());
+            assertThat(r.code()).isEqualTo(ExitCodes.ENVIRONMENT);
+            assertThat(r.err().strip()).isEqualTo("canary: node-a cannot start its control plane: control port " + port
+                    + " is already in use by another process or a lingering connection (ss -tanp | grep :" + port
+                    + " shows which)");
+        }
+    }
+
+    private static boolean refusesAListener(int port) {
+        try (ServerSocket s = new ServerSocket()) {
+            s.setReuseAddress(true);
+            s.bind(new InetSocketAddress("127.0.0.1", port));
+            return false;
+        } catch (IOException e) {
+            return true;
+        }
+    }
+
+    @Test
     void dataPortInUseIsOneClearLineAndReleasesTheControlPort() throws IOException {
         int control;
         try (ServerSocket free = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
@@ -48,7 +83,8 @@ class NodeStartupFailureTest {
                     "--data-port", String.valueOf(port), "--data-dir", dir.toString());
             assertThat(r.code()).isEqualTo(ExitCodes.ENVIRONMENT);
             assertThat(r.err().strip()).isEqualTo("canary: data port " + port
-                    + " on 127.0.0.1 is already in use by another process (choose another with --data-port)");
+                    + " on 127.0.0.1 is already in use by another process or a lingering connection (ss -tanp | grep :"
+                    + port + " shows which; choose another with --data-port)");
         }
         try (ServerSocket again = new ServerSocket()) {
             again.setReuseAddress(true);
