@@ -17,10 +17,10 @@ need_jar
     --dir "$BENCH_TMP/scale"
   if [[ "${SCALE_100:-1}" == 1 ]]; then
     # shellcheck disable=SC2086
-    run_logged timeout 330 $SCALE_JAVA io.canary.bench.scale.ScaleBench --sizes 100 --commits 100 --max-seconds 45 \
+    run_logged timeout 240 $SCALE_JAVA io.canary.bench.scale.ScaleBench --sizes 100 --commits 100 --max-seconds 45 \
       --dir "$BENCH_TMP/scale" --prepare-timeout 10s --heartbeat-interval 2s --peer-timeout 10s --health-interval 5s \
       --label relaxed:prepare=10s,heartbeat=2s,peer-timeout=10s,health=5s \
-      || echo "# 100 nodes: did not finish within 330 s (exit $?)"
+      || echo "# 100 nodes: did not finish within 240 s (exit $?)"
   fi
   echo "# $(load_note)"
 } 2>"$BENCH_TMP/scale.log" | tee "$OUT"
