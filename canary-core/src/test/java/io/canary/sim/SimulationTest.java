@@ -15,7 +15,7 @@ import org.junit.jupiter.api.Test;
  */
 class SimulationTest {
     static final int CI_SEEDS = 10_000;
-    static final int RUNTIME_SEEDS = 2_000;
+    static final int RUNTIME_SEEDS = 1_000;
 
     @Test
     void everyInvariantHoldsOnEverySeedUnderNetworkDiskCrashAndClockFaults() {

@@ -30,7 +30,7 @@
  * validity, durability, atomicity, routing safety, the safety asymmetry, durable before visible,
  * liveness within a bound once faults stop, and no exception out of protocol code.
  *
- * <p><b>Usage.</b> {@code SimulationTest} runs 10,000 protocol seeds and 2,000 runtime seeds in CI.
+ * <p><b>Usage.</b> {@code SimulationTest} runs 10,000 protocol seeds and 1,000 runtime seeds in CI.
  * <pre>
  * mvn -B -o verify -pl canary-core -Dtest=SimulationTest -Dcanary.sim.seeds=100000      # more seeds
  * mvn -B -o verify -pl canary-core -Dtest=SimulationTest -Dcanary.sim.seed=42           # replay one
