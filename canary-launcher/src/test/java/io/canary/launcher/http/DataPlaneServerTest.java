@@ -191,7 +191,10 @@ class DataPlaneServerTest {
         assertThat(plan.stepInterval()).isEqualTo(Duration.ofSeconds(5));
         assertThat(plan.minRequests()).isEqualTo(100);
         assertThat(plan.failureLimit()).isEqualTo(2);
-        assertThat(plan.thresholds()).isEqualTo(new Thresholds(OptionalDouble.of(0.05), OptionalDouble.of(0.02),
+        // The same defaults as an embedder's RolloutPlan.builder: error rate at most 5 points over the
+        // baseline's, p95 at most 1.5 x the baseline's, no absolute bounds.
+        assertThat(plan.thresholds()).isEqualTo(RolloutPlan.DEFAULT_THRESHOLDS);
+        assertThat(plan.thresholds()).isEqualTo(new Thresholds(OptionalDouble.empty(), OptionalDouble.of(0.05),
                 OptionalDouble.empty(), OptionalDouble.of(1.5)));
     }
 
