@@ -173,8 +173,10 @@ public final class DataPlaneClient {
         }
         String error = body != null && body.hasNonNull("error") ? body.get("error").asText() : "HTTP " + status;
         String hint = (status == 401 || status == 403) && mutation
-                ? (adminToken == null ? " (set " + ADMIN_TOKEN_ENV + " or run this on the node's machine)"
-                                      : " (check " + ADMIN_TOKEN_ENV + ")")
+                ? (adminToken != null ? " (check " + ADMIN_TOKEN_ENV + ")"
+                        // 401: the node has a token, so even its own machine must send it.
+                        : status == 401 ? " (set " + ADMIN_TOKEN_ENV + " to the nodes' admin token)"
+                        : " (set " + ADMIN_TOKEN_ENV + " or run this on the node's machine)")
                 : "";
         throw new CliException.Refused(node.nodeId() + " refused " + request.method() + " " + request.uri().getPath()
                 + ": " + error + " (HTTP " + status + ")" + hint, status, error,

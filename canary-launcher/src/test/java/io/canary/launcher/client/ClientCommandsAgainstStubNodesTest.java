@@ -103,6 +103,26 @@ class ClientCommandsAgainstStubNodesTest {
     }
 
     @Test
+    void aChangeRefusedForAMissingTokenSaysWhatToSetAndWhere() {
+        a.on("POST /routing/weights", r -> new StubNode.Answer(401,
+                "{\"error\":\"this node requires 'Authorization: Bearer <admin token>' for changes\"}", Map.of()));
+        b.on("POST /routing/weights", r -> new StubNode.Answer(403,
+                "{\"error\":\"changes are accepted from loopback callers only\"}", Map.of()));
+
+        int tokenNode = run(new WeightsCommand.Set(), "--nodes", a.address(), "v1=0.9", "v2=0.1");
+        String tokenError = err.toString();
+        err.getBuffer().setLength(0);
+        int loopbackNode = run(new WeightsCommand.Set(), "--nodes", b.address(), "v1=0.9", "v2=0.1");
+
+        assertThat(tokenNode).isEqualTo(1);
+        assertThat(tokenError).hasLineCount(1).endsWith("(HTTP 401) (set CANARY_ADMIN_TOKEN to the nodes' admin token)\n")
+                .as("a node with a token wants it from its own machine too").doesNotContain("node's machine");
+        assertThat(loopbackNode).isEqualTo(1);
+        assertThat(err.toString()).hasLineCount(1)
+                .endsWith("(HTTP 403) (set CANARY_ADMIN_TOKEN or run this on the node's machine)\n");
+    }
+
+    @Test
     void weightsTheNodeRejectsAsInvalidAreBadInputWithExitTwo() {
         b.on("POST /routing/weights", r -> new StubNode.Answer(400, "{\"error\":\"invalid weights: weights must sum to 1\"}", Map.of()));
 
