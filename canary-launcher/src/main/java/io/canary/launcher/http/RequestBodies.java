@@ -5,6 +5,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.exc.InvalidFormatException;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
+import io.canary.launcher.http.api.PredictRequest;
+import io.canary.launcher.http.api.RolloutRequest;
+import io.canary.launcher.http.api.WeightsRequest;
 import io.javalin.http.Context;
 import java.io.IOException;
 import java.io.InputStream;
@@ -58,8 +61,10 @@ final class RequestBodies {
                     + e.getTargetType().getSimpleName().toLowerCase(java.util.Locale.ROOT));
         } catch (MismatchedInputException e) {
             String field = path(e);
-            throw ApiException.badRequest((field.isEmpty() ? "request body" : "field '" + field + "'")
-                    + " has the wrong type: " + firstLine(e.getOriginalMessage()));
+            if (field.isEmpty()) {
+                throw ApiException.badRequest("request body must be a JSON object, e.g. " + example(type));
+            }
+            throw ApiException.badRequest("field '" + field + "' has the wrong type: " + firstLine(e.getOriginalMessage()));
         } catch (JsonProcessingException e) {
             throw ApiException.badRequest("malformed JSON: " + firstLine(e.getOriginalMessage())
                     + (e.getLocation() != null ? " (line " + e.getLocation().getLineNr() + ", column "
@@ -71,6 +76,19 @@ final class RequestBodies {
 
     private ApiException tooLarge() {
         return new ApiException(413, "request body larger than " + maxBytes + " bytes");
+    }
+
+    private static String example(Class<?> type) {
+        if (type == WeightsRequest.class) {
+            return "{\"weights\":{\"v1\":0.9,\"v2\":0.1}}";
+        }
+        if (type == RolloutRequest.class) {
+            return "{\"canary\":\"v2\"}";
+        }
+        if (type == PredictRequest.class) {
+            return "{\"input\":[1,2,3]}";
+        }
+        return "{...}";
     }
 
     private static boolean isBlank(byte[] body) {
@@ -92,7 +110,8 @@ final class RequestBodies {
         if (s == null) {
             return "";
         }
-        String line = s.lines().findFirst().orElse("");
+        // Jackson's "(start marker at [Source: REDACTED (...); line: 1, column: 1])" helps no reader.
+        String line = s.lines().findFirst().orElse("").replaceAll(" \\(start marker at \\[Source: .*\\]\\)", "");
         // Jackson quotes the type it wanted with its package; readers only need the simple name.
         return Arrays.stream(line.split(" ")).map(w -> w.replaceAll("`?java\\.lang\\.|`?io\\.canary\\.[a-z.]+\\.", ""))
                 .collect(Collectors.joining(" "));

@@ -120,6 +120,21 @@ class DataPlaneServerTest {
     }
 
     @Test
+    void unterminatedJsonNamesWhereItEndsWithoutJacksonsSourceDetails() {
+        var r = client.post("/routing/weights", "{\"weights\":{\"v1\":1,\"v2\":0}");
+        assertThat(r.status()).isEqualTo(400);
+        assertThat(r.error()).isEqualTo("malformed JSON: Unexpected end-of-input: expected close marker for Object"
+                + " (line 1, column 27)");
+    }
+
+    @Test
+    void aBodyThatIsNotAnObjectIs400WithAnExample() {
+        var r = client.post("/routing/weights", "[1,2]");
+        assertThat(r.status()).isEqualTo(400);
+        assertThat(r.error()).isEqualTo("request body must be a JSON object, e.g. {\"weights\":{\"v1\":0.9,\"v2\":0.1}}");
+    }
+
+    @Test
     void unknownFieldIs400NamingIt() {
         var r = client.post("/routing/weights", "{\"weight\":{\"v1\":1.0}}");
         assertThat(r.status()).isEqualTo(400);
