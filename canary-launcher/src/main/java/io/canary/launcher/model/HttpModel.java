@@ -1,9 +1,13 @@
 package io.canary.launcher.model;
 
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.util.RawValue;
+import java.io.IOException;
 import java.net.ConnectException;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -18,6 +22,12 @@ import java.util.concurrent.CompletionException;
  * A real backend behind {@code /predict}: the request's {@code input} is POSTed as JSON to the
  * configured URL; a 2xx JSON answer is the output (a non-JSON answer becomes a JSON string). Any
  * other status, a timeout or a connection failure is a {@link ModelException}.
+ *
+ * <p>Two ways to call it: {@link #predict} (the {@link ModelBackend} contract, never blocks, the
+ * answer parsed into a tree) and {@link #call} (blocks the calling thread for at most the spec's
+ * timeout, the answer passed through as raw JSON). {@code /predict} uses {@link #call} on its Jetty
+ * thread: completing a Jetty async response from the HTTP client's executor costs about 4x the
+ * throughput of waiting on the request thread (BENCHMARKS.md part 3).
  */
 public final class HttpModel implements ModelBackend {
     private static final ObjectMapper MAPPER = new ObjectMapper();
@@ -34,24 +44,56 @@ public final class HttpModel implements ModelBackend {
 
     @Override
     public CompletableFuture<JsonNode> predict(JsonNode input) {
+        return http.sendAsync(request(input), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8))
+                .handle((response, failure) -> {
+                    if (failure != null) {
+                        throw new ModelException(describe(failure));
+                    }
+                    return parse(checkStatus(response).body());
+                });
+    }
+
+    /**
+     * Calls the backend and waits for its answer, at most the spec's timeout (plus the client's
+     * connect timeout). Blocks the calling thread: call it from a bounded pool (Jetty's).
+     *
+     * <p>A 2xx answer that is one JSON value is returned as a raw node that serialises to the
+     * backend's exact bytes (no parse into a tree, no re-serialisation); any other 2xx answer is
+     * turned into JSON as {@link #predict} does.
+     *
+     * @throws ModelException on a non-2xx status, a timeout, a connection failure or an interrupt
+     *     (the thread's interrupt flag is then kept)
+     */
+    public JsonNode call(JsonNode input) {
+        HttpResponse<String> response;
+        try {
+            response = http.send(request(input), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ModelException("call to the backend of " + version + " at " + spec.uri() + " was interrupted");
+        } catch (IOException | RuntimeException e) {
+            throw new ModelException(describe(e));
+        }
+        String body = checkStatus(response).body();
+        return isOneJsonValue(body) ? JsonNodeFactory.instance.rawValueNode(new RawValue(body.strip())) : parse(body);
+    }
+
+    private HttpRequest request(JsonNode input) {
         String body = input == null || input.isMissingNode() ? "null" : input.toString();
-        HttpRequest request = HttpRequest.newBuilder(spec.uri())
+        return HttpRequest.newBuilder(spec.uri())
                 .timeout(spec.timeout())
                 .header("Content-Type", "application/json")
                 .header("Accept", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8))
                 .build();
-        return http.sendAsync(request, HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8))
-                .handle((response, failure) -> {
-                    if (failure != null) {
-                        throw new ModelException(describe(failure));
-                    }
-                    int status = response.statusCode();
-                    if (status < 200 || status > 299) {
-                        throw new ModelException("backend of " + version + " at " + spec.uri() + " answered HTTP " + status);
-                    }
-                    return parse(response.body());
-                });
+    }
+
+    private HttpResponse<String> checkStatus(HttpResponse<String> response) {
+        int status = response.statusCode();
+        if (status < 200 || status > 299) {
+            throw new ModelException("backend of " + version + " at " + spec.uri() + " answered HTTP " + status);
+        }
+        return response;
     }
 
     private String describe(Throwable failure) {
@@ -64,6 +106,25 @@ public final class HttpModel implements ModelBackend {
         }
         String msg = t.getMessage() != null ? t.getMessage() : t.getClass().getSimpleName();
         return "backend of " + version + " at " + spec.uri() + " failed: " + msg;
+    }
+
+    /**
+     * Whether {@code body} is exactly one well-formed JSON value (surrounding whitespace allowed):
+     * only then can it be embedded verbatim. Tokenises without building a tree.
+     */
+    static boolean isOneJsonValue(String body) {
+        if (body == null || body.isBlank()) {
+            return false;
+        }
+        try (JsonParser parser = MAPPER.getFactory().createParser(body)) {
+            if (parser.nextToken() == null) {
+                return false;
+            }
+            parser.skipChildren();
+            return parser.nextToken() == null;
+        } catch (IOException notJson) {
+            return false;
+        }
     }
 
     private static JsonNode parse(String body) {

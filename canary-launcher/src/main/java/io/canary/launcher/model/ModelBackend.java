@@ -11,7 +11,8 @@ import java.util.concurrent.ScheduledExecutorService;
  *
  * <p>Threading: {@link #predict} is called from Jetty threads, concurrently, and never blocks: it
  * returns a future completed later (by a timer or the HTTP client's threads), so a slow model
- * never holds a request thread.
+ * never holds a request thread. ({@code /predict} calls an {@link HttpModel} through its blocking
+ * {@link HttpModel#call} instead, which is faster on Jetty; see there.)
  *
  * <p>Failure: the future completes exceptionally with {@link ModelException}, whose message says
  * what went wrong in one line (simulated failure, backend status, timeout, unreachable).

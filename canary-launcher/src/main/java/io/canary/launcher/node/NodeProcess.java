@@ -222,7 +222,8 @@ public final class NodeProcess implements AutoCloseable {
                 t.setDaemon(true);
                 return t;
             });
-            this.http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+            this.http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+                    .connectTimeout(Duration.ofSeconds(2)).build();
             specs.forEach((version, spec) -> backends.put(version, ModelBackend.create(version, spec, timer, http)));
         }
 
