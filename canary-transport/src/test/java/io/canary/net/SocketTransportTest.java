@@ -114,7 +114,9 @@ class SocketTransportTest {
                 int port = a.port();
 
                 a.close();
-                assertThat(transportThreadsOf("node-a")).isEmpty();
+                // close() waits for the pool to terminate, but a pool reports termination a moment
+                // before its worker threads have fully exited: poll instead of asserting at once.
+                await().atMost(WAIT).untilAsserted(() -> assertThat(transportThreadsOf("node-a")).isEmpty());
 
                 Inbox restarted = new Inbox();
                 try (SocketTransport again = net.start("node-a", restarted)) {
