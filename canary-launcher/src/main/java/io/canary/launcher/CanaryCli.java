@@ -41,6 +41,7 @@ import picocli.CommandLine;
                 "  1    the operation failed (node unreachable, nodes disagree, proposal aborted)",
                 "  2    bad options or input",
                 "  3    the machine refused (port in use, unwritable data directory)",
+                "  70   a bug in canary (the line names it)",
                 "  143  'canary node' stopped by SIGTERM after a clean shutdown (130 after Ctrl+C)"
         })
 public final class CanaryCli implements Callable<Integer> {

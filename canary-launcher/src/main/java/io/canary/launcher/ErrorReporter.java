@@ -56,10 +56,31 @@ final class ErrorReporter implements CommandLine.IExecutionExceptionHandler, Com
             return "unexpected argument '" + first + "' (" + cmd.getCommandSpec().qualifiedName()
                     + " takes no such argument)";
         }
-        String suggestion = u.getSuggestions().stream().filter(commands::contains).findFirst()
+        // Picocli suggests something for any word ('bogus' -> 'abort'); only a near miss helps.
+        String suggestion = u.getSuggestions().stream().filter(commands::contains)
+                .filter(c -> editDistance(c, first) <= Math.max(1, c.length() / 3)).findFirst()
                 .map(s -> "; did you mean '" + s + "'?").orElse("");
         return "unknown command '" + first + "' for '" + cmd.getCommandSpec().qualifiedName() + "'" + suggestion
                 + " (commands: " + String.join(", ", commands) + ")";
+    }
+
+    private static int editDistance(String a, String b) {
+        int[] prev = new int[b.length() + 1];
+        int[] cur = new int[b.length() + 1];
+        for (int j = 0; j <= b.length(); j++) {
+            prev[j] = j;
+        }
+        for (int i = 1; i <= a.length(); i++) {
+            cur[0] = i;
+            for (int j = 1; j <= b.length(); j++) {
+                int replace = prev[j - 1] + (a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1);
+                cur[j] = Math.min(replace, Math.min(prev[j], cur[j - 1]) + 1);
+            }
+            int[] t = prev;
+            prev = cur;
+            cur = t;
+        }
+        return prev[b.length()];
     }
 
     static int exitCode(Throwable e) {

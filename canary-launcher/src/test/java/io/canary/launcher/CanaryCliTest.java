@@ -14,7 +14,7 @@ class CanaryCliTest {
     void helpListsTheNodeCommandAndTheExitCodes() {
         CommandRun r = run("--help");
         assertThat(r.code()).isZero();
-        assertThat(r.out()).contains("node", "query", "weights", "rollout", "load", "demo", "log", "Exit codes", "143");
+        assertThat(r.out()).contains("node", "query", "weights", "rollout", "load", "demo", "log", "Exit codes", "70 ", "143");
     }
 
     @Test
@@ -96,7 +96,15 @@ class CanaryCliTest {
         assertThat(r.code()).isEqualTo(ExitCodes.USAGE);
         assertThat(r.err()).startsWith("canary: unknown command 'bogus' for 'canary rollout'")
                 .contains("(commands: start, status, pause, resume, promote, abort)")
+                .as("no far-fetched suggestion").doesNotContain("did you mean")
                 .contains("canary rollout --help");
+    }
+
+    @Test
+    void aNearMissOfASubcommandIsSuggested() {
+        CommandRun r = run("rollout", "promte");
+        assertThat(r.code()).isEqualTo(ExitCodes.USAGE);
+        assertThat(r.err()).startsWith("canary: unknown command 'promte' for 'canary rollout'; did you mean 'promote'?");
     }
 
     @Test
