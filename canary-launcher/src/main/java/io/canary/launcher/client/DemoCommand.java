@@ -8,6 +8,7 @@ import io.canary.launcher.node.ReferenceLayout;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import picocli.CommandLine.Command;
@@ -42,7 +43,7 @@ public final class DemoCommand extends ClientCommand {
     boolean ephemeralPorts;
 
     @Option(names = "--data-dir", paramLabel = "DIR",
-            description = "Keep the state logs in DIR (default: a temp dir, deleted at the end).")
+            description = "Keep the state logs in DIR, a new or empty directory (default: a temp dir, deleted at the end).")
     Path dataDir;
 
     @Option(names = "--quiet", description = "Do not print the nodes' own lines (start-up, commits).")
@@ -63,10 +64,28 @@ public final class DemoCommand extends ClientCommand {
             }
             scenario = scenario.withRps(rps);
         }
+        refuseUsedDataDir();
         quietLibraryLogging();
         boolean reference = !ephemeralPorts && referencePortsFree();
         boolean ok = new DemoRun(scenario, out(), !quiet, reference, dataDir).run();
         return ok ? 0 : CliException.FAILED;
+    }
+
+    /**
+     * The demo tells the story of a fresh cluster: logs of an earlier run would replay it (v2 already
+     * the baseline), and the rollout of v2 could not even start.
+     */
+    private void refuseUsedDataDir() {
+        if (dataDir == null) {
+            return;
+        }
+        for (String id : ReferenceLayout.NODE_IDS) {
+            Path log = dataDir.resolve(id + ".log");
+            if (Files.isRegularFile(log)) {
+                throw new IllegalArgumentException("--data-dir " + dataDir + " already holds " + log.getFileName()
+                        + " from an earlier run; the demo starts a fresh cluster: give a new or empty directory");
+            }
+        }
     }
 
     /**

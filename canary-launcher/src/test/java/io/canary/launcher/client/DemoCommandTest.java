@@ -41,4 +41,16 @@ class DemoCommandTest {
                 .contains("ROLLED_BACK")
                 .contains("Outcome: ROLLED_BACK, v2 serves 0% on every node (expected: ROLLED_BACK)");
     }
+
+    @Test
+    void aDataDirWithTheLogsOfAnEarlierRunIsRefusedBeforeAnyNodeStarts() throws Exception {
+        Files.writeString(dataDir.resolve("node-b.log"), "");
+
+        CommandRun r = demo("--fast", "--ephemeral-ports", "--quiet", "--data-dir", dataDir.toString());
+
+        assertThat(r.code()).isEqualTo(2);
+        assertThat(r.out()).isEmpty();
+        assertThat(r.err()).hasLineCount(1).isEqualTo("error: --data-dir " + dataDir + " already holds node-b.log from an"
+                + " earlier run; the demo starts a fresh cluster: give a new or empty directory\n");
+    }
 }
