@@ -145,6 +145,9 @@ public final class LogHistory {
         if (record instanceof LogRecord.RolloutVerdict v) {
             return head(v.verdict().at(), "ROLLOUT_VERDICT") + "rollout " + v.rolloutId() + ": " + verdict(v.verdict());
         }
+        if (record instanceof LogRecord.RequestAccepted a) {
+            return head(0, "ACCEPTED") + "request " + a.requestId() + " forwarded by " + a.from();
+        }
         return head(0, record.getClass().getSimpleName()) + record;
     }
 

@@ -59,4 +59,14 @@ public sealed interface LogRecord {
             Objects.requireNonNull(verdict, "verdict");
         }
     }
+
+    /**
+     * Coordinator: accepted the request {@code requestId} forwarded by {@code from}; written durably
+     * before the request starts, so that a restarted coordinator never runs a resent copy again.
+     */
+    record RequestAccepted(String from, long requestId) implements LogRecord {
+        public RequestAccepted {
+            Objects.requireNonNull(from, "from");
+        }
+    }
 }

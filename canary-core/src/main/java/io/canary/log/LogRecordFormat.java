@@ -64,6 +64,10 @@ public final class LogRecordFormat {
             sb.append("ROLLOUT_VERDICT");
             field(sb, "rollout", v.rolloutId());
             verdict(sb, v.verdict());
+        } else if (record instanceof LogRecord.RequestAccepted a) {
+            sb.append("ACCEPTED");
+            field(sb, "from", a.from());
+            sb.append(" request=").append(a.requestId());
         } else {
             throw new IllegalArgumentException("no log format for " + record.getClass().getName());
         }
@@ -115,6 +119,8 @@ public final class LogRecordFormat {
                 return new LogRecord.RolloutStarted(f.string("rollout"), plan(f), f.longValue("at"));
             case "ROLLOUT_VERDICT":
                 return new LogRecord.RolloutVerdict(f.string("rollout"), verdict(f));
+            case "ACCEPTED":
+                return new LogRecord.RequestAccepted(f.string("from"), f.longValue("request"));
             default:
                 throw new LogFormatException("unknown record kind '" + f.kind() + "'");
         }

@@ -111,6 +111,12 @@ class LogHistoryTest {
     }
 
     @Test
+    void acceptedRequestSaysWhoForwardedWhichRequest() {
+        assertThat(LogHistory.line(new LogRecord.RequestAccepted("node-b", 42)))
+                .matches("-\\s+ACCEPTED\\s+request 42 forwarded by node-b");
+    }
+
+    @Test
     void missingFileIsAClearError() {
         Path missing = dir.resolve("nope.log");
         assertThatThrownBy(() -> LogHistory.read(missing)).isInstanceOf(StateLogException.class)

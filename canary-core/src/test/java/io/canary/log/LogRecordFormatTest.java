@@ -57,6 +57,8 @@ class LogRecordFormatTest {
                 new LogRecord.Aborted(12, "node-b voted NO: cannot serve v3"),
                 new LogRecord.Aborted(0, ""),
                 new LogRecord.Synced(state(5, 40, ROLLOUT)),
+                new LogRecord.RequestAccepted("node-b", 4_611_686_018_427_387_904L),
+                new LogRecord.RequestAccepted("node c \"x\"", Long.MIN_VALUE),
                 new LogRecord.RolloutStarted("r-1", plan(ALL_THRESHOLDS), 1_732_718_400_000L),
                 new LogRecord.RolloutStarted("", plan(Thresholds.NONE), 0),
                 new LogRecord.RolloutStarted("r 2", new RolloutPlan("stable", "next", List.of(1, 100),
@@ -86,6 +88,7 @@ class LogRecordFormatTest {
         for (String s : AWKWARD) {
             List<LogRecord> records = List.of(
                     new LogRecord.Aborted(1, s),
+                    new LogRecord.RequestAccepted(s, 7),
                     new LogRecord.RolloutStarted(s, plan(ALL_THRESHOLDS), 1),
                     new LogRecord.RolloutVerdict(s, new Verdict(Verdict.Decision.HOLD, s, 0, 1, stats(s), stats(s))),
                     new LogRecord.Committed(1, state(2, 1, new RolloutInfo(s, s, List.of(5, 100), 0,

@@ -23,6 +23,11 @@ class RegressionSeedsTest {
         "RUNTIME | 1598 | rollback never retried after a disk error on the coordinator",
         // The clock bug in the simulator's own rollout glue (RolloutDriver), fixed there first.
         "PROTOCOL | 129 | rollout wake-up lost when the coordinator's clock is set back",
+        // A participant forwarded an operator's PROMOTE; the coordinator committed it (5% to 25%)
+        // and crashed before its answer arrived; the resend reached the restarted coordinator, whose
+        // memory of answered requests had died with it, and ran again: 25% to 50% (AT_MOST_ONCE).
+        // Fixed by the durable RequestAccepted record.
+        "PROTOCOL | 6645 | forwarded PROMOTE applied twice across a coordinator restart",
     })
     void seedThatOnceFoundABugNowKeepsEveryInvariant(SimParams.Mode mode, long seed, String bug) {
         SimResult result = new Simulation(SimParams.of(seed).withMode(mode)).run();

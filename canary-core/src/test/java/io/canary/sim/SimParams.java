@@ -32,7 +32,7 @@ public record SimParams(long seed, Mode mode, Set<Bug> bugs, boolean checkDurabl
 
     /** The real protocol, every check on. */
     public static SimParams of(long seed) {
-        return new SimParams(seed, Mode.PROTOCOL, Set.of(), true, false, false);
+        return new SimParams(seed, Mode.PROTOCOL, Set.of(), true, false, true);
     }
 
     public SimParams withBugs(Set<Bug> planted) {
@@ -52,9 +52,9 @@ public record SimParams(long seed, Mode mode, Set<Bug> bugs, boolean checkDurabl
     }
 
     /**
-     * With the AT_MOST_ONCE check on. Off by default while the bug it finds is open: a command
-     * forwarded to the coordinator runs again when its resend reaches a restarted coordinator
-     * (see {@code KnownBugTest}).
+     * With or without the AT_MOST_ONCE check (on by default): a command forwarded to the coordinator
+     * must not run again when its resend reaches a restarted coordinator (seed 6645 in
+     * {@code RegressionSeedsTest}).
      */
     public SimParams withAtMostOnceCheck(boolean on) {
         return new SimParams(seed, mode, bugs, checkDurableBeforeVisible, fullTrace, on);

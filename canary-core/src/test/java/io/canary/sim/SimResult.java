@@ -25,7 +25,7 @@ public record SimResult(SimParams params, String faults, SimStats stats, Invaria
                 + (params.bugs().isEmpty() ? "" : " -Dcanary.sim.bugs=" + String.join(",", params.bugs().stream().map(Enum::name).sorted().toList()))
                 + (params.checkDurableBeforeVisible() ? "" : " -Dcanary.sim.fsyncCheck=off")
                 + (params.mode() == SimParams.Mode.RUNTIME ? " -Dcanary.sim.mode=runtime" : "")
-                + (params.checkAtMostOnce() ? " -Dcanary.sim.atMostOnce=on" : "")
+                + (params.checkAtMostOnce() ? "" : " -Dcanary.sim.atMostOnce=off")
                 + " [-Dcanary.sim.trace=all]"
                 + "\n  trace (virtual time since start):\n" + trace;
     }

@@ -25,7 +25,7 @@ class SimulationTest {
                     .withBugs(bugs(property("canary.sim.bugs")))
                     .withDurableBeforeVisibleCheck(!"off".equals(property("canary.sim.fsyncCheck")))
                     .withMode("runtime".equals(property("canary.sim.mode")) ? SimParams.Mode.RUNTIME : SimParams.Mode.PROTOCOL)
-                    .withAtMostOnceCheck("on".equals(property("canary.sim.atMostOnce")));
+                    .withAtMostOnceCheck(!"off".equals(property("canary.sim.atMostOnce")));
             SimResult result = new Simulation(params).run();
             System.out.println(result.report());
             System.out.println("  did: " + result.stats());

@@ -27,7 +27,8 @@
  *
  * <p><b>Invariants</b> ({@link io.canary.sim.Invariant}), checked after every step (every delivered
  * message, fired timer, command, crash and restart) and on every send, append and apply: agreement,
- * validity, durability, atomicity, routing safety, the safety asymmetry, durable before visible,
+ * validity, durability, atomicity, routing safety, the safety asymmetry, durable before visible, an
+ * operator's command applied at most once (even when resent to a restarted coordinator),
  * liveness within a bound once faults stop, and no exception out of protocol code.
  *
  * <p><b>Usage.</b> {@code SimulationTest} runs 10,000 protocol seeds and 1,000 runtime seeds in CI.

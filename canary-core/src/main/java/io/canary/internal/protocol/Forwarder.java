@@ -55,9 +55,14 @@ public final class Forwarder {
         if (p != null) {
             out.add(new Effect.Complete(p.callId(), response.ok()
                     ? Outcome.success(response.state())
-                    : Outcome.failure(response.error())));
+                    : failure(response.error())));
         }
         return out;
+    }
+
+    // The prefix is the only way the wire says "outcome unknown" (ForwardResponse has no such flag).
+    private static Outcome failure(String error) {
+        return error.startsWith(Replies.OUTCOME_UNKNOWN) ? Outcome.unknown(error) : Outcome.failure(error);
     }
 
     public List<Effect> onResend(long requestId) {

@@ -31,6 +31,7 @@ public final class ProtocolNode {
     private final Membership membership;
     private final Forwarder forwarder;
     private final Replies replies = new Replies();
+    private final AcceptedRequests accepted;
     private Coordinator coordinator;
     private boolean ready;
     private Set<PlantedBug> planted = Set.of();
@@ -50,6 +51,7 @@ public final class ProtocolNode {
                 recovery.committed(), recovery.inDoubt());
         this.membership = new Membership(selfId, members, coordinatorId, config);
         this.forwarder = new Forwarder(coordinatorId, config, requestIdBase);
+        this.accepted = new AcceptedRequests(recovery.accepted());
     }
 
     /**
@@ -214,7 +216,7 @@ public final class ProtocolNode {
         long epoch = coordinator != null ? coordinator.epoch() : recovery.epoch();
         Optional<LogRecord.Prepared> inDoubt = participant.prepared()
                 .map(p -> new LogRecord.Prepared(p.txId(), p.proposed()));
-        return Recovery.compact(epoch, participant.committed(), inDoubt, List.of());
+        return Recovery.compact(epoch, participant.committed(), inDoubt, accepted.records());
     }
 
     private List<Effect> onForwardRequest(String from, Message.ForwardRequest request, long now) {
@@ -224,9 +226,20 @@ public final class ProtocolNode {
                     participant.committed(), selfId + " is not the coordinator; " + coordinatorId + " is")));
             return out;
         }
-        if (replies.admit(from, request.requestId(), out) == Replies.Admission.NEW) {
-            out.addAll(runCommand(new Caller.Remote(from, request.requestId()), request.command(), now));
+        if (replies.admit(from, request.requestId(), out) != Replies.Admission.NEW) {
+            return out;
         }
+        Caller.Remote caller = new Caller.Remote(from, request.requestId());
+        if (accepted.contains(from, request.requestId())) {
+            // Accepted by an earlier incarnation, whose answer died with it: it may have committed, so never run it twice.
+            out.addAll(replies.reply(caller, Outcome.unknown("the coordinator " + selfId
+                    + " restarted while running this request; it may have committed: check the routing state"),
+                    participant.committed()));
+            return out;
+        }
+        // Durable before the work starts: a resend reaching a restarted coordinator must find it.
+        out.add(new Effect.Append(accepted.accept(from, request.requestId()), true));
+        out.addAll(runCommand(caller, request.command(), now));
         return out;
     }
 

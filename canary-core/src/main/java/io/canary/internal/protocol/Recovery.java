@@ -15,12 +15,20 @@ import java.util.Optional;
  * @param inDoubt the last PREPARED that no later COMMITTED, SYNCED or ABORTED covers
  * @param epoch the highest CoordinatorEpoch, 0 if none
  * @param otherRecords rollout records, oldest first
+ * @param accepted the most recent forwarded requests the coordinator accepted (at most
+ *     {@link AcceptedRequests#KEPT}), oldest first: a resent copy of one must not run again
  */
 public record Recovery(RoutingState committed, Optional<LogRecord.Prepared> inDoubt, long epoch,
-                       List<LogRecord> otherRecords) {
+                       List<LogRecord> otherRecords, List<LogRecord.RequestAccepted> accepted) {
 
     public Recovery {
         otherRecords = List.copyOf(otherRecords);
+        accepted = List.copyOf(accepted);
+    }
+
+    public Recovery(RoutingState committed, Optional<LogRecord.Prepared> inDoubt, long epoch,
+                    List<LogRecord> otherRecords) {
+        this(committed, inDoubt, epoch, otherRecords, List.of());
     }
 
     public static Recovery replay(List<LogRecord> records, RoutingState initial) {
@@ -28,6 +36,7 @@ public record Recovery(RoutingState committed, Optional<LogRecord.Prepared> inDo
         LogRecord.Prepared prepared = null;
         long epoch = 0;
         List<LogRecord> others = new ArrayList<>();
+        AcceptedRequests accepted = new AcceptedRequests(List.of());
         for (LogRecord record : records) {
             if (record instanceof LogRecord.Committed c) {
                 committed = newer(committed, c.state());
@@ -41,6 +50,8 @@ public record Recovery(RoutingState committed, Optional<LogRecord.Prepared> inDo
                 }
             } else if (record instanceof LogRecord.CoordinatorEpoch e) {
                 epoch = Math.max(epoch, e.epoch());
+            } else if (record instanceof LogRecord.RequestAccepted a) {
+                accepted.accept(a.from(), a.requestId());
             } else {
                 others.add(record);
             }
@@ -48,7 +59,11 @@ public record Recovery(RoutingState committed, Optional<LogRecord.Prepared> inDo
         if (prepared != null && prepared.proposed().version() <= committed.version()) {
             prepared = null;
         }
-        return new Recovery(committed, Optional.ofNullable(prepared), epoch, others);
+        List<LogRecord.RequestAccepted> acceptedRecords = new ArrayList<>();
+        for (LogRecord r : accepted.records()) {
+            acceptedRecords.add((LogRecord.RequestAccepted) r);
+        }
+        return new Recovery(committed, Optional.ofNullable(prepared), epoch, others, acceptedRecords);
     }
 
     private static RoutingState newer(RoutingState a, RoutingState b) {

@@ -11,6 +11,8 @@ import java.util.Map;
  * Answers callers, local and remote, and makes forwarded requests idempotent: the transport may
  * duplicate a ForwardRequest and the forwarding node resends it, so the coordinator remembers each
  * (sender, request id) it has seen, runs it once, and answers a repeat with the stored response.
+ * This memory dies with the coordinator; across restarts {@link AcceptedRequests} (durable
+ * RequestAccepted records) keeps a resent request from running again.
  */
 public final class Replies {
 
@@ -23,6 +25,12 @@ public final class Replies {
         /** Already answered: the stored answer was resent. */
         ANSWERED
     }
+
+    /**
+     * Starts the reason of a failed forwarded request whose outcome is unknown (it may have
+     * committed): the participant recognises it and gives its caller an outcome-unknown failure.
+     */
+    public static final String OUTCOME_UNKNOWN = "outcome unknown: ";
 
     private static final int REMEMBERED = 4096;
 
@@ -64,10 +72,15 @@ public final class Replies {
         } else if (caller instanceof Caller.Remote remote) {
             ForwardResponse response = outcome instanceof Outcome.Success success
                     ? new ForwardResponse(remote.requestId(), true, success.state(), "")
-                    : new ForwardResponse(remote.requestId(), false, current, ((Outcome.Failure) outcome).reason());
+                    : new ForwardResponse(remote.requestId(), false, current, remoteReason((Outcome.Failure) outcome));
             seen.put(new Key(remote.node(), remote.requestId()), response);
             out.add(new Effect.Send(remote.node(), response));
         }
         return out;
+    }
+
+    private static String remoteReason(Outcome.Failure failure) {
+        return failure.outcomeUnknown() && !failure.reason().startsWith(OUTCOME_UNKNOWN)
+                ? OUTCOME_UNKNOWN + failure.reason() : failure.reason();
     }
 }

@@ -3,6 +3,7 @@ package io.canary.internal.protocol;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.canary.NodeConfig;
+import io.canary.log.LogRecord;
 import io.canary.model.RoutingState;
 import io.canary.model.Weights;
 import io.canary.transport.Message.ForwardRequest;
@@ -68,5 +69,64 @@ class ForwardingTest {
         assertThat(answer.ok()).isTrue();
         assertThat(answer.state().version()).isEqualTo(2);
         assertThat(Fx.sent(coordinator.onMessage("node-b", request, 4), ForwardResponse.class)).containsExactly(answer);
+    }
+
+    @Test
+    void aRequestAcceptedBeforeTheCoordinatorRestartedIsAnsweredOutcomeUnknownAndNeverRunAgain() {
+        ProtocolNode before = coordinator(Recovery.replay(List.of(), V1));
+        ForwardRequest request = new ForwardRequest(77, TEN_PERCENT);
+        List<Effect> first = before.onMessage("node-b", request, 1);
+        int accepted = Fx.indexOf(first, e -> e instanceof Effect.Append a && a.durable()
+                && a.record().equals(new LogRecord.RequestAccepted("node-b", 77)));
+        int prepare = Fx.indexOf(first, e -> e instanceof Effect.Send s && s.message() instanceof Prepare);
+        assertThat(accepted).as("durably accepted").isGreaterThanOrEqualTo(0);
+        assertThat(accepted).as("accepted before the work starts").isLessThan(prepare);
+
+        List<LogRecord> log = new ArrayList<>();
+        log.add(new LogRecord.CoordinatorEpoch(1));
+        Fx.of(first, Effect.Append.class).forEach(a -> log.add(a.record()));
+        ProtocolNode restarted = coordinator(Recovery.replay(log, V1));
+        List<Effect> resent = restarted.onMessage("node-b", request, 2);
+        assertThat(Fx.sent(resent, Prepare.class)).as("never run again").isEmpty();
+        ForwardResponse answer = Fx.sent(resent, ForwardResponse.class).get(0);
+        assertThat(answer.ok()).isFalse();
+        assertThat(answer.error()).isEqualTo(Replies.OUTCOME_UNKNOWN + "the coordinator node-a restarted while running"
+                + " this request; it may have committed: check the routing state");
+        assertThat(Fx.sent(restarted.onMessage("node-b", request, 3), ForwardResponse.class))
+                .as("a further resend gets the same answer").containsExactly(answer);
+        assertThat(Fx.sent(restarted.onMessage("node-b", new ForwardRequest(78, TEN_PERCENT), 4), Prepare.class))
+                .as("a new request runs").hasSize(2);
+    }
+
+    @Test
+    void theParticipantGivesItsCallerAnOutcomeUnknownFailureForARestartedCoordinatorsAnswer() {
+        Forwarder forwarder = new Forwarder("node-a", CONFIG, 500);
+        forwarder.forward(1, TEN_PERCENT);
+        String error = Replies.OUTCOME_UNKNOWN + "the coordinator node-a restarted while running this request";
+        List<Effect> out = forwarder.onResponse("node-a", new ForwardResponse(500, false, V1, error));
+        assertThat(Fx.outcome(out, 1)).isEqualTo(Outcome.unknown(error));
+    }
+
+    @Test
+    void aCheckpointKeepsOnlyTheMostRecentAcceptedRequests() {
+        List<LogRecord> log = new ArrayList<>();
+        for (long id = 1; id <= AcceptedRequests.KEPT + 500; id++) {
+            log.add(new LogRecord.RequestAccepted("node-b", id));
+        }
+        ProtocolNode node = coordinator(Recovery.replay(log, V1));
+        List<LogRecord> checkpoint = node.checkpointRecords();
+        List<LogRecord.RequestAccepted> kept = Recovery.replay(checkpoint, V1).accepted();
+        assertThat(kept).hasSize(AcceptedRequests.KEPT);
+        assertThat(kept.get(0).requestId()).isEqualTo(501);
+        assertThat(kept.get(kept.size() - 1).requestId()).isEqualTo(AcceptedRequests.KEPT + 500);
+        assertThat(Recovery.replay(checkpoint, V1).otherRecords()).as("not handed to the rollout").isEmpty();
+    }
+
+    private static ProtocolNode coordinator(Recovery recovery) {
+        ProtocolNode node = new ProtocolNode("node-a", List.of("node-a", "node-b"), "node-a", Set.of(), CONFIG,
+                recovery, 0);
+        node.start(0);
+        node.onMessage("node-b", new io.canary.transport.Message.Heartbeat(1, true), 0);
+        return node;
     }
 }
