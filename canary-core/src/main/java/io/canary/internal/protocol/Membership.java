@@ -32,6 +32,8 @@ public final class Membership {
     private final Map<String, Long> reportedVersion = new HashMap<>();
     private final Map<String, Boolean> reportedReady = new HashMap<>();
     private final Set<String> stale = new HashSet<>();
+    /** Per member, the version it was last warned about for being ahead of the coordinator. */
+    private final Map<String, Long> warnedAhead = new HashMap<>();
     private long coordinatorVersion = -1;
 
     public Membership(String selfId, List<String> members, String coordinatorId, NodeConfig config) {
@@ -106,7 +108,9 @@ public final class Membership {
             out.add(new Effect.Send(from, new StateSync(committed)));
         } else {
             stale.remove(from);
-            if (heartbeat.committedVersion() > version) {
+            // Every heartbeat (twice a second) would repeat it: warn once per member and version.
+            if (heartbeat.committedVersion() > version
+                    && !Long.valueOf(heartbeat.committedVersion()).equals(warnedAhead.put(from, heartbeat.committedVersion()))) {
                 out.add(new Effect.Log(Level.WARNING, from + " reports committed version " + heartbeat.committedVersion()
                         + " but the coordinator " + selfId + " has only " + version
                         + "; was the coordinator's log lost?"));
