@@ -27,6 +27,12 @@ public final class SocketTransportConfig {
     public static final double DEFAULT_BACKOFF_JITTER = 0.2;
     /** Messages waiting for one peer's connection; more are dropped (the protocol resends). */
     public static final int DEFAULT_QUEUE_CAPACITY = 1024;
+    /**
+     * A queued message older than this when its peer's connection can take it is dropped, not
+     * sent. The protocol resends what still matters; without a limit, a command whose caller gave
+     * up during a peer's outage would be delivered, and applied, whenever the peer came back.
+     */
+    public static final Duration DEFAULT_MAX_QUEUE_AGE = Duration.ofSeconds(5);
 
     private final String clusterId;
     private final HostPort bind;
@@ -37,6 +43,7 @@ public final class SocketTransportConfig {
     private final Duration backoffMax;
     private final double backoffJitter;
     private final int queueCapacity;
+    private final Duration maxQueueAge;
     private final int protocolVersion;
     private final TlsSettings tls;
 
@@ -50,6 +57,7 @@ public final class SocketTransportConfig {
         this.backoffMax = b.backoffMax;
         this.backoffJitter = b.backoffJitter;
         this.queueCapacity = b.queueCapacity;
+        this.maxQueueAge = b.maxQueueAge;
         this.protocolVersion = b.protocolVersion;
         this.tls = b.tls;
     }
@@ -71,6 +79,7 @@ public final class SocketTransportConfig {
         b.backoffMax = base.backoffMax;
         b.backoffJitter = base.backoffJitter;
         b.queueCapacity = base.queueCapacity;
+        b.maxQueueAge = base.maxQueueAge;
         b.protocolVersion = base.protocolVersion;
         b.tls = base.tls;
         return b;
@@ -89,6 +98,8 @@ public final class SocketTransportConfig {
     public Duration backoffMax() { return backoffMax; }
     public double backoffJitter() { return backoffJitter; }
     public int queueCapacity() { return queueCapacity; }
+    /** See {@link #DEFAULT_MAX_QUEUE_AGE}. */
+    public Duration maxQueueAge() { return maxQueueAge; }
     /** The protocol version this transport announces: {@link WireFormat#PROTOCOL_VERSION} except in tests. */
     public int protocolVersion() { return protocolVersion; }
     /** Mutual TLS settings; empty for plain TCP (the default). */
@@ -99,7 +110,7 @@ public final class SocketTransportConfig {
         return "SocketTransportConfig[clusterId=" + clusterId + ", bind=" + bind + ", peers=" + peers
                 + ", maxFrameBytes=" + maxFrameBytes + ", connectTimeout=" + connectTimeout
                 + ", backoff=" + backoffInitial + ".." + backoffMax + " jitter " + backoffJitter
-                + ", queueCapacity=" + queueCapacity + ", tls=" + (tls != null ? tls : "off") + "]";
+                + ", queueCapacity=" + queueCapacity + ", maxQueueAge=" + maxQueueAge + ", tls=" + (tls != null ? tls : "off") + "]";
     }
 
     /** Validating builder. */
@@ -114,6 +125,7 @@ public final class SocketTransportConfig {
         private Duration backoffMax = DEFAULT_BACKOFF_MAX;
         private double backoffJitter = DEFAULT_BACKOFF_JITTER;
         private int queueCapacity = DEFAULT_QUEUE_CAPACITY;
+        private Duration maxQueueAge = DEFAULT_MAX_QUEUE_AGE;
         private int protocolVersion = WireFormat.PROTOCOL_VERSION;
         private TlsSettings tls;
 
@@ -195,6 +207,15 @@ public final class SocketTransportConfig {
                 throw new IllegalArgumentException("queueCapacity must be >= 1, got " + messages);
             }
             queueCapacity = messages;
+            return this;
+        }
+
+        /** Queued messages older than this are dropped instead of sent; see {@link #DEFAULT_MAX_QUEUE_AGE}. */
+        public Builder maxQueueAge(Duration age) {
+            if (age == null || age.isNegative() || age.isZero()) {
+                throw new IllegalArgumentException("maxQueueAge must be positive, got " + age);
+            }
+            maxQueueAge = age;
             return this;
         }
 

@@ -6,14 +6,15 @@ package io.canary.net;
  *
  * @param messagesSent messages written to a peer's connection
  * @param messagesReceived messages decoded and handed to the receiver
- * @param messagesDropped messages not sent: peer queue full, unknown peer, unencodable, or closed
+ * @param messagesDropped messages not sent: peer queue full, unknown peer, unencodable, closed, or expired
  * @param malformedFrames connections closed because a frame was malformed, truncated or too large
  * @param rejectedConnections handshakes refused, by either side (wrong cluster, unknown node, version)
  * @param acceptedConnections inbound connections that completed the handshake
  * @param largestFrameBytes the largest payload buffer allocated for one inbound frame
  * @param largestDecodeBytes the largest decode budget charge of one inbound frame
+ * @param messagesExpired of the dropped, those queued longer than the max queue age for an unreachable peer
  */
 public record TransportStats(long messagesSent, long messagesReceived, long messagesDropped, long malformedFrames,
                              long rejectedConnections, long acceptedConnections, long largestFrameBytes,
-                             long largestDecodeBytes) {
+                             long largestDecodeBytes, long messagesExpired) {
 }

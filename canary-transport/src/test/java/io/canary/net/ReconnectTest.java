@@ -34,6 +34,30 @@ class ReconnectTest {
     }
 
     @Test
+    void aMessageQueuedLongerThanTheMaxQueueAgeIsDroppedNotDeliveredLateWhenThePeerReturns() {
+        // A forwarded command whose caller gave up must not be applied whenever the peer comes back.
+        try (Loopback net = new Loopback("test", "node-a", "node-b")) {
+            net.release("node-b");
+            SocketTransport a = net.transport("node-a", net.config("node-a").maxQueueAge(Duration.ofMillis(200)).build());
+            try (a) {
+                a.start("node-a", new Inbox());
+                long queuedAt = System.nanoTime();
+                a.send("node-b", new Message.Heartbeat(7, true));
+                // Let the queued message age past the limit while node-b is down (no fixed sleep: poll the clock).
+                await().atMost(WAIT).until(() -> System.nanoTime() - queuedAt > Duration.ofMillis(400).toNanos());
+
+                Inbox inboxB = new Inbox();
+                try (SocketTransport b = net.start("node-b", inboxB)) {
+                    a.send("node-b", new Message.Heartbeat(8, true));
+                    await().atMost(WAIT).until(() -> inboxB.messages().contains(new Message.Heartbeat(8, true)));
+                    assertThat(inboxB.messages()).doesNotContain(new Message.Heartbeat(7, true));
+                    assertThat(a.stats().messagesExpired()).isEqualTo(1);
+                }
+            }
+        }
+    }
+
+    @Test
     void aPeerThatRestartsIsReconnectedAndMessagesFlowBothWaysAgain() {
         try (Loopback net = new Loopback("test", "node-a", "node-b")) {
             Inbox inboxA = new Inbox();

@@ -12,6 +12,7 @@ public final class Counters {
     public final LongAdder malformed = new LongAdder();
     public final LongAdder rejected = new LongAdder();
     public final LongAdder accepted = new LongAdder();
+    public final LongAdder expired = new LongAdder();
     private final AtomicLong largestFrame = new AtomicLong();
     private final AtomicLong largestDecode = new AtomicLong();
 
@@ -25,6 +26,6 @@ public final class Counters {
 
     public TransportStats snapshot() {
         return new TransportStats(sent.sum(), received.sum(), dropped.sum(), malformed.sum(), rejected.sum(),
-                accepted.sum(), largestFrame.get(), largestDecode.get());
+                accepted.sum(), largestFrame.get(), largestDecode.get(), expired.sum());
     }
 }

@@ -20,7 +20,8 @@ public final class PeerLink implements Runnable {
     private final NodeContext ctx;
     private final String peerId;
     private final HostPort address;
-    private final LinkedBlockingDeque<Message> queue;
+    private final LinkedBlockingDeque<Queued> queue;
+    private final long maxQueueAgeNanos;
     private final Backoff backoff;
     private final Dialer dialer;
     private volatile SocketChannel channel;
@@ -33,6 +34,7 @@ public final class PeerLink implements Runnable {
         this.peerId = peerId;
         this.address = address;
         this.queue = new LinkedBlockingDeque<>(ctx.config.queueCapacity());
+        this.maxQueueAgeNanos = ctx.config.maxQueueAge().toNanos();
         this.dialer = new Dialer(ctx, peerId, address);
         this.backoff = new Backoff(ctx.config.backoffInitial(), ctx.config.backoffMax(), ctx.config.backoffJitter(), random);
     }
@@ -52,7 +54,7 @@ public final class PeerLink implements Runnable {
             ctx.counters.dropped.increment();
             return;
         }
-        if (!queue.offerLast(m)) {
+        if (!queue.offerLast(new Queued(m, System.nanoTime()))) {
             ctx.counters.dropped.increment();
             long suppressed = ctx.logLimiter.permit("queue-full:" + peerId);
             if (suppressed >= 0) {
@@ -93,7 +95,10 @@ public final class PeerLink implements Runnable {
             boolean flushed = true;
             while (!ctx.isClosed()) {
                 if (m == null) {
-                    m = queue.takeFirst();
+                    m = freshOrNull(queue.takeFirst());
+                    if (m == null) {
+                        continue;
+                    }
                 }
                 if (flushed) {
                     c.probe();
@@ -124,6 +129,26 @@ public final class PeerLink implements Runnable {
             }
         }
         return null;
+    }
+
+    /** The queued message, or null (dropped and counted) if it waited longer than the max queue age. */
+    private Message freshOrNull(Queued q) {
+        if (System.nanoTime() - q.queuedAtNanos() <= maxQueueAgeNanos) {
+            return q.message();
+        }
+        ctx.counters.dropped.increment();
+        ctx.counters.expired.increment();
+        long suppressed = ctx.logLimiter.permit("queue-expired:" + peerId);
+        if (suppressed >= 0) {
+            ctx.log().info("dropping {} queued for {} longer than {} ms while it was unreachable{}",
+                    q.message().getClass().getSimpleName(), peerId, maxQueueAgeNanos / 1_000_000,
+                    LogLimiter.suppressedSuffix(suppressed));
+        }
+        return null;
+    }
+
+    /** A message with the time it was queued (System.nanoTime), so stale ones are not sent late. */
+    private record Queued(Message message, long queuedAtNanos) {
     }
 
     /** Connects and completes the handshakes; null (after logging why) if that failed. */
