@@ -26,6 +26,15 @@ public sealed interface CommitTarget permits CommitTarget.Canary, CommitTarget.E
         return "{\"v1\":" + share(v1) + ",\"v2\":" + share(v2) + "}";
     }
 
+    /** Both sides are asked the same way: one JSON POST with the same headers and timeout. */
+    private static HttpRequest postJson(String url, String body, Duration timeout) {
+        return HttpRequest.newBuilder(URI.create(url))
+                .timeout(timeout)
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(body))
+                .build();
+    }
+
     private static String share(int basisPoints) {
         return String.format(java.util.Locale.ROOT, "%d.%04d", basisPoints / 10_000, basisPoints % 10_000);
     }
@@ -43,12 +52,7 @@ public sealed interface CommitTarget permits CommitTarget.Canary, CommitTarget.E
     record Canary(String baseUrl) implements CommitTarget {
         @Override
         public HttpRequest request(long seq, Duration timeout) {
-            String body = "{\"weights\":" + weightsJson(seq) + "}";
-            return HttpRequest.newBuilder(URI.create(baseUrl + "/routing/weights"))
-                    .timeout(timeout)
-                    .header("Content-Type", "application/json")
-                    .POST(HttpRequest.BodyPublishers.ofString(body))
-                    .build();
+            return postJson(baseUrl + "/routing/weights", "{\"weights\":" + weightsJson(seq) + "}", timeout);
         }
 
         @Override
@@ -65,12 +69,7 @@ public sealed interface CommitTarget permits CommitTarget.Canary, CommitTarget.E
         @Override
         public HttpRequest request(long seq, Duration timeout) {
             String value = Base64.getEncoder().encodeToString(weightsJson(seq).getBytes(StandardCharsets.UTF_8));
-            String body = "{\"key\":\"" + KEY + "\",\"value\":\"" + value + "\"}";
-            return HttpRequest.newBuilder(URI.create(baseUrl + "/v3/kv/put"))
-                    .timeout(timeout)
-                    .header("Content-Type", "application/json")
-                    .POST(HttpRequest.BodyPublishers.ofString(body))
-                    .build();
+            return postJson(baseUrl + "/v3/kv/put", "{\"key\":\"" + KEY + "\",\"value\":\"" + value + "\"}", timeout);
         }
 
         @Override

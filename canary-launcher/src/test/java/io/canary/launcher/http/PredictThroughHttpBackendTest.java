@@ -2,14 +2,11 @@ package io.canary.launcher.http;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.sun.net.httpserver.HttpServer;
+import io.canary.launcher.testing.StubBackend;
 import io.canary.launcher.model.ModelBackend;
 import io.canary.launcher.model.ModelSpec;
-import java.io.IOException;
-import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
@@ -22,9 +19,8 @@ import org.junit.jupiter.api.Test;
 class PredictThroughHttpBackendTest {
     private final FakeNode node = new FakeNode();
     private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor();
-    private HttpServer backend;
+    private StubBackend backend;
     private DataPlaneServer server;
-    private volatile String lastBody;
 
     @AfterEach
     void stop() {
@@ -32,7 +28,7 @@ class PredictThroughHttpBackendTest {
             server.close();
         }
         if (backend != null) {
-            backend.stop(0);
+            backend.close();
         }
         timer.shutdownNow();
     }
@@ -48,7 +44,7 @@ class PredictThroughHttpBackendTest {
         assertThat(r.json().get("output").get("label").asText()).isEqualTo("cat");
         assertThat(r.body()).contains("\"output\":{\"label\":\"cat\",\"p\":[0.5,1e-3]},\"latencyMs\":");
         assertThat(r.json().get("latencyMs").asDouble()).isPositive();
-        assertThat(lastBody).isEqualTo("{\"x\":1}");
+        assertThat(backend.lastBody()).isEqualTo("{\"x\":1}");
         assertThat(node.recorded.get("v1")).containsExactly(1, 0);
     }
 
@@ -67,26 +63,14 @@ class PredictThroughHttpBackendTest {
         assertThat(r.status()).isEqualTo(502);
         assertThat(r.headers().firstValue("X-Canary-Version")).contains("v1");
         assertThat(r.json().get("version").asText()).isEqualTo("v1");
-        assertThat(r.error()).isEqualTo("backend of v1 at http://127.0.0.1:" + backend.getAddress().getPort()
+        assertThat(r.error()).isEqualTo("backend of v1 at http://127.0.0.1:" + backend.port()
                 + "/predict answered HTTP 503");
         assertThat(node.recorded.get("v1")).containsExactly(1, 1);
     }
 
     private HttpTestClient serveThrough(int status, String body) {
-        try {
-            backend = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
-        }
-        backend.createContext("/", exchange -> {
-            lastBody = new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
-            byte[] b = body.getBytes(StandardCharsets.UTF_8);
-            exchange.sendResponseHeaders(status, b.length);
-            exchange.getResponseBody().write(b);
-            exchange.close();
-        });
-        backend.start();
-        URI uri = URI.create("http://127.0.0.1:" + backend.getAddress().getPort() + "/predict");
+        backend = StubBackend.answering(status, body);
+        URI uri = URI.create("http://127.0.0.1:" + backend.port() + "/predict");
         HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
         ModelBackend v1 = ModelBackend.create("v1", new ModelSpec.Http(uri, Duration.ofSeconds(5)), timer, http);
         server = DataPlaneServer.start(DataPlaneOptions.of("127.0.0.1", 0, 1024, Optional.empty(), Duration.ofSeconds(1)),

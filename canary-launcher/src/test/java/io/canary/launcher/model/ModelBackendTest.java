@@ -5,12 +5,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.sun.net.httpserver.HttpServer;
+import io.canary.launcher.testing.StubBackend;
 import java.io.IOException;
-import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -23,13 +21,13 @@ import org.junit.jupiter.api.Test;
 class ModelBackendTest {
     private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor();
     private final HttpClient http = HttpClient.newHttpClient();
-    private HttpServer backend;
+    private StubBackend backend;
 
     @AfterEach
     void stop() {
         timer.shutdownNow();
         if (backend != null) {
-            backend.stop(0);
+            backend.close();
         }
     }
 
@@ -66,7 +64,7 @@ class ModelBackendTest {
                 new ModelSpec.Http(URI.create("http://127.0.0.1:" + port + "/predict"), Duration.ofSeconds(5)), timer, http);
         JsonNode out = m.predict(new ObjectMapper().readTree("{\"x\":1}")).get(5, TimeUnit.SECONDS);
         assertThat(out.get("label").asText()).isEqualTo("cat");
-        assertThat(lastBody).isEqualTo("{\"x\":1}");
+        assertThat(backend.lastBody()).isEqualTo("{\"x\":1}");
     }
 
     @Test
@@ -92,18 +90,8 @@ class ModelBackendTest {
                 .rootCause().hasMessageContaining("backend of v2 at http://127.0.0.1:" + port + "/p");
     }
 
-    private volatile String lastBody;
-
-    private int serve(int status, String body) throws IOException {
-        backend = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-        backend.createContext("/", exchange -> {
-            lastBody = new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
-            byte[] b = body.getBytes(StandardCharsets.UTF_8);
-            exchange.sendResponseHeaders(status, b.length);
-            exchange.getResponseBody().write(b);
-            exchange.close();
-        });
-        backend.start();
-        return backend.getAddress().getPort();
+    private int serve(int status, String body) {
+        backend = StubBackend.answering(status, body);
+        return backend.port();
     }
 }
