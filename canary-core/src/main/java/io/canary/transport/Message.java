@@ -100,14 +100,55 @@ public sealed interface Message {
     }
 
     /**
-     * Coordinator to the forwarding node: the outcome. On success {@code state} is the committed
-     * state and {@code error} is empty; on failure {@code state} is the coordinator's current
-     * committed state and {@code error} says why.
+     * Coordinator to the forwarding node: the outcome. When {@code outcome} is
+     * {@link Outcome#COMMITTED}, {@code state} is the committed state and {@code error} is empty;
+     * otherwise {@code state} is the coordinator's current committed state and {@code error} says
+     * why (for {@link Outcome#UNKNOWN}: why the coordinator cannot tell whether it committed).
      */
-    record ForwardResponse(long requestId, boolean ok, RoutingState state, String error) implements Message {
+    record ForwardResponse(long requestId, Outcome outcome, RoutingState state, String error) implements Message {
         public ForwardResponse {
+            Objects.requireNonNull(outcome, "outcome");
             Objects.requireNonNull(state, "state");
             Objects.requireNonNull(error, "error");
+        }
+
+        /** True when the request committed (or needed no change). */
+        public boolean ok() {
+            return outcome == Outcome.COMMITTED;
+        }
+
+        /**
+         * How a forwarded request ended, as the coordinator knows it. Each constant has a fixed wire
+         * code (never its ordinal), so reordering or adding constants keeps old codes meaning the same.
+         */
+        public enum Outcome {
+            /** Committed, or needed no change: {@code state} is the committed state. */
+            COMMITTED(1),
+            /** Did not commit and never will (refused, aborted, vetoed): safe to retry. */
+            FAILED(2),
+            /** May or may not have committed (e.g. the coordinator restarted while running it). */
+            UNKNOWN(3);
+
+            private final int code;
+
+            Outcome(int code) {
+                this.code = code;
+            }
+
+            /** The wire code of this outcome. */
+            public int code() {
+                return code;
+            }
+
+            /** The outcome with wire code {@code code}, or {@code null} if there is none. */
+            public static Outcome ofCode(int code) {
+                for (Outcome o : values()) {
+                    if (o.code == code) {
+                        return o;
+                    }
+                }
+                return null;
+            }
         }
     }
 

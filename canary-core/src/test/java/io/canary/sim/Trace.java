@@ -59,7 +59,7 @@ final class Trace {
         } else if (m instanceof io.canary.transport.Message.Vote v) {
             return "Vote tx=" + v.txId() + (v.yes() ? " YES" : " NO: " + v.reason());
         } else if (m instanceof io.canary.transport.Message.ForwardResponse r) {
-            return "ForwardResponse #" + r.requestId() + (r.ok() ? " ok v" + r.state().version() : " failed: " + r.error());
+            return "ForwardResponse #" + r.requestId() + (r.ok() ? " ok v" + r.state().version() : " " + r.outcome() + ": " + r.error());
         } else if (m instanceof io.canary.transport.Message.HealthReport h) {
             return "HealthReport from " + h.snapshot().nodeId();
         } else if (m instanceof io.canary.transport.Message.VerdictReport v) {

@@ -53,16 +53,17 @@ public final class Forwarder {
         }
         Pending p = pending.remove(response.requestId());
         if (p != null) {
-            out.add(new Effect.Complete(p.callId(), response.ok()
-                    ? Outcome.success(response.state())
-                    : failure(response.error())));
+            out.add(new Effect.Complete(p.callId(), outcome(response)));
         }
         return out;
     }
 
-    // The prefix is the only way the wire says "outcome unknown" (ForwardResponse has no such flag).
-    private static Outcome failure(String error) {
-        return error.startsWith(Replies.OUTCOME_UNKNOWN) ? Outcome.unknown(error) : Outcome.failure(error);
+    private static Outcome outcome(ForwardResponse response) {
+        return switch (response.outcome()) {
+            case COMMITTED -> Outcome.success(response.state());
+            case FAILED -> Outcome.failure(response.error());
+            case UNKNOWN -> Outcome.unknown(response.error());
+        };
     }
 
     public List<Effect> onResend(long requestId) {

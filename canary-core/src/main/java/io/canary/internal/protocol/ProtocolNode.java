@@ -222,8 +222,8 @@ public final class ProtocolNode {
     private List<Effect> onForwardRequest(String from, Message.ForwardRequest request, long now) {
         List<Effect> out = new ArrayList<>();
         if (!isCoordinator()) {
-            out.add(new Effect.Send(from, new Message.ForwardResponse(request.requestId(), false,
-                    participant.committed(), selfId + " is not the coordinator; " + coordinatorId + " is")));
+            out.add(new Effect.Send(from, new Message.ForwardResponse(request.requestId(),
+                    Message.ForwardResponse.Outcome.FAILED, participant.committed(), selfId + " is not the coordinator; " + coordinatorId + " is")));
             return out;
         }
         if (replies.admit(from, request.requestId(), out) != Replies.Admission.NEW) {

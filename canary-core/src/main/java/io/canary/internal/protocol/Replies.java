@@ -26,12 +26,6 @@ public final class Replies {
         ANSWERED
     }
 
-    /**
-     * Starts the reason of a failed forwarded request whose outcome is unknown (it may have
-     * committed): the participant recognises it and gives its caller an outcome-unknown failure.
-     */
-    public static final String OUTCOME_UNKNOWN = "outcome unknown: ";
-
     private static final int REMEMBERED = 4096;
 
     private record Key(String node, long requestId) {
@@ -71,16 +65,17 @@ public final class Replies {
             out.add(new Effect.Complete(local.callId(), outcome));
         } else if (caller instanceof Caller.Remote remote) {
             ForwardResponse response = outcome instanceof Outcome.Success success
-                    ? new ForwardResponse(remote.requestId(), true, success.state(), "")
-                    : new ForwardResponse(remote.requestId(), false, current, remoteReason((Outcome.Failure) outcome));
+                    ? new ForwardResponse(remote.requestId(), ForwardResponse.Outcome.COMMITTED, success.state(), "")
+                    : failed(remote.requestId(), (Outcome.Failure) outcome, current);
             seen.put(new Key(remote.node(), remote.requestId()), response);
             out.add(new Effect.Send(remote.node(), response));
         }
         return out;
     }
 
-    private static String remoteReason(Outcome.Failure failure) {
-        return failure.outcomeUnknown() && !failure.reason().startsWith(OUTCOME_UNKNOWN)
-                ? OUTCOME_UNKNOWN + failure.reason() : failure.reason();
+    private static ForwardResponse failed(long requestId, Outcome.Failure failure, RoutingState current) {
+        ForwardResponse.Outcome outcome = failure.outcomeUnknown()
+                ? ForwardResponse.Outcome.UNKNOWN : ForwardResponse.Outcome.FAILED;
+        return new ForwardResponse(requestId, outcome, current, failure.reason());
     }
 }

@@ -36,7 +36,7 @@ class ForwardingTest {
     void theCoordinatorsAnswerCompletesTheCallerOnce() {
         Forwarder forwarder = new Forwarder("node-a", CONFIG, 500);
         forwarder.forward(1, TEN_PERCENT);
-        ForwardResponse response = new ForwardResponse(500, false, V1, "node-c voted NO");
+        ForwardResponse response = new ForwardResponse(500, ForwardResponse.Outcome.FAILED, V1, "node-c voted NO");
         assertThat(Fx.outcome(forwarder.onResponse("node-a", response), 1)).isEqualTo(Outcome.failure("node-c voted NO"));
         assertThat(forwarder.onResponse("node-a", response)).as("a duplicate answer changes nothing").isEmpty();
         assertThat(forwarder.onTimeout(500)).isEmpty();
@@ -66,7 +66,7 @@ class ForwardingTest {
             }
         }
         ForwardResponse answer = Fx.sent(all, ForwardResponse.class).get(0);
-        assertThat(answer.ok()).isTrue();
+        assertThat(answer.outcome()).isEqualTo(ForwardResponse.Outcome.COMMITTED);
         assertThat(answer.state().version()).isEqualTo(2);
         assertThat(Fx.sent(coordinator.onMessage("node-b", request, 4), ForwardResponse.class)).containsExactly(answer);
     }
@@ -89,8 +89,8 @@ class ForwardingTest {
         List<Effect> resent = restarted.onMessage("node-b", request, 2);
         assertThat(Fx.sent(resent, Prepare.class)).as("never run again").isEmpty();
         ForwardResponse answer = Fx.sent(resent, ForwardResponse.class).get(0);
-        assertThat(answer.ok()).isFalse();
-        assertThat(answer.error()).isEqualTo(Replies.OUTCOME_UNKNOWN + "the coordinator node-a restarted while running"
+        assertThat(answer.outcome()).isEqualTo(ForwardResponse.Outcome.UNKNOWN);
+        assertThat(answer.error()).isEqualTo("the coordinator node-a restarted while running"
                 + " this request; it may have committed: check the routing state");
         assertThat(Fx.sent(restarted.onMessage("node-b", request, 3), ForwardResponse.class))
                 .as("a further resend gets the same answer").containsExactly(answer);
@@ -102,9 +102,35 @@ class ForwardingTest {
     void theParticipantGivesItsCallerAnOutcomeUnknownFailureForARestartedCoordinatorsAnswer() {
         Forwarder forwarder = new Forwarder("node-a", CONFIG, 500);
         forwarder.forward(1, TEN_PERCENT);
-        String error = Replies.OUTCOME_UNKNOWN + "the coordinator node-a restarted while running this request";
-        List<Effect> out = forwarder.onResponse("node-a", new ForwardResponse(500, false, V1, error));
+        String error = "the coordinator node-a restarted while running this request";
+        List<Effect> out = forwarder.onResponse("node-a", new ForwardResponse(500, ForwardResponse.Outcome.UNKNOWN, V1, error));
         assertThat(Fx.outcome(out, 1)).isEqualTo(Outcome.unknown(error));
+    }
+
+    @Test
+    void theOutcomeIsTheTypedFieldNotTheErrorText() {
+        Forwarder forwarder = new Forwarder("node-a", CONFIG, 500);
+        forwarder.forward(1, TEN_PERCENT);
+        forwarder.forward(2, TEN_PERCENT);
+        String looksUnknown = "outcome unknown: node-c voted NO";
+        assertThat(Fx.outcome(forwarder.onResponse("node-a",
+                new ForwardResponse(500, ForwardResponse.Outcome.FAILED, V1, looksUnknown)), 1))
+                .as("a FAILED answer stays a plain failure whatever its text says")
+                .isEqualTo(Outcome.failure(looksUnknown));
+        assertThat(Fx.outcome(forwarder.onResponse("node-a",
+                new ForwardResponse(501, ForwardResponse.Outcome.COMMITTED, V1, "")), 2))
+                .isEqualTo(Outcome.success(V1));
+    }
+
+    @Test
+    void theCoordinatorAnswersATimedOutRequestAsUnknownAndARefusedOneAsFailed() {
+        Replies replies = new Replies();
+        List<Effect> unknown = replies.reply(new Caller.Remote("node-b", 7), Outcome.unknown("no decision in time"), V1);
+        List<Effect> failed = replies.reply(new Caller.Remote("node-b", 8), Outcome.failure("node-c voted NO"), V1);
+        assertThat(Fx.sent(unknown, ForwardResponse.class))
+                .containsExactly(new ForwardResponse(7, ForwardResponse.Outcome.UNKNOWN, V1, "no decision in time"));
+        assertThat(Fx.sent(failed, ForwardResponse.class))
+                .containsExactly(new ForwardResponse(8, ForwardResponse.Outcome.FAILED, V1, "node-c voted NO"));
     }
 
     @Test

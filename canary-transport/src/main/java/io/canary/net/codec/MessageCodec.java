@@ -140,7 +140,7 @@ public final class MessageCodec {
             w.writeLong(m.requestId());
             RolloutCodec.writeCommand(w, m.command());
         } else if (message instanceof Message.ForwardResponse m) {
-            w.writeLong(m.requestId()).writeBoolean(m.ok());
+            w.writeLong(m.requestId()).writeByte(m.outcome().code());
             StateCodec.writeState(w, m.state());
             w.writeString(m.error());
         } else {
@@ -188,12 +188,21 @@ public final class MessageCodec {
             }
             case FORWARD_RESPONSE: {
                 long requestId = r.readLong("requestId");
-                boolean ok = r.readBoolean("ok");
+                Message.ForwardResponse.Outcome outcome = readOutcome(r);
                 var state = StateCodec.readState(r);
-                return new Message.ForwardResponse(requestId, ok, state, r.readString("error"));
+                return new Message.ForwardResponse(requestId, outcome, state, r.readString("error"));
             }
             default:
                 throw new CodecException("no decoder for message type " + type);
         }
+    }
+
+    private static Message.ForwardResponse.Outcome readOutcome(WireReader r) {
+        int code = r.readUnsignedByte("forward outcome");
+        Message.ForwardResponse.Outcome outcome = Message.ForwardResponse.Outcome.ofCode(code);
+        if (outcome == null) {
+            throw new CodecException("unknown forward outcome code " + code);
+        }
+        return outcome;
     }
 }

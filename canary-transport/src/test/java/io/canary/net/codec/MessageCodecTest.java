@@ -203,6 +203,22 @@ class MessageCodecTest {
                 .containsExactly(16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27);
     }
 
+    @Test
+    void theForwardOutcomeTravelsByItsExplicitCode() {
+        Message.ForwardResponse unknown = new Message.ForwardResponse(5, Message.ForwardResponse.Outcome.UNKNOWN,
+                Samples.states().get(0), "the coordinator restarted");
+        byte[] payload = codec.encodePayload(unknown);
+        assertThat(payload[8]).as("the byte after the request id is the outcome's code").isEqualTo((byte) 3);
+        assertThat(codec.decode(MessageType.FORWARD_RESPONSE.code(), payload, 0, payload.length)).isEqualTo(unknown);
+        assertThat(List.of(Message.ForwardResponse.Outcome.values()).stream().map(Message.ForwardResponse.Outcome::code))
+                .as("pinned wire codes").containsExactly(1, 2, 3);
+
+        byte[] bad = payload.clone();
+        bad[8] = 0;
+        assertThatThrownBy(() -> codec.decode(MessageType.FORWARD_RESPONSE.code(), bad, 0, bad.length))
+                .isInstanceOf(CodecException.class).hasMessage("unknown forward outcome code 0");
+    }
+
     private static byte[] concat(byte[] a, byte[] b) {
         byte[] c = Arrays.copyOf(a, a.length + b.length);
         System.arraycopy(b, 0, c, a.length, b.length);

@@ -110,9 +110,12 @@ public final class Samples {
             m.add(new Message.Prepare(s.txId(), s));
             m.add(new Message.Commit(Long.MAX_VALUE, s));
             m.add(new Message.StateSync(s));
-            m.add(new Message.ForwardResponse(Long.MIN_VALUE, true, s, ""));
+            m.add(new Message.ForwardResponse(Long.MIN_VALUE, Message.ForwardResponse.Outcome.COMMITTED, s, ""));
         }
-        m.add(new Message.ForwardResponse(3, false, states.get(0), "coordinator " + UNICODE + " is unreachable"));
+        m.add(new Message.ForwardResponse(3, Message.ForwardResponse.Outcome.FAILED, states.get(0),
+                "coordinator " + UNICODE + " is unreachable"));
+        m.add(new Message.ForwardResponse(4, Message.ForwardResponse.Outcome.UNKNOWN, states.get(0),
+                "the coordinator restarted while running this request"));
         m.add(new Message.Vote(0, true, ""));
         m.add(new Message.Vote(Long.MIN_VALUE, false, "cannot serve v3: " + UNICODE));
         m.add(new Message.CommitAck(Long.MAX_VALUE));
