@@ -118,6 +118,16 @@ public final class CanaryNode implements AutoCloseable {
         health.recorder().record(version, latencyNanos, ok);
     }
 
+    /**
+     * Records the outcome of a mirrored request: a copy of a real request sent to {@code version}
+     * whose answer no user saw (traffic mirroring, shadow analysis). Kept apart from
+     * {@link #record}: it appears in {@link HealthSnapshot#mirrors()} and {@link ClusterHealth#mirrors()}
+     * only, never in a version's user traffic. Lock-free, allocation-free; never throws.
+     */
+    public void recordMirror(String version, long latencyNanos, boolean ok) {
+        health.recorder().recordMirror(version, latencyNanos, ok);
+    }
+
     /** The committed state this node routes on (one volatile read). */
     public RoutingState state() {
         return runtime.router().state();

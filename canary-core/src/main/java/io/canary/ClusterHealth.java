@@ -10,12 +10,27 @@ import java.util.Map;
  *
  * @param at epoch milliseconds when it was computed
  * @param nodes the nodes whose snapshots were merged
- * @param versions version to merged health
+ * @param versions version to merged health of real (user) traffic
+ * @param mirrors version to merged health of mirrored traffic (copies no user saw the answer of),
+ *     never mixed into {@code versions}
  */
-public record ClusterHealth(long at, List<String> nodes, Map<String, VersionHealth> versions) {
+public record ClusterHealth(long at, List<String> nodes, Map<String, VersionHealth> versions,
+                            Map<String, VersionHealth> mirrors) {
     public ClusterHealth {
         nodes = List.copyOf(nodes);
         versions = Map.copyOf(versions);
+        mirrors = Map.copyOf(mirrors);
+    }
+
+    /** Cluster health without mirrored traffic. */
+    public ClusterHealth(long at, List<String> nodes, Map<String, VersionHealth> versions) {
+        this(at, nodes, versions, Map.of());
+    }
+
+    /** The merged health of the traffic mirrored to one version; empty if none was. */
+    public VersionHealth mirror(String version) {
+        VersionHealth h = mirrors.get(version);
+        return h != null ? h : VersionHealth.empty(version);
     }
 
     /** The merged health of one version; empty if no node saw traffic for it. */

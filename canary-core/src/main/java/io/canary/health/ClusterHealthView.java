@@ -60,6 +60,7 @@ public final class ClusterHealthView {
     public ClusterHealth mergedSince(long since, long now) {
         List<String> nodes = new ArrayList<>();
         Map<String, VersionHealth> versions = new HashMap<>();
+        Map<String, VersionHealth> mirrors = new HashMap<>();
         for (Map.Entry<String, Received> e : new TreeMap<>(latest).entrySet()) {
             Received r = e.getValue();
             if (r.receivedAt < since || now - r.receivedAt > maxAgeMillis) {
@@ -69,7 +70,10 @@ public final class ClusterHealthView {
             for (VersionHealth h : r.snapshot.versions().values()) {
                 versions.merge(h.version(), h, VersionHealth::merge);
             }
+            for (VersionHealth h : r.snapshot.mirrors().values()) {
+                mirrors.merge(h.version(), h, VersionHealth::merge);
+            }
         }
-        return new ClusterHealth(now, nodes, versions);
+        return new ClusterHealth(now, nodes, versions, mirrors);
     }
 }

@@ -19,7 +19,11 @@ import java.util.function.LongSupplier;
  * only counted ({@link #ignoredRecords()}): adding a window there would allocate on the hot path,
  * and a version no routing state names has no health anyone judges.
  *
- * <p>Threading: {@link #record} from any thread, lock-free and allocation-free (a scan of a small
+ * <p>Mirrored traffic (copies of real requests sent to another version, whose answers no user sees)
+ * is recorded apart, through {@link #recordMirror}, in a second window per version: it never
+ * counts as that version's user traffic, and the snapshot carries it in {@link HealthSnapshot#mirrors()}.
+ *
+ * <p>Threading: {@link #record} and {@link #recordMirror} from any thread, lock-free and allocation-free (a scan of a small
  * array published through a volatile field). Everything else may be called from any thread and
  * never blocks recording.
  */
@@ -33,6 +37,8 @@ public final class HealthRecorder {
     private final LongSupplier clock;
     private final AtomicLong ignored = new AtomicLong();
     private volatile VersionWindow[] windows = new VersionWindow[0];
+    /** Same versions, same order as {@link #windows}; published after it. */
+    private volatile VersionWindow[] mirrorWindows = new VersionWindow[0];
 
     /**
      * @param nodeId the node whose health this is
@@ -51,7 +57,20 @@ public final class HealthRecorder {
 
     /** Counts one request for {@code version}. Lock-free, allocation-free; ignored for an untracked version. */
     public void record(String version, long latencyNanos, boolean ok) {
-        VersionWindow[] ws = windows;
+        recordIn(windows, version, latencyNanos, ok);
+    }
+
+    /**
+     * Counts one mirrored request sent to {@code version}: a copy of a real request whose answer
+     * was discarded. Kept apart from {@link #record}: it shows in {@link HealthSnapshot#mirrors()}
+     * only. Lock-free, allocation-free; ignored (and counted in {@link #ignoredRecords()}) for an
+     * untracked version.
+     */
+    public void recordMirror(String version, long latencyNanos, boolean ok) {
+        recordIn(mirrorWindows, version, latencyNanos, ok);
+    }
+
+    private void recordIn(VersionWindow[] ws, String version, long latencyNanos, boolean ok) {
         for (VersionWindow w : ws) {
             String v = w.version();
             if (v == version || v.equals(version)) {
@@ -72,8 +91,13 @@ public final class HealthRecorder {
         if (versions.size() > MAX_VERSIONS) {
             throw new IllegalArgumentException("at most " + MAX_VERSIONS + " versions can be measured, got " + versions.size());
         }
+        windows = retrack(windows, versions);
+        mirrorWindows = retrack(mirrorWindows, versions);
+    }
+
+    private VersionWindow[] retrack(VersionWindow[] old, Collection<String> versions) {
         Map<String, VersionWindow> current = new HashMap<>();
-        for (VersionWindow w : windows) {
+        for (VersionWindow w : old) {
             current.put(w.version(), w);
         }
         List<VersionWindow> next = new ArrayList<>();
@@ -81,7 +105,7 @@ public final class HealthRecorder {
             VersionWindow w = current.get(v);
             next.add(w != null ? w : new VersionWindow(v, window, subWindows, clock));
         }
-        windows = next.toArray(new VersionWindow[0]);
+        return next.toArray(new VersionWindow[0]);
     }
 
     /** The versions tracked. */
@@ -98,11 +122,17 @@ public final class HealthRecorder {
         for (VersionWindow w : windows) {
             w.truncate();
         }
+        for (VersionWindow w : mirrorWindows) {
+            w.truncate();
+        }
     }
 
     /** Advances every window's ring to now (see {@link VersionWindow#rotate()}). */
     public void rotate() {
         for (VersionWindow w : windows) {
+            w.rotate();
+        }
+        for (VersionWindow w : mirrorWindows) {
             w.rotate();
         }
     }
@@ -112,7 +142,7 @@ public final class HealthRecorder {
         return ignored.get();
     }
 
-    /** This node's health per tracked version over the window ending now. */
+    /** This node's health per tracked version over the window ending now, mirrored traffic apart. */
     public HealthSnapshot snapshot() {
         long now = clock.getAsLong();
         Map<String, VersionHealth> versions = new HashMap<>();
@@ -121,6 +151,13 @@ public final class HealthRecorder {
             versions.put(w.version(), w.snapshot());
             start = Math.min(start, w.lastWindowStart());
         }
-        return new HealthSnapshot(nodeId, now, Math.max(0, now - start), versions);
+        Map<String, VersionHealth> mirrors = new HashMap<>();
+        for (VersionWindow w : mirrorWindows) {
+            VersionHealth h = w.snapshot();
+            if (h.requests() > 0) {
+                mirrors.put(w.version(), h);
+            }
+        }
+        return new HealthSnapshot(nodeId, now, Math.max(0, now - start), versions, mirrors);
     }
 }

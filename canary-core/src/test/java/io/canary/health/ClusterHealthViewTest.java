@@ -52,6 +52,19 @@ class ClusterHealthViewTest {
     }
 
     @Test
+    void mirroredTrafficMergesAcrossNodesApartFromUserTraffic() {
+        LatencyHistogram h = new LatencyHistogram();
+        h.record(1_000_000);
+        VersionHealth mirror = new VersionHealth("v2", 1, 1, h.snapshot());
+        view.update(new HealthSnapshot("node-a", 100, 30_000, Map.of(), Map.of("v2", mirror)), 100);
+        view.update(new HealthSnapshot("node-b", 100, 30_000, Map.of(), Map.of("v2", mirror)), 100);
+        ClusterHealth cluster = view.merged(200);
+        assertThat(cluster.mirror("v2").requests()).isEqualTo(2);
+        assertThat(cluster.mirror("v2").errors()).isEqualTo(2);
+        assertThat(cluster.version("v2").requests()).isZero();
+    }
+
+    @Test
     void countsAddUpAcrossNodes() {
         LatencyHistogram h = new LatencyHistogram();
         h.record(1_000_000);

@@ -101,6 +101,26 @@ class HealthRecorderTest {
     }
 
     @Test
+    void mirroredTrafficIsKeptApartFromUserTraffic() {
+        recorder.trackVersions(List.of("v1", "v2"));
+        recorder.record("v1", 10_000_000, true);
+        recorder.recordMirror("v2", 80_000_000, false);
+        recorder.recordMirror("v2", 80_000_000, true);
+        recorder.recordMirror("v9", 1, true);
+        HealthSnapshot s = recorder.snapshot();
+        assertThat(s.version("v2").requests()).as("a mirror is not user traffic").isZero();
+        assertThat(s.mirrors()).containsOnlyKeys("v2");
+        assertThat(s.mirror("v2").requests()).isEqualTo(2);
+        assertThat(s.mirror("v2").errors()).isEqualTo(1);
+        assertThat(s.mirror("v2").stats().p50Ms()).isBetween(80 * 0.97, 80 * 1.03);
+        assertThat(s.mirror("v1").requests()).isZero();
+        assertThat(recorder.ignoredRecords()).isEqualTo(1);
+
+        recorder.truncate();
+        assertThat(recorder.snapshot().mirrors()).as("truncate restarts the mirror windows too").isEmpty();
+    }
+
+    @Test
     void recordingDoesNotAllocate() {
         recorder.trackVersions(List.of("v1", "v2"));
         com.sun.management.ThreadMXBean mx = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
@@ -113,8 +133,9 @@ class HealthRecorderTest {
         for (int i = 0; i < 1_000_000; i++) {
             recorder.record(v2, i * 1_000L, i % 3 != 0);
             recorder.record("v7", i, true);
+            recorder.recordMirror(v2, i * 1_000L, true);
         }
         long allocated = mx.getThreadAllocatedBytes(tid) - before;
-        assertThat(allocated).as("bytes allocated by 2,000,000 records").isLessThan(4_096);
+        assertThat(allocated).as("bytes allocated by 3,000,000 records").isLessThan(4_096);
     }
 }

@@ -89,28 +89,40 @@ final class HealthCodec {
         w.writeString(s.nodeId());
         w.writeLong(s.takenAt());
         w.writeLong(s.windowMillis());
-        w.writeInt(s.versions().size());
+        writeHealthMap(w, s.versions());
+        // Mirrored traffic follows as a map of its own, never under a reserved version name.
+        writeHealthMap(w, s.mirrors());
+    }
+
+    private static void writeHealthMap(WireWriter w, Map<String, VersionHealth> healths) {
+        w.writeInt(healths.size());
         // Sorted so that equal snapshots encode to equal bytes.
-        for (Map.Entry<String, VersionHealth> e : new java.util.TreeMap<>(s.versions()).entrySet()) {
+        for (Map.Entry<String, VersionHealth> e : new java.util.TreeMap<>(healths).entrySet()) {
             w.writeString(e.getKey());
             writeVersionHealth(w, e.getValue());
         }
+    }
+
+    private static Map<String, VersionHealth> readHealthMap(WireReader r, String what) {
+        int n = r.readCount("health " + what, MIN_VERSION_HEALTH_BYTES);
+        Map<String, VersionHealth> healths = new HashMap<>();
+        for (int i = 0; i < n; i++) {
+            String key = r.readString("health " + what + " key");
+            VersionHealth h = readVersionHealth(r);
+            if (healths.put(key, h) != null) {
+                throw new CodecException("health " + what + " name version '" + key + "' twice");
+            }
+        }
+        return healths;
     }
 
     static HealthSnapshot readSnapshot(WireReader r) {
         String nodeId = r.readString("health node id");
         long takenAt = r.readLong("health takenAt");
         long windowMillis = r.readLong("health windowMillis");
-        int n = r.readCount("health versions", MIN_VERSION_HEALTH_BYTES);
-        Map<String, VersionHealth> versions = new HashMap<>();
-        for (int i = 0; i < n; i++) {
-            String key = r.readString("health version key");
-            VersionHealth h = readVersionHealth(r);
-            if (versions.put(key, h) != null) {
-                throw new CodecException("health names version '" + key + "' twice");
-            }
-        }
-        return Decoding.build("health snapshot", () -> new HealthSnapshot(nodeId, takenAt, windowMillis, versions));
+        Map<String, VersionHealth> versions = readHealthMap(r, "versions");
+        Map<String, VersionHealth> mirrors = readHealthMap(r, "mirrors");
+        return Decoding.build("health snapshot", () -> new HealthSnapshot(nodeId, takenAt, windowMillis, versions, mirrors));
     }
 
     static void writeStats(WireWriter w, VersionStats s) {

@@ -59,7 +59,9 @@ public final class Samples {
                 new HealthSnapshot("node-" + UNICODE, Long.MAX_VALUE, Long.MAX_VALUE, Map.of(
                         "v1", new VersionHealth("v1", Long.MAX_VALUE, Long.MAX_VALUE, h.get(3)),
                         "v2", new VersionHealth("v2", 10, 0, h.get(0)),
-                        "", new VersionHealth(UNICODE, 5, 1, h.get(2)))));
+                        "", new VersionHealth(UNICODE, 5, 1, h.get(2)))),
+                new HealthSnapshot("node-b", 1, 2, Map.of("v1", new VersionHealth("v1", 3, 0, h.get(2))),
+                        Map.of("v2", new VersionHealth("v2", 7, 2, h.get(2)))));
     }
 
     public static List<VersionStats> stats() {
