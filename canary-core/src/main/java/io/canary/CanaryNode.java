@@ -92,9 +92,21 @@ public final class CanaryNode implements AutoCloseable {
         return settings.nodeId();
     }
 
-    /** True if this node is the cluster's coordinator (it runs every transaction and rollout). */
+    /**
+     * True while this node is the cluster's coordinator (it runs every transaction and rollout).
+     * Dynamic: the role moves with elections (see {@link #coordination()}).
+     */
     public boolean isCoordinator() {
-        return settings.nodeId().equals(settings.coordinatorId());
+        return runtime.coordination().isCoordinator(settings.nodeId());
+    }
+
+    /**
+     * Who coordinates now as this node sees it, in which term, and whether this node routes
+     * fail-safe (every request to the baseline, because it has no valid lease). Thread-safe, never
+     * blocks: a snapshot published by the protocol thread after every event.
+     */
+    public CoordinationStatus coordination() {
+        return runtime.coordination();
     }
 
     /**

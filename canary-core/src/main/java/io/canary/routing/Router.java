@@ -37,9 +37,21 @@ public final class Router {
         return t.versionForBucket(bucket);
     }
 
-    /** Routes on {@code state} from now on. Call only with committed states. */
+    /** Routes on {@code state} from now on (fail-safe if the router is). Call only with committed states. */
     public void update(RoutingState state) {
-        this.table = RoutingTable.of(Objects.requireNonNull(state, "state"));
+        Objects.requireNonNull(state, "state");
+        this.table = table.isFailSafe() ? RoutingTable.failSafe(state) : RoutingTable.of(state);
+    }
+
+    /**
+     * Switches fail-safe routing on (every request to the committed state's baseline) or off (back to
+     * the committed weights). Called by the protocol thread; a no-op if nothing changes.
+     */
+    public void failSafe(boolean on) {
+        RoutingTable t = table;
+        if (t.isFailSafe() != on) {
+            this.table = on ? RoutingTable.failSafe(t.state()) : RoutingTable.of(t.state());
+        }
     }
 
     /** The state routed on now. */

@@ -21,12 +21,29 @@ public final class RoutingTable {
     private final String[] versions;
     private final int[] cumulative;
     private final int seed;
+    private final boolean failSafe;
 
-    private RoutingTable(RoutingState state, String[] versions, int[] cumulative, int seed) {
+    private RoutingTable(RoutingState state, String[] versions, int[] cumulative, int seed, boolean failSafe) {
         this.state = state;
         this.versions = versions;
         this.cumulative = cumulative;
         this.seed = seed;
+        this.failSafe = failSafe;
+    }
+
+    /**
+     * The fail-safe table of {@code state}: every bucket goes to its baseline, whatever the weights.
+     * A node without a valid lease routes on it (the committed state itself is unchanged).
+     */
+    public static RoutingTable failSafe(RoutingState state) {
+        Objects.requireNonNull(state, "state");
+        return new RoutingTable(state, new String[] {state.baseline()},
+                new int[] {Weights.TOTAL_BASIS_POINTS}, seedOf(state.rollout().id()), true);
+    }
+
+    /** True for a {@link #failSafe} table. */
+    public boolean isFailSafe() {
+        return failSafe;
     }
 
     /** The table for {@code state}. */
@@ -52,7 +69,7 @@ public final class RoutingTable {
             sum += weights.basisPoints(versions[i]);
             cumulative[i] = sum;
         }
-        return new RoutingTable(state, versions, cumulative, seedOf(state.rollout().id()));
+        return new RoutingTable(state, versions, cumulative, seedOf(state.rollout().id()), false);
     }
 
     /** The hash seed of a rollout id: 0 for none, else the murmur3 of the id. */
@@ -99,7 +116,7 @@ public final class RoutingTable {
 
     @Override
     public String toString() {
-        StringBuilder sb = new StringBuilder("RoutingTable[version ").append(state.version()).append(", seed ").append(seed);
+        StringBuilder sb = new StringBuilder("RoutingTable[version ").append(state.version()).append(failSafe ? " fail-safe" : "").append(", seed ").append(seed);
         int from = 0;
         for (int i = 0; i < versions.length; i++) {
             sb.append(", ").append(versions[i]).append(" [").append(from).append(',').append(cumulative[i]).append(')');

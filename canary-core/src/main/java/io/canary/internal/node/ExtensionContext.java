@@ -34,12 +34,12 @@ final class ExtensionContext implements NodeContext {
 
     @Override
     public String coordinatorId() {
-        return settings.coordinatorId();
+        return runtime.coordination().coordinator().orElse("");
     }
 
     @Override
     public boolean isCoordinator() {
-        return settings.nodeId().equals(settings.coordinatorId());
+        return runtime.coordination().isCoordinator(settings.nodeId());
     }
 
     @Override

@@ -26,10 +26,16 @@ public interface NodeContext {
     /** Every member's id, this node's included, in configuration order. */
     List<String> members();
 
-    /** The coordinator's id. */
+    /**
+     * The id of the node this node believes coordinates now (empty while none is known, e.g. during
+     * an election). Dynamic: it changes with elections. Safe from any thread.
+     */
     String coordinatorId();
 
-    /** True on the coordinator. */
+    /**
+     * True while this node is the coordinator (elected and past its recovery round). Dynamic; see
+     * {@link NodeExtension#onRoleChange}. Safe from any thread.
+     */
     boolean isCoordinator();
 
     /** The node's timings. */

@@ -47,6 +47,18 @@ public interface NodeExtension {
         return null;
     }
 
+    /**
+     * This node became ({@code coordinator} true) or stopped being the coordinator, in {@code term};
+     * also called once at start if the node starts as coordinator. Called on the protocol thread,
+     * after the node's protocol state changed: on becoming coordinator the node has already learned
+     * the highest committed state of a majority ({@code committed}), so the rollout engine takes its
+     * rollout over from {@code committed.rollout()}; on losing the role it stops its timers and fails
+     * its pending callers with a retryable error (proposals through {@link NodeContext#propose} fail
+     * from now on). Must not block; an exception is logged and ignored.
+     */
+    default void onRoleChange(boolean coordinator, long term, RoutingState committed) {
+    }
+
     /** Records of this extension that a checkpoint must keep (e.g. the active rollout's). */
     default List<LogRecord> checkpointRecords() {
         return List.of();

@@ -1,5 +1,6 @@
 package io.canary.internal.node;
 
+import io.canary.CoordinationStatus;
 import io.canary.NodeConfig;
 import io.canary.PeerStatus;
 import io.canary.ProposalFailedException;
@@ -57,6 +58,10 @@ public final class NodeRuntime {
     private boolean started;
     private volatile boolean ready;
     private volatile List<PeerStatus> peers = List.of();
+    private volatile CoordinationStatus coordination = CoordinationStatus.unknown();
+    /** The role the extensions were last told of (protocol thread only). */
+    private boolean toldCoordinator;
+    private long toldTerm = -1;
     private volatile Consumer<Effect> effectHook;
 
     public NodeRuntime(NodeSettings settings) {
@@ -290,8 +295,33 @@ public final class NodeRuntime {
     }
 
     private void publish() {
-        ready = protocol.isReady();
-        peers = protocol.view(scheduler.nowMillis());
+        long now = scheduler.nowMillis();
+        CoordinationStatus status = protocol.coordination(now);
+        CoordinationStatus before = coordination;
+        coordination = status;
+        router.failSafe(status.failSafe());
+        if (status.failSafe() != before.failSafe() || !status.failSafeReason().equals(before.failSafeReason())) {
+            LOG.log(status.failSafe() ? Level.WARNING : Level.INFO, "[" + selfId + "] " + (status.failSafe()
+                    ? "fail-safe: routing every request to the baseline " + router.state().baseline() + ": "
+                            + status.failSafeReason()
+                    : "routing on the committed weights again (lease valid)"));
+        }
+        ready = protocol.isReady() && !status.failSafe();
+        peers = protocol.view(now);
+        boolean isCoordinator = status.isCoordinator(selfId);
+        if (isCoordinator != toldCoordinator || (isCoordinator && status.term() != toldTerm)) {
+            if (toldCoordinator && isCoordinator) {
+                tellRole(false, toldTerm); // a new term: the old reign ended first
+            }
+            toldCoordinator = isCoordinator;
+            toldTerm = status.term();
+            tellRole(isCoordinator, status.term());
+        }
+    }
+
+    private void tellRole(boolean isCoordinator, long term) {
+        RoutingState committed = protocol.committed();
+        eachExtension("onRoleChange", e -> e.onRoleChange(isCoordinator, term, committed));
     }
 
     private void failCalls(String reason) {
@@ -389,5 +419,10 @@ public final class NodeRuntime {
 
     public List<PeerStatus> cluster() {
         return peers;
+    }
+
+    /** Who coordinates as this node sees it; any thread. */
+    public CoordinationStatus coordination() {
+        return coordination;
     }
 }

@@ -1,5 +1,6 @@
 package io.canary.internal.protocol;
 
+import io.canary.CoordinationStatus;
 import io.canary.NodeConfig;
 import io.canary.PeerStatus;
 import io.canary.log.LogRecord;
@@ -68,6 +69,12 @@ public final class ProtocolNode {
 
     public RoutingState committed() {
         return participant.committed();
+    }
+
+    /** Who coordinates as this node sees it, its term, and whether it routes fail-safe. */
+    public CoordinationStatus coordination(long now) {
+        long term = coordinator != null ? coordinator.epoch() : recovery.epoch();
+        return new CoordinationStatus(Optional.of(coordinatorId), term, false, "");
     }
 
     /** True once synced with the coordinator (the coordinator itself at once), or after the sync timeout. */

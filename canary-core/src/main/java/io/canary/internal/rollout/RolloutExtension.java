@@ -40,6 +40,7 @@ public final class RolloutExtension implements NodeExtension {
     private NodeContext context;
     private RolloutController controller;
     private LogRecord.RolloutStarted started;
+    private List<LogRecord> replayed = List.of();
 
     /**
      * @param judge decides each analysis (on the coordinator)
@@ -68,9 +69,31 @@ public final class RolloutExtension implements NodeExtension {
                 started = s;
             }
         }
-        if (ctx.isCoordinator()) {
-            controller = new RolloutController(judge, health::clusterHealthSince, ctx.config().retryInterval(), maxPause);
-            run(controller.restore(ctx.committed(), replayed, ctx.nowMillis()));
+        this.replayed = List.copyOf(replayed);
+    }
+
+    /**
+     * Becoming coordinator: a controller takes the rollout over from the committed state (and the
+     * plan and verdicts this node's log holds). Losing the role: the controller stops (its timers
+     * find it replaced) and its callers fail with a retryable error.
+     */
+    @Override
+    public void onRoleChange(boolean coordinator, long term, RoutingState committed) {
+        if (coordinator) {
+            List<LogRecord> known = new ArrayList<>(replayed);
+            if (started != null) {
+                known.add(started);
+                known.addAll(history.records(started.rolloutId()));
+            }
+            controller = new RolloutController(judge, health::clusterHealthSince, context.config().retryInterval(), maxPause);
+            run(controller.restore(committed, known, context.nowMillis()));
+        } else if (controller != null) {
+            controller = null;
+            String reason = context.nodeId() + " is no longer the coordinator (term " + term + "); retry through the new one";
+            for (CompletableFuture<RoutingState> caller : List.copyOf(callers.values())) {
+                caller.completeExceptionally(new ProposalFailedException(reason));
+            }
+            callers.clear();
         }
     }
 
@@ -127,6 +150,9 @@ public final class RolloutExtension implements NodeExtension {
     }
 
     private void run(List<RolloutEffect> effects) {
+        if (controller == null) {
+            return; // the role was lost meanwhile: what the old controller wanted no longer happens
+        }
         plan = controller.plan();
         for (int i = 0; i < effects.size(); i++) {
             RolloutEffect e = effects.get(i);
@@ -184,8 +210,12 @@ public final class RolloutExtension implements NodeExtension {
      * deterministic simulator: a rollout stuck at its step forever). So an early timer waits for the rest.
      */
     private void wakeAt(long at) {
+        RolloutController owner = controller;
         long delay = Math.max(0, at - context.nowMillis());
         context.schedule(Duration.ofMillis(delay), () -> {
+            if (controller != owner || owner == null) {
+                return; // a timer of a controller that lost the role
+            }
             if (context.nowMillis() < at) {
                 wakeAt(at);
             } else {
@@ -196,7 +226,9 @@ public final class RolloutExtension implements NodeExtension {
 
     private void proposalCommitted(long id, RoutingState state) {
         CompletableFuture<RoutingState> caller = callers.remove(id);
-        run(controller.onProposalCommitted(id, state, context.nowMillis()));
+        if (controller != null) {
+            run(controller.onProposalCommitted(id, state, context.nowMillis()));
+        }
         if (caller != null) {
             caller.complete(state);
         }
@@ -204,7 +236,9 @@ public final class RolloutExtension implements NodeExtension {
 
     private void proposalFailed(long id, String reason) {
         CompletableFuture<RoutingState> caller = callers.remove(id);
-        run(controller.onProposalFailed(id, reason, context.nowMillis()));
+        if (controller != null) {
+            run(controller.onProposalFailed(id, reason, context.nowMillis()));
+        }
         if (caller != null) {
             caller.completeExceptionally(new ProposalFailedException(reason));
         }
