@@ -78,6 +78,8 @@ public final class CanaryNode implements AutoCloseable {
      * {@link #isReady()}). Call once.
      *
      * @return this node
+     * @throws io.canary.log.LogDamagedException if the state log is damaged before its end (only a
+     *     torn final line is dropped); its message names the file and line and says what to do
      * @throws java.io.UncheckedIOException if the state log cannot be read or written
      * @throws io.canary.transport.TransportException if the transport cannot start
      * @throws IllegalStateException if the node was started before

@@ -18,9 +18,12 @@ import java.util.Optional;
  * The state log on disk: {@code <dataDir>/<nodeId>.log}, one {@link LogRecordFormat} line per record.
  *
  * <p>A durable append writes the line and forces the file ({@code fsync} of the data); a buffered one
- * only writes it. {@link #replay()} reads every intact line and stops at the first torn, corrupt or
- * unparseable one, truncating the file there (with a warning), so the next append starts on a clean
- * line. {@link #checkpoint} writes a temporary file, forces it, renames it atomically over the log and
+ * only writes it. {@link #replay()} reads every record. It cuts a torn final line (the bytes after the
+ * last line end: an append that a crash interrupted, never acknowledged) with a warning, so the next
+ * append starts on a clean line; any other bad line (a complete line whose CRC does not match, that
+ * is not UTF-8 or not a record) is damage, and replay refuses it with a {@link LogDamagedException}
+ * naming the file and line, leaving the file untouched: silently dropping it and what follows would
+ * bring the node back older than the cluster. See {@link LogScan} for the exact rule. {@link #checkpoint} writes a temporary file, forces it, renames it atomically over the log and
  * forces the directory, so a crash leaves either the old log or the new one. The file is locked while
  * open, so two nodes with the same id cannot share a data directory.
  *
@@ -43,6 +46,7 @@ public final class FileStateLog implements StateLog {
     private boolean closed;
     private String broken;
     private Optional<String> replayProblem = Optional.empty();
+    private LogStart replayStart = LogStart.EMPTY;
 
     private FileStateLog(Path dir, Path file, Path temp, FileChannel channel, FileLock lock) {
         this.dir = dir;
@@ -109,6 +113,17 @@ public final class FileStateLog implements StateLog {
         return replayProblem;
     }
 
+    /** What the last {@link #replay()} found: no record, intact records, or intact records and a torn tail it cut. */
+    public synchronized LogStart replayStart() {
+        return replayStart;
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * @throws LogDamagedException if a line before the torn tail is not an intact record; the file is
+     *     left as it was
+     */
     @Override
     public synchronized List<LogRecord> replay() {
         checkOpen();
@@ -123,7 +138,13 @@ public final class FileStateLog implements StateLog {
                 // read the whole file
             }
             LogScan scan = LogScan.of(buffer.array());
+            if (scan.damaged()) {
+                LogScan.BadLine bad = scan.bad().orElseThrow();
+                throw new LogDamagedException(file, bad.line(), bad.reason(), bad.linesAfter(), scan.records().size());
+            }
             replayProblem = scan.problem();
+            replayStart = scan.records().isEmpty() ? LogStart.EMPTY
+                    : scan.bad().isPresent() ? LogStart.TORN_TAIL_DROPPED : LogStart.INTACT;
             if (scan.problem().isPresent()) {
                 LOG.log(System.Logger.Level.WARNING, "state log " + file + ": " + scan.problem().get()
                         + "; keeping the " + scan.records().size() + " records before it and truncating "

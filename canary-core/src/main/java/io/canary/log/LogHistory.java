@@ -27,7 +27,7 @@ import java.util.OptionalDouble;
  * 2024-11-27T14:40:00Z      COMMITTED       tx=4294967297 version=2 v1=95% v2=5% | rollout r-1: v2 step 1/4 (5%) PROGRESSING
  * </pre>
  *
- * <p>Reading a file never changes it: a torn or corrupt tail is reported by {@link #problem()}, not
+ * <p>Reading a file never changes it: a torn last line or damage is reported by {@link #problem()}, not
  * truncated. Immutable; safe from any thread.
  */
 public final class LogHistory {
@@ -59,8 +59,7 @@ public final class LogHistory {
         try {
             byte[] data = Files.readAllBytes(file);
             LogScan scan = LogScan.of(data);
-            return new LogHistory(scan.records(), scan.problem(),
-                    scan.problem().isPresent() && lineFollows(data, (int) scan.validBytes()));
+            return new LogHistory(scan.records(), scan.problem(), scan.damaged());
         } catch (IOException e) {
             throw StateLogException.of("read", file, e);
         }
@@ -72,29 +71,27 @@ public final class LogHistory {
     }
 
     /**
-     * Where reading stopped early and why, e.g. {@code line 7 (byte 812): torn (no line end)}; a node
-     * replaying this file would drop everything from there. Empty when the file is intact.
+     * Where reading stopped early and why, e.g. {@code line 7 (byte 812): torn (no line end)}. Empty
+     * when the file is intact.
      */
     public Optional<String> problem() {
         return problem;
     }
 
     /**
-     * True when the line that stopped reading is followed by more lines: not the torn last write of
-     * a crash (which a restart drops harmlessly) but damage, and a node replaying this file would
-     * also drop the intact records after it.
+     * True when the line that stopped reading is a complete line (it has its line end) that is not an
+     * intact record: not the torn last write of a crash (which a restart drops harmlessly) but damage,
+     * on which a node refuses to start ({@link LogDamagedException}).
      */
     public boolean damagedBeforeEnd() {
         return damagedBeforeEnd;
     }
 
-    private static boolean lineFollows(byte[] data, int from) {
-        for (int i = from; i < data.length; i++) {
-            if (data[i] == '\n') {
-                return i + 1 < data.length;
-            }
-        }
-        return false;
+    /** The line about a torn or damaged stop, e.g. {@code ! log is damaged at line 7 ...}; empty if intact. */
+    public Optional<String> problemLine() {
+        return problem.map(p -> damagedBeforeEnd
+                ? "! log is damaged at " + p + " (a node refuses to start on it)"
+                : "! log ends with a torn line at " + p + " (a crash mid-write; a node replaying it drops that line)");
     }
 
     /** One rendered line per record, oldest first. */
@@ -112,8 +109,7 @@ public final class LogHistory {
         for (String line : lines()) {
             sb.append(line).append('\n');
         }
-        problem.ifPresent(p -> sb.append("! log ends early at ").append(p)
-                .append(" (a node replaying it drops the rest)\n"));
+        problemLine().ifPresent(p -> sb.append(p).append('\n'));
         return sb.toString();
     }
 

@@ -19,9 +19,10 @@ import java.util.List;
 public interface StateLog extends AutoCloseable {
 
     /**
-     * Reads every intact record, oldest first. A torn or corrupt tail (a crash mid-write) ends the
-     * replay and is truncated from the log, so the next append starts on a clean line. Called once,
-     * before any append. A failure here fails the node's start.
+     * Reads every record, oldest first. A torn final record (a crash mid-write, never acknowledged)
+     * is dropped and truncated from the log, so the next append starts on a clean line; damage before
+     * it is an error ({@link LogDamagedException} for the file log), never silently dropped. Called
+     * once, before any append. A failure here fails the node's start.
      */
     List<LogRecord> replay();
 

@@ -77,6 +77,7 @@ class FileStateLogTest {
         try (FileStateLog log = FileStateLog.open(dir, "node-a")) {
             assertThat(log.replay()).isEqualTo(written);
             assertThat(log.replayProblem()).hasValue("line 4 (byte " + intact + "): torn (no line end)");
+            assertThat(log.replayStart()).isEqualTo(LogStart.TORN_TAIL_DROPPED);
             assertThat(Files.size(file)).isEqualTo(intact);
             log.append(committed(5), true);
         }
@@ -89,30 +90,89 @@ class FileStateLogTest {
     }
 
     @Test
-    void corruptLineInTheMiddleEndsReplayThereAndCutsTheRest() throws IOException {
-        List<LogRecord> written = writeAndClose(4);
+    void corruptLineInTheMiddleIsAStartUpErrorNamingFileAndLineAndTheFileIsLeftAsItWas() throws IOException {
+        writeAndClose(4);
         Path file = dir.resolve("node-a.log");
         List<String> lines = lines();
         lines.set(1, lines.get(1).replace("version=2", "version=3")); // a flipped bit: the CRC no longer matches
         Files.write(file, lines, StandardCharsets.UTF_8);
-        long firstLineBytes = lines.get(0).getBytes(StandardCharsets.UTF_8).length + 1;
+        byte[] before = Files.readAllBytes(file);
 
         try (FileStateLog log = FileStateLog.open(dir, "node-a")) {
-            assertThat(log.replay()).containsExactly(written.get(0));
-            assertThat(log.replayProblem()).get().asString()
-                    .startsWith("line 2 (byte " + firstLineBytes + "): crc mismatch")
-                    .endsWith("; 2 more lines after it");
+            assertThatThrownBy(log::replay)
+                    .isInstanceOfSatisfying(LogDamagedException.class, e -> {
+                        assertThat(e.file()).isEqualTo(log.path());
+                        assertThat(e.line()).isEqualTo(2);
+                        assertThat(e.reason()).startsWith("crc mismatch");
+                    })
+                    .isInstanceOf(StateLogException.class)
+                    .hasMessageStartingWith("state log " + log.path() + " line 2 is damaged (crc mismatch")
+                    .hasMessageContaining("2 more lines after it; 1 intact record before it")
+                    .hasMessageContaining("move it aside (mv " + log.path() + " " + log.path() + ".damaged)")
+                    .hasMessageNotContaining("\n");
         }
-        assertThat(Files.size(file)).isEqualTo(firstLineBytes);
+        assertThat(Files.readAllBytes(file)).as("nothing is truncated").isEqualTo(before);
     }
 
     @Test
-    void bytesThatAreNotUtf8EndReplay() throws IOException {
+    void aCompleteLastLineWithABadCrcIsDamageNotATornWrite() throws IOException {
+        writeAndClose(3);
+        Path file = dir.resolve("node-a.log");
+        List<String> lines = lines();
+        lines.set(2, lines.get(2).replace("version=3", "version=4")); // has its line end: written whole, then changed
+        Files.write(file, lines, StandardCharsets.UTF_8);
+
+        try (FileStateLog log = FileStateLog.open(dir, "node-a")) {
+            assertThatThrownBy(log::replay).isInstanceOfSatisfying(LogDamagedException.class,
+                    e -> assertThat(e.line()).isEqualTo(3))
+                    .hasMessageContaining("it is the last line, but complete");
+        }
+    }
+
+    @Test
+    void aTornLastLineWithAValidLookingRecordIsStillDroppedBecauseItWasNeverAcknowledged() throws IOException {
+        List<LogRecord> written = writeAndClose(2);
+        Path file = dir.resolve("node-a.log");
+        long intact = Files.size(file);
+        Files.writeString(file, LogRecordFormat.format(committed(3)), StandardOpenOption.APPEND); // all but its line end
+
+        try (FileStateLog log = FileStateLog.open(dir, "node-a")) {
+            assertThat(log.replay()).isEqualTo(written);
+            assertThat(log.replayStart()).isEqualTo(LogStart.TORN_TAIL_DROPPED);
+        }
+        assertThat(Files.size(file)).isEqualTo(intact);
+    }
+
+    @Test
+    void bytesThatAreNotUtf8OnACompleteLineAreDamage() throws IOException {
         writeAndClose(2);
         Files.write(dir.resolve("node-a.log"), new byte[] {(byte) 0xff, (byte) 0xfe, '\n'}, StandardOpenOption.APPEND);
         try (FileStateLog log = FileStateLog.open(dir, "node-a")) {
+            assertThatThrownBy(log::replay).isInstanceOfSatisfying(LogDamagedException.class, e -> {
+                assertThat(e.line()).isEqualTo(3);
+                assertThat(e.reason()).isEqualTo("not UTF-8");
+            });
+        }
+    }
+
+    @Test
+    void replaySaysWhetherTheLogWasEmptyIntactOrHadATornTail() throws IOException {
+        try (FileStateLog log = FileStateLog.open(dir, "node-a")) {
+            assertThat(log.replay()).isEmpty();
+            assertThat(log.replayStart()).as("no file before").isEqualTo(LogStart.EMPTY);
+            assertThat(log.replayStart().empty()).isTrue();
+        }
+        Files.writeString(dir.resolve("node-a.log"), "COMMITTED tx=1 vers");
+        try (FileStateLog log = FileStateLog.open(dir, "node-a")) {
+            assertThat(log.replay()).isEmpty();
+            assertThat(log.replayStart()).as("only a torn first line").isEqualTo(LogStart.EMPTY);
+            assertThat(Files.size(log.path())).isZero();
+        }
+        writeAndClose(2);
+        try (FileStateLog log = FileStateLog.open(dir, "node-a")) {
             assertThat(log.replay()).hasSize(2);
-            assertThat(log.replayProblem()).get().asString().contains("line 3").contains("not UTF-8");
+            assertThat(log.replayStart()).isEqualTo(LogStart.INTACT);
+            assertThat(log.replayStart().empty()).isFalse();
         }
     }
 

@@ -82,7 +82,8 @@ class LogHistoryTest {
         assertThat(history.records()).hasSize(2);
         assertThat(history.problem()).get().asString().startsWith("line 3 (byte ").endsWith("torn (no line end)");
         assertThat(history.render()).contains("COMMITTED", "v1=75% v2=25%")
-                .endsWith("! log ends early at " + history.problem().get() + " (a node replaying it drops the rest)\n");
+                .endsWith("! log ends with a torn line at " + history.problem().get()
+                        + " (a crash mid-write; a node replaying it drops that line)\n");
         assertThat(Files.size(file)).isEqualTo(size);
         assertThat(history.damagedBeforeEnd()).as("a torn last line is what a crash leaves").isFalse();
     }

@@ -11,6 +11,9 @@ package io.canary.launcher;
  *       spec, invalid weights).</li>
  *   <li>{@value #ENVIRONMENT}: the machine refused (a port already in use, an unwritable data
  *       directory).</li>
+ *   <li>{@value #DAMAGED_LOG}: {@code canary node} found its state log damaged before its end (not a
+ *       crash's torn last line) and will not start on it; the line names the file, the line and
+ *       what to do.</li>
  *   <li>{@value #INTERNAL}: a bug; the one line names the exception.</li>
  *   <li>143: {@code canary node} stopped by SIGTERM (128 + 15, set by the JVM after the shutdown
  *       hook closed the node cleanly); 130 after Ctrl+C.</li>
@@ -21,6 +24,7 @@ public final class ExitCodes {
     public static final int FAILURE = 1;
     public static final int USAGE = 2;
     public static final int ENVIRONMENT = 3;
+    public static final int DAMAGED_LOG = 4;
     public static final int INTERNAL = 70;
 
     private ExitCodes() {

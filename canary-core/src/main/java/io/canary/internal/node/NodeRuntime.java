@@ -15,6 +15,7 @@ import io.canary.internal.protocol.StateChange;
 import io.canary.internal.protocol.Timer;
 import io.canary.log.FileStateLog;
 import io.canary.log.LogRecord;
+import io.canary.log.LogStart;
 import io.canary.model.RoutingState;
 import io.canary.routing.Router;
 import io.canary.time.ExecutorScheduler;
@@ -90,10 +91,12 @@ public final class NodeRuntime {
             throw new IllegalStateException(selfId + " was already started");
         }
         List<LogRecord> replayed = settings.log().replay();
+        LogStart logStart = LogStart.of(replayed);
         if (settings.log() instanceof FileStateLog file) {
             file.replayProblem().ifPresent(problem -> LOG.log(Level.WARNING, "[" + selfId + "] " + problem));
+            logStart = file.replayStart();
         }
-        Recovery recovery = Recovery.replay(replayed, settings.initialState());
+        Recovery recovery = Recovery.replay(replayed, settings.initialState(), logStart);
         protocol = new ProtocolNode(selfId, settings.members(), settings.coordinatorId(), settings.servableVersions(),
                 settings.config(), recovery, settings.requestIdBase());
         router.update(recovery.committed());

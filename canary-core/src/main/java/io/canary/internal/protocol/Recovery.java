@@ -1,15 +1,17 @@
 package io.canary.internal.protocol;
 
 import io.canary.log.LogRecord;
+import io.canary.log.LogStart;
 import io.canary.model.RoutingState;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
 
 /**
  * What a node's log says after a restart: the last committed state, a transaction it voted YES on
- * without learning the decision (in doubt), the highest coordinator epoch, and the records that
- * belong to others (the rollout's) in log order.
+ * without learning the decision (in doubt), the highest coordinator epoch, the records that belong
+ * to others (the rollout's) in log order, and whether the log held anything at all.
  *
  * @param committed the highest committed or synced state, or the initial state if there is none
  * @param inDoubt the last PREPARED that no later COMMITTED, SYNCED or ABORTED covers
@@ -17,13 +19,22 @@ import java.util.Optional;
  * @param otherRecords rollout records, oldest first
  * @param accepted the most recent forwarded requests the coordinator accepted (at most
  *     {@link AcceptedRequests#KEPT}), oldest first: a resent copy of one must not run again
+ * @param logStart what the log held: {@link LogStart#EMPTY} means this node remembers nothing (new
+ *     node, lost data dir, log moved aside after damage) and must learn the committed state from a
+ *     majority before it acts; no value proves the log is current (a restored backup looks intact)
  */
 public record Recovery(RoutingState committed, Optional<LogRecord.Prepared> inDoubt, long epoch,
-                       List<LogRecord> otherRecords, List<LogRecord.RequestAccepted> accepted) {
+                       List<LogRecord> otherRecords, List<LogRecord.RequestAccepted> accepted, LogStart logStart) {
 
     public Recovery {
         otherRecords = List.copyOf(otherRecords);
         accepted = List.copyOf(accepted);
+        Objects.requireNonNull(logStart, "logStart");
+    }
+
+    public Recovery(RoutingState committed, Optional<LogRecord.Prepared> inDoubt, long epoch,
+                    List<LogRecord> otherRecords, List<LogRecord.RequestAccepted> accepted) {
+        this(committed, inDoubt, epoch, otherRecords, accepted, LogStart.INTACT);
     }
 
     public Recovery(RoutingState committed, Optional<LogRecord.Prepared> inDoubt, long epoch,
@@ -31,7 +42,13 @@ public record Recovery(RoutingState committed, Optional<LogRecord.Prepared> inDo
         this(committed, inDoubt, epoch, otherRecords, List.of());
     }
 
+    /** {@link #replay(List, RoutingState, LogStart)} for a log that cannot tell a torn tail: empty or intact. */
     public static Recovery replay(List<LogRecord> records, RoutingState initial) {
+        return replay(records, initial, LogStart.of(records));
+    }
+
+    /** What {@code records} (a replayed log, oldest first) say, given how the log found them. */
+    public static Recovery replay(List<LogRecord> records, RoutingState initial, LogStart logStart) {
         RoutingState committed = initial;
         LogRecord.Prepared prepared = null;
         long epoch = 0;
@@ -63,7 +80,7 @@ public record Recovery(RoutingState committed, Optional<LogRecord.Prepared> inDo
         for (LogRecord r : accepted.records()) {
             acceptedRecords.add((LogRecord.RequestAccepted) r);
         }
-        return new Recovery(committed, Optional.ofNullable(prepared), epoch, others, acceptedRecords);
+        return new Recovery(committed, Optional.ofNullable(prepared), epoch, others, acceptedRecords, logStart);
     }
 
     private static RoutingState newer(RoutingState a, RoutingState b) {

@@ -35,7 +35,7 @@ public final class LogCommand implements Runnable {
             description = {"Prints a state log as a history: one line per record (PREPARED, COMMITTED, ABORTED, SYNCED, "
                     + "rollout starts and verdicts) with its time, transaction, version, weights and rollout, then the "
                     + "state a node replaying this log comes back to.",
-                    "The file is only read, never changed: a torn or corrupt tail is reported, not truncated."})
+                    "The file is only read, never changed: a torn last line or damage is reported, not truncated."})
     public static final class Show extends ClientCommand {
         @Parameters(paramLabel = "FILE", description = "The log file, e.g. logs/node-a.log.")
         Path file;
@@ -74,7 +74,7 @@ public final class LogCommand implements Runnable {
             for (String line : lines.subList(from, lines.size())) {
                 out().println(line);
             }
-            history.problem().ifPresent(p -> out().println("! log ends early at " + p + " (a node replaying it drops the rest)"));
+            history.problemLine().ifPresent(out()::println);
             out().println();
             RoutingState last = lastCommitted(records);
             out().println(last == null ? "No committed state: a node replaying this log starts from its initial state."
@@ -83,7 +83,7 @@ public final class LogCommand implements Runnable {
             if (history.damagedBeforeEnd()) {
                 // A torn last line is what a crash leaves; intact lines after a bad one mean the file was damaged.
                 err().println("error: " + file + " is damaged before its end (not a crash's torn last line): a node"
-                        + " replaying it keeps the " + records.size() + " records before the bad line and drops the rest");
+                        + " refuses to start on it; move it aside to let the node re-learn its state from the cluster");
                 return CliException.FAILED;
             }
             return 0;

@@ -1,6 +1,7 @@
 package io.canary.launcher.node;
 
 import io.canary.CanaryNode;
+import io.canary.launcher.ExitCodes;
 import io.canary.launcher.LauncherException;
 import io.canary.launcher.http.DataPlaneOptions;
 import io.canary.launcher.http.DataPlaneServer;
@@ -8,6 +9,7 @@ import io.canary.launcher.http.NodeApi;
 import io.canary.launcher.http.NodeCounters;
 import io.canary.launcher.model.ModelBackend;
 import io.canary.launcher.model.ModelSpec;
+import io.canary.log.LogDamagedException;
 import io.canary.log.StateLogException;
 import io.canary.model.RoutingState;
 import io.canary.transport.Transport;
@@ -96,6 +98,8 @@ public final class NodeProcess implements AutoCloseable {
             });
             try {
                 node.start();
+            } catch (LogDamagedException e) {
+                throw new LauncherException(ExitCodes.DAMAGED_LOG, settings.nodeId() + " cannot start: " + e.getMessage(), e);
             } catch (TransportException e) {
                 throw LauncherException.environment(settings.nodeId() + " cannot start its control plane: "
                         + e.getMessage(), e);

@@ -66,7 +66,7 @@ class LogCommandTest {
         int code = run("show", "--tail", "1", file.toString());
 
         assertThat(code).isZero();
-        assertThat(out.toString()).contains("... 2 earlier records not shown").contains("! log ends early at line 4");
+        assertThat(out.toString()).contains("... 2 earlier records not shown").contains("! log ends with a torn line at line 4");
         assertThat(Files.size(file)).isEqualTo(size);
     }
 
@@ -88,10 +88,10 @@ class LogCommandTest {
         int code = run("show", file.toString());
 
         assertThat(code).isEqualTo(1);
-        assertThat(out.toString()).contains("1 records (1 prepared)").contains("! log ends early at line 2");
+        assertThat(out.toString()).contains("1 records (1 prepared)").contains("! log is damaged at line 2");
         assertThat(err.toString()).hasLineCount(1)
                 .startsWith("error: " + file + " is damaged before its end")
-                .contains("keeps the 1 records before the bad line and drops the rest");
+                .contains("a node refuses to start on it; move it aside");
     }
 
     @Test

@@ -104,6 +104,35 @@ class NodeStartupFailureTest {
     }
 
     @Test
+    void aLogDamagedBeforeItsEndIsOneLineNamingFileAndLineAndAnExitCodeOfItsOwn() throws IOException {
+        Path log = dir.resolve("node-a.log");
+        io.canary.model.RoutingState v1 = io.canary.model.RoutingState.initial("v1", "v2");
+        String good = io.canary.log.LogRecordFormat.format(new io.canary.log.LogRecord.Committed(1, v1));
+        String bad = good.replace("version=1", "version=7"); // the CRC no longer matches
+        Files.writeString(log, io.canary.log.LogRecordFormat.format(new io.canary.log.LogRecord.CoordinatorEpoch(1)) + "\n"
+                + bad + "\n" + good + "\n");
+        byte[] before = Files.readAllBytes(log);
+
+        CommandRun r = node("--id", "node-a", "--peers", "node-a=127.0.0.1:0", "--bind", "127.0.0.1",
+                "--control-port", "0", "--data-port", "0", "--data-dir", dir.toString());
+
+        assertThat(r.code()).isEqualTo(ExitCodes.DAMAGED_LOG);
+        assertThat(r.err().lines()).hasSize(1);
+        assertThat(r.err()).startsWith("canary: node-a cannot start: state log " + log.toAbsolutePath() + " line 2 is damaged"
+                        + " (crc mismatch")
+                .contains("move it aside").contains("re-learn its state from the cluster").doesNotContain("Exception");
+        assertThat(Files.readAllBytes(log)).as("the damaged log is left for the operator").isEqualTo(before);
+
+        Files.move(log, dir.resolve("node-a.log.damaged"));
+        try (NodeProcess started = NodeProcess.start(NodeSettings.builder("node-a")
+                        .members(java.util.Map.of("node-a", new io.canary.net.HostPort("127.0.0.1", 1)))
+                        .bindHost("127.0.0.1").controlPort(0).dataPort(0).dataDir(dir).build(),
+                SocketTransports.factory(), NodeConsole.silent("node-a"))) {
+            assertThat(started.node().isReady()).as("moved aside, the node starts on an empty log").isTrue();
+        }
+    }
+
+    @Test
     void secondNodeOnTheSameLogIsRefusedInOneLine() {
         NodeSettings settings = NodeSettings.builder("node-a").members(java.util.Map.of("node-a", new io.canary.net.HostPort("127.0.0.1", 1)))
                 .bindHost("127.0.0.1").controlPort(0).dataPort(0).dataDir(dir).build();
