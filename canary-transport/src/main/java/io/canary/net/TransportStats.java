@@ -13,8 +13,12 @@ package io.canary.net;
  * @param largestFrameBytes the largest payload buffer allocated for one inbound frame
  * @param largestDecodeBytes the largest decode budget charge of one inbound frame
  * @param messagesExpired of the dropped, those queued longer than the max queue age for an unreachable peer
+ * @param corruptFrames of the malformed, frames whose CRC32C checksum did not match (damaged in transit)
+ * @param forgedFrames of the malformed, frames on an authenticated connection whose authentication tag did not
+ *     match (altered in flight, replayed or reordered)
  */
 public record TransportStats(long messagesSent, long messagesReceived, long messagesDropped, long malformedFrames,
                              long rejectedConnections, long acceptedConnections, long largestFrameBytes,
-                             long largestDecodeBytes, long messagesExpired) {
+                             long largestDecodeBytes, long messagesExpired, long corruptFrames,
+                             long forgedFrames) {
 }

@@ -19,8 +19,9 @@ import java.util.Set;
  * each: the messages of the well-formed frames before the first bad one.
  */
 final class FrameFuzzer {
-    enum Mutation { RANDOM_BYTES, BIT_FLIPS, TRUNCATION, HUGE_LENGTH, WRONG_MAGIC, GARBAGE_THEN_VALID, RANDOM_TYPE,
-        PAYLOAD_SCRAMBLE, VALID_THEN_GARBAGE, VALID }
+    /** The _RESEALED ones recompute the checksum after the damage, so the damage reaches the decoder. */
+    enum Mutation { RANDOM_BYTES, BIT_FLIPS, BIT_FLIPS_RESEALED, TRUNCATION, HUGE_LENGTH, WRONG_MAGIC, GARBAGE_THEN_VALID,
+        RANDOM_TYPE, PAYLOAD_SCRAMBLE, PAYLOAD_SCRAMBLE_RESEALED, VALID_THEN_GARBAGE, VALID }
 
     private final MessageCodec codec;
     private final List<byte[]> corpus = new ArrayList<>();
@@ -48,14 +49,15 @@ final class FrameFuzzer {
                 random.nextBytes(b);
                 return b;
             }
-            case BIT_FLIPS: {
+            case BIT_FLIPS:
+            case BIT_FLIPS_RESEALED: {
                 byte[] b = valid.clone();
                 int flips = 1 + random.nextInt(8);
                 for (int i = 0; i < flips; i++) {
                     int bit = random.nextInt(b.length * 8);
                     b[bit / 8] ^= (byte) (1 << (bit % 8));
                 }
-                return b;
+                return mutation == Mutation.BIT_FLIPS_RESEALED ? reseal(b) : b;
             }
             case TRUNCATION:
                 return Arrays.copyOf(valid, random.nextInt(valid.length));
@@ -81,9 +83,10 @@ final class FrameFuzzer {
             case RANDOM_TYPE: {
                 byte[] b = valid.clone();
                 b[6] = (byte) random.nextInt(256);
-                return b;
+                return reseal(b);
             }
-            case PAYLOAD_SCRAMBLE: {
+            case PAYLOAD_SCRAMBLE:
+            case PAYLOAD_SCRAMBLE_RESEALED: {
                 byte[] b = valid.clone();
                 if (b.length > WireFormat.HEADER_BYTES) {
                     int from = WireFormat.HEADER_BYTES + random.nextInt(b.length - WireFormat.HEADER_BYTES);
@@ -92,7 +95,7 @@ final class FrameFuzzer {
                         b[i] = (byte) random.nextInt(256);
                     }
                 }
-                return b;
+                return mutation == Mutation.PAYLOAD_SCRAMBLE_RESEALED ? reseal(b) : b;
             }
             case VALID_THEN_GARBAGE: {
                 byte[] garbage = new byte[1 + random.nextInt(32)];
@@ -136,7 +139,7 @@ final class FrameFuzzer {
     List<Inbox.Received> expectedDeliveries(byte[] bytes, String clusterId, String selfId, Set<String> members) {
         List<Inbox.Received> out = new ArrayList<>();
         FrameHeader first = header(bytes, 0);
-        if (first == null || first.type() != WireFormat.TYPE_HELLO || bytes.length - WireFormat.HEADER_BYTES < first.length()) {
+        if (first == null || first.type() != WireFormat.TYPE_HELLO || !intact(bytes, 0, first)) {
             return out;
         }
         Hello hello;
@@ -149,15 +152,14 @@ final class FrameFuzzer {
                 || hello.nodeId().equals(selfId) || !members.contains(hello.nodeId())) {
             return out;
         }
-        int pos = WireFormat.HEADER_BYTES + first.length();
+        int pos = end(0, first);
         while (true) {
             FrameHeader h = header(bytes, pos);
-            if (h == null) {
+            if (h == null || !intact(bytes, pos, h)) {
                 return out;
             }
             int start = pos + WireFormat.HEADER_BYTES;
-            if (bytes.length - start < h.length() || h.version() != WireFormat.PROTOCOL_VERSION
-                    || MessageType.ofCode(h.type()) == null) {
+            if (h.version() != WireFormat.PROTOCOL_VERSION || MessageType.ofCode(h.type()) == null) {
                 return out;
             }
             try {
@@ -165,8 +167,39 @@ final class FrameFuzzer {
             } catch (CodecException e) {
                 return out;
             }
-            pos = start + h.length();
+            pos = end(pos, h);
         }
+    }
+
+    /** Where the frame with header {@code h} at {@code pos} ends: its checksum, if its version has one, included. */
+    private static int end(int pos, FrameHeader h) {
+        return pos + WireFormat.HEADER_BYTES + h.length() + (WireFormat.hasChecksum(h.version()) ? WireFormat.CHECKSUM_BYTES : 0);
+    }
+
+    /** True if the whole frame is there and its checksum (if its version has one) matches, as a receiver checks. */
+    private static boolean intact(byte[] bytes, int pos, FrameHeader h) {
+        int end = end(pos, h);
+        if (end > bytes.length) {
+            return false;
+        }
+        if (!WireFormat.hasChecksum(h.version())) {
+            return true;
+        }
+        int body = end - WireFormat.CHECKSUM_BYTES;
+        return WireFormat.checksum(bytes, pos, body - pos) == readInt(bytes, body);
+    }
+
+    /** Recomputes the checksum of a single damaged frame, as a careless (or malicious) middlebox would. */
+    private static byte[] reseal(byte[] frame) {
+        if (frame.length >= WireFormat.HEADER_BYTES + WireFormat.CHECKSUM_BYTES) {
+            int body = frame.length - WireFormat.CHECKSUM_BYTES;
+            putInt(frame, body, WireFormat.checksum(frame, 0, body));
+        }
+        return frame;
+    }
+
+    private static int readInt(byte[] b, int at) {
+        return ((b[at] & 0xFF) << 24) | ((b[at + 1] & 0xFF) << 16) | ((b[at + 2] & 0xFF) << 8) | (b[at + 3] & 0xFF);
     }
 
     private FrameHeader header(byte[] bytes, int pos) {

@@ -39,7 +39,7 @@ class HandshakeTest {
     void aNodeSpeakingAnotherProtocolVersionIsRejectedWithAClearLineOnBothSides() {
         try (Loopback net = new Loopback("test", "node-a", "node-b")) {
             Inbox inboxA = new Inbox();
-            SocketTransportConfig futureB = net.config("node-b").protocolVersion(2).build();
+            SocketTransportConfig futureB = net.config("node-b").protocolVersion(3).build();
             try (SocketTransport a = net.start("node-a", inboxA);
                  SocketTransport b = net.transport("node-b", futureB)) {
                 b.start("node-b", new Inbox());
@@ -47,16 +47,38 @@ class HandshakeTest {
 
                 await().atMost(WAIT).untilAsserted(() -> {
                     assertThat(a.rejections()).anySatisfy(line -> assertThat(line).matches(
-                            "rejected connection from 127\\.0\\.0\\.1:\\d+ \\(node-b\\): protocol version 2 does not match node-a's protocol version 1"));
+                            "rejected connection from 127\\.0\\.0\\.1:\\d+ \\(node-b\\): protocol version 3 does not match node-a's protocol version 2"));
                     assertThat(b.rejections()).contains("connection to node-a at " + net.address("node-a")
-                            + " rejected by node-a: protocol version 2 does not match node-a's protocol version 1");
+                            + " rejected by node-a: protocol version 3 does not match node-a's protocol version 2");
                     // node-a dialling node-b: node-b is the acceptor there, and refuses first.
                     assertThat(b.rejections()).anySatisfy(line -> assertThat(line).matches(
-                            "rejected connection from 127\\.0\\.0\\.1:\\d+ \\(node-a\\): protocol version 1 does not match node-b's protocol version 2"));
+                            "rejected connection from 127\\.0\\.0\\.1:\\d+ \\(node-a\\): protocol version 2 does not match node-b's protocol version 3"));
                     assertThat(a.rejections()).contains("connection to node-b at " + net.address("node-b")
-                            + " rejected by node-b: protocol version 1 does not match node-b's protocol version 2");
+                            + " rejected by node-b: protocol version 2 does not match node-b's protocol version 3");
                 });
                 assertThat(inboxA.all()).isEmpty();
+            }
+        }
+    }
+
+    @Test
+    void aVersionOneNodeWhoseFramesHaveNoChecksumIsRejectedWithAClearLineOnBothSides() {
+        try (Loopback net = new Loopback("test", "node-a", "node-b")) {
+            Inbox inboxA = new Inbox();
+            SocketTransportConfig oldB = net.config("node-b").protocolVersion(1).build();
+            try (SocketTransport a = net.start("node-a", inboxA);
+                 SocketTransport b = net.transport("node-b", oldB)) {
+                b.start("node-b", new Inbox());
+                b.send("node-a", new Message.Heartbeat(1, true));
+
+                await().atMost(WAIT).untilAsserted(() -> {
+                    assertThat(a.rejections()).anySatisfy(line -> assertThat(line).matches(
+                            "rejected connection from 127\\.0\\.0\\.1:\\d+ \\(node-b\\): protocol version 1 does not match node-a's protocol version 2"));
+                    assertThat(b.rejections()).contains("connection to node-a at " + net.address("node-a")
+                            + " rejected by node-a: protocol version 1 does not match node-a's protocol version 2");
+                });
+                assertThat(inboxA.all()).isEmpty();
+                assertThat(a.stats().malformedFrames()).isZero();
             }
         }
     }

@@ -5,7 +5,7 @@ package io.canary.net.codec;
  * message says what was wrong and where, in one line (no stack trace is needed to understand it).
  * A transport that gets one while reading closes that connection only.
  */
-public final class CodecException extends RuntimeException {
+public class CodecException extends RuntimeException {
     public CodecException(String message) {
         super(message);
     }

@@ -44,6 +44,14 @@ public final class MessageCodec {
         int length = w.size() - WireFormat.HEADER_BYTES;
         checkSize(length, type.name());
         w.putInt(WireFormat.HEADER_BYTES - 4, length);
+        return finish(w, version);
+    }
+
+    /** Appends the checksum if {@code version} has one, and returns the frame. */
+    private static byte[] finish(WireWriter w, int version) {
+        if (WireFormat.hasChecksum(version)) {
+            w.writeChecksum();
+        }
         return w.toByteArray();
     }
 
@@ -59,12 +67,10 @@ public final class MessageCodec {
 
     private byte[] rawFrame(int version, int type, byte[] payload) {
         checkSize(payload.length, type == WireFormat.TYPE_HELLO ? "HELLO" : "REJECT");
-        WireWriter w = new WireWriter(WireFormat.HEADER_BYTES + payload.length);
+        WireWriter w = new WireWriter(WireFormat.HEADER_BYTES + payload.length + WireFormat.CHECKSUM_BYTES);
         FrameHeader.write(w, version, type, payload.length);
-        for (byte b : payload) {
-            w.writeByte(b);
-        }
-        return w.toByteArray();
+        w.writeBytes(payload);
+        return finish(w, version);
     }
 
     private void checkSize(int payloadLength, String what) {

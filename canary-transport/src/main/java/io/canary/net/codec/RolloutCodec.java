@@ -9,6 +9,7 @@ import io.canary.rollout.Verdict;
 import io.canary.transport.Message;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.OptionalDouble;
 
 /** Wire form of rollout types: plans, thresholds, verdicts and the forwarded commands. */
@@ -18,6 +19,17 @@ final class RolloutCodec {
     static final int COMMAND_CONTROL_ROLLOUT = 3;
 
     private static final int ALL_THRESHOLD_BITS = 0b1111;
+    /** Wire codes of a verdict's decision: explicit, never ordinals (see {@link WireEnum}). */
+    static final WireEnum<Verdict.Decision> DECISION = WireEnum.of(Verdict.Decision.class, "verdict decision", Map.of(
+            Verdict.Decision.PROMOTE, 1,
+            Verdict.Decision.HOLD, 2,
+            Verdict.Decision.ROLLBACK, 3));
+    /** Wire codes of a manual rollout action. */
+    static final WireEnum<RolloutAction> ACTION = WireEnum.of(RolloutAction.class, "rollout action", Map.of(
+            RolloutAction.PAUSE, 1,
+            RolloutAction.RESUME, 2,
+            RolloutAction.PROMOTE, 3,
+            RolloutAction.ABORT, 4));
 
     private RolloutCodec() {
     }
@@ -92,7 +104,7 @@ final class RolloutCodec {
     }
 
     static void writeVerdict(WireWriter w, Verdict v) {
-        w.writeByte(v.decision().ordinal());
+        DECISION.write(w, v.decision());
         w.writeString(v.reason());
         w.writeInt(v.stepIndex());
         w.writeLong(v.at());
@@ -101,7 +113,7 @@ final class RolloutCodec {
     }
 
     static Verdict readVerdict(WireReader r) {
-        Verdict.Decision decision = r.readEnum(Verdict.Decision.values(), "verdict decision");
+        Verdict.Decision decision = DECISION.read(r);
         String reason = r.readString("verdict reason");
         int stepIndex = r.readInt("verdict step index");
         long at = r.readLong("verdict at");
@@ -120,7 +132,7 @@ final class RolloutCodec {
             writePlan(w, s.plan());
         } else if (c instanceof Message.ControlRollout ctl) {
             w.writeByte(COMMAND_CONTROL_ROLLOUT);
-            w.writeByte(ctl.action().ordinal());
+            ACTION.write(w, ctl.action());
         } else {
             // Unreachable while every Command has a branch above; MessageCodecTest enumerates them.
             throw new CodecException("no wire form for command " + c.getClass().getName());
@@ -139,7 +151,7 @@ final class RolloutCodec {
                 return new Message.StartRollout(plan);
             }
             case COMMAND_CONTROL_ROLLOUT: {
-                RolloutAction action = r.readEnum(RolloutAction.values(), "rollout action");
+                RolloutAction action = ACTION.read(r);
                 return new Message.ControlRollout(action);
             }
             default:

@@ -12,6 +12,17 @@ import java.util.Map;
 final class StateCodec {
     /** A weight on the wire: a string length, at least one byte of name, four of basis points. */
     private static final int MIN_WEIGHT_BYTES = 4 + 1 + 4;
+    /** Wire codes of the state's status: explicit, never ordinals (see {@link WireEnum}). */
+    static final WireEnum<RoutingState.Status> STATUS = WireEnum.of(RoutingState.Status.class, "state status",
+            Map.of(RoutingState.Status.COMMITTED, 1));
+    /** Wire codes of a rollout's phase. */
+    static final WireEnum<RolloutInfo.Phase> PHASE = WireEnum.of(RolloutInfo.Phase.class, "rollout phase", Map.of(
+            RolloutInfo.Phase.NONE, 1,
+            RolloutInfo.Phase.PROGRESSING, 2,
+            RolloutInfo.Phase.PAUSED, 3,
+            RolloutInfo.Phase.COMPLETED, 4,
+            RolloutInfo.Phase.ROLLED_BACK, 5,
+            RolloutInfo.Phase.ABORTED, 6));
 
     private StateCodec() {
     }
@@ -60,7 +71,7 @@ final class StateCodec {
         w.writeString(info.canary());
         writeInts(w, info.steps());
         w.writeInt(info.stepIndex());
-        w.writeByte(info.phase().ordinal());
+        PHASE.write(w, info.phase());
         w.writeString(info.reason());
     }
 
@@ -69,14 +80,14 @@ final class StateCodec {
         String canary = r.readString("rollout canary");
         List<Integer> steps = readInts(r, "rollout steps");
         int stepIndex = r.readInt("rollout step index");
-        RolloutInfo.Phase phase = r.readEnum(RolloutInfo.Phase.values(), "rollout phase");
+        RolloutInfo.Phase phase = PHASE.read(r);
         String reason = r.readString("rollout reason");
         return Decoding.build("rollout info", () -> new RolloutInfo(id, canary, steps, stepIndex, phase, reason));
     }
 
     static void writeState(WireWriter w, RoutingState s) {
         w.writeLong(s.version());
-        w.writeByte(s.status().ordinal());
+        STATUS.write(w, s.status());
         writeWeights(w, s.weights());
         w.writeString(s.baseline());
         w.writeLong(s.txId());
@@ -86,7 +97,7 @@ final class StateCodec {
 
     static RoutingState readState(WireReader r) {
         long version = r.readLong("state version");
-        RoutingState.Status status = r.readEnum(RoutingState.Status.values(), "state status");
+        RoutingState.Status status = STATUS.read(r);
         Weights weights = readWeights(r);
         String baseline = r.readString("state baseline");
         long txId = r.readLong("state txId");

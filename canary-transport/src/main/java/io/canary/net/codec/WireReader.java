@@ -143,15 +143,6 @@ public final class WireReader {
         return s;
     }
 
-    /** An enum constant by its one-byte ordinal. */
-    public <E extends Enum<E>> E readEnum(E[] values, String what) {
-        int i = readUnsignedByte(what);
-        if (i >= values.length) {
-            throw new CodecException(what + ": unknown value " + i + " (known: 0.." + (values.length - 1) + ")");
-        }
-        return values[i];
-    }
-
     /** Fails if bytes are left over: a payload longer than its message is malformed. */
     public void expectEnd(String what) {
         if (remaining() != 0) {

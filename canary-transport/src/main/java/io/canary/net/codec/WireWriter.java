@@ -72,6 +72,19 @@ public final class WireWriter {
         return writeInt((int) v);
     }
 
+    /** Raw bytes, as they are. */
+    public WireWriter writeBytes(byte[] bytes) {
+        ensure(bytes.length);
+        System.arraycopy(bytes, 0, buf, size, bytes.length);
+        size += bytes.length;
+        return this;
+    }
+
+    /** The CRC32C of everything written so far (see {@link WireFormat#checksum}). */
+    public WireWriter writeChecksum() {
+        return writeInt(WireFormat.checksum(buf, 0, size));
+    }
+
     /** Raw IEEE 754 bits, so every double (NaN payloads included) round-trips exactly. */
     public WireWriter writeDouble(double v) {
         return writeLong(Double.doubleToRawLongBits(v));

@@ -13,6 +13,10 @@ public final class Counters {
     public final LongAdder rejected = new LongAdder();
     public final LongAdder accepted = new LongAdder();
     public final LongAdder expired = new LongAdder();
+    /** Of the malformed: frames whose checksum did not match (damaged in transit). */
+    public final LongAdder corrupt = new LongAdder();
+    /** Of the malformed: frames whose authentication tag did not match (altered, replayed or reordered). */
+    public final LongAdder forged = new LongAdder();
     private final AtomicLong largestFrame = new AtomicLong();
     private final AtomicLong largestDecode = new AtomicLong();
 
@@ -26,6 +30,6 @@ public final class Counters {
 
     public TransportStats snapshot() {
         return new TransportStats(sent.sum(), received.sum(), dropped.sum(), malformed.sum(), rejected.sum(),
-                accepted.sum(), largestFrame.get(), largestDecode.get(), expired.sum());
+                accepted.sum(), largestFrame.get(), largestDecode.get(), expired.sum(), corrupt.sum(), forged.sum());
     }
 }

@@ -1,11 +1,13 @@
 package io.canary.net.internal;
 
 import io.canary.net.codec.CodecException;
+import io.canary.net.codec.CorruptFrameException;
 import io.canary.net.codec.FrameHeader;
 import io.canary.net.codec.WireFormat;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.Arrays;
+import java.util.zip.CRC32C;
 
 /**
  * Reads whole frames from a blocking stream. The header is checked (magic, length within the
@@ -23,6 +25,7 @@ final class FrameReader {
     private final int maxFrameBytes;
     private final Counters counters;
     private final byte[] header = new byte[WireFormat.HEADER_BYTES];
+    private final byte[] trailer = new byte[WireFormat.CHECKSUM_BYTES];
 
     FrameReader(InputStream in, int maxFrameBytes, Counters counters) {
         this.in = in;
@@ -33,7 +36,7 @@ final class FrameReader {
     /**
      * @return the next frame, or null if the stream ended cleanly between frames
      * @throws CodecException if the header is malformed, the frame too large, or the stream ends
-     *     inside a frame
+     *     inside a frame; {@link CorruptFrameException} if its checksum does not match
      * @throws IOException if the connection fails
      */
     Frame read() throws IOException {
@@ -50,7 +53,28 @@ final class FrameReader {
                     + header.length + " header bytes");
         }
         FrameHeader h = FrameHeader.parse(header, maxFrameBytes);
-        return new Frame(h, readPayload(h.length()));
+        byte[] payload = readPayload(h.length());
+        if (WireFormat.hasChecksum(h.version())) {
+            verifyChecksum(h, payload);
+        }
+        return new Frame(h, payload);
+    }
+
+    private void verifyChecksum(FrameHeader h, byte[] payload) throws IOException {
+        int got = readAtMost(trailer, 0, WireFormat.CHECKSUM_BYTES);
+        if (got < WireFormat.CHECKSUM_BYTES) {
+            throw new CodecException("truncated frame: the connection closed after " + got + " of "
+                    + WireFormat.CHECKSUM_BYTES + " checksum bytes");
+        }
+        int sent = ((trailer[0] & 0xFF) << 24) | ((trailer[1] & 0xFF) << 16) | ((trailer[2] & 0xFF) << 8) | (trailer[3] & 0xFF);
+        CRC32C crc = new CRC32C();
+        crc.update(header, 0, header.length);
+        crc.update(payload, 0, payload.length);
+        int computed = (int) crc.getValue();
+        if (computed != sent) {
+            throw new CorruptFrameException(String.format("frame checksum mismatch (CRC32C 0x%08x, computed 0x%08x over"
+                    + " a frame of type %d and %d payload bytes): damaged in transit", sent, computed, h.type(), h.length()));
+        }
     }
 
     private byte[] readPayload(int length) throws IOException {

@@ -1,6 +1,7 @@
 package io.canary.net.internal;
 
 import io.canary.net.codec.CodecException;
+import io.canary.net.codec.CorruptFrameException;
 import io.canary.net.codec.Hello;
 import io.canary.net.codec.MessageType;
 import io.canary.net.codec.WireFormat;
@@ -51,6 +52,9 @@ final class InboundConnection implements Runnable {
             }
             io.setSoTimeout(0);
             readMessages(reader);
+        } catch (CorruptFrameException e) {
+            ctx.counters.corrupt.increment();
+            malformed(e.getMessage());
         } catch (CodecException e) {
             malformed(e.getMessage());
         } catch (RuntimeException e) {

@@ -10,6 +10,7 @@ import io.canary.rollout.Verdict;
 import io.canary.transport.Message;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
@@ -42,7 +43,9 @@ class MessageCodecTest {
             FrameHeader h = FrameHeader.parse(frame, codec.maxFrameBytes());
             assertThat(h.version()).isEqualTo(WireFormat.PROTOCOL_VERSION);
             assertThat(h.type()).isEqualTo(MessageType.of(m).code());
-            assertThat(h.length()).isEqualTo(frame.length - WireFormat.HEADER_BYTES);
+            assertThat(h.length()).isEqualTo(frame.length - WireFormat.HEADER_BYTES - WireFormat.CHECKSUM_BYTES);
+            assertThat(readInt(frame, frame.length - 4)).as("CRC32C trailer")
+                    .isEqualTo(WireFormat.checksum(frame, 0, frame.length - 4));
             Message decoded = codec.decode(h.type(), frame, WireFormat.HEADER_BYTES, h.length());
             assertThat(decoded).as("round trip of %s", m).isEqualTo(m);
         }
@@ -101,7 +104,7 @@ class MessageCodecTest {
     @Test
     void aHugeCountIsRefusedBeforeAnythingIsAllocated() {
         // A StateSync of a few bytes claiming two billion weights.
-        byte[] stateSync = new WireWriter().writeLong(1).writeByte(0).writeInt(Integer.MAX_VALUE).writeInt(0).toByteArray();
+        byte[] stateSync = new WireWriter().writeLong(1).writeByte(1).writeInt(Integer.MAX_VALUE).writeInt(0).toByteArray();
         WireReader r = new WireReader(stateSync, 0, stateSync.length, WireFormat.DEFAULT_MAX_FRAME_BYTES);
         assertThatThrownBy(() -> codec.decode(MessageType.STATE_SYNC.code(), r))
                 .isInstanceOf(CodecException.class)
@@ -148,7 +151,7 @@ class MessageCodecTest {
 
         byte[] badAction = new WireWriter().writeLong(1).writeByte(RolloutCodec.COMMAND_CONTROL_ROLLOUT).writeByte(9).toByteArray();
         assertThatThrownBy(() -> codec.decode(MessageType.FORWARD_REQUEST.code(), badAction, 0, badAction.length))
-                .isInstanceOf(CodecException.class).hasMessage("rollout action: unknown value 9 (known: 0..3)");
+                .isInstanceOf(CodecException.class).hasMessage("rollout action: unknown code 9 (known: 1, 2, 3, 4)");
 
         byte[] badUtf8 = new WireWriter().writeLong(1).writeInt(2).writeByte(0xC3).writeByte(0x28).toByteArray();
         assertThatThrownBy(() -> codec.decode(MessageType.ABORT.code(), badUtf8, 0, badUtf8.length))
@@ -190,15 +193,17 @@ class MessageCodecTest {
     }
 
     @Test
-    void enumOrdinalsOnTheWireArePinned() {
-        // These enums travel as ordinals: reordering one changes the wire. Bump PROTOCOL_VERSION then.
-        assertThat(RolloutAction.values()).containsExactly(RolloutAction.PAUSE, RolloutAction.RESUME,
-                RolloutAction.PROMOTE, RolloutAction.ABORT);
-        assertThat(Verdict.Decision.values()).containsExactly(Verdict.Decision.PROMOTE, Verdict.Decision.HOLD,
-                Verdict.Decision.ROLLBACK);
-        assertThat(RolloutInfo.Phase.values()).containsExactly(RolloutInfo.Phase.NONE, RolloutInfo.Phase.PROGRESSING,
-                RolloutInfo.Phase.PAUSED, RolloutInfo.Phase.COMPLETED, RolloutInfo.Phase.ROLLED_BACK, RolloutInfo.Phase.ABORTED);
-        assertThat(RoutingState.Status.values()).containsExactly(RoutingState.Status.COMMITTED);
+    void enumsTravelAsPinnedExplicitCodesNotOrdinals() {
+        // Codes are the protocol: changing one is a wire break. Every constant must have one.
+        assertThat(RolloutCodec.ACTION.codes()).containsExactly(Map.entry(RolloutAction.PAUSE, 1),
+                Map.entry(RolloutAction.RESUME, 2), Map.entry(RolloutAction.PROMOTE, 3), Map.entry(RolloutAction.ABORT, 4));
+        assertThat(RolloutCodec.DECISION.codes()).containsExactly(Map.entry(Verdict.Decision.PROMOTE, 1),
+                Map.entry(Verdict.Decision.HOLD, 2), Map.entry(Verdict.Decision.ROLLBACK, 3));
+        assertThat(StateCodec.PHASE.codes()).containsExactly(Map.entry(RolloutInfo.Phase.NONE, 1),
+                Map.entry(RolloutInfo.Phase.PROGRESSING, 2), Map.entry(RolloutInfo.Phase.PAUSED, 3),
+                Map.entry(RolloutInfo.Phase.COMPLETED, 4), Map.entry(RolloutInfo.Phase.ROLLED_BACK, 5),
+                Map.entry(RolloutInfo.Phase.ABORTED, 6));
+        assertThat(StateCodec.STATUS.codes()).containsExactly(Map.entry(RoutingState.Status.COMMITTED, 1));
         assertThat(List.of(MessageType.values()).stream().map(MessageType::code))
                 .containsExactly(16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27);
     }
@@ -217,6 +222,46 @@ class MessageCodecTest {
         bad[8] = 0;
         assertThatThrownBy(() -> codec.decode(MessageType.FORWARD_RESPONSE.code(), bad, 0, bad.length))
                 .isInstanceOf(CodecException.class).hasMessage("unknown forward outcome code 0");
+    }
+
+    @Test
+    void anEnumCodeTableMustCoverEveryConstantWithDistinctCodes() {
+        assertThatThrownBy(() -> WireEnum.of(Verdict.Decision.class, "verdict decision",
+                Map.of(Verdict.Decision.PROMOTE, 1, Verdict.Decision.HOLD, 2)))
+                .isInstanceOf(IllegalStateException.class).hasMessage("verdict decision: Decision.ROLLBACK has no wire code");
+        assertThatThrownBy(() -> WireEnum.of(Verdict.Decision.class, "verdict decision",
+                Map.of(Verdict.Decision.PROMOTE, 1, Verdict.Decision.HOLD, 2, Verdict.Decision.ROLLBACK, 2)))
+                .isInstanceOf(IllegalStateException.class).hasMessageContaining("used twice");
+        assertThatThrownBy(() -> WireEnum.of(Verdict.Decision.class, "verdict decision",
+                Map.of(Verdict.Decision.PROMOTE, 0, Verdict.Decision.HOLD, 2, Verdict.Decision.ROLLBACK, 3)))
+                .isInstanceOf(IllegalStateException.class).hasMessageContaining("[1,255]");
+        byte[] zero = {0};
+        assertThatThrownBy(() -> RolloutCodec.DECISION.read(new WireReader(zero, 0, 1, 64)))
+                .isInstanceOf(CodecException.class).hasMessage("verdict decision: unknown code 0 (known: 1, 2, 3)");
+    }
+
+    @Test
+    void everyBitFlipOfAFrameFailsItsChecksum() {
+        byte[] frame = codec.encodeFrame(new Message.Vote(7, true, "ok"));
+        int body = frame.length - WireFormat.CHECKSUM_BYTES;
+        int sent = readInt(frame, body);
+        for (int bit = 0; bit < body * 8; bit++) {
+            byte[] b = frame.clone();
+            b[bit / 8] ^= (byte) (1 << (bit % 8));
+            assertThat(WireFormat.checksum(b, 0, body)).as("flip of bit %d", bit).isNotEqualTo(sent);
+        }
+    }
+
+    @Test
+    void aVersionOneHelloHasNoChecksumSoAnOldNodeIsStillReadAndRefused() {
+        byte[] v1 = codec.encodeHello(new Hello("test", "node-b", 1));
+        FrameHeader h = FrameHeader.parse(v1, codec.maxFrameBytes());
+        assertThat(v1).hasSize(WireFormat.HEADER_BYTES + h.length());
+        assertThat(Hello.decode(v1, WireFormat.HEADER_BYTES, h.length()).protocolVersion()).isEqualTo(1);
+    }
+
+    private static int readInt(byte[] b, int at) {
+        return ((b[at] & 0xFF) << 24) | ((b[at + 1] & 0xFF) << 16) | ((b[at + 2] & 0xFF) << 8) | (b[at + 3] & 0xFF);
     }
 
     private static byte[] concat(byte[] a, byte[] b) {
