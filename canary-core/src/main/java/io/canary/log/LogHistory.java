@@ -142,7 +142,8 @@ public final class LogHistory {
             return head(v.verdict().at(), "ROLLOUT_VERDICT") + "rollout " + v.rolloutId() + ": " + verdict(v.verdict());
         }
         if (record instanceof LogRecord.RequestAccepted a) {
-            return head(0, "ACCEPTED") + "request " + a.requestId() + " forwarded by " + a.from();
+            return head(a.at(), "ACCEPTED") + "request " + a.requestId() + " forwarded by " + a.from()
+                    + (a.command().isEmpty() ? "" : ": " + a.command());
         }
         return head(0, record.getClass().getSimpleName()) + record;
     }

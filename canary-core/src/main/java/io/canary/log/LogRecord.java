@@ -62,11 +62,20 @@ public sealed interface LogRecord {
 
     /**
      * Coordinator: accepted the request {@code requestId} forwarded by {@code from}; written durably
-     * before the request starts, so that a restarted coordinator never runs a resent copy again.
+     * before the request starts, so that a restarted coordinator never runs a resent copy again. It
+     * also says who asked for a change: {@code at} is the coordinator's clock (epoch millis) when it
+     * accepted it and {@code command} what was asked, in words ({@code set weights v1=90% v2=10%});
+     * both are 0 and empty in records written before they existed.
      */
-    record RequestAccepted(String from, long requestId) implements LogRecord {
+    record RequestAccepted(String from, long requestId, long at, String command) implements LogRecord {
         public RequestAccepted {
             Objects.requireNonNull(from, "from");
+            Objects.requireNonNull(command, "command");
+        }
+
+        /** A record without time or command (as older logs hold). */
+        public RequestAccepted(String from, long requestId) {
+            this(from, requestId, 0, "");
         }
     }
 }

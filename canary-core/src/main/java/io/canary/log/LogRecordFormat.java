@@ -68,6 +68,8 @@ public final class LogRecordFormat {
             sb.append("ACCEPTED");
             field(sb, "from", a.from());
             sb.append(" request=").append(a.requestId());
+            sb.append(" at=").append(a.at());
+            field(sb, "command", a.command());
         } else {
             throw new IllegalArgumentException("no log format for " + record.getClass().getName());
         }
@@ -120,7 +122,8 @@ public final class LogRecordFormat {
             case "ROLLOUT_VERDICT":
                 return new LogRecord.RolloutVerdict(f.string("rollout"), verdict(f));
             case "ACCEPTED":
-                return new LogRecord.RequestAccepted(f.string("from"), f.longValue("request"));
+                return new LogRecord.RequestAccepted(f.string("from"), f.longValue("request"),
+                        f.has("at") ? f.longValue("at") : 0, f.has("command") ? f.string("command") : "");
             default:
                 throw new LogFormatException("unknown record kind '" + f.kind() + "'");
         }

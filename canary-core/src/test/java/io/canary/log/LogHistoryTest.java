@@ -114,7 +114,10 @@ class LogHistoryTest {
     @Test
     void acceptedRequestSaysWhoForwardedWhichRequest() {
         assertThat(LogHistory.line(new LogRecord.RequestAccepted("node-b", 42)))
+                .as("a record of an older log, without time or command")
                 .matches("-\\s+ACCEPTED\\s+request 42 forwarded by node-b");
+        assertThat(LogHistory.line(new LogRecord.RequestAccepted("node-c", 43, 1_732_718_400_000L, "abort the rollout")))
+                .matches("2024-11-27T14:40:00Z\\s+ACCEPTED\\s+request 43 forwarded by node-c: abort the rollout");
     }
 
     @Test

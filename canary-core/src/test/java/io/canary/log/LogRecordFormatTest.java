@@ -59,6 +59,7 @@ class LogRecordFormatTest {
                 new LogRecord.Synced(state(5, 40, ROLLOUT)),
                 new LogRecord.RequestAccepted("node-b", 4_611_686_018_427_387_904L),
                 new LogRecord.RequestAccepted("node c \"x\"", Long.MIN_VALUE),
+                new LogRecord.RequestAccepted("node-b", 5, 1_732_718_400_000L, "set weights v1=90% v2=10%"),
                 new LogRecord.RolloutStarted("r-1", plan(ALL_THRESHOLDS), 1_732_718_400_000L),
                 new LogRecord.RolloutStarted("", plan(Thresholds.NONE), 0),
                 new LogRecord.RolloutStarted("r 2", new RolloutPlan("stable", "next", List.of(1, 100),
@@ -84,11 +85,25 @@ class LogRecordFormatTest {
     }
 
     @Test
+    void anAcceptedLineOfAnOlderLogWithoutTimeOrCommandStillParses() {
+        String content = "ACCEPTED from=node-b request=42";
+        assertThat(LogRecordFormat.parse(content + " crc=" + LogRecordFormat.crcHex(content)))
+                .isEqualTo(new LogRecord.RequestAccepted("node-b", 42, 0, ""));
+    }
+
+    @Test
+    void anAcceptedLineSaysWhoForwardedWhatAndWhen() {
+        assertThat(LogRecordFormat.format(new LogRecord.RequestAccepted("node-b", 5, 1_000, "abort the rollout")))
+                .startsWith("ACCEPTED from=node-b request=5 at=1000 command=\"abort the rollout\" crc=");
+    }
+
+    @Test
     void awkwardStringsRoundTripInEveryStringField() {
         for (String s : AWKWARD) {
             List<LogRecord> records = List.of(
                     new LogRecord.Aborted(1, s),
                     new LogRecord.RequestAccepted(s, 7),
+                    new LogRecord.RequestAccepted(s, 8, -1, s),
                     new LogRecord.RolloutStarted(s, plan(ALL_THRESHOLDS), 1),
                     new LogRecord.RolloutVerdict(s, new Verdict(Verdict.Decision.HOLD, s, 0, 1, stats(s), stats(s))),
                     new LogRecord.Committed(1, state(2, 1, new RolloutInfo(s, s, List.of(5, 100), 0,

@@ -68,7 +68,7 @@ public record Recovery(RoutingState committed, Optional<LogRecord.Prepared> inDo
             } else if (record instanceof LogRecord.CoordinatorEpoch e) {
                 epoch = Math.max(epoch, e.epoch());
             } else if (record instanceof LogRecord.RequestAccepted a) {
-                accepted.accept(a.from(), a.requestId());
+                accepted.remember(a);
             } else {
                 others.add(record);
             }

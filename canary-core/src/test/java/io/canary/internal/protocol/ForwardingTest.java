@@ -77,7 +77,8 @@ class ForwardingTest {
         ForwardRequest request = new ForwardRequest(77, TEN_PERCENT);
         List<Effect> first = before.onMessage("node-b", request, 1);
         int accepted = Fx.indexOf(first, e -> e instanceof Effect.Append a && a.durable()
-                && a.record().equals(new LogRecord.RequestAccepted("node-b", 77)));
+                && a.record() instanceof LogRecord.RequestAccepted r && r.from().equals("node-b") && r.requestId() == 77
+                && r.at() == 1 && r.command().equals("set weights v1=90% v2=10%"));
         int prepare = Fx.indexOf(first, e -> e instanceof Effect.Send s && s.message() instanceof Prepare);
         assertThat(accepted).as("durably accepted").isGreaterThanOrEqualTo(0);
         assertThat(accepted).as("accepted before the work starts").isLessThan(prepare);

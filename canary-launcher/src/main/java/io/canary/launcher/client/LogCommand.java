@@ -33,7 +33,8 @@ public final class LogCommand implements Runnable {
     /** {@code canary log show logs/node-a.log}. */
     @Command(name = "show", mixinStandardHelpOptions = true,
             description = {"Prints a state log as a history: one line per record (PREPARED, COMMITTED, ABORTED, SYNCED, "
-                    + "rollout starts and verdicts) with its time, transaction, version, weights and rollout, then the "
+                    + "rollout starts and verdicts, and on a coordinator ACCEPTED: which member forwarded which change) "
+                    + "with its time, transaction, version, weights and rollout, then the "
                     + "state a node replaying this log comes back to.",
                     "The file is only read, never changed: a torn last line or damage is reported, not truncated."})
     public static final class Show extends ClientCommand {
@@ -113,6 +114,9 @@ public final class LogCommand implements Runnable {
             }
             if (r instanceof LogRecord.RolloutVerdict) {
                 return "rollout verdict";
+            }
+            if (r instanceof LogRecord.RequestAccepted) {
+                return "accepted";
             }
             return r.getClass().getSimpleName().toLowerCase(java.util.Locale.ROOT);
         }

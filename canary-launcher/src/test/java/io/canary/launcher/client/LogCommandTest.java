@@ -58,6 +58,24 @@ class LogCommandTest {
     }
 
     @Test
+    void aCoordinatorsLogSaysWhichMemberForwardedWhichChangeAndWhen() {
+        RoutingState v1 = RoutingState.initial("v1", "v2");
+        RoutingState v2 = v1.next(Weights.split("v1", "v2", 10), "v1", RolloutInfo.NONE, 21, 1_700_000_000_500L);
+        try (FileStateLog log = FileStateLog.open(dir, "node-a")) {
+            log.replay();
+            log.append(new LogRecord.RequestAccepted("node-c", 77, 1_700_000_000_000L, "set weights v1=90% v2=10%"), true);
+            log.append(new LogRecord.Committed(21, v2), true);
+        }
+
+        int code = run("show", dir.resolve("node-a.log").toString());
+
+        assertThat(code).isZero();
+        assertThat(out.toString()).contains("2 records (1 accepted, 1 committed)")
+                .containsPattern("2023-11-14T22:13:20Z\\s+ACCEPTED\\s+request 77 forwarded by node-c: set weights v1=90% v2=10%")
+                .containsPattern("2023-11-14T22:13:20.500Z\\s+COMMITTED\\s+tx=21 version=2 v1=90% v2=10%");
+    }
+
+    @Test
     void aTornTailIsReportedAndTheFileIsLeftAsItWas() throws Exception {
         Path file = writeLog();
         Files.writeString(file, "COMMITTED half a li", StandardOpenOption.APPEND);
