@@ -37,11 +37,12 @@ import picocli.CommandLine;
         },
         footerHeading = "%nExit codes:%n",
         footer = {
-                "  0    success",
-                "  1    the operation failed (node unreachable, nodes disagree, proposal aborted)",
-                "  2    bad options or input",
-                "  3    the machine refused (port in use, unwritable data directory)",
-                "  70   a bug in canary (the line names it)",
+                // From ExitCodes, the one table every command's failures map to.
+                "  " + ExitCodes.OK + "    success",
+                "  " + ExitCodes.FAILURE + "    the operation failed (node unreachable, nodes disagree, proposal aborted)",
+                "  " + ExitCodes.USAGE + "    bad options or input",
+                "  " + ExitCodes.ENVIRONMENT + "    the machine refused (port in use, unwritable data directory)",
+                "  " + ExitCodes.INTERNAL + "   a bug in canary (the line names it)",
                 "  143  'canary node' stopped by SIGTERM after a clean shutdown (130 after Ctrl+C)"
         })
 public final class CanaryCli implements Callable<Integer> {
@@ -84,8 +85,19 @@ public final class CanaryCli implements Callable<Integer> {
 
     /** A fresh, fully configured command line (error handling, converters, case rules). */
     public static CommandLine commandLine() {
+        return configure(new CommandLine(new CanaryCli()));
+    }
+
+    /**
+     * A command line for one command object on its own (a subcommand run without the root, as tests
+     * and the demo do), with the same converters and the same error path as {@code canary}.
+     */
+    public static CommandLine commandLine(Object command) {
+        return configure(new CommandLine(command));
+    }
+
+    private static CommandLine configure(CommandLine cmd) {
         ErrorReporter reporter = new ErrorReporter();
-        CommandLine cmd = new CommandLine(new CanaryCli());
         cmd.registerConverter(java.time.Duration.class, new DurationConverter());
         cmd.setCaseInsensitiveEnumValuesAllowed(true);
         cmd.setExecutionExceptionHandler(reporter);

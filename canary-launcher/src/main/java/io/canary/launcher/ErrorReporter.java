@@ -10,14 +10,19 @@ import java.util.concurrent.ExecutionException;
 import picocli.CommandLine;
 
 /**
- * The one place where an exception becomes the line a user reads and the exit code a script sees.
- * No stack trace is printed unless {@code CANARY_DEBUG} is set in the environment.
+ * The one place where an exception becomes the line a user reads and the exit code a script sees,
+ * for every command ({@code canary node} and the client commands alike): {@code canary: <what is
+ * wrong>} on stderr, the code from {@link ExitCodes}. No stack trace is printed unless
+ * {@code CANARY_DEBUG} is set in the environment.
  */
 final class ErrorReporter implements CommandLine.IExecutionExceptionHandler, CommandLine.IParameterExceptionHandler {
 
     @Override
     public int handleExecutionException(Exception ex, CommandLine cmd, CommandLine.ParseResult parseResult) {
         Throwable e = unwrap(ex);
+        if (e instanceof InterruptedException) {
+            Thread.currentThread().interrupt();
+        }
         PrintWriter err = cmd.getErr();
         err.println(prefix(cmd) + message(e));
         if (System.getenv("CANARY_DEBUG") != null) {
@@ -32,7 +37,10 @@ final class ErrorReporter implements CommandLine.IExecutionExceptionHandler, Com
         CommandLine cmd = ex.getCommandLine();
         PrintWriter err = cmd.getErr();
         err.println(prefix(cmd) + parseMessage(ex));
-        err.println("Try '" + cmd.getCommandSpec().qualifiedName() + " --help' for more information.");
+        if (!isBadValue(ex)) {
+            // A bad value's line already says what is expected; an unknown option needs the help.
+            err.println("Try '" + cmd.getCommandSpec().qualifiedName() + " --help' for more information.");
+        }
         err.flush();
         return ExitCodes.USAGE;
     }
@@ -43,7 +51,7 @@ final class ErrorReporter implements CommandLine.IExecutionExceptionHandler, Com
      */
     static String parseMessage(CommandLine.ParameterException ex) {
         if (!(ex instanceof CommandLine.UnmatchedArgumentException u) || u.getUnmatched().isEmpty()) {
-            return ex.getMessage();
+            return optionFirst(ex.getMessage());
         }
         CommandLine cmd = ex.getCommandLine();
         String first = u.getUnmatched().get(0);
@@ -62,6 +70,22 @@ final class ErrorReporter implements CommandLine.IExecutionExceptionHandler, Com
                 .map(s -> "; did you mean '" + s + "'?").orElse("");
         return "unknown command '" + first + "' for '" + cmd.getCommandSpec().qualifiedName() + "'" + suggestion
                 + " (commands: " + String.join(", ", commands) + ")";
+    }
+
+    private static final java.util.regex.Pattern INVALID_OPTION =
+            java.util.regex.Pattern.compile("Invalid value for option '(-[^']+)'(?: \\([^)]*\\))?: (.*)", java.util.regex.Pattern.DOTALL);
+
+    /**
+     * A converter's message names what is wrong; Picocli wraps it as {@code Invalid value for
+     * option '--peers': ...}. Said as {@code --peers: ...}, the line reads like every other one.
+     */
+    private static boolean isBadValue(CommandLine.ParameterException ex) {
+        return ex.getMessage() != null && INVALID_OPTION.matcher(ex.getMessage()).matches();
+    }
+
+    static String optionFirst(String message) {
+        java.util.regex.Matcher m = message == null ? null : INVALID_OPTION.matcher(message);
+        return m != null && m.matches() ? m.group(1) + ": " + m.group(2) : message;
     }
 
     private static int editDistance(String a, String b) {
@@ -87,6 +111,9 @@ final class ErrorReporter implements CommandLine.IExecutionExceptionHandler, Com
         if (e instanceof LauncherException le) {
             return le.exitCode();
         }
+        if (e instanceof InterruptedException) {
+            return ExitCodes.FAILURE;
+        }
         if (e instanceof IllegalArgumentException || e instanceof CommandLine.ParameterException) {
             return ExitCodes.USAGE;
         }
@@ -101,6 +128,9 @@ final class ErrorReporter implements CommandLine.IExecutionExceptionHandler, Com
     }
 
     static String message(Throwable e) {
+        if (e instanceof InterruptedException) {
+            return "interrupted";
+        }
         if (e instanceof LauncherException || e instanceof IllegalArgumentException) {
             return String.valueOf(e.getMessage());
         }
@@ -123,7 +153,10 @@ final class ErrorReporter implements CommandLine.IExecutionExceptionHandler, Com
         return t;
     }
 
+    /** Every error line starts so, whichever command failed (also a subcommand run on its own). */
+    static final String PREFIX = "canary: ";
+
     private static String prefix(CommandLine cmd) {
-        return cmd.getCommandSpec().root().name() + ": ";
+        return PREFIX;
     }
 }

@@ -25,6 +25,36 @@ class CanaryCliTest {
     }
 
     @Test
+    void nodeHelpShowsTheDefaultsTheCodeUses() {
+        String help = run("node", "--help").out().replaceAll("\\s+", " ");
+        assertThat(help).doesNotContain("${")
+                .contains("Wait for votes this long. Default: " + Durations.format(io.canary.NodeConfig.DEFAULT_PREPARE_TIMEOUT))
+                .contains("Health sliding window. Default: " + Durations.format(io.canary.NodeConfig.DEFAULT_HEALTH_WINDOW))
+                .contains(Durations.format(io.canary.rollout.RolloutPlan.DEFAULT_STEP_INTERVAL) + " per step");
+        assertThat(run("rollout", "start", "--help").out().replaceAll("\\s+", " ")).doesNotContain("${")
+                .contains("default: " + String.join(",", io.canary.rollout.RolloutPlan.DEFAULT_STEPS.stream().map(String::valueOf).toList()));
+    }
+
+    /** The issue: client commands printed "error: ..." themselves, canary node "canary: ..." through ErrorReporter. */
+    @Test
+    void aClientCommandAndTheNodeCommandFailInTheSameFormatAndTable() throws Exception {
+        int closed;
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            closed = s.getLocalPort();
+        }
+        CommandRun nodeUsage = run("node", "--role", "participant");
+        CommandRun clientUsage = run("rollout", "start", "--canary", "v2", "--interval", "0s",
+                "--nodes", "node-a=http://127.0.0.1:" + closed);
+        CommandRun clientFailure = run("weights", "set", "v1=0.5", "v2=0.5", "--nodes", "node-a=http://127.0.0.1:" + closed);
+
+        assertThat(nodeUsage.err()).matches("canary: --role participant needs --id[^\n]*\n");
+        assertThat(clientUsage.err()).matches("canary: --interval must be positive[^\n]*\n");
+        assertThat(nodeUsage.code()).isEqualTo(clientUsage.code()).isEqualTo(ExitCodes.USAGE);
+        assertThat(clientFailure.err()).isEqualTo("canary: no node is reachable (node-a: connection refused)\n");
+        assertThat(clientFailure.code()).isEqualTo(ExitCodes.FAILURE);
+    }
+
+    @Test
     void unknownOptionIsOneLineAndAHintWithUsageExitCode() {
         CommandRun r = run("node", "--no-such-option");
         assertThat(r.code()).isEqualTo(ExitCodes.USAGE);
@@ -36,7 +66,7 @@ class CanaryCliTest {
     void badRoleIsOneClearLine() {
         CommandRun r = run("node", "--role", "leader");
         assertThat(r.code()).isEqualTo(ExitCodes.USAGE);
-        assertThat(r.err().strip()).isEqualTo("canary: unknown --role 'leader': use coordinator, participant, participant_b or participant_c");
+        assertThat(r.err().strip()).isEqualTo("canary: --role: unknown role 'leader': use coordinator, participant, participant_b or participant_c");
     }
 
     @Test
@@ -50,7 +80,7 @@ class CanaryCliTest {
     void badPeerListNamesTheBadEntry() {
         CommandRun r = run("node", "--id", "node-a", "--peers", "node-a=127.0.0.1:60001,node-b=127.0.0.1");
         assertThat(r.code()).isEqualTo(ExitCodes.USAGE);
-        assertThat(r.err().strip()).isEqualTo("canary: bad --peers entry for node-b: expected host:port, got '127.0.0.1'");
+        assertThat(r.err().strip()).isEqualTo("canary: --peers: bad entry for node-b: expected host:port, got '127.0.0.1'");
     }
 
     @Test
@@ -64,7 +94,7 @@ class CanaryCliTest {
     void badModelSpecNamesTheSpec() {
         CommandRun r = run("node", "--role", "coordinator", "--model", "v2=demo:latency=fast");
         assertThat(r.code()).isEqualTo(ExitCodes.USAGE);
-        assertThat(r.err().strip()).startsWith("canary: bad model spec 'v2=demo:latency=fast': invalid duration 'fast'");
+        assertThat(r.err().strip()).startsWith("canary: --model: bad model spec 'v2=demo:latency=fast': invalid duration 'fast'");
     }
 
     @Test

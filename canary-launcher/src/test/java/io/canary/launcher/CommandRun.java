@@ -20,7 +20,7 @@ public record CommandRun(int code, String out, String err) {
     public static CommandRun of(Object command, String... args) {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
-        CommandLine cli = new CommandLine(command);
+        CommandLine cli = io.canary.launcher.CanaryCli.commandLine(command);
         cli.setOut(new PrintWriter(out, true));
         cli.setErr(new PrintWriter(err, true));
         int code = cli.execute(args);

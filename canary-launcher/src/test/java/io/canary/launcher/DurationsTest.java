@@ -47,6 +47,6 @@ class DurationsTest {
     void aBadDurationOptionIsOneLineNamingTheValue() {
         CommandRun r = CommandRun.canary("load", "--duration", "30", "--nodes", "a=127.0.0.1:1");
         assertThat(r.code()).isEqualTo(ExitCodes.USAGE);
-        assertThat(r.err()).startsWith("canary: Invalid value for option '--duration': invalid duration '30': use e.g.");
+        assertThat(r.err()).startsWith("canary: --duration: invalid duration '30': use e.g.");
     }
 }

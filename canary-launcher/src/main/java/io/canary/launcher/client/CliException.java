@@ -1,25 +1,21 @@
 package io.canary.launcher.client;
 
+import io.canary.launcher.ExitCodes;
+import io.canary.launcher.LauncherException;
+
 /**
- * A failure a command reports as one line and an exit code, never as a stack trace.
+ * A client command's failure: one line and an exit code from {@link ExitCodes}, printed by the
+ * same {@code ErrorReporter} as every other launcher failure.
  */
-public class CliException extends RuntimeException {
-    /** Exit code of a command that could not do what it was asked. */
-    public static final int FAILED = 1;
+public class CliException extends LauncherException {
 
-    private final int exitCode;
-
+    /** The operation failed: {@link ExitCodes#FAILURE}. */
     public CliException(String message) {
-        this(message, FAILED);
+        this(message, ExitCodes.FAILURE);
     }
 
     public CliException(String message, int exitCode) {
-        super(message, null, false, false);
-        this.exitCode = exitCode;
-    }
-
-    public int exitCode() {
-        return exitCode;
+        super(exitCode, message);
     }
 
     /** The node did not answer at all (refused, timed out, unknown host): another node may. */

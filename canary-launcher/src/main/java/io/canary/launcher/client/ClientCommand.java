@@ -7,50 +7,33 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
 
 /**
- * Base of the client commands: output goes to picocli's writers (so tests can capture it), and a
- * failure becomes one line on stderr and an exit code, never a stack trace.
+ * Base of the client commands: output goes to picocli's writers (so tests can capture it); a
+ * failure is thrown and becomes one line on stderr and an exit code in the same place as for
+ * {@code canary node} ({@code ErrorReporter}), never a stack trace.
  */
 public abstract class ClientCommand implements Callable<Integer> {
-    /** Exit code of a command used wrongly (bad option values). */
-    public static final int USAGE = 2;
-    /** Exit code of a bug: something no user input should cause. */
-    public static final int INTERNAL = 70;
-
     @Spec
     CommandSpec spec;
 
     private Map<String, String> env = System.getenv();
 
-    /** Runs the command; throw {@link CliException} to fail with a message. */
+    /**
+     * Runs the command and returns its exit code ({@link io.canary.launcher.ExitCodes}). To fail,
+     * throw: {@link CliException} (or any {@link io.canary.launcher.LauncherException}) with the
+     * line the user reads; {@code ErrorReporter} prints it and maps it to the exit code.
+     */
     protected abstract int execute() throws Exception;
 
     @Override
-    public final Integer call() {
+    public final Integer call() throws Exception {
         try {
             return execute();
-        } catch (CliException e) {
-            err().println("error: " + e.getMessage());
-            return e.exitCode();
-        } catch (io.canary.launcher.LauncherException e) {
-            err().println("error: " + e.getMessage());
-            return e.exitCode();
-        } catch (IllegalArgumentException e) {
-            err().println("error: " + e.getMessage());
-            return USAGE;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            err().println("error: interrupted");
-            return CliException.FAILED;
-        } catch (Exception e) {
-            err().println("error: unexpected " + e.getClass().getSimpleName() + ": " + e.getMessage()
-                    + " (please report this)");
-            return INTERNAL;
         } finally {
+            // What the command printed before it failed comes before the error line.
             out().flush();
             err().flush();
         }
     }
-
     protected PrintWriter out() {
         return spec.commandLine().getOut();
     }

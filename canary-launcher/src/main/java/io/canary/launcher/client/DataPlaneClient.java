@@ -4,11 +4,16 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.canary.launcher.client.DataPlaneViews.ClusterHealthView;
-import io.canary.launcher.client.DataPlaneViews.HealthView;
-import io.canary.launcher.client.DataPlaneViews.PredictionView;
-import io.canary.launcher.client.DataPlaneViews.RolloutStatusView;
-import io.canary.launcher.client.DataPlaneViews.StateView;
+import io.canary.launcher.http.api.ClusterHealthView;
+import io.canary.launcher.http.api.ClusterView;
+import io.canary.launcher.http.api.HealthView;
+import io.canary.launcher.http.api.PredictError;
+import io.canary.launcher.http.api.PredictOutcome;
+import io.canary.launcher.http.api.PredictResponse;
+import io.canary.launcher.http.api.RolloutRequest;
+import io.canary.launcher.http.api.RolloutStatusView;
+import io.canary.launcher.http.api.StateView;
+import io.canary.launcher.http.api.WeightsRequest;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.http.HttpClient;
@@ -24,7 +29,7 @@ import java.util.concurrent.CompletableFuture;
 
 /**
  * Talks to nodes' HTTP data planes: one {@link HttpClient} shared by every call, JSON through
- * Jackson. Every failure is a {@link CliException} with one line that names the node: {@link
+ * Jackson into the same {@code http.api} records the server writes (one contract). Every failure is a {@link CliException} with one line that names the node: {@link
  * CliException.Unreachable} when the node did not answer, {@link CliException.Refused} when it
  * answered with an error.
  *
@@ -40,6 +45,8 @@ public final class DataPlaneClient {
     public static final String VERSION_HEADER = "X-Canary-Version";
 
     private static final ObjectMapper JSON = new ObjectMapper()
+            // Absent request fields mean "the node's default": send none rather than nulls.
+            .setSerializationInclusion(com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL)
             .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false)
             .configure(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES, false);
 
@@ -82,33 +89,37 @@ public final class DataPlaneClient {
         return read(node, get(node, "/rollout"), RolloutStatusView.class);
     }
 
+    public ClusterView cluster(NodeAddress node) {
+        return read(node, get(node, "/cluster"), ClusterView.class);
+    }
+
     /**
      * One prediction; {@code key} may be null (random routing). A model failure (502) is returned
-     * as a prediction with {@link PredictionView#failed()}; other errors throw.
+     * as a {@link PredictError}; other errors throw.
      */
-    public PredictionView predict(NodeAddress node, String key) {
+    public PredictOutcome predict(NodeAddress node, String key) {
         Map<String, Object> body = new LinkedHashMap<>();
         if (key != null) {
             body.put("key", key);
         }
         try {
-            return read(node, send(node, predictRequest(node, key, body), false), PredictionView.class);
+            return read(node, send(node, predictRequest(node, key, body), false), PredictResponse.class);
         } catch (CliException.Refused e) {
             if (e.status() != 502) {
                 throw e;
             }
-            return new PredictionView(e.version(), node.nodeId(), null, 0, e.error());
+            return new PredictError(e.error(), e.version(), node.nodeId(), 0);
         }
     }
 
     /** Proposes weights through 2PC; returns the committed state. */
     public StateView proposeWeights(NodeAddress node, Map<String, Double> weights) {
-        return read(node, post(node, "/routing/weights", Map.of("weights", weights)), StateView.class);
+        return read(node, post(node, "/routing/weights", new WeightsRequest(weights)), StateView.class);
     }
 
-    /** Starts a rollout with the fields of {@code POST /rollout}; returns the committed first step. */
-    public StateView startRollout(NodeAddress node, Map<String, Object> plan) {
-        return read(node, post(node, "/rollout", plan), StateView.class);
+    /** Starts a rollout ({@code POST /rollout}); returns the committed first step. */
+    public StateView startRollout(NodeAddress node, RolloutRequest request) {
+        return read(node, post(node, "/rollout", request), StateView.class);
     }
 
     /** {@code action} is pause, resume, promote or abort; returns the resulting state. */

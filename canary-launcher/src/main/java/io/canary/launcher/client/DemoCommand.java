@@ -1,5 +1,6 @@
 package io.canary.launcher.client;
 
+import io.canary.launcher.ExitCodes;
 import io.canary.launcher.DurationConverter;
 import io.canary.launcher.Durations;
 import io.canary.launcher.demo.DemoRun;
@@ -68,7 +69,7 @@ public final class DemoCommand extends ClientCommand {
         quietLibraryLogging();
         boolean reference = !ephemeralPorts && referencePortsFree();
         boolean ok = new DemoRun(scenario, out(), !quiet, reference, dataDir).run();
-        return ok ? 0 : CliException.FAILED;
+        return ok ? 0 : ExitCodes.FAILURE;
     }
 
     /**

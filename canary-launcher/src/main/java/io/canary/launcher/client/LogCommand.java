@@ -1,5 +1,6 @@
 package io.canary.launcher.client;
 
+import io.canary.launcher.ExitCodes;
 import io.canary.log.LogHistory;
 import io.canary.log.LogRecord;
 import io.canary.log.StateLogException;
@@ -83,9 +84,8 @@ public final class LogCommand implements Runnable {
                             + Formats.pyWeights(last.weights().asMap()) + rolloutSuffix(last) + ".");
             if (history.damagedBeforeEnd()) {
                 // A torn last line is what a crash leaves; intact lines after a bad one mean the file was damaged.
-                err().println("error: " + file + " is damaged before its end (not a crash's torn last line): a node"
+                throw new CliException(file + " is damaged before its end (not a crash's torn last line): a node"
                         + " refuses to start on it; move it aside to let the node re-learn its state from the cluster");
-                return CliException.FAILED;
             }
             return 0;
         }

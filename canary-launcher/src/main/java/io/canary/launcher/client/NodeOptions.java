@@ -25,7 +25,7 @@ public final class NodeOptions {
         try {
             return NodeAddresses.resolve(nodes, env);
         } catch (IllegalArgumentException e) {
-            throw new CliException("--nodes: " + e.getMessage(), 2);
+            throw new CliException("--nodes: " + e.getMessage(), io.canary.launcher.ExitCodes.USAGE);
         }
     }
 

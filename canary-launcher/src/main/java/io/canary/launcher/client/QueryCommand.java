@@ -1,5 +1,6 @@
 package io.canary.launcher.client;
 
+import io.canary.launcher.ExitCodes;
 import io.canary.launcher.client.QueryReport.NodeResult;
 import java.util.ArrayList;
 import java.util.List;
@@ -39,7 +40,7 @@ public final class QueryCommand extends ClientCommand {
             report = new QueryReport(refreshStates(client, results));
         }
         out().print(report.render());
-        return report.problems().isEmpty() ? 0 : CliException.FAILED;
+        return report.problems().isEmpty() ? 0 : ExitCodes.FAILURE;
     }
 
     private NodeResult query(DataPlaneClient client, NodeAddress node) {

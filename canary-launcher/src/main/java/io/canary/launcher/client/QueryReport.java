@@ -1,9 +1,10 @@
 package io.canary.launcher.client;
 
-import io.canary.launcher.client.DataPlaneViews.HealthView;
-import io.canary.launcher.client.DataPlaneViews.PredictionView;
-import io.canary.launcher.client.DataPlaneViews.StateView;
-import io.canary.launcher.client.DataPlaneViews.StatsView;
+import io.canary.launcher.http.api.HealthView;
+import io.canary.launcher.http.api.PredictError;
+import io.canary.launcher.http.api.PredictOutcome;
+import io.canary.launcher.http.api.StateView;
+import io.canary.launcher.http.api.VersionStatsView;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -20,7 +21,7 @@ public final class QueryReport {
     public static final String RULE = "=".repeat(60);
 
     /** What one node answered; {@code failure} is set (and the rest may be null) if it did not. */
-    public record NodeResult(NodeAddress node, StateView state, HealthView health, PredictionView prediction, String failure) {
+    public record NodeResult(NodeAddress node, StateView state, HealthView health, PredictOutcome prediction, String failure) {
         public static NodeResult unreachable(NodeAddress node, String why) {
             return new NodeResult(node, null, null, null, why);
         }
@@ -107,10 +108,10 @@ public final class QueryReport {
         sb.append(name).append(" Health Snapshot").append('\n');
         renderHealth(sb, r.health());
         sb.append('\n');
-        PredictionView p = r.prediction();
+        PredictOutcome p = r.prediction();
         sb.append(name).append(" Prediction routed to: ").append(p.version());
-        if (p.failed()) {
-            sb.append(" (the model failed: ").append(p.error()).append(')');
+        if (p instanceof PredictError e) {
+            sb.append(" (the model failed: ").append(e.error()).append(')');
         }
         sb.append('\n');
     }
@@ -121,7 +122,7 @@ public final class QueryReport {
      * percentiles would be meaningless). With traffic on several versions, each gets its own line.
      */
     static void renderHealth(StringBuilder sb, HealthView h) {
-        Map<String, StatsView> active = new TreeMap<>();
+        Map<String, VersionStatsView> active = new TreeMap<>();
         h.versions().forEach((v, s) -> {
             if (s != null && s.requests() > 0) {
                 active.put(v, s);
@@ -135,7 +136,7 @@ public final class QueryReport {
         long requests = 0;
         long errors = 0;
         double worstP95 = 0;
-        for (StatsView s : active.values()) {
+        for (VersionStatsView s : active.values()) {
             requests += s.requests();
             errors += s.errors();
             worstP95 = Math.max(worstP95, s.p95Ms());
@@ -143,8 +144,8 @@ public final class QueryReport {
         sb.append("  P95: ").append(Formats.millis(worstP95)).append(", Error Rate: ")
                 .append(Formats.percent(errors / (double) requests)).append('\n');
         if (active.size() > 1) {
-            for (Map.Entry<String, StatsView> e : active.entrySet()) {
-                StatsView s = e.getValue();
+            for (Map.Entry<String, VersionStatsView> e : active.entrySet()) {
+                VersionStatsView s = e.getValue();
                 sb.append("    ").append(e.getKey()).append(": P95: ").append(Formats.millis(s.p95Ms()))
                         .append(", Error Rate: ").append(Formats.percent(s.errorRate()))
                         .append(", Requests: ").append(s.requests()).append('\n');

@@ -1,6 +1,6 @@
 package io.canary.launcher.client;
 
-import io.canary.launcher.client.DataPlaneViews.StateView;
+import io.canary.launcher.http.api.StateView;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -8,9 +8,9 @@ import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 /** {@code canary rollout}: start, watch and steer a progressive rollout. */
-@Command(name = "rollout", mixinStandardHelpOptions = true,
+@Command(name = "rollout", mixinStandardHelpOptions = true, resourceBundle = "io.canary.launcher.HelpDefaults",
         description = {"Starts, watches and steers a progressive rollout: the coordinator moves the canary through its "
-                + "steps (default 5, 25, 50, 100 percent) while its merged cluster health passes the thresholds, "
+                + "steps (default ${bundle:default.rolloutSteps} percent) while its merged cluster health passes the thresholds, "
                 + "and rolls it back when it fails them.",
                 "Every subcommand goes through any node; participants forward to the coordinator."},
         subcommands = {RolloutStartCommand.class, RolloutStatusCommand.class, RolloutCommand.Pause.class,

@@ -1,12 +1,13 @@
 package io.canary.launcher.client;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import io.canary.launcher.client.DataPlaneViews.ClusterHealthView;
-import io.canary.launcher.client.DataPlaneViews.RolloutStatusView;
-import io.canary.launcher.client.DataPlaneViews.RolloutView;
-import io.canary.launcher.client.DataPlaneViews.StateView;
-import io.canary.launcher.client.DataPlaneViews.StatsView;
-import io.canary.launcher.client.DataPlaneViews.VerdictView;
+import io.canary.launcher.http.api.PlanView;
+import io.canary.model.RolloutInfo.Phase;
+import io.canary.launcher.http.api.ClusterHealthView;
+import io.canary.launcher.http.api.RolloutStatusView;
+import io.canary.launcher.http.api.RolloutView;
+import io.canary.launcher.http.api.StateView;
+import io.canary.launcher.http.api.VersionStatsView;
+import io.canary.launcher.http.api.VerdictView;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -26,7 +27,7 @@ public final class RolloutFormat {
      */
     public static String progressBar(RolloutView r, double canaryPercent) {
         int total = r.steps().size();
-        int reached = "COMPLETED".equals(r.phase()) ? total : Math.max(0, r.stepIndex() + 1);
+        int reached = r.phase() == Phase.COMPLETED ? total : Math.max(0, r.stepIndex() + 1);
         int filled = total == 0 ? 0 : (int) Math.round(BAR_WIDTH * reached / (double) total);
         return "[" + "#".repeat(filled) + ".".repeat(BAR_WIDTH - filled) + "] step " + reached + "/" + total
                 + String.format(Locale.ROOT, "  %3s%%  ", Formats.trimmed(canaryPercent)) + r.phase();
@@ -56,7 +57,7 @@ public final class RolloutFormat {
     }
 
     /** {@code baseline v1  requests 5210  errors 0.52%  p50 20.1ms  p95 41.0ms  p99 60.2ms}. */
-    public static String healthLine(String role, String version, StatsView s) {
+    public static String healthLine(String role, String version, VersionStatsView s) {
         return String.format(Locale.ROOT, "%-8s %-6s requests %7d  errors %6s  p50 %8s  p95 %8s  p99 %8s",
                 role, version, s.requests(), Formats.percent(s.errorRate()), Formats.millis(s.p50Ms()),
                 Formats.millis(s.p95Ms()), Formats.millis(s.p99Ms()));
@@ -73,7 +74,7 @@ public final class RolloutFormat {
     public static String status(RolloutStatusView status, StateView state, ClusterHealthView health, int maxVerdicts) {
         RolloutView r = status.rollout();
         StringBuilder sb = new StringBuilder();
-        if ("NONE".equals(r.phase()) || r.steps().isEmpty()) {
+        if (r.phase() == Phase.NONE || r.steps().isEmpty()) {
             sb.append("No rollout has run. Routing state v").append(state.version()).append(": ")
                     .append(Formats.percentWeights(state.weights())).append('\n');
             sb.append("Start one with: canary rollout start --canary v2\n");
@@ -112,28 +113,33 @@ public final class RolloutFormat {
     }
 
     private static String baselineOf(RolloutStatusView status, StateView state) {
-        JsonNode plan = status.plan();
-        if (plan != null && plan.hasNonNull("baseline")) {
-            return plan.get("baseline").asText();
+        PlanView plan = status.plan();
+        if (plan != null && plan.baseline() != null) {
+            return plan.baseline();
         }
-        return state.baseline() == null ? "baseline" : state.baseline();
+        return state.baseline().isEmpty() ? "baseline" : state.baseline();
     }
 
     /** The plan's settings other than what the header already shows, {@code key=value, ...}. */
-    static String planLine(JsonNode plan) {
-        if (plan == null || !plan.isObject()) {
+    static String planLine(PlanView plan) {
+        if (plan == null) {
             return "";
         }
+        // The plan's own fields, in their order, as the JSON shows them (a new field shows up here too).
+        Map<String, Object> fields = PLAN_FIELDS.convertValue(plan, new com.fasterxml.jackson.core.type.TypeReference<>() { });
         StringBuilder sb = new StringBuilder();
-        for (Map.Entry<String, JsonNode> f : plan.properties()) {
-            if (List.of("baseline", "canary").contains(f.getKey()) || f.getValue().isNull()) {
+        for (Map.Entry<String, Object> f : fields.entrySet()) {
+            if (List.of("baseline", "canary").contains(f.getKey()) || f.getValue() == null) {
                 continue;
             }
             if (sb.length() > 0) {
                 sb.append(", ");
             }
-            sb.append(f.getKey()).append('=').append(f.getValue().isValueNode() ? f.getValue().asText() : f.getValue().toString());
+            Object v = f.getValue();
+            sb.append(f.getKey()).append('=').append(v instanceof List<?> l ? PLAN_FIELDS.valueToTree(l).toString() : v);
         }
         return sb.toString();
     }
+
+    private static final com.fasterxml.jackson.databind.ObjectMapper PLAN_FIELDS = DataPlaneClient.json();
 }

@@ -1,9 +1,9 @@
 package io.canary.launcher.client;
 
-import io.canary.launcher.client.DataPlaneViews.RolloutStatusView;
-import io.canary.launcher.client.DataPlaneViews.RolloutView;
-import io.canary.launcher.client.DataPlaneViews.StateView;
-import io.canary.launcher.client.DataPlaneViews.VerdictView;
+import io.canary.launcher.http.api.RolloutStatusView;
+import io.canary.launcher.http.api.RolloutView;
+import io.canary.launcher.http.api.StateView;
+import io.canary.launcher.http.api.VerdictView;
 import java.io.PrintWriter;
 import java.util.ArrayDeque;
 import java.util.Deque;

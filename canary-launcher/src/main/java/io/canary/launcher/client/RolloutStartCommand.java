@@ -1,19 +1,19 @@
 package io.canary.launcher.client;
 
+import io.canary.launcher.ExitCodes;
 import io.canary.launcher.DurationConverter;
 import io.canary.launcher.Durations;
 import io.canary.launcher.KeyValues;
-import io.canary.launcher.client.DataPlaneViews.StateView;
+import io.canary.launcher.http.api.RolloutRequest;
+import io.canary.launcher.http.api.StateView;
 import java.time.Duration;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code canary rollout start --canary v2 ...}. */
-@Command(name = "start", mixinStandardHelpOptions = true,
+@Command(name = "start", mixinStandardHelpOptions = true, resourceBundle = "io.canary.launcher.HelpDefaults",
         description = {"Starts a progressive rollout of a canary version and waits until its first step is committed "
                 + "on every node.",
                 "Each step is analysed for --interval on the merged health of all nodes: it is promoted when the "
@@ -32,14 +32,14 @@ public final class RolloutStartCommand extends ClientCommand {
     @Option(names = "--baseline", paramLabel = "VERSION", description = "The stable version (default: the current state's baseline).")
     String baseline;
 
-    @Option(names = "--steps", split = ",", paramLabel = "PERCENT", description = "Canary percentages, ending at 100 (default: 5,25,50,100).")
+    @Option(names = "--steps", split = ",", paramLabel = "PERCENT", description = "Canary percentages, ending at 100 (default: ${bundle:default.rolloutSteps}).")
     List<Integer> steps;
 
     @Option(names = "--interval", paramLabel = "DURATION", converter = DurationConverter.class,
             description = "How long each step is analysed, e.g. 30s (default: the node's).")
     Duration interval;
 
-    @Option(names = "--min-requests", paramLabel = "N", description = "Requests each version needs in an analysis before it can pass.")
+    @Option(names = "--min-requests", paramLabel = "N", description = "Requests each version needs in an analysis before it can pass (default: ${bundle:default.minRequests}).")
     Long minRequests;
 
     @Option(names = "--max-error-rate", paramLabel = "RATE", converter = RatioConverter.class,
@@ -57,7 +57,7 @@ public final class RolloutStartCommand extends ClientCommand {
     @Option(names = "--max-p95-ratio", paramLabel = "RATIO", description = "Highest canary p95 as a multiple of the baseline's, e.g. 1.5.")
     Double maxP95Ratio;
 
-    @Option(names = "--failure-limit", paramLabel = "N", description = "Failed analyses in a row that trigger a rollback.")
+    @Option(names = "--failure-limit", paramLabel = "N", description = "Failed analyses in a row that trigger a rollback (default: ${bundle:default.failureLimit}).")
     Integer failureLimit;
 
     @Option(names = "--watch", description = "Then follow the rollout until it ends, as rollout status --watch.")
@@ -65,7 +65,7 @@ public final class RolloutStartCommand extends ClientCommand {
 
     @Override
     protected int execute() throws InterruptedException {
-        Map<String, Object> body = requestBody();
+        RolloutRequest body = requestBody();
         DataPlaneClient client = client(nodeOptions);
         TargetNode.Answer<StateView> answer;
         try {
@@ -73,7 +73,7 @@ public final class RolloutStartCommand extends ClientCommand {
         } catch (CliException.Refused e) {
             throw new CliException("cannot start the rollout: " + e.error() + " (HTTP " + e.status() + ")"
                     + (e.status() == 504 ? "; it may still start: check with canary rollout status" : ""),
-                    e.status() == 400 ? USAGE : CliException.FAILED);
+                    e.status() == 400 ? ExitCodes.USAGE : ExitCodes.FAILURE);
         }
         StateView s = answer.value();
         out().println("Rollout started through " + answer.node().nodeId() + ": " + canary + " at its first step.");
@@ -87,33 +87,13 @@ public final class RolloutStartCommand extends ClientCommand {
         return new RolloutWatcher(client, answer.node(), out(), Duration.ofSeconds(1), false).watch();
     }
 
-    /** The JSON of {@code POST /rollout}: only the options given, so the node's defaults apply to the rest. */
-    Map<String, Object> requestBody() {
-        Map<String, Object> body = new LinkedHashMap<>();
-        body.put("canary", canary);
-        putIfSet(body, "baseline", baseline);
-        if (steps != null) {
-            body.put("steps", steps);
+    /** {@code POST /rollout}: only the options given (the rest null), so the node's defaults apply to the rest. */
+    RolloutRequest requestBody() {
+        if (interval != null && (interval.isZero() || interval.isNegative())) {
+            throw new IllegalArgumentException("--interval must be positive, got " + Durations.format(interval));
         }
-        if (interval != null) {
-            if (interval.isZero() || interval.isNegative()) {
-                throw new IllegalArgumentException("--interval must be positive, got " + Durations.format(interval));
-            }
-            body.put("interval", Durations.format(interval));
-        }
-        putIfSet(body, "minRequests", minRequests);
-        putIfSet(body, "maxErrorRate", maxErrorRate);
-        putIfSet(body, "maxErrorRateDelta", maxErrorRateDelta);
-        putIfSet(body, "maxP95Ms", maxP95Ms);
-        putIfSet(body, "maxP95Ratio", maxP95Ratio);
-        putIfSet(body, "failureLimit", failureLimit);
-        return body;
-    }
-
-    private static void putIfSet(Map<String, Object> body, String key, Object value) {
-        if (value != null) {
-            body.put(key, value);
-        }
+        return new RolloutRequest(canary, baseline, steps, interval == null ? null : Durations.format(interval),
+                minRequests, maxErrorRate, maxErrorRateDelta, maxP95Ms, maxP95Ratio, failureLimit);
     }
 
     /** {@code 0.05} or {@code 5%} as 0.05. */

@@ -1,8 +1,10 @@
 package io.canary.launcher.client;
 
-import io.canary.launcher.client.DataPlaneViews.ClusterHealthView;
-import io.canary.launcher.client.DataPlaneViews.RolloutStatusView;
-import io.canary.launcher.client.DataPlaneViews.StateView;
+import io.canary.launcher.ExitCodes;
+import io.canary.launcher.http.api.ClusterHealthView;
+import io.canary.launcher.http.api.RolloutStatusView;
+import io.canary.launcher.http.api.StateView;
+import io.canary.model.RolloutInfo;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.util.concurrent.locks.LockSupport;
@@ -70,10 +72,10 @@ final class RolloutWatcher {
                 printer.update(status, state);
             }
             if (!status.rollout().isActive()) {
-                String phase = status.rollout().phase();
+                RolloutInfo.Phase phase = status.rollout().phase();
                 out.println("Rollout " + (status.rollout().id().isEmpty() ? "" : status.rollout().id() + " ") + "ended: " + phase);
                 out.flush();
-                return "COMPLETED".equals(phase) ? 0 : CliException.FAILED;
+                return phase == RolloutInfo.Phase.COMPLETED ? 0 : ExitCodes.FAILURE;
             }
             pause();
         }

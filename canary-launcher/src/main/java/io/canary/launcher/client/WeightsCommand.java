@@ -1,7 +1,8 @@
 package io.canary.launcher.client;
 
+import io.canary.launcher.ExitCodes;
 import io.canary.launcher.KeyValues;
-import io.canary.launcher.client.DataPlaneViews.StateView;
+import io.canary.launcher.http.api.StateView;
 import java.util.List;
 import java.util.Map;
 import picocli.CommandLine.Command;
@@ -47,7 +48,7 @@ public final class WeightsCommand implements Runnable {
             try {
                 answer = target.call(nodes, node -> client.proposeWeights(node, weights));
             } catch (CliException.Refused e) {
-                throw new CliException(explain(e), e.status() == 400 ? USAGE : CliException.FAILED);
+                throw new CliException(explain(e), e.status() == 400 ? ExitCodes.USAGE : ExitCodes.FAILURE);
             }
             StateView s = answer.value();
             out().println("Committed routing state v" + s.version() + " through " + answer.node().nodeId());

@@ -2,8 +2,8 @@ package io.canary.launcher.demo;
 
 import io.canary.launcher.client.CliException;
 import io.canary.launcher.client.DataPlaneClient;
-import io.canary.launcher.client.DataPlaneViews.RolloutStatusView;
-import io.canary.launcher.client.DataPlaneViews.StateView;
+import io.canary.launcher.http.api.RolloutStatusView;
+import io.canary.launcher.http.api.StateView;
 import io.canary.launcher.client.Formats;
 import io.canary.launcher.client.LoadGenerator;
 import io.canary.launcher.client.LoadStats;
@@ -175,7 +175,7 @@ public final class DemoRun {
             StateView state = client.state(coordinator);
             printer.update(status, state);
             if (!status.rollout().isActive()) {
-                return status.rollout().phase();
+                return status.rollout().phase().name();
             }
             if (System.nanoTime() > deadline) {
                 say("The rollout did not finish within " + scenario.deadline().toSeconds() + "s: aborting it.");

@@ -2,6 +2,7 @@ package io.canary.launcher.demo;
 
 import io.canary.NodeConfig;
 import io.canary.launcher.Durations;
+import io.canary.launcher.http.api.RolloutRequest;
 import io.canary.launcher.model.ModelSpec;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -81,16 +82,9 @@ public record DemoScenario(boolean badCanary, Duration stepInterval, int rps, lo
     }
 
     /** The body of {@code POST /rollout}. */
-    public Map<String, Object> rolloutRequest() {
-        Map<String, Object> body = new LinkedHashMap<>();
-        body.put("canary", "v2");
-        body.put("steps", STEPS);
-        body.put("interval", Durations.format(stepInterval));
-        body.put("minRequests", minRequests);
-        body.put("maxErrorRateDelta", MAX_ERROR_RATE_DELTA);
-        body.put("maxP95Ratio", MAX_P95_RATIO);
-        body.put("failureLimit", FAILURE_LIMIT);
-        return body;
+    public RolloutRequest rolloutRequest() {
+        return new RolloutRequest("v2", null, STEPS, Durations.format(stepInterval), minRequests, null,
+                MAX_ERROR_RATE_DELTA, null, MAX_P95_RATIO, FAILURE_LIMIT);
     }
 
     /** The same request as a command line, for the user to reuse. */

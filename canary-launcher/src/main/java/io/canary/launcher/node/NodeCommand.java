@@ -29,12 +29,15 @@ import picocli.CommandLine.Spec;
  * plane, the node and its log cleanly (exit code 130 or 143, set by the JVM).
  */
 @Command(name = "node", mixinStandardHelpOptions = true, sortOptions = false,
+        resourceBundle = "io.canary.launcher.HelpDefaults",
         description = {
                 "Runs one Canary node: its control plane (two-phase commit with the peers over TCP) and its "
                         + "HTTP data plane (routing state, health, predictions, weight changes, rollouts).",
                 "",
                 "Without --peers, the reference layout: node-a (coordinator), node-b, node-c on hosts "
-                        + "$PEERS_NODE_A/B/C (default 127.0.0.1), control ports 60001-60003, data ports 50051-50053, "
+                        + "$PEERS_NODE_A/B/C (default ${bundle:default.host}), control ports "
+                        + "${bundle:default.firstControlPort}-${bundle:default.lastControlPort}, data ports "
+                        + "${bundle:default.firstDataPort}-${bundle:default.lastDataPort}, "
                         + "state log ./logs/<node-id>.log.",
                 ""
         },
@@ -50,17 +53,17 @@ public final class NodeCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--role", paramLabel = "ROLE",
+    @Option(names = "--role", paramLabel = "ROLE", converter = NodeOptionTypes.RoleConverter.class,
             description = "coordinator (node-a), participant (needs --id), participant_b or participant_c.")
-    String role;
+    NodeOptionTypes.Role role;
 
     @Option(names = "--id", paramLabel = "NODE_ID", description = "This node's id, e.g. node-b.")
     String id;
 
-    @Option(names = "--peers", paramLabel = "ID=HOST:PORT,...",
+    @Option(names = "--peers", paramLabel = "ID=HOST:PORT,...", converter = NodeOptionTypes.PeersConverter.class,
             description = "Every node's control address, this one included, e.g. "
                     + "node-a=192.168.1.100:60001,node-b=192.168.1.101:60002. Default: the reference layout.")
-    String peers;
+    NodeOptionTypes.Peers peers;
 
     @Option(names = "--coordinator", paramLabel = "NODE_ID",
             description = "The coordinator's id. Default: this node with --role coordinator, else the first peer.")
@@ -71,7 +74,8 @@ public final class NodeCommand implements Callable<Integer> {
     Integer controlPort;
 
     @Option(names = "--data-port", paramLabel = "PORT",
-            description = "HTTP port of the data plane. Default: 50051 for the first peer, 50052 for the second, ...")
+            description = "HTTP port of the data plane. Default: ${bundle:default.firstDataPort} for the first peer, "
+                    + "${bundle:default.secondDataPort} for the second, ...")
     Integer dataPort;
 
     @Option(names = "--bind", paramLabel = "ADDRESS", defaultValue = NodeSettings.DEFAULT_BIND_HOST,
@@ -86,21 +90,22 @@ public final class NodeCommand implements Callable<Integer> {
             description = "Nodes only talk to nodes of the same cluster id. Default: ${DEFAULT-VALUE}.")
     String clusterId;
 
-    @Option(names = "--model", paramLabel = "VERSION=BACKEND",
+    @Option(names = "--model", paramLabel = "VERSION=BACKEND", converter = NodeOptionTypes.ModelConverter.class,
             description = "A version and what serves it (repeatable): VERSION=demo[:latency=120ms,errors=0.01] "
                     + "(simulated) or VERSION=http://host:port/path (proxied). Default: v1 and v2 demo models.")
-    List<String> models;
+    List<NodeOptionTypes.ModelOption> models;
 
-    @Option(names = "--initial-weights", paramLabel = "V=SHARE,...",
+    @Option(names = "--initial-weights", paramLabel = "V=SHARE,...", converter = NodeOptionTypes.WeightsConverter.class,
             description = "Weights of a fresh cluster, e.g. v1=1.0,v2=0.0. Default: all on the first model.")
-    String initialWeights;
+    Weights initialWeights;
 
     @Option(names = "--baseline", paramLabel = "VERSION",
             description = "The stable version. Default: the one with the largest initial weight.")
     String baseline;
 
     @Option(names = "--rollout", paramLabel = "VERSION",
-            description = "Start a rollout of VERSION (steps 5,25,50,100; 30s per step) once every node is reachable.")
+            description = "Start a rollout of VERSION (steps ${bundle:default.rolloutSteps}; "
+                    + "${bundle:default.rolloutInterval} per step) once every node is reachable.")
     String rollout;
 
     @Option(names = "--admin-token-file", paramLabel = "FILE",
@@ -121,28 +126,28 @@ public final class NodeCommand implements Callable<Integer> {
             description = "File holding the password of both stores. Default: $CANARY_TLS_PASSWORD.")
     Path tlsPasswordFile;
 
-    @Option(names = "--prepare-timeout", paramLabel = "DURATION", description = "Wait for votes this long. Default: 2s.")
+    @Option(names = "--prepare-timeout", paramLabel = "DURATION", description = "Wait for votes this long. Default: ${bundle:default.prepareTimeout}.")
     Duration prepareTimeout;
 
-    @Option(names = "--heartbeat-interval", paramLabel = "DURATION", description = "Default: 500ms.")
+    @Option(names = "--heartbeat-interval", paramLabel = "DURATION", description = "Default: ${bundle:default.heartbeatInterval}.")
     Duration heartbeatInterval;
 
     @Option(names = "--peer-timeout", paramLabel = "DURATION",
-            description = "A peer silent this long is unreachable. Default: 2s.")
+            description = "A peer silent this long is unreachable. Default: ${bundle:default.peerTimeout}.")
     Duration peerTimeout;
 
-    @Option(names = "--health-interval", paramLabel = "DURATION", description = "Health exchange period. Default: 1s.")
+    @Option(names = "--health-interval", paramLabel = "DURATION", description = "Health exchange period. Default: ${bundle:default.healthInterval}.")
     Duration healthInterval;
 
-    @Option(names = "--health-window", paramLabel = "DURATION", description = "Health sliding window. Default: 30s.")
+    @Option(names = "--health-window", paramLabel = "DURATION", description = "Health sliding window. Default: ${bundle:default.healthWindow}.")
     Duration healthWindow;
 
     @Option(names = "--sync-timeout", paramLabel = "DURATION",
-            description = "A restarted node serves its last state if no sync arrives in this time. Default: 5s.")
+            description = "A restarted node serves its last state if no sync arrives in this time. Default: ${bundle:default.syncTimeout}.")
     Duration syncTimeout;
 
     @Option(names = "--request-timeout", paramLabel = "DURATION",
-            description = "A change with no outcome after this long fails. Default: 10s.")
+            description = "A change with no outcome after this long fails. Default: ${bundle:default.requestTimeout}.")
     Duration requestTimeout;
 
     @Option(names = {"-v", "--verbose"}, description = "Also print heartbeats, health exchange and every inbound message.")
@@ -189,11 +194,11 @@ public final class NodeCommand implements Callable<Integer> {
             NodeSettings.Builder b = NodeSettings.builder(nodeId).environment(env)
                     .bindHost(bind).dataDir(dataDir).clusterId(clusterId).verbose(verbose);
             if (peers != null) {
-                b.members(parsePeers(peers));
+                b.members(peers.members());
             }
             if (coordinator != null) {
                 b.coordinatorId(coordinator);
-            } else if ("coordinator".equals(normalizedRole())) {
+            } else if (role == NodeOptionTypes.Role.COORDINATOR) {
                 b.coordinatorId(nodeId);
             }
             if (controlPort != null) {
@@ -203,24 +208,17 @@ public final class NodeCommand implements Callable<Integer> {
                 b.dataPort(dataPort);
             }
             if (models != null && !models.isEmpty()) {
-                Map<String, ModelSpec> m = new LinkedHashMap<>();
-                for (String option : models) {
-                    Map.Entry<String, ModelSpec> e = ModelSpec.parse(option);
-                    if (m.put(e.getKey(), e.getValue()) != null) {
-                        throw new IllegalArgumentException("--model names version " + e.getKey() + " twice");
-                    }
-                }
-                b.models(m);
+                b.models(NodeOptionTypes.byVersion(models));
             }
             if (initialWeights != null) {
-                b.initialWeights(parseWeights(initialWeights));
+                b.initialWeights(initialWeights);
             }
             b.baseline(baseline).rolloutCanary(rollout);
             b.nodeConfig(nodeConfig());
             b.adminToken(adminToken(env));
             b.tls(tls(env));
             NodeSettings s = b.build();
-            if ("coordinator".equals(normalizedRole()) && !s.isCoordinator()) {
+            if (role == NodeOptionTypes.Role.COORDINATOR && !s.isCoordinator()) {
                 throw new IllegalArgumentException("--role coordinator but the coordinator is " + s.coordinatorId());
             }
             return s;
@@ -229,33 +227,27 @@ public final class NodeCommand implements Callable<Integer> {
         }
     }
 
-    private String normalizedRole() {
-        return role == null ? null : role.trim().toLowerCase(Locale.ROOT).replace('-', '_');
-    }
-
     private String nodeId() {
-        String r = normalizedRole();
-        if (r == null) {
+        if (role == null) {
             if (id == null) {
                 throw new IllegalArgumentException("say which node this is: --role coordinator, "
                         + "--role participant --id node-b, or --id NODE_ID");
             }
             return id;
         }
-        String fromRole = switch (r) {
-            case "coordinator" -> id != null ? id : ReferenceLayout.COORDINATOR;
-            case "participant" -> {
+        String fromRole = switch (role) {
+            case COORDINATOR -> id != null ? id : ReferenceLayout.COORDINATOR;
+            case PARTICIPANT -> {
                 if (id == null) {
                     throw new IllegalArgumentException("--role participant needs --id, e.g. --id node-b");
                 }
                 yield id;
             }
-            case "participant_b", "participant_c" -> "node-" + r.substring(r.length() - 1);
-            default -> throw new IllegalArgumentException("unknown --role '" + role
-                    + "': use coordinator, participant, participant_b or participant_c");
+            case PARTICIPANT_B -> "node-b";
+            case PARTICIPANT_C -> "node-c";
         };
         if (id != null && !id.equals(fromRole)) {
-            throw new IllegalArgumentException("--role " + role + " is " + fromRole + " but --id says " + id);
+            throw new IllegalArgumentException("--role " + role.word() + " is " + fromRole + " but --id says " + id);
         }
         return fromRole;
     }
@@ -310,36 +302,5 @@ public final class NodeCommand implements Callable<Integer> {
             }
         }
         return new TlsSettings(tlsKeyStore, password, tlsTrustStore, password);
-    }
-
-    /** {@code node-a=host:port,node-b=host:port} in order. */
-    static Map<String, HostPort> parsePeers(String value) {
-        Map<String, String> entries;
-        try {
-            entries = KeyValues.parse(value, "node", "node-a=host:port");
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("--peers: " + e.getMessage());
-        }
-        Map<String, HostPort> m = new LinkedHashMap<>();
-        entries.forEach((nodeId, address) -> {
-            try {
-                m.put(nodeId, HostPort.parse(address));
-            } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException("bad --peers entry for " + nodeId + ": " + e.getMessage());
-            }
-        });
-        if (m.isEmpty()) {
-            throw new IllegalArgumentException("--peers is empty: expected NODE_ID=HOST:PORT,...");
-        }
-        return m;
-    }
-
-    /** {@code v1=0.9,v2=0.1} (commas or spaces, shares or percents). */
-    static Weights parseWeights(String value) {
-        try {
-            return Weights.of(KeyValues.parseShares(value));
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("--initial-weights: " + e.getMessage());
-        }
     }
 }

@@ -25,7 +25,7 @@ class ClientCommandsAgainstStubNodesTest {
 
     private int run(ClientCommand command, Map<String, String> env, String... args) {
         command.withEnv(env);
-        CommandLine cli = new CommandLine(command);
+        CommandLine cli = io.canary.launcher.CanaryCli.commandLine(command);
         cli.setOut(new PrintWriter(out, true));
         cli.setErr(new PrintWriter(err, true));
         return cli.execute(args);
@@ -98,7 +98,7 @@ class ClientCommandsAgainstStubNodesTest {
         int code = run(new WeightsCommand.Set(), "--nodes", a.address(), "v1=0.5", "v3=0.5");
 
         assertThat(code).isEqualTo(1);
-        assertThat(err.toString()).isEqualTo("error: the change aborted: node-c voted NO: cannot serve v3\n");
+        assertThat(err.toString()).isEqualTo("canary: the change aborted: node-c voted NO: cannot serve v3\n");
         assertThat(a.requests.get(0).header("Authorization")).isNull();
     }
 
@@ -129,7 +129,7 @@ class ClientCommandsAgainstStubNodesTest {
         int code = run(new WeightsCommand.Set(), "--nodes", b.address(), "v1=0.5", "v2=0.6");
 
         assertThat(code).isEqualTo(2);
-        assertThat(err.toString()).isEqualTo("error: invalid weights: weights must sum to 1\n");
+        assertThat(err.toString()).isEqualTo("canary: invalid weights: weights must sum to 1\n");
     }
 
     @Test
@@ -139,7 +139,7 @@ class ClientCommandsAgainstStubNodesTest {
         int code = run(new RolloutStartCommand(), "--nodes", a.address(), "--canary", "v2", "--steps", "5,50");
 
         assertThat(code).isEqualTo(2);
-        assertThat(err.toString()).isEqualTo("error: cannot start the rollout: invalid rollout: steps must end at 100 (HTTP 400)\n");
+        assertThat(err.toString()).isEqualTo("canary: cannot start the rollout: invalid rollout: steps must end at 100 (HTTP 400)\n");
     }
 
     @Test
@@ -149,7 +149,7 @@ class ClientCommandsAgainstStubNodesTest {
         int code = run(new RolloutCommand.Pause(), "--nodes", a.address());
 
         assertThat(code).isEqualTo(1);
-        assertThat(err.toString()).isEqualTo("error: cannot pause the rollout: coordinator node-a did not answer within 10s"
+        assertThat(err.toString()).isEqualTo("canary: cannot pause the rollout: coordinator node-a did not answer within 10s"
                 + " (HTTP 504); it may still take effect: check with canary rollout status\n");
     }
 
@@ -195,7 +195,7 @@ class ClientCommandsAgainstStubNodesTest {
         int code = run(new LoadCommand(), "--nodes", closedPort(), "--rps", "50", "--duration", "100ms", "--quiet");
 
         assertThat(code).isEqualTo(1);
-        assertThat(err.toString()).isEqualTo("error: no request reached a node: are they running? (check with canary query)\n");
+        assertThat(err.toString()).isEqualTo("canary: no request reached a node: are they running? (check with canary query)\n");
     }
 
     @Test
@@ -203,7 +203,7 @@ class ClientCommandsAgainstStubNodesTest {
         int code = run(new QueryCommand(), "--nodes", "node-a");
 
         assertThat(code).isEqualTo(2);
-        assertThat(err.toString()).isEqualTo("error: --nodes: 'node-a' must look like node-a=http://host:port\n");
+        assertThat(err.toString()).isEqualTo("canary: --nodes: 'node-a' must look like node-a=http://host:port\n");
     }
 
     @Test

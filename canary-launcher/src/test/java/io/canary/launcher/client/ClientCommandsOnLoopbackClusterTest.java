@@ -97,7 +97,7 @@ class ClientCommandsOnLoopbackClusterTest {
         CommandRun unknown = run(new WeightsCommand.Set(), "v1=0.5", "v9=0.5");
 
         assertThat(sum.code()).as("bad input").isEqualTo(2);
-        assertThat(sum.err()).startsWith("error: invalid weights: ").contains("sum to 1").hasLineCount(1);
+        assertThat(sum.err()).startsWith("canary: invalid weights: ").contains("sum to 1").hasLineCount(1);
         assertThat(unknown.code()).as("bad input").isEqualTo(2);
         assertThat(unknown.err()).contains("v9").hasLineCount(1);
         assertThat(cluster.nodes()).allSatisfy(n -> assertThat(n.node().state().version()).isEqualTo(before));
@@ -118,7 +118,7 @@ class ClientCommandsOnLoopbackClusterTest {
             });
             CommandRun promotion = run(new WeightsCommand.Set(), "v1=0.5", "v2=0.5");
             assertThat(promotion.code()).isEqualTo(1);
-            assertThat(promotion.err()).startsWith("error: ").contains("aborted").contains("node-c").hasLineCount(1);
+            assertThat(promotion.err()).startsWith("canary: ").contains("aborted").contains("node-c").hasLineCount(1);
         } finally {
             NodeProcess back = cluster.restart("node-c");
             await().atMost(Duration.ofSeconds(15)).until(() -> back.node().isReady());
@@ -157,6 +157,6 @@ class ClientCommandsOnLoopbackClusterTest {
 
         CommandRun again = run(new RolloutCommand.Pause());
         assertThat(again.code()).isEqualTo(1);
-        assertThat(again.err()).startsWith("error: cannot pause the rollout: ").contains("no rollout is running").hasLineCount(1);
+        assertThat(again.err()).startsWith("canary: cannot pause the rollout: ").contains("no rollout is running").hasLineCount(1);
     }
 }

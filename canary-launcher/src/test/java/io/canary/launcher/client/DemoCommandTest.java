@@ -50,7 +50,7 @@ class DemoCommandTest {
 
         assertThat(r.code()).isEqualTo(2);
         assertThat(r.out()).isEmpty();
-        assertThat(r.err()).hasLineCount(1).isEqualTo("error: --data-dir " + dataDir + " already holds node-b.log from an"
+        assertThat(r.err()).hasLineCount(1).isEqualTo("canary: --data-dir " + dataDir + " already holds node-b.log from an"
                 + " earlier run; the demo starts a fresh cluster: give a new or empty directory\n");
     }
 }

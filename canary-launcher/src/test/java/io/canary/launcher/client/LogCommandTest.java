@@ -24,7 +24,7 @@ class LogCommandTest {
     private final StringWriter err = new StringWriter();
 
     private int run(String... args) {
-        CommandLine cli = new CommandLine(new LogCommand());
+        CommandLine cli = io.canary.launcher.CanaryCli.commandLine(new LogCommand());
         cli.setOut(new PrintWriter(out, true));
         cli.setErr(new PrintWriter(err, true));
         return cli.execute(args);
@@ -93,7 +93,7 @@ class LogCommandTest {
         int code = run("show", dir.resolve("node-z.log").toString());
 
         assertThat(code).isEqualTo(1);
-        assertThat(err.toString()).startsWith("error: no state log at ").contains("default data dir is ./logs").hasLineCount(1);
+        assertThat(err.toString()).startsWith("canary: no state log at ").contains("default data dir is ./logs").hasLineCount(1);
     }
 
     @Test
@@ -108,7 +108,7 @@ class LogCommandTest {
         assertThat(code).isEqualTo(1);
         assertThat(out.toString()).contains("1 records (1 prepared)").contains("! log is damaged at line 2");
         assertThat(err.toString()).hasLineCount(1)
-                .startsWith("error: " + file + " is damaged before its end")
+                .startsWith("canary: " + file + " is damaged before its end")
                 .contains("a node refuses to start on it; move it aside");
     }
 
@@ -121,6 +121,6 @@ class LogCommandTest {
 
         assertThat(code).isEqualTo(1);
         assertThat(out.toString()).isEmpty();
-        assertThat(err.toString()).hasLineCount(1).startsWith("error: " + file + " is not a state log: line 1 (byte 0): ");
+        assertThat(err.toString()).hasLineCount(1).startsWith("canary: " + file + " is not a state log: line 1 (byte 0): ");
     }
 }

@@ -2,11 +2,14 @@ package io.canary.launcher.client;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.canary.launcher.client.DataPlaneViews.HealthView;
-import io.canary.launcher.client.DataPlaneViews.PredictionView;
-import io.canary.launcher.client.DataPlaneViews.RolloutView;
-import io.canary.launcher.client.DataPlaneViews.StateView;
-import io.canary.launcher.client.DataPlaneViews.StatsView;
+import io.canary.launcher.http.api.HealthView;
+import io.canary.launcher.http.api.PredictError;
+import io.canary.launcher.http.api.PredictOutcome;
+import io.canary.launcher.http.api.PredictResponse;
+import io.canary.model.RoutingState;
+import io.canary.launcher.http.api.RolloutView;
+import io.canary.launcher.http.api.StateView;
+import io.canary.launcher.http.api.VersionStatsView;
 import io.canary.launcher.client.QueryReport.NodeResult;
 import java.net.URI;
 import java.util.List;
@@ -18,24 +21,31 @@ class QueryReportTest {
     private static final NodeAddress B = new NodeAddress("node-b", URI.create("http://127.0.0.1:50052"));
 
     private static StateView state(long version, double v2) {
-        return new StateView(version, "COMMITTED", Map.of("v1", 1 - v2, "v2", v2), "v1", 0, 0, RolloutView.NONE);
+        return new StateView(version, RoutingState.Status.COMMITTED, Map.of("v1", 1 - v2, "v2", v2), "v1", 0, 0, RolloutView.NONE);
     }
 
-    private static HealthView health(StatsView... stats) {
-        Map<String, StatsView> m = new java.util.TreeMap<>();
-        for (StatsView s : stats) {
-            m.put(s.version(), s);
+    private record Named(String version, VersionStatsView stats) {
+    }
+
+    private static Named stats(String version, long requests, long errors, double rate, double p50, double p95, double p99) {
+        return new Named(version, new VersionStatsView(requests, errors, rate, p50, p95, p99));
+    }
+
+    private static HealthView health(Named... stats) {
+        Map<String, VersionStatsView> m = new java.util.TreeMap<>();
+        for (Named s : stats) {
+            m.put(s.version(), s.stats());
         }
         return new HealthView("n", 0, 30_000, m);
     }
 
-    private static PredictionView routedTo(String version) {
-        return new PredictionView(version, "n", null, 1, null);
+    private static PredictOutcome routedTo(String version) {
+        return new PredictResponse(version, "n", null, 1);
     }
 
     @Test
     void aHealthyNodePrintsExactlyAsInTheDeploymentGuide() {
-        NodeResult a = new NodeResult(A, state(1, 0.0), health(new StatsView("v1", 1000, 100, 0.1, 50, 120, 200)), routedTo("v1"), null);
+        NodeResult a = new NodeResult(A, state(1, 0.0), health(stats("v1", 1000, 100, 0.1, 50, 120, 200)), routedTo("v1"), null);
 
         String text = new QueryReport(List.of(a)).render();
 
@@ -58,7 +68,7 @@ class QueryReportTest {
 
     @Test
     void withTrafficOnTwoVersionsEachGetsALineAndTheHeadlineIsTheWorst() {
-        HealthView h = health(new StatsView("v1", 900, 9, 0.01, 10, 40, 60), new StatsView("v2", 100, 10, 0.1, 10, 90, 120));
+        HealthView h = health(stats("v1", 900, 9, 0.01, 10, 40, 60), stats("v2", 100, 10, 0.1, 10, 90, 120));
 
         StringBuilder sb = new StringBuilder();
         QueryReport.renderHealth(sb, h);
@@ -101,7 +111,7 @@ class QueryReportTest {
 
     @Test
     void aFailedPredictionStillShowsWhereItWasRouted() {
-        NodeResult a = new NodeResult(A, state(1, 0), health(), new PredictionView("v2", "node-a", null, 0, "model v2 failed"), null);
+        NodeResult a = new NodeResult(A, state(1, 0), health(), new PredictError("model v2 failed", "v2", "node-a", 0), null);
         assertThat(new QueryReport(List.of(a)).render()).contains("[Node A] Prediction routed to: v2 (the model failed: model v2 failed)");
     }
 }

@@ -8,4 +8,14 @@ import java.util.Map;
  * (percentiles of the merged distribution).
  */
 public record ClusterHealthView(long at, List<String> nodes, Map<String, VersionStatsView> versions) {
+    public ClusterHealthView {
+        nodes = nodes == null ? List.of() : nodes;
+        versions = versions == null ? Map.of() : versions;
+    }
+
+    /** The numbers of {@code name}, empty if no node reported it. */
+    public VersionStatsView version(String name) {
+        VersionStatsView s = versions.get(name);
+        return s != null ? s : VersionStatsView.EMPTY;
+    }
 }

@@ -11,4 +11,7 @@ import java.util.Map;
  * @param versions version name to its numbers, sorted by name
  */
 public record HealthView(String node, long at, long windowMs, Map<String, VersionStatsView> versions) {
+    public HealthView {
+        versions = versions == null ? Map.of() : versions;
+    }
 }

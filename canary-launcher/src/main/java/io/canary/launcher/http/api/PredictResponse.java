@@ -10,5 +10,5 @@ import com.fasterxml.jackson.databind.JsonNode;
  * @param output the model's answer
  * @param latencyMs how long the model took, as recorded in health
  */
-public record PredictResponse(String version, String node, JsonNode output, double latencyMs) {
+public record PredictResponse(String version, String node, JsonNode output, double latencyMs) implements PredictOutcome {
 }

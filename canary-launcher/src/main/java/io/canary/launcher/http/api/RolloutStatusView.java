@@ -9,6 +9,11 @@ import java.util.List;
  */
 public record RolloutStatusView(RolloutView rollout, PlanView plan, List<VerdictView> verdicts) {
 
+    public RolloutStatusView {
+        rollout = rollout == null ? RolloutView.NONE : rollout;
+        verdicts = verdicts == null ? List.of() : verdicts;
+    }
+
     public static RolloutStatusView of(RolloutStatus s) {
         return new RolloutStatusView(RolloutView.of(s.info()), s.plan().map(PlanView::of).orElse(null),
                 s.verdicts().stream().map(VerdictView::of).toList());

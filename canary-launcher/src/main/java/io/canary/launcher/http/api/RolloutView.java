@@ -1,6 +1,7 @@
 package io.canary.launcher.http.api;
 
 import io.canary.model.RolloutInfo;
+import io.canary.model.RolloutInfo.Phase;
 import java.util.List;
 
 /**
@@ -11,14 +12,33 @@ import java.util.List;
  * @param steps canary percentages
  * @param stepIndex index of the current step, -1 before the first
  * @param percent the canary's current percentage
- * @param phase NONE, PROGRESSING, PAUSED, COMPLETED, ROLLED_BACK or ABORTED
+ * @param phase where the rollout stands
  * @param reason why it is in this phase
  */
-public record RolloutView(String id, String canary, List<Integer> steps, int stepIndex, int percent, String phase,
+public record RolloutView(String id, String canary, List<Integer> steps, int stepIndex, int percent, Phase phase,
                           String reason) {
+    /** No rollout has run. */
+    public static final RolloutView NONE = of(RolloutInfo.NONE);
+
+    public RolloutView {
+        id = id == null ? "" : id;
+        canary = canary == null ? "" : canary;
+        steps = steps == null ? List.of() : List.copyOf(steps);
+        phase = phase == null ? Phase.NONE : phase;
+        reason = reason == null ? "" : reason;
+    }
 
     public static RolloutView of(RolloutInfo r) {
-        return new RolloutView(r.id(), r.canary(), r.steps(), r.stepIndex(), r.currentPercent(), r.phase().name(),
-                r.reason());
+        return new RolloutView(r.id(), r.canary(), r.steps(), r.stepIndex(), r.currentPercent(), r.phase(), r.reason());
+    }
+
+    /** True while the rollout still has work to do. */
+    public boolean isActive() {
+        return phase.isActive();
+    }
+
+    /** True once a rollout ran and ended. */
+    public boolean isFinished() {
+        return phase == Phase.COMPLETED || phase == Phase.ROLLED_BACK || phase == Phase.ABORTED;
     }
 }

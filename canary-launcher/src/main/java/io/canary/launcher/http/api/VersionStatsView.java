@@ -4,6 +4,8 @@ import io.canary.health.VersionStats;
 
 /** One version's numbers over a health window. */
 public record VersionStatsView(long requests, long errors, double errorRate, double p50Ms, double p95Ms, double p99Ms) {
+    /** A version without requests in the window. */
+    public static final VersionStatsView EMPTY = new VersionStatsView(0, 0, 0, 0, 0, 0);
 
     public static VersionStatsView of(VersionStats s) {
         return new VersionStatsView(s.requests(), s.errors(), round(s.errorRate()), round(s.p50Ms()), round(s.p95Ms()),
