@@ -42,6 +42,7 @@ import picocli.CommandLine;
                 "  " + ExitCodes.FAILURE + "    the operation failed (node unreachable, nodes disagree, proposal aborted)",
                 "  " + ExitCodes.USAGE + "    bad options or input",
                 "  " + ExitCodes.ENVIRONMENT + "    the machine refused (port in use, unwritable data directory)",
+                "  " + ExitCodes.DAMAGED_LOG + "    'canary node': the state log is damaged (the line names file and line)",
                 "  " + ExitCodes.INTERNAL + "   a bug in canary (the line names it)",
                 "  143  'canary node' stopped by SIGTERM after a clean shutdown (130 after Ctrl+C)"
         })
