@@ -54,6 +54,27 @@ public final class ClusterHealthView {
     }
 
     /**
+     * The step counts of every node whose latest snapshot counts step {@code key}, merged: a rollout
+     * step's cumulative evidence. Age does not matter here: what a node counted of this step stays
+     * true after it fell silent (it crashed or was cut off), and it was counted once.
+     */
+    public ClusterHealth mergedStep(String key, long now) {
+        List<String> nodes = new ArrayList<>();
+        Map<String, VersionHealth> versions = new HashMap<>();
+        for (Map.Entry<String, Received> e : new TreeMap<>(latest).entrySet()) {
+            StepCounts step = e.getValue().snapshot.step();
+            if (!step.key().equals(key)) {
+                continue;
+            }
+            nodes.add(e.getKey());
+            for (VersionHealth h : step.versions().values()) {
+                versions.merge(h.version(), h, VersionHealth::merge);
+            }
+        }
+        return new ClusterHealth(now, nodes, versions);
+    }
+
+    /**
      * Like {@link #merged(long)}, but only snapshots that also arrived at or after {@code since}:
      * a rollout step judges snapshots that arrived after the step committed.
      */

@@ -39,6 +39,8 @@ public final class HealthRecorder {
     private volatile VersionWindow[] windows = new VersionWindow[0];
     /** Same versions, same order as {@link #windows}; published after it. */
     private volatile VersionWindow[] mirrorWindows = new VersionWindow[0];
+    private volatile String stepKey = "";
+    private volatile long stepSince;
 
     /**
      * @param nodeId the node whose health this is
@@ -117,6 +119,21 @@ public final class HealthRecorder {
         return names;
     }
 
+    /**
+     * A new rollout step named {@code key} begins now: the step counts restart from zero, and so
+     * does every window (a step's traffic is only the traffic routed under its weights).
+     */
+    public synchronized void startStep(String key) {
+        truncate();
+        stepSince = clock.getAsLong();
+        stepKey = java.util.Objects.requireNonNull(key, "key");
+    }
+
+    /** The key of the step being counted ("" before the first). */
+    public String stepKey() {
+        return stepKey;
+    }
+
     /** Restarts every window empty: the node calls this when its weights change. */
     public void truncate() {
         for (VersionWindow w : windows) {
@@ -158,6 +175,15 @@ public final class HealthRecorder {
                 mirrors.put(w.version(), h);
             }
         }
-        return new HealthSnapshot(nodeId, now, Math.max(0, now - start), versions, mirrors);
+        return new HealthSnapshot(nodeId, now, Math.max(0, now - start), versions, mirrors, stepCounts());
+    }
+
+    /** This node's traffic per tracked version since the current step began (cumulative; real traffic only). */
+    public synchronized StepCounts stepCounts() {
+        Map<String, VersionHealth> step = new HashMap<>();
+        for (VersionWindow w : windows) {
+            step.put(w.version(), w.sinceTruncate());
+        }
+        return new StepCounts(stepKey, stepSince, step);
     }
 }

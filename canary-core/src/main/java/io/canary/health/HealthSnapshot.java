@@ -16,14 +16,17 @@ import java.util.TreeMap;
  *     whose answer no user saw; see {@link HealthRecorder#recordMirror}), kept apart from
  *     {@code versions} so that a copy never counts as user traffic; only versions that received
  *     mirrored requests in the window appear
+ * @param step the node's cumulative real traffic of the current rollout step (not windowed), which
+ *     the sequential judge reads
  */
 public record HealthSnapshot(String nodeId, long takenAt, long windowMillis, Map<String, VersionHealth> versions,
-                             Map<String, VersionHealth> mirrors) {
+                             Map<String, VersionHealth> mirrors, StepCounts step) {
 
     public HealthSnapshot {
         Objects.requireNonNull(nodeId, "nodeId");
         versions = Map.copyOf(new TreeMap<>(versions));
         mirrors = Map.copyOf(new TreeMap<>(mirrors));
+        Objects.requireNonNull(step, "step");
         if (windowMillis < 0) {
             throw new IllegalArgumentException("windowMillis must be >= 0, got " + windowMillis);
         }
@@ -31,7 +34,13 @@ public record HealthSnapshot(String nodeId, long takenAt, long windowMillis, Map
 
     /** A snapshot without mirrored traffic. */
     public HealthSnapshot(String nodeId, long takenAt, long windowMillis, Map<String, VersionHealth> versions) {
-        this(nodeId, takenAt, windowMillis, versions, Map.of());
+        this(nodeId, takenAt, windowMillis, versions, Map.of(), StepCounts.NONE);
+    }
+
+    /** A snapshot without step counts. */
+    public HealthSnapshot(String nodeId, long takenAt, long windowMillis, Map<String, VersionHealth> versions,
+                          Map<String, VersionHealth> mirrors) {
+        this(nodeId, takenAt, windowMillis, versions, mirrors, StepCounts.NONE);
     }
 
     /** The health of the traffic mirrored to one version; empty if none was. */

@@ -141,6 +141,25 @@ public final class VersionWindow {
         return new VersionHealth(version, requests, windowErrors, HistogramSnapshot.ofCounts(window));
     }
 
+    /**
+     * Everything recorded since the last {@link #truncate()} (or since creation), cumulative, not
+     * windowed: a rollout step's evidence. The node truncates when its weights change, which is
+     * when a step begins.
+     */
+    public synchronized VersionHealth sinceTruncate() {
+        long errorsNow = errors.get();
+        latency.copyInto(scratch);
+        boolean marked = markTime != Long.MIN_VALUE;
+        long[] counts = new long[scratch.length];
+        long requests = 0;
+        for (int i = 0; i < counts.length; i++) {
+            counts[i] = Math.max(0, scratch[i] - (marked ? markCounts[i] : 0));
+            requests += counts[i];
+        }
+        long stepErrors = Math.min(requests, Math.max(0, errorsNow - (marked ? markErrors : 0)));
+        return new VersionHealth(version, requests, stepErrors, HistogramSnapshot.ofCounts(counts));
+    }
+
     /** Where the window of the last {@link #snapshot()} started (epoch milliseconds). */
     public synchronized long lastWindowStart() {
         return lastWindowStart;

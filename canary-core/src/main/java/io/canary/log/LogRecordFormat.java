@@ -4,7 +4,10 @@ import io.canary.health.VersionStats;
 import io.canary.model.RolloutInfo;
 import io.canary.model.RoutingState;
 import io.canary.model.Weights;
+import io.canary.rollout.Analysis;
+import io.canary.rollout.JudgeKind;
 import io.canary.rollout.RolloutPlan;
+import io.canary.rollout.StepTimeout;
 import io.canary.rollout.Thresholds;
 import io.canary.rollout.Verdict;
 import java.nio.charset.StandardCharsets;
@@ -12,6 +15,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.OptionalDouble;
 import java.util.TreeMap;
 import java.util.zip.CRC32;
@@ -58,7 +62,7 @@ public final class LogRecordFormat {
         } else if (record instanceof LogRecord.RolloutStarted r) {
             sb.append("ROLLOUT_STARTED");
             field(sb, "rollout", r.rolloutId());
-            plan(sb, r.plan());
+            plan(sb, r.plan(), "");
             sb.append(" at=").append(r.at());
         } else if (record instanceof LogRecord.RolloutVerdict v) {
             sb.append("ROLLOUT_VERDICT");
@@ -118,7 +122,7 @@ public final class LogRecordFormat {
             case "EPOCH":
                 return new LogRecord.CoordinatorEpoch(f.longValue("epoch"));
             case "ROLLOUT_STARTED":
-                return new LogRecord.RolloutStarted(f.string("rollout"), plan(f), f.longValue("at"));
+                return new LogRecord.RolloutStarted(f.string("rollout"), plan(f, ""), f.longValue("at"));
             case "ROLLOUT_VERDICT":
                 return new LogRecord.RolloutVerdict(f.string("rollout"), verdict(f));
             case "ACCEPTED":
@@ -193,14 +197,21 @@ public final class LogRecordFormat {
         sb.append(" step=").append(r.stepIndex());
         sb.append(" phase=").append(r.phase().name());
         field(sb, "note", r.reason());
+        if (r.plan().isPresent()) {
+            sb.append(" stepAt=").append(r.stepStartedAt());
+            plan(sb, r.plan().get(), "plan.");
+        }
     }
 
     private static RolloutInfo rollout(LogText.Fields f) {
         if (f.isAbsent("rollout")) {
             return RolloutInfo.NONE;
         }
-        return new RolloutInfo(f.string("rollout"), f.string("canary"), steps(f), f.intValue("step"),
-                f.parse("phase", RolloutInfo.Phase::valueOf), f.string("note"));
+        // States written before plans were replicated have no plan fields.
+        Optional<RolloutPlan> plan = f.has("plan.baseline") ? Optional.of(plan(f, "plan.")) : Optional.empty();
+        return new RolloutInfo(f.string("rollout"), f.string("canary"), steps(f, "steps"), f.intValue("step"),
+                f.parse("phase", RolloutInfo.Phase::valueOf), f.string("note"), plan,
+                f.has("stepAt") ? f.longValue("stepAt") : 0);
     }
 
     private static String steps(List<Integer> steps) {
@@ -214,9 +225,9 @@ public final class LogRecordFormat {
         return sb.toString();
     }
 
-    private static List<Integer> steps(LogText.Fields f) {
+    private static List<Integer> steps(LogText.Fields f, String key) {
         List<Integer> steps = new ArrayList<>();
-        for (String s : LogText.split(f.raw("steps"), ',')) {
+        for (String s : LogText.split(f.raw(key), ',')) {
             steps.add(Integer.parseInt(s));
         }
         return steps;
@@ -224,25 +235,54 @@ public final class LogRecordFormat {
 
     // ---- rollout plan and verdict -------------------------------------------------------------
 
-    private static void plan(StringBuilder sb, RolloutPlan p) {
-        field(sb, "baseline", p.baseline());
-        field(sb, "canary", p.canary());
-        sb.append(" steps=").append(steps(p.steps()));
-        sb.append(" interval=").append(p.stepInterval());
-        sb.append(" minRequests=").append(p.minRequests());
+    /** A plan's fields, each key prefixed (a plan inside a state's rollout uses "plan."). */
+    private static void plan(StringBuilder sb, RolloutPlan p, String k) {
+        field(sb, k + "baseline", p.baseline());
+        field(sb, k + "canary", p.canary());
+        sb.append(' ').append(k).append("steps=").append(steps(p.steps()));
+        sb.append(' ').append(k).append("interval=").append(p.stepInterval());
+        sb.append(' ').append(k).append("minRequests=").append(p.minRequests());
         Thresholds t = p.thresholds();
-        optional(sb, "maxErrorRate", t.maxErrorRate());
-        optional(sb, "maxErrorRateDelta", t.maxErrorRateDelta());
-        optional(sb, "maxP95Ms", t.maxP95Ms());
-        optional(sb, "maxP95Ratio", t.maxP95Ratio());
-        sb.append(" failureLimit=").append(p.failureLimit());
+        optional(sb, k + "maxErrorRate", t.maxErrorRate());
+        optional(sb, k + "maxErrorRateDelta", t.maxErrorRateDelta());
+        optional(sb, k + "maxP95Ms", t.maxP95Ms());
+        optional(sb, k + "maxP95Ratio", t.maxP95Ratio());
+        sb.append(' ').append(k).append("failureLimit=").append(p.failureLimit());
+        sb.append(' ').append(k).append("maxStep=").append(p.maxStepDuration());
+        sb.append(' ').append(k).append("onTimeout=").append(p.onStepTimeout().name());
+        sb.append(' ').append(k).append("judge=").append(p.judge().name());
+        Analysis a = p.analysis();
+        sb.append(' ').append(k).append("alpha=").append(a.alpha());
+        sb.append(' ').append(k).append("promotionRisk=").append(a.promotionRisk());
+        sb.append(' ').append(k).append("errorMarginRelative=").append(a.errorMarginRelative());
+        sb.append(' ').append(k).append("errorMarginAbsolute=").append(a.errorMarginAbsolute());
+        sb.append(' ').append(k).append("latencyRatio=").append(a.latencyRatio());
+        StringBuilder qs = new StringBuilder();
+        for (double q : a.quantiles()) {
+            qs.append(qs.length() > 0 ? "," : "").append(q);
+        }
+        sb.append(' ').append(k).append("quantiles=").append(qs);
     }
 
-    private static RolloutPlan plan(LogText.Fields f) {
-        Thresholds t = new Thresholds(optional(f, "maxErrorRate"), optional(f, "maxErrorRateDelta"),
-                optional(f, "maxP95Ms"), optional(f, "maxP95Ratio"));
-        return new RolloutPlan(f.string("baseline"), f.string("canary"), steps(f),
-                f.parse("interval", Duration::parse), f.longValue("minRequests"), t, f.intValue("failureLimit"));
+    /** A plan; fields added with sequential analysis take their defaults when absent (older lines). */
+    private static RolloutPlan plan(LogText.Fields f, String k) {
+        Thresholds t = new Thresholds(optional(f, k + "maxErrorRate"), optional(f, k + "maxErrorRateDelta"),
+                optional(f, k + "maxP95Ms"), optional(f, k + "maxP95Ratio"));
+        RolloutPlan old = new RolloutPlan(f.string(k + "baseline"), f.string(k + "canary"), steps(f, k + "steps"),
+                f.parse(k + "interval", Duration::parse), f.longValue(k + "minRequests"), t, f.intValue(k + "failureLimit"));
+        if (!f.has(k + "judge")) {
+            return old;
+        }
+        List<Double> quantiles = new ArrayList<>();
+        for (String q : LogText.split(f.raw(k + "quantiles"), ',')) {
+            quantiles.add(Double.parseDouble(q));
+        }
+        Analysis a = new Analysis(f.doubleValue(k + "alpha"), f.doubleValue(k + "promotionRisk"),
+                f.doubleValue(k + "errorMarginRelative"), f.doubleValue(k + "errorMarginAbsolute"),
+                f.doubleValue(k + "latencyRatio"), quantiles);
+        return new RolloutPlan(old.baseline(), old.canary(), old.steps(), old.stepInterval(), old.minRequests(), t,
+                old.failureLimit(), f.parse(k + "maxStep", Duration::parse), f.parse(k + "onTimeout", StepTimeout::valueOf),
+                f.parse(k + "judge", JudgeKind::valueOf), a);
     }
 
     private static void optional(StringBuilder sb, String key, OptionalDouble v) {

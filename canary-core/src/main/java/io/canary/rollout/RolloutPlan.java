@@ -7,20 +7,32 @@ import java.util.Objects;
 import java.util.OptionalDouble;
 
 /**
- * How to roll a canary out: the steps, how long each is analysed, how much traffic an analysis
- * needs, what counts as healthy, and how many failed analyses in a row trigger a rollback.
- * Immutable; build one with {@link #builder(String, String)}, which starts from the defaults.
+ * How to roll a canary out: the steps, how long a step lasts at least and at most, how much
+ * traffic a promotion needs, which judge decides and with which margins, and the guardrails.
+ * Immutable; build one with {@link #builder(String, String)}, which starts from the defaults. The
+ * whole plan travels in every committed {@link io.canary.model.RolloutInfo}, so any node that
+ * takes over as coordinator knows it.
+ *
+ * <p>With the default {@link JudgeKind#SEQUENTIAL} judge the step is analysed at every health
+ * exchange: a rollback happens the moment the evidence suffices; a promotion only once the step
+ * has lasted {@code stepInterval} and the evidence says the canary is within the margins; a step
+ * still undecided after {@code maxStepDuration} ends as {@code onStepTimeout} says.
  *
  * @param baseline the stable version
  * @param canary the version rolled out
  * @param steps canary percentages, strictly increasing in (0,100], ending at 100
- * @param stepInterval the analysis period of each step
- * @param minRequests requests each version needs in an analysis before it can pass
- * @param thresholds what a healthy canary satisfies
- * @param failureLimit consecutive failed analyses that trigger a rollback (&gt;= 1)
+ * @param stepInterval the minimum duration of a step (and the analysis period of the threshold judge)
+ * @param minRequests requests each version needs in a step before it can pass
+ * @param thresholds the threshold judge's bounds; their absolute bounds are guardrails of the sequential judge
+ * @param failureLimit consecutive failed analyses that trigger a rollback with the threshold judge (&gt;= 1)
+ * @param maxStepDuration how long a step may hold at most (&gt;= stepInterval)
+ * @param onStepTimeout what happens to a step that reaches {@code maxStepDuration}
+ * @param judge which built-in judge decides
+ * @param analysis the sequential judge's error budget and margins
  */
 public record RolloutPlan(String baseline, String canary, List<Integer> steps, Duration stepInterval,
-                          long minRequests, Thresholds thresholds, int failureLimit) {
+                          long minRequests, Thresholds thresholds, int failureLimit, Duration maxStepDuration,
+                          StepTimeout onStepTimeout, JudgeKind judge, Analysis analysis) {
 
     /** The default steps: 5, 25, 50, 100 percent. */
     public static final List<Integer> DEFAULT_STEPS = List.of(5, 25, 50, 100);
@@ -28,8 +40,13 @@ public record RolloutPlan(String baseline, String canary, List<Integer> steps, D
     public static final Duration DEFAULT_STEP_INTERVAL = Duration.ofSeconds(30);
     /** Default requests each version needs per analysis: 100, below which rates are mostly noise. */
     public static final long DEFAULT_MIN_REQUESTS = 100;
-    /** Default consecutive failed analyses before a rollback: 2, so one unlucky analysis is not enough. */
+    /** Default consecutive failed analyses before a rollback (threshold judge): 2, so one unlucky analysis is not enough. */
     public static final int DEFAULT_FAILURE_LIMIT = 2;
+    /**
+     * Default maximum step duration: 15 minutes. At 5% of 600 req/s a healthy canary certifies in a
+     * few minutes; one that cannot be told apart from the margin in 15 is not worth waiting for.
+     */
+    public static final Duration DEFAULT_MAX_STEP_DURATION = Duration.ofMinutes(15);
     /**
      * Default thresholds: the canary's error rate at most 5 percentage points over the baseline's,
      * and its p95 at most 1.5 times the baseline's; no absolute bounds (they depend on the service).
@@ -44,6 +61,10 @@ public record RolloutPlan(String baseline, String canary, List<Integer> steps, D
         Objects.requireNonNull(canary, "canary");
         Objects.requireNonNull(stepInterval, "stepInterval");
         Objects.requireNonNull(thresholds, "thresholds");
+        Objects.requireNonNull(maxStepDuration, "maxStepDuration");
+        Objects.requireNonNull(onStepTimeout, "onStepTimeout");
+        Objects.requireNonNull(judge, "judge");
+        Objects.requireNonNull(analysis, "analysis");
         steps = List.copyOf(steps);
         if (baseline.equals(canary)) {
             throw new IllegalArgumentException("canary must differ from the baseline, both are " + canary);
@@ -70,6 +91,26 @@ public record RolloutPlan(String baseline, String canary, List<Integer> steps, D
         if (failureLimit < 1) {
             throw new IllegalArgumentException("failureLimit must be >= 1, got " + failureLimit);
         }
+        if (maxStepDuration.compareTo(stepInterval) < 0) {
+            throw new IllegalArgumentException("maxStepDuration must be >= stepInterval " + stepInterval + ", got "
+                    + maxStepDuration);
+        }
+    }
+
+    /** A plan with the defaults of the fields added with sequential analysis (sequential judge). */
+    public RolloutPlan(String baseline, String canary, List<Integer> steps, Duration stepInterval, long minRequests,
+                       Thresholds thresholds, int failureLimit) {
+        this(baseline, canary, steps, stepInterval, minRequests, thresholds, failureLimit,
+                max(DEFAULT_MAX_STEP_DURATION, stepInterval), StepTimeout.ROLL_BACK, JudgeKind.SEQUENTIAL, Analysis.DEFAULT);
+    }
+
+    /** Steps analysed by a judge: all but the last (reaching 100% completes the rollout). */
+    public int analysedSteps() {
+        return steps.size() - 1;
+    }
+
+    private static Duration max(Duration a, Duration b) {
+        return a.compareTo(b) >= 0 ? a : b;
     }
 
     /** A builder for rolling {@code canary} out over {@code baseline}, starting from the defaults. */
@@ -85,6 +126,10 @@ public record RolloutPlan(String baseline, String canary, List<Integer> steps, D
         b.minRequests = minRequests;
         b.thresholds = thresholds;
         b.failureLimit = failureLimit;
+        b.maxStepDuration = maxStepDuration;
+        b.onStepTimeout = onStepTimeout;
+        b.judge = judge;
+        b.analysis = analysis;
         return b;
     }
 
@@ -97,6 +142,10 @@ public record RolloutPlan(String baseline, String canary, List<Integer> steps, D
         private long minRequests = DEFAULT_MIN_REQUESTS;
         private Thresholds thresholds = DEFAULT_THRESHOLDS;
         private int failureLimit = DEFAULT_FAILURE_LIMIT;
+        private Duration maxStepDuration;
+        private StepTimeout onStepTimeout = StepTimeout.ROLL_BACK;
+        private JudgeKind judge = JudgeKind.SEQUENTIAL;
+        private Analysis analysis = Analysis.DEFAULT;
 
         private Builder(String baseline, String canary) {
             this.baseline = versionName("baseline", baseline);
@@ -133,7 +182,10 @@ public record RolloutPlan(String baseline, String canary, List<Integer> steps, D
             return steps(list);
         }
 
-        /** How long each step is analysed (and re-analysed after a HOLD). Default 30 s. */
+        /**
+         * The minimum duration of a step: no promotion before (with the threshold judge, also the
+         * period of its analyses). Default 30 s.
+         */
         public Builder stepInterval(Duration interval) {
             Objects.requireNonNull(interval, "stepInterval");
             if (interval.isNegative() || interval.isZero()) {
@@ -152,7 +204,44 @@ public record RolloutPlan(String baseline, String canary, List<Integer> steps, D
             return this;
         }
 
-        /** Consecutive failed analyses that trigger a rollback. Default 2. */
+        /**
+         * How long a step may hold at most; unset, the default of 15 minutes (or the step interval
+         * if longer). Must be at least the step interval.
+         */
+        public Builder maxStepDuration(Duration duration) {
+            Objects.requireNonNull(duration, "maxStepDuration");
+            if (duration.isNegative() || duration.isZero()) {
+                throw new IllegalArgumentException("maxStepDuration must be positive, got " + duration);
+            }
+            this.maxStepDuration = duration;
+            return this;
+        }
+
+        /** What a step that reaches the maximum step duration does. Default {@link StepTimeout#ROLL_BACK}. */
+        public Builder onStepTimeout(StepTimeout outcome) {
+            this.onStepTimeout = Objects.requireNonNull(outcome, "onStepTimeout");
+            return this;
+        }
+
+        /** Which built-in judge decides. Default {@link JudgeKind#SEQUENTIAL}. */
+        public Builder judge(JudgeKind kind) {
+            this.judge = Objects.requireNonNull(kind, "judge");
+            return this;
+        }
+
+        /** The sequential judge's settings. Default {@link Analysis#DEFAULT}. */
+        public Builder analysis(Analysis settings) {
+            this.analysis = Objects.requireNonNull(settings, "analysis");
+            return this;
+        }
+
+        /** The false-rollback probability of the whole rollout, in (0, 0.5]. Default 0.01. */
+        public Builder alpha(double alpha) {
+            this.analysis = analysis.withAlpha(alpha);
+            return this;
+        }
+
+        /** Consecutive failed analyses that trigger a rollback with the threshold judge. Default 2. */
         public Builder failureLimit(int limit) {
             if (limit < 1) {
                 throw new IllegalArgumentException("failureLimit must be >= 1, got " + limit);
@@ -195,9 +284,11 @@ public record RolloutPlan(String baseline, String canary, List<Integer> steps, D
             return this;
         }
 
-        /** @throws IllegalArgumentException if the canary is the baseline */
+        /** @throws IllegalArgumentException if the canary is the baseline, or the maximum step duration is below the interval */
         public RolloutPlan build() {
-            return new RolloutPlan(baseline, canary, steps, stepInterval, minRequests, thresholds, failureLimit);
+            Duration max = maxStepDuration != null ? maxStepDuration : RolloutPlan.max(DEFAULT_MAX_STEP_DURATION, stepInterval);
+            return new RolloutPlan(baseline, canary, steps, stepInterval, minRequests, thresholds, failureLimit, max,
+                    onStepTimeout, judge, analysis);
         }
 
         private static OptionalDouble checked(String field, double value, double min, double max) {

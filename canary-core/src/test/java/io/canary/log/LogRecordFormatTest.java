@@ -54,6 +54,14 @@ class LogRecordFormatTest {
                 ,
                 new LogRecord.Committed(9, state(3, 9, new RolloutInfo("-", "v2", List.of(100), 0,
                         RolloutInfo.Phase.ABORTED, "operator said: stop = now\n(really)"))),
+                new LogRecord.Committed(10, state(4, 10, RolloutInfo.started("r-p", RolloutPlan.builder("v1", "v2")
+                        .steps(5, 25, 50, 100).judge(io.canary.rollout.JudgeKind.THRESHOLD)
+                        .onStepTimeout(io.canary.rollout.StepTimeout.PAUSE).maxStepDuration(Duration.ofMinutes(3))
+                        .analysis(new io.canary.rollout.Analysis(0.02, 0.3, 0.1, 0.001, 1.25, List.of(0.5, 0.999)))
+                        .build(), RolloutInfo.Phase.PAUSED, "paused by \"op\"", 1_732_718_400_000L)
+                        .atStep(1, RolloutInfo.Phase.PAUSED, "x", 5))),
+                new LogRecord.Synced(state(5, 41, RolloutInfo.started("r-q", RolloutPlan.builder("v1", "v2")
+                        .steps(100).build(), RolloutInfo.Phase.COMPLETED, "", 0))),
                 new LogRecord.Aborted(12, "node-b voted NO: cannot serve v3"),
                 new LogRecord.Aborted(0, ""),
                 new LogRecord.Synced(state(5, 40, ROLLOUT)),

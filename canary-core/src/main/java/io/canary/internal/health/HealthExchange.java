@@ -80,6 +80,16 @@ public final class HealthExchange implements NodeExtension {
         return view.mergedSince(since, now);
     }
 
+    /**
+     * The current step's cumulative evidence merged over every node that counts step {@code key}
+     * (see {@link io.canary.health.StepCounts#keyOf}), this node's own counts fresh.
+     */
+    public ClusterHealth stepHealth(String key) {
+        long now = clock.getAsLong();
+        view.update(recorder.snapshot(), now);
+        return view.mergedStep(key, now);
+    }
+
     @Override
     public void start(NodeContext ctx, List<LogRecord> replayed) {
         this.context = ctx;
@@ -120,7 +130,10 @@ public final class HealthExchange implements NodeExtension {
             versions.add(state.rollout().canary());
         }
         recorder.trackVersions(versions);
-        if (weights != null && !weights.equals(state.weights())) {
+        String key = io.canary.health.StepCounts.keyOf(state);
+        if (!key.equals(recorder.stepKey())) {
+            recorder.startStep(key); // restarts the windows too
+        } else if (weights != null && !weights.equals(state.weights())) {
             recorder.truncate();
         }
         weights = state.weights();

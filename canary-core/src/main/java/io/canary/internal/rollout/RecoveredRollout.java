@@ -18,10 +18,12 @@ import java.util.Optional;
 record RecoveredRollout(Optional<RolloutPlan> plan, int consecutiveFailures) {
 
     static RecoveredRollout from(List<LogRecord> replayed, RolloutInfo info) {
-        RolloutPlan plan = null;
+        // The committed state carries the plan; the log's RolloutStarted is only a fallback for
+        // states written before plans were replicated.
+        RolloutPlan plan = info.plan().orElse(null);
         int failed = 0;
         for (LogRecord r : replayed) {
-            if (r instanceof LogRecord.RolloutStarted s && s.rolloutId().equals(info.id())) {
+            if (r instanceof LogRecord.RolloutStarted s && s.rolloutId().equals(info.id()) && info.plan().isEmpty()) {
                 plan = s.plan();
             } else if (r instanceof LogRecord.RolloutVerdict v && v.rolloutId().equals(info.id())
                     && v.verdict().stepIndex() == info.stepIndex()) {

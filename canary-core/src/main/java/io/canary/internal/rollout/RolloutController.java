@@ -156,7 +156,7 @@ public final class RolloutController {
         List<RolloutEffect> effects = new ArrayList<>();
         effects.add(new RolloutEffect.Append(new LogRecord.RolloutStarted(id, newPlan, now)));
         String startId = id;
-        long proposal = propose(effects, Kind.START, c -> RolloutTransitions.start(c, startId, newPlan),
+        long proposal = propose(effects, Kind.START, c -> RolloutTransitions.start(c, startId, newPlan, now),
                 "start rollout " + id + " of " + newPlan.canary() + " at " + newPlan.steps().get(0) + "%");
         return new CommandResult.Proposed(proposal, effects);
     }
@@ -198,7 +198,7 @@ public final class RolloutController {
                 publish(effects, Decision.PROMOTE, reason, now);
                 RolloutPlan p = plan;
                 return proposed(effects, propose(effects, Kind.MANUAL_PROMOTE,
-                        c -> RolloutTransitions.promote(c, id, p, from, reason), reason));
+                        c -> RolloutTransitions.promote(c, id, p, from, reason, now), reason));
             }
             case ABORT -> {
                 publish(effects, Decision.ROLLBACK, "aborted by operator", now);
@@ -324,7 +324,7 @@ public final class RolloutController {
                 RolloutPlan p = plan;
                 String id = rolloutId;
                 String reason = "analysis passed at " + info.currentPercent() + "%";
-                propose(effects, Kind.PROMOTE, c -> RolloutTransitions.promote(c, id, p, step, reason),
+                propose(effects, Kind.PROMOTE, c -> RolloutTransitions.promote(c, id, p, step, reason, now),
                         "promote rollout " + rolloutId + " to " + nextPercent() + "%");
             }
             case HOLD -> effects.add(new RolloutEffect.Publish(rolloutId, v));

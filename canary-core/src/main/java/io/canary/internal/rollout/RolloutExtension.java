@@ -56,7 +56,7 @@ public final class RolloutExtension implements NodeExtension {
     /** The rollout as this node sees it: committed progress, the plan (coordinator), recent verdicts. */
     public RolloutStatus status(RoutingState committed) {
         String id = committed.rollout().id();
-        Optional<RolloutPlan> known = plan;
+        Optional<RolloutPlan> known = committed.rollout().plan().isPresent() ? committed.rollout().plan() : plan;
         return new RolloutStatus(committed.rollout(), id.isEmpty() ? Optional.empty() : known, history.of(id));
     }
 

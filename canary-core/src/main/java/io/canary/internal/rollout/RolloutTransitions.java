@@ -16,7 +16,7 @@ final class RolloutTransitions {
     }
 
     /** Step 0 of a new rollout (COMPLETED at once if the plan has a single step). */
-    static RoutingState start(RoutingState current, String rolloutId, RolloutPlan plan) {
+    static RoutingState start(RoutingState current, String rolloutId, RolloutPlan plan, long at) {
         RolloutInfo running = current.rollout();
         if (running.phase().isActive()) {
             throw new IllegalStateException("rollout " + running.id() + " is already running (" + describe(running) + ")");
@@ -25,18 +25,19 @@ final class RolloutTransitions {
             throw new IllegalStateException("the plan's baseline " + plan.baseline() + " is not the serving baseline "
                     + current.baseline());
         }
-        RolloutInfo info = new RolloutInfo(rolloutId, plan.canary(), plan.steps(), 0, Phase.PROGRESSING, "started");
-        return toStep(current, plan, info, 0, "started at " + plan.steps().get(0) + "%");
+        RolloutInfo info = RolloutInfo.started(rolloutId, plan, Phase.PROGRESSING, "started", at);
+        return toStep(current, plan, info, 0, "started at " + plan.steps().get(0) + "%", at);
     }
 
     /** The step after {@code fromStep}; the last step completes the rollout, making the canary the baseline. */
-    static RoutingState promote(RoutingState current, String rolloutId, RolloutPlan plan, int fromStep, String reason) {
+    static RoutingState promote(RoutingState current, String rolloutId, RolloutPlan plan, int fromStep, String reason,
+                                long at) {
         RolloutInfo info = expectActive(current, rolloutId);
         if (info.stepIndex() != fromStep) {
             throw new IllegalStateException("rollout " + rolloutId + " moved on: it is " + describe(info)
                     + ", not at " + plan.steps().get(fromStep) + "%");
         }
-        return toStep(current, plan, info, fromStep + 1, reason);
+        return toStep(current, plan, info, fromStep + 1, reason, at);
     }
 
     /** Same step and weights, another active phase (pause or resume). */
@@ -62,16 +63,17 @@ final class RolloutTransitions {
         return phase + " at step " + (info.stepIndex() + 1) + " of " + info.steps().size() + ", " + info.currentPercent() + "%";
     }
 
-    private static RoutingState toStep(RoutingState current, RolloutPlan plan, RolloutInfo info, int step, String reason) {
+    private static RoutingState toStep(RoutingState current, RolloutPlan plan, RolloutInfo info, int step, String reason,
+                                       long at) {
         int percent = plan.steps().get(step);
         if (step == plan.steps().size() - 1) {
-            RolloutInfo done = info.with(step, Phase.COMPLETED, reason + "; completed: " + plan.canary() + " is the baseline now");
+            RolloutInfo done = info.atStep(step, Phase.COMPLETED, reason + "; completed: " + plan.canary() + " is the baseline now", at);
             return current.next(Weights.split(plan.baseline(), plan.canary(), 100), plan.canary(), done,
                     current.txId(), current.committedAt());
         }
         Phase phase = info.phase() == Phase.PAUSED ? Phase.PAUSED : Phase.PROGRESSING;
         return current.next(Weights.split(plan.baseline(), plan.canary(), percent), plan.baseline(),
-                info.with(step, phase, reason), current.txId(), current.committedAt());
+                info.atStep(step, phase, reason, at), current.txId(), current.committedAt());
     }
 
     private static RolloutInfo expectActive(RoutingState current, String rolloutId) {

@@ -240,8 +240,20 @@ class RolloutControllerTest {
     }
 
     @Test
-    void aRestartedCoordinatorThatLostThePlanRollsBack() {
+    void aRestartedCoordinatorWhoseLogLostThePlanTakesItFromTheCommittedState() {
         h.start(ControllerHarness.plan());
+        h.restartController(List.of());
+        assertThat(h.controller.plan()).contains(ControllerHarness.plan());
+        assertThat(h.committed.rollout().phase()).isEqualTo(Phase.PROGRESSING);
+    }
+
+    @Test
+    void aRestartedCoordinatorWithNoPlanAnywhereRollsBack() {
+        h.start(ControllerHarness.plan());
+        io.canary.model.RolloutInfo r = h.committed.rollout();
+        h.committed = h.committed.next(h.committed.weights(), h.committed.baseline(),
+                new io.canary.model.RolloutInfo(r.id(), r.canary(), r.steps(), r.stepIndex(), r.phase(), r.reason()),
+                h.committed.txId(), h.committed.committedAt());
         h.restartController(List.of());
         assertThat(h.committed.rollout().phase()).isEqualTo(Phase.ABORTED);
         assertThat(h.committed.weights().share("v1")).isEqualTo(1.0);
@@ -270,11 +282,11 @@ class RolloutControllerTest {
         RoutingState aborted = RolloutTransitions.rollBack(atFirstStep, atFirstStep.rollout().id(), ControllerHarness.plan(),
                 Phase.ABORTED, "test");
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> RolloutTransitions.promote(aborted,
-                        aborted.rollout().id(), ControllerHarness.plan(), 0, "late"))
+                        aborted.rollout().id(), ControllerHarness.plan(), 0, "late", 0))
                 .isInstanceOf(IllegalStateException.class).hasMessageContaining("has ended");
-        RoutingState promoted = RolloutTransitions.promote(atFirstStep, atFirstStep.rollout().id(), ControllerHarness.plan(), 0, "x");
+        RoutingState promoted = RolloutTransitions.promote(atFirstStep, atFirstStep.rollout().id(), ControllerHarness.plan(), 0, "x", 0);
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> RolloutTransitions.promote(promoted,
-                        promoted.rollout().id(), ControllerHarness.plan(), 0, "again"))
+                        promoted.rollout().id(), ControllerHarness.plan(), 0, "again", 0))
                 .hasMessageContaining("moved on");
     }
 }

@@ -2,6 +2,7 @@ package io.canary.net.codec;
 
 import io.canary.health.HealthSnapshot;
 import io.canary.health.HistogramSnapshot;
+import io.canary.health.StepCounts;
 import io.canary.health.VersionHealth;
 import io.canary.health.VersionStats;
 import java.util.HashMap;
@@ -92,6 +93,8 @@ final class HealthCodec {
         writeHealthMap(w, s.versions());
         // Mirrored traffic follows as a map of its own, never under a reserved version name.
         writeHealthMap(w, s.mirrors());
+        // Then the node's cumulative counts of the current rollout step (the sequential judge's evidence).
+        writeStep(w, s.step());
     }
 
     private static void writeHealthMap(WireWriter w, Map<String, VersionHealth> healths) {
@@ -101,6 +104,30 @@ final class HealthCodec {
             w.writeString(e.getKey());
             writeVersionHealth(w, e.getValue());
         }
+    }
+
+    /** The node's cumulative counts of the current rollout step: key, since, then the versions sorted. */
+    static void writeStep(WireWriter w, StepCounts step) {
+        w.writeString(step.key());
+        w.writeLong(step.since());
+        w.writeInt(step.versions().size());
+        for (VersionHealth h : step.versions().values()) {
+            writeVersionHealth(w, h);
+        }
+    }
+
+    static StepCounts readStep(WireReader r) {
+        String key = r.readString("step key");
+        long since = r.readLong("step since");
+        int n = r.readCount("step versions", MIN_VERSION_HEALTH_BYTES - 4);
+        Map<String, VersionHealth> versions = new HashMap<>();
+        for (int i = 0; i < n; i++) {
+            VersionHealth h = readVersionHealth(r);
+            if (versions.put(h.version(), h) != null) {
+                throw new CodecException("step counts name version '" + h.version() + "' twice");
+            }
+        }
+        return Decoding.build("step counts", () -> new StepCounts(key, since, versions));
     }
 
     private static Map<String, VersionHealth> readHealthMap(WireReader r, String what) {
@@ -122,7 +149,9 @@ final class HealthCodec {
         long windowMillis = r.readLong("health windowMillis");
         Map<String, VersionHealth> versions = readHealthMap(r, "versions");
         Map<String, VersionHealth> mirrors = readHealthMap(r, "mirrors");
-        return Decoding.build("health snapshot", () -> new HealthSnapshot(nodeId, takenAt, windowMillis, versions, mirrors));
+        StepCounts step = readStep(r);
+        return Decoding.build("health snapshot",
+                () -> new HealthSnapshot(nodeId, takenAt, windowMillis, versions, mirrors, step));
     }
 
     static void writeStats(WireWriter w, VersionStats s) {

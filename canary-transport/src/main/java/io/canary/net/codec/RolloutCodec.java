@@ -1,13 +1,18 @@
 package io.canary.net.codec;
 
 import io.canary.health.VersionStats;
+import io.canary.model.RolloutInfo;
 import io.canary.model.Weights;
+import io.canary.rollout.Analysis;
+import io.canary.rollout.JudgeKind;
 import io.canary.rollout.RolloutAction;
 import io.canary.rollout.RolloutPlan;
+import io.canary.rollout.StepTimeout;
 import io.canary.rollout.Thresholds;
 import io.canary.rollout.Verdict;
 import io.canary.transport.Message;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalDouble;
@@ -30,6 +35,15 @@ final class RolloutCodec {
             RolloutAction.RESUME, 2,
             RolloutAction.PROMOTE, 3,
             RolloutAction.ABORT, 4));
+
+    /** Wire codes of the plan's judge. */
+    static final WireEnum<JudgeKind> JUDGE = WireEnum.of(JudgeKind.class, "plan judge", Map.of(
+            JudgeKind.SEQUENTIAL, 1,
+            JudgeKind.THRESHOLD, 2));
+    /** Wire codes of what a step that reached its maximum duration does. */
+    static final WireEnum<StepTimeout> TIMEOUT = WireEnum.of(StepTimeout.class, "plan step timeout", Map.of(
+            StepTimeout.ROLL_BACK, 1,
+            StepTimeout.PAUSE, 2));
 
     private RolloutCodec() {
     }
@@ -89,6 +103,19 @@ final class RolloutCodec {
         w.writeLong(p.minRequests());
         writeThresholds(w, p.thresholds());
         w.writeInt(p.failureLimit());
+        writeDuration(w, p.maxStepDuration());
+        TIMEOUT.write(w, p.onStepTimeout());
+        JUDGE.write(w, p.judge());
+        Analysis a = p.analysis();
+        w.writeDouble(a.alpha());
+        w.writeDouble(a.promotionRisk());
+        w.writeDouble(a.errorMarginRelative());
+        w.writeDouble(a.errorMarginAbsolute());
+        w.writeDouble(a.latencyRatio());
+        w.writeInt(a.quantiles().size());
+        for (double q : a.quantiles()) {
+            w.writeDouble(q);
+        }
     }
 
     static RolloutPlan readPlan(WireReader r) {
@@ -99,8 +126,22 @@ final class RolloutCodec {
         long minRequests = r.readLong("plan minRequests");
         Thresholds thresholds = readThresholds(r);
         int failureLimit = r.readInt("plan failureLimit");
-        return Decoding.build("rollout plan",
-                () -> new RolloutPlan(baseline, canary, steps, stepInterval, minRequests, thresholds, failureLimit));
+        Duration maxStep = readDuration(r, "plan max step duration");
+        StepTimeout onTimeout = TIMEOUT.read(r);
+        JudgeKind judge = JUDGE.read(r);
+        double alpha = r.readDouble("plan alpha");
+        double promotionRisk = r.readDouble("plan promotion risk");
+        double errorRelative = r.readDouble("plan error margin relative");
+        double errorAbsolute = r.readDouble("plan error margin absolute");
+        double latencyRatio = r.readDouble("plan latency ratio");
+        int n = r.readCount("plan quantiles", 8);
+        List<Double> quantiles = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            quantiles.add(r.readDouble("plan quantile"));
+        }
+        return Decoding.build("rollout plan", () -> new RolloutPlan(baseline, canary, steps, stepInterval, minRequests,
+                thresholds, failureLimit, maxStep, onTimeout, judge,
+                new Analysis(alpha, promotionRisk, errorRelative, errorAbsolute, latencyRatio, quantiles)));
     }
 
     static void writeVerdict(WireWriter w, Verdict v) {

@@ -3,10 +3,12 @@ package io.canary.net.codec;
 import io.canary.model.RolloutInfo;
 import io.canary.model.RoutingState;
 import io.canary.model.Weights;
+import io.canary.rollout.RolloutPlan;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /** Wire form of the routing model: {@link Weights}, {@link RolloutInfo}, {@link RoutingState}. */
 final class StateCodec {
@@ -73,6 +75,12 @@ final class StateCodec {
         w.writeInt(info.stepIndex());
         PHASE.write(w, info.phase());
         w.writeString(info.reason());
+        // The plan travels with every state a rollout committed, so any successor knows it.
+        w.writeByte(info.plan().isPresent() ? 1 : 0);
+        if (info.plan().isPresent()) {
+            RolloutCodec.writePlan(w, info.plan().get());
+        }
+        w.writeLong(info.stepStartedAt());
     }
 
     static RolloutInfo readRollout(WireReader r) {
@@ -82,7 +90,14 @@ final class StateCodec {
         int stepIndex = r.readInt("rollout step index");
         RolloutInfo.Phase phase = PHASE.read(r);
         String reason = r.readString("rollout reason");
-        return Decoding.build("rollout info", () -> new RolloutInfo(id, canary, steps, stepIndex, phase, reason));
+        int hasPlan = r.readUnsignedByte("rollout plan presence");
+        if (hasPlan > 1) {
+            throw new CodecException("rollout plan presence must be 0 or 1, got " + hasPlan);
+        }
+        Optional<RolloutPlan> plan = hasPlan == 1 ? Optional.of(RolloutCodec.readPlan(r)) : Optional.empty();
+        long stepStartedAt = r.readLong("rollout step started at");
+        return Decoding.build("rollout info",
+                () -> new RolloutInfo(id, canary, steps, stepIndex, phase, reason, plan, stepStartedAt));
     }
 
     static void writeState(WireWriter w, RoutingState s) {

@@ -204,6 +204,10 @@ class MessageCodecTest {
                 Map.entry(RolloutInfo.Phase.COMPLETED, 4), Map.entry(RolloutInfo.Phase.ROLLED_BACK, 5),
                 Map.entry(RolloutInfo.Phase.ABORTED, 6));
         assertThat(StateCodec.STATUS.codes()).containsExactly(Map.entry(RoutingState.Status.COMMITTED, 1));
+        assertThat(RolloutCodec.JUDGE.codes()).containsExactly(Map.entry(io.canary.rollout.JudgeKind.SEQUENTIAL, 1),
+                Map.entry(io.canary.rollout.JudgeKind.THRESHOLD, 2));
+        assertThat(RolloutCodec.TIMEOUT.codes()).containsExactly(Map.entry(io.canary.rollout.StepTimeout.ROLL_BACK, 1),
+                Map.entry(io.canary.rollout.StepTimeout.PAUSE, 2));
         assertThat(List.of(MessageType.values()).stream().map(MessageType::code))
                 .containsExactly(16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27);
     }

@@ -31,7 +31,12 @@ public final class Samples {
         RolloutInfo active = new RolloutInfo("r-" + UNICODE, "v2", List.of(5, 25, 50, 100), 2,
                 RolloutInfo.Phase.PROGRESSING, UNICODE);
         RolloutInfo before = new RolloutInfo("", "", List.of(), -1, RolloutInfo.Phase.NONE, "");
+        io.canary.rollout.RolloutPlan plan = io.canary.rollout.RolloutPlan.builder("v1", "v2").steps(5, 25, 50, 100)
+                .judge(io.canary.rollout.JudgeKind.THRESHOLD).onStepTimeout(io.canary.rollout.StepTimeout.PAUSE)
+                .analysis(new io.canary.rollout.Analysis(0.05, 0.1, 0.5, 0.01, 1.3, List.of(0.25, 0.999))).build();
+        RolloutInfo withPlan = RolloutInfo.started("r-plan", plan, RolloutInfo.Phase.PAUSED, UNICODE, Long.MAX_VALUE);
         return List.of(
+                new RoutingState(3, RoutingState.Status.COMMITTED, Weights.split("v1", "v2", 5), "v1", 9, 1, withPlan),
                 RoutingState.initial("v1", "v2"),
                 new RoutingState(Long.MAX_VALUE, RoutingState.Status.COMMITTED, three, "v1", Long.MIN_VALUE, Long.MAX_VALUE, active),
                 new RoutingState(2, RoutingState.Status.COMMITTED, Weights.all("v2"), "v2", -1, 0, before),
@@ -61,7 +66,11 @@ public final class Samples {
                         "v2", new VersionHealth("v2", 10, 0, h.get(0)),
                         "", new VersionHealth(UNICODE, 5, 1, h.get(2)))),
                 new HealthSnapshot("node-b", 1, 2, Map.of("v1", new VersionHealth("v1", 3, 0, h.get(2))),
-                        Map.of("v2", new VersionHealth("v2", 7, 2, h.get(2)))));
+                        Map.of("v2", new VersionHealth("v2", 7, 2, h.get(2)))),
+                new HealthSnapshot("node-c", 5, 30_000, Map.of("v1", new VersionHealth("v1", 10, 0, h.get(0))),
+                        Map.of(), new io.canary.health.StepCounts("r-1#0@{v1=9500, v2=500}", 1_700_000_000_000L, Map.of(
+                                "v1", new VersionHealth("v1", 4, 1, h.get(2)),
+                                "v2", new VersionHealth("v2", Long.MAX_VALUE, 3, h.get(3))))));
     }
 
     public static List<VersionStats> stats() {
