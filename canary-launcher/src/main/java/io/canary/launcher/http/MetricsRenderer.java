@@ -1,36 +1,44 @@
 package io.canary.launcher.http;
 
 import io.canary.health.HealthSnapshot;
-import io.canary.health.HistogramLayout;
-import io.canary.health.HistogramSnapshot;
-import io.canary.health.VersionHealth;
 import io.canary.model.RoutingState;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeSet;
 
 /**
- * {@code /metrics} in the Prometheus text format (version 0.0.4). The latency histogram is this
- * node's sliding health window folded into fixed {@code le} bounds: a bucket of the health
- * histogram counts under the first bound its upper edge does not exceed.
+ * {@code /metrics} in the Prometheus text format (version 0.0.4), following Prometheus' conventions:
+ * counters ({@code _total}) and the latency histogram {@code canary_request_latency_seconds} are
+ * cumulative since the node started, so {@code rate()} and {@code histogram_quantile()} work; the
+ * sliding health window the rollout analysis judges is exported as gauges of their own
+ * ({@code canary_window_*}), whose values may fall as the window rolls.
  */
 final class MetricsRenderer {
-    /** Bucket bounds in seconds, as Prometheus' default latency buckets plus a few. */
-    static final double[] LE_SECONDS = {0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60};
+    /** Bucket bounds in seconds of {@code canary_request_latency_seconds}. */
+    static final double[] LE_SECONDS = CumulativeLatency.LE_SECONDS;
+    private static final int[] WINDOW_PERCENTILES = {50, 95, 99};
 
     private final NodeApi node;
     private final NodeCounters counters;
+    private final java.util.function.Consumer<StringBuilder> extra;
 
     MetricsRenderer(NodeApi node, NodeCounters counters) {
+        this(node, counters, out -> { });
+    }
+
+    /** @param extra appends further metric families (e.g. webhook deliveries) in the same format */
+    MetricsRenderer(NodeApi node, NodeCounters counters, java.util.function.Consumer<StringBuilder> extra) {
         this.node = node;
         this.counters = counters;
+        this.extra = extra;
     }
 
     String render() {
-        StringBuilder out = new StringBuilder(4096);
+        StringBuilder out = new StringBuilder(8192);
         String n = label("node", node.id());
         RoutingState state = node.state();
         HealthSnapshot health = node.health();
+        io.canary.CoordinationStatus coordination = node.coordination();
 
         header(out, "canary_routing_state_version", "gauge", "Version of the committed routing state this node routes on.");
         out.append("canary_routing_state_version{").append(n).append("} ").append(state.version()).append('\n');
@@ -45,6 +53,12 @@ final class MetricsRenderer {
                 .append(state.rollout().currentPercent()).append('\n');
         header(out, "canary_ready", "gauge", "1 once the node replayed its log and synced with the coordinator.");
         out.append("canary_ready{").append(n).append("} ").append(node.isReady() ? 1 : 0).append('\n');
+        header(out, "canary_coordinator", "gauge", "1 if this node believes it coordinates the cluster now.");
+        out.append("canary_coordinator{").append(n).append("} ").append(coordination.isCoordinator(node.id()) ? 1 : 0).append('\n');
+        header(out, "canary_coordination_term", "gauge", "This node's current coordination term.");
+        out.append("canary_coordination_term{").append(n).append("} ").append(coordination.term()).append('\n');
+        header(out, "canary_fail_safe", "gauge", "1 while this node routes the canary's share to the baseline (no valid lease).");
+        out.append("canary_fail_safe{").append(n).append("} ").append(coordination.failSafe() ? 1 : 0).append('\n');
 
         TreeSet<String> versions = new TreeSet<>(state.weights().versions());
         versions.addAll(health.versions().keySet());
@@ -60,20 +74,37 @@ final class MetricsRenderer {
             out.append("canary_request_errors_total{").append(n).append(',').append(label("version", v)).append("} ")
                     .append(counters.errors(v)).append('\n');
         }
-        header(out, "canary_window_requests", "gauge", "Requests per version over the health window.");
+        header(out, "canary_request_latency_seconds", "histogram", "Request latency per version since start.");
+        for (String v : versions) {
+            histogram(out, n + "," + label("version", v), counters.latency(v));
+        }
+        long windowMs = health.windowMillis();
+        header(out, "canary_window_requests", "gauge", "Requests per version over the sliding health window (" + windowMs + " ms).");
         for (String v : versions) {
             out.append("canary_window_requests{").append(n).append(',').append(label("version", v)).append("} ")
                     .append(health.version(v).requests()).append('\n');
         }
-        header(out, "canary_window_errors", "gauge", "Failed requests per version over the health window.");
+        header(out, "canary_window_errors", "gauge", "Failed requests per version over the sliding health window.");
         for (String v : versions) {
             out.append("canary_window_errors{").append(n).append(',').append(label("version", v)).append("} ")
                     .append(health.version(v).errors()).append('\n');
         }
-        header(out, "canary_request_latency_seconds", "histogram",
-                "Latency per version over the health window (" + health.windowMillis() + " ms).");
+        header(out, "canary_window_error_ratio", "gauge", "Error rate per version over the sliding health window (0..1).");
         for (String v : versions) {
-            histogram(out, n + "," + label("version", v), health.version(v));
+            out.append("canary_window_error_ratio{").append(n).append(',').append(label("version", v)).append("} ")
+                    .append(number(finite(health.version(v).stats().errorRate()))).append('\n');
+        }
+        // One gauge per percentile: a "quantile" label belongs to summaries only (promtool says so).
+        for (int q = 0; q < WINDOW_PERCENTILES.length; q++) {
+            String name = "canary_window_latency_p" + WINDOW_PERCENTILES[q] + "_seconds";
+            header(out, name, "gauge", "p" + WINDOW_PERCENTILES[q]
+                    + " latency per version over the sliding health window, as the rollout analysis sees it.");
+            for (String v : versions) {
+                io.canary.health.VersionStats st = health.version(v).stats();
+                double ms = q == 0 ? st.p50Ms() : q == 1 ? st.p95Ms() : st.p99Ms();
+                out.append(name).append('{').append(n).append(',').append(label("version", v)).append("} ")
+                        .append(number(finite(ms) / 1000.0)).append('\n');
+            }
         }
         header(out, "canary_commits_total", "counter", "Routing states this node committed or synced since start.");
         out.append("canary_commits_total{").append(n).append("} ").append(counters.commits()).append('\n');
@@ -81,48 +112,36 @@ final class MetricsRenderer {
         out.append("canary_aborts_total{").append(n).append("} ").append(counters.aborts()).append('\n');
         header(out, "canary_rollbacks_total", "counter", "Rollouts rolled back or aborted since start.");
         out.append("canary_rollbacks_total{").append(n).append("} ").append(counters.rollbacks()).append('\n');
+        extra.accept(out);
         return out.toString();
     }
 
-    private static void histogram(StringBuilder out, String labels, VersionHealth h) {
-        HistogramSnapshot latency = h.latency();
-        long[] cumulative = new long[LE_SECONDS.length];
-        long total = 0;
-        double sumSeconds = 0;
-        for (int i = 0; i < latency.length(); i++) {
-            long c = latency.count(i);
-            if (c == 0) {
-                continue;
-            }
-            total += c;
-            sumSeconds += c * HistogramLayout.representativeNanos(i) / 1e9;
-            double upperSeconds = HistogramLayout.upperBoundNanos(i) / 1e9;
-            for (int b = 0; b < LE_SECONDS.length; b++) {
-                if (upperSeconds <= LE_SECONDS[b] + 1e-12) {
-                    cumulative[b] += c;
-                }
-            }
-        }
+    private static double finite(double v) {
+        return Double.isNaN(v) || Double.isInfinite(v) ? 0 : v;
+    }
+
+    private static void histogram(StringBuilder out, String labels, CumulativeLatency.Snapshot h) {
+        long[] cumulative = h.cumulative();
         for (int b = 0; b < LE_SECONDS.length; b++) {
             out.append("canary_request_latency_seconds_bucket{").append(labels).append(",le=\"")
                     .append(number(LE_SECONDS[b])).append("\"} ").append(cumulative[b]).append('\n');
         }
-        out.append("canary_request_latency_seconds_bucket{").append(labels).append(",le=\"+Inf\"} ").append(total).append('\n');
-        out.append("canary_request_latency_seconds_sum{").append(labels).append("} ").append(number(sumSeconds)).append('\n');
-        out.append("canary_request_latency_seconds_count{").append(labels).append("} ").append(total).append('\n');
+        out.append("canary_request_latency_seconds_bucket{").append(labels).append(",le=\"+Inf\"} ").append(h.count()).append('\n');
+        out.append("canary_request_latency_seconds_sum{").append(labels).append("} ").append(number(h.sumSeconds())).append('\n');
+        out.append("canary_request_latency_seconds_count{").append(labels).append("} ").append(h.count()).append('\n');
     }
 
-    private static void header(StringBuilder out, String name, String type, String help) {
+    static void header(StringBuilder out, String name, String type, String help) {
         out.append("# HELP ").append(name).append(' ').append(help).append('\n');
         out.append("# TYPE ").append(name).append(' ').append(type).append('\n');
     }
 
-    private static String label(String name, String value) {
+    static String label(String name, String value) {
         String escaped = value.replace("\\", "\\\\").replace("\"", "\\\"").replace("\n", "\\n");
         return name + "=\"" + escaped + "\"";
     }
 
-    private static String number(double v) {
+    static String number(double v) {
         if (v == Math.rint(v) && Math.abs(v) < 1e15) {
             return String.valueOf((long) v);
         }

@@ -49,6 +49,12 @@ public interface NodeApi {
 
     List<PeerStatus> cluster();
 
+    /** Who coordinates in which term, and whether this node is fail-safe (seam 1). Any thread. */
+    default io.canary.CoordinationStatus coordination() {
+        return isCoordinator() ? new io.canary.CoordinationStatus(java.util.Optional.of(id()), 0, false, "")
+                : io.canary.CoordinationStatus.unknown();
+    }
+
     /** The data plane of a real node. */
     static NodeApi of(CanaryNode node) {
         Objects.requireNonNull(node, "node");
@@ -66,6 +72,7 @@ public interface NodeApi {
             @Override public HealthSnapshot health() { return node.health(); }
             @Override public ClusterHealth clusterHealth() { return node.clusterHealth(); }
             @Override public List<PeerStatus> cluster() { return node.cluster(); }
+            @Override public io.canary.CoordinationStatus coordination() { return node.coordination(); }
         };
     }
 }

@@ -9,25 +9,43 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
- * Monotonic counters for {@code /metrics}: requests and errors served by this data plane per
- * version, and the transactions this node saw commit, abort and roll back. Thread-safe; the
- * per-request counters are lock-free.
+ * Monotonic counters for {@code /metrics}: requests, errors and latencies served by this data
+ * plane per version since start, and the transactions this node saw commit, abort and roll back.
+ * Thread-safe; the per-request path is lock-free and, once a version was seen, allocation-free.
  */
 public final class NodeCounters {
     private final Map<String, LongAdder[]> requests = new ConcurrentHashMap<>();
+    private final Map<String, CumulativeLatency> latencies = new ConcurrentHashMap<>();
     private final AtomicLong commits = new AtomicLong();
     private final AtomicLong aborts = new AtomicLong();
     private final AtomicLong rollbacks = new AtomicLong();
     private final AtomicLong lastAbortedTx = new AtomicLong(Long.MIN_VALUE);
     private final AtomicReference<RolloutInfo.Phase> lastPhase = new AtomicReference<>();
 
-    /** One request served by {@code version}; {@code ok} false for a failure. */
-    public void request(String version, boolean ok) {
-        LongAdder[] c = requests.computeIfAbsent(version, v -> new LongAdder[] {new LongAdder(), new LongAdder()});
+    /**
+     * One request served by {@code version} in {@code nanos}; {@code ok} false for a failure. Any
+     * thread; lock-free.
+     */
+    public void request(String version, long nanos, boolean ok) {
+        LongAdder[] c = requests.get(version);
+        if (c == null) {
+            c = requests.computeIfAbsent(version, v -> new LongAdder[] {new LongAdder(), new LongAdder()});
+        }
         c[0].increment();
         if (!ok) {
             c[1].increment();
         }
+        CumulativeLatency l = latencies.get(version);
+        if (l == null) {
+            l = latencies.computeIfAbsent(version, v -> new CumulativeLatency());
+        }
+        l.record(nanos);
+    }
+
+    /** {@code version}'s latency histogram since start (empty if it served nothing). */
+    CumulativeLatency.Snapshot latency(String version) {
+        CumulativeLatency l = latencies.get(version);
+        return l == null ? CumulativeLatency.Snapshot.EMPTY : l.snapshot();
     }
 
     /** A newly committed state; a rollout that just turned ROLLED_BACK or ABORTED counts as a rollback. */

@@ -45,7 +45,7 @@ final class PredictHandler {
         ModelBackend model = models.get(version);
         if (model == null) {
             node.record(version, 0, false);
-            counters.request(version, false);
+            counters.request(version, 0, false);
             ctx.status(502).json(new PredictError("no model serves version " + version + " on " + node.id(),
                     version, node.id(), 0));
             return;
@@ -83,7 +83,7 @@ final class PredictHandler {
     private void answer(Context ctx, String version, long start, JsonNode output, Throwable failure) {
         long nanos = System.nanoTime() - start;
         node.record(version, nanos, failure == null);
-        counters.request(version, failure == null);
+        counters.request(version, nanos, failure == null);
         double ms = Math.round(nanos / 1_000.0) / 1_000.0;
         if (failure == null) {
             ctx.status(200).json(new PredictResponse(version, node.id(), output, ms));

@@ -324,16 +324,21 @@ class DataPlaneServerTest {
         var r = client.get("/metrics");
         assertThat(r.status()).isEqualTo(200);
         assertThat(r.headers().firstValue("Content-Type").orElse("")).startsWith("text/plain");
+        // The histogram counts what this data plane served since start (one request); the fake
+        // node's health window (3 requests: 5 ms, 5 ms, 20 ms) shows up as gauges of its own.
         assertThat(r.body())
                 .contains("# TYPE canary_request_latency_seconds histogram")
                 .contains("canary_routing_weight{node=\"node-a\",version=\"v1\"} 1\n")
                 .contains("canary_routing_weight{node=\"node-a\",version=\"v2\"} 0\n")
                 .contains("canary_requests_total{node=\"node-a\",version=\"v1\"} 1\n")
-                .contains("canary_request_latency_seconds_bucket{node=\"node-a\",version=\"v1\",le=\"0.005\"} 0\n")
-                .contains("canary_request_latency_seconds_bucket{node=\"node-a\",version=\"v1\",le=\"0.01\"} 2\n")
-                .contains("canary_request_latency_seconds_bucket{node=\"node-a\",version=\"v1\",le=\"0.025\"} 3\n")
-                .contains("canary_request_latency_seconds_bucket{node=\"node-a\",version=\"v1\",le=\"+Inf\"} 3\n")
-                .contains("canary_request_latency_seconds_count{node=\"node-a\",version=\"v1\"} 3\n")
+                .contains("canary_request_latency_seconds_bucket{node=\"node-a\",version=\"v1\",le=\"+Inf\"} 1\n")
+                .contains("canary_request_latency_seconds_count{node=\"node-a\",version=\"v1\"} 1\n")
+                .contains("# TYPE canary_window_requests gauge")
+                .contains("canary_window_requests{node=\"node-a\",version=\"v1\"} 3\n")
+                .contains("canary_window_errors{node=\"node-a\",version=\"v1\"} 1\n")
+                .contains("# TYPE canary_window_latency_p99_seconds gauge")
+                .contains("canary_window_latency_p99_seconds{node=\"node-a\",version=\"v1\"} 0.02")
+                .contains("canary_coordinator{node=\"node-a\"} 1\n")
                 .contains("canary_commits_total{node=\"node-a\"} 0\n");
     }
 }
