@@ -2,6 +2,7 @@ package io.canary.launcher.client;
 
 import io.canary.launcher.ExitCodes;
 import io.canary.launcher.client.QueryReport.NodeResult;
+import io.canary.launcher.http.api.ClusterView;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.locks.LockSupport;
@@ -45,11 +46,21 @@ public final class QueryCommand extends ClientCommand {
 
     private NodeResult query(DataPlaneClient client, NodeAddress node) {
         try {
-            return new NodeResult(node, client.state(node), client.health(node), client.predict(node, key), null);
+            return new NodeResult(node, client.state(node), client.health(node), client.predict(node, key), null,
+                    coordination(client, node));
         } catch (CliException.Unreachable e) {
             return NodeResult.unreachable(node, e.reason());
         } catch (CliException e) {
             return NodeResult.unreachable(node, e.getMessage());
+        }
+    }
+
+    /** Who the node says coordinates ({@code /cluster}); null if it cannot say, which only drops that line. */
+    private static ClusterView coordination(DataPlaneClient client, NodeAddress node) {
+        try {
+            return client.cluster(node);
+        } catch (CliException e) {
+            return null;
         }
     }
 
@@ -61,7 +72,7 @@ public final class QueryCommand extends ClientCommand {
         List<NodeResult> refreshed = new ArrayList<>();
         for (NodeResult r : results) {
             try {
-                refreshed.add(new NodeResult(r.node(), client.state(r.node()), r.health(), r.prediction(), null));
+                refreshed.add(new NodeResult(r.node(), client.state(r.node()), r.health(), r.prediction(), null, r.cluster()));
             } catch (CliException e) {
                 refreshed.add(NodeResult.unreachable(r.node(), e.getMessage()));
             }

@@ -1,5 +1,6 @@
 package io.canary.launcher.client;
 
+import io.canary.launcher.http.api.ClusterView;
 import io.canary.launcher.http.api.HealthView;
 import io.canary.launcher.http.api.PredictError;
 import io.canary.launcher.http.api.PredictOutcome;
@@ -20,8 +21,16 @@ public final class QueryReport {
     /** The banner line. */
     public static final String RULE = "=".repeat(60);
 
-    /** What one node answered; {@code failure} is set (and the rest may be null) if it did not. */
-    public record NodeResult(NodeAddress node, StateView state, HealthView health, PredictOutcome prediction, String failure) {
+    /**
+     * What one node answered; {@code failure} is set (and the rest may be null) if it did not.
+     * {@code cluster} (who coordinates, the term) is null when the node did not say.
+     */
+    public record NodeResult(NodeAddress node, StateView state, HealthView health, PredictOutcome prediction, String failure,
+                             ClusterView cluster) {
+        public NodeResult(NodeAddress node, StateView state, HealthView health, PredictOutcome prediction, String failure) {
+            this(node, state, health, prediction, failure, null);
+        }
+
         public static NodeResult unreachable(NodeAddress node, String why) {
             return new NodeResult(node, null, null, null, why);
         }
@@ -100,6 +109,7 @@ public final class QueryReport {
         sb.append(name).append(" Routing State v").append(s.version()).append('\n');
         sb.append("  Status: ").append(s.status()).append('\n');
         sb.append("  Weights: ").append(Formats.pyWeights(s.weights())).append('\n');
+        renderCoordination(sb, r.cluster(), s);
         if (s.rollout().isActive() || s.rollout().isFinished()) {
             sb.append("  Rollout: ").append(s.rollout().canary()).append(' ').append(s.rollout().percent()).append("% ")
                     .append(s.rollout().phase()).append('\n');
@@ -114,6 +124,18 @@ public final class QueryReport {
             sb.append(" (the model failed: ").append(e.error()).append(')');
         }
         sb.append('\n');
+    }
+
+    /** Who the node says coordinates, in which term ({@code /cluster}, if it answered), and whether it routes fail-safe. */
+    static void renderCoordination(StringBuilder sb, ClusterView c, StateView s) {
+        if (c != null) {
+            sb.append("  Coordinator: ").append(c.coordinator().isEmpty() ? "none known (election running)" : c.coordinator())
+                    .append(" (term ").append(c.term()).append(")\n");
+        }
+        if (s.failSafe()) {
+            sb.append("  Fail-safe: routing every request to ").append(s.baseline()).append(" (").append(s.failSafeReason())
+                    .append(")\n");
+        }
     }
 
     /**

@@ -1,6 +1,7 @@
 package io.canary.launcher.http;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.canary.CoordinationStatus;
 import io.canary.PeerStatus;
 import io.canary.launcher.http.api.ClusterView;
 import io.canary.launcher.http.api.ErrorView;
@@ -43,7 +44,7 @@ final class DataPlaneRoutes {
     void register(RoutesConfig routes) {
         routes.get("/live", ctx -> ctx.json(Map.of("live", true, "node", node.id())));
         routes.get("/ready", this::ready);
-        routes.get("/routing/state", ctx -> ctx.json(StateView.of(node.state())));
+        routes.get("/routing/state", ctx -> ctx.json(StateView.of(node.state(), node.coordination())));
         routes.get("/health", health::node);
         routes.get("/health/cluster", health::cluster);
         routes.get("/cluster", this::cluster);
@@ -91,8 +92,10 @@ final class DataPlaneRoutes {
 
     private void cluster(Context ctx) {
         List<PeerStatus> peers = node.cluster();
-        String coordinator = peers.stream().filter(PeerStatus::coordinator).map(PeerStatus::nodeId).findFirst()
-                .orElse(node.isCoordinator() ? node.id() : "");
-        ctx.json(new ClusterView(node.id(), coordinator, peers.stream().map(MemberView::of).toList()));
+        CoordinationStatus c = node.coordination();
+        String coordinator = c.coordinator().orElseGet(() -> peers.stream().filter(PeerStatus::coordinator)
+                .map(PeerStatus::nodeId).findFirst().orElse(""));
+        ctx.json(new ClusterView(node.id(), coordinator, peers.stream().map(MemberView::of).toList(), c.term(),
+                c.failSafe(), c.failSafeReason()));
     }
 }

@@ -105,7 +105,7 @@ final class ProposalHandlers {
             return f.copy().orTimeout(deadline.toMillis(), TimeUnit.MILLISECONDS)
                     .handle((state, failure) -> {
                         if (failure == null) {
-                            ctx.status(200).json(StateView.of(state));
+                            ctx.status(200).json(StateView.of(state, node.coordination()));
                         } else {
                             throw failureToApi(failure);
                         }

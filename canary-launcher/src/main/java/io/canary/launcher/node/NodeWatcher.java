@@ -1,6 +1,7 @@
 package io.canary.launcher.node;
 
 import io.canary.CanaryNode;
+import io.canary.CoordinationStatus;
 import io.canary.PeerStatus;
 import io.canary.RolloutStatus;
 import io.canary.launcher.http.api.RolloutRequest;
@@ -14,9 +15,10 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
- * Watches a running node from outside its protocol thread: prints when it becomes ready and each new
- * rollout verdict, and starts the {@code --rollout} once every member is reachable (a promotion needs
- * a YES from every configured node, so starting earlier would only abort).
+ * Watches a running node from outside its protocol thread: prints who coordinates at start and each
+ * change of coordinator, term or fail-safe routing, when it becomes ready and each new rollout
+ * verdict, and starts the {@code --rollout} once every member is reachable (a promotion needs a YES
+ * from every configured node, so starting earlier would only abort).
  */
 final class NodeWatcher implements AutoCloseable {
     static final long POLL_MILLIS = 250;
@@ -28,6 +30,7 @@ final class NodeWatcher implements AutoCloseable {
     static final long ROLLOUT_RETRY_MILLIS = 5_000;
 
     private boolean wasReady;
+    private CoordinationStatus coordination;
     private long lastVerdictAt;
     private final AtomicBoolean rolloutPending;
     private boolean rolloutInFlight;
@@ -47,6 +50,8 @@ final class NodeWatcher implements AutoCloseable {
 
     static NodeWatcher start(CanaryNode node, NodeSettings settings, NodeConsole console) {
         NodeWatcher w = new NodeWatcher(node, settings, console);
+        w.coordination = node.coordination();
+        console.line(CoordinationLines.describe(w.coordination, settings.nodeId()));
         // Verdicts replayed from the log at start-up are history, not news.
         w.lastVerdictAt = node.rolloutStatus().verdicts().stream().mapToLong(Verdict::at).max().orElse(Long.MIN_VALUE);
         w.executor.scheduleWithFixedDelay(w::pollSafely, 0, POLL_MILLIS, TimeUnit.MILLISECONDS);
@@ -67,11 +72,18 @@ final class NodeWatcher implements AutoCloseable {
             RoutingState s = node.state();
             console.line("Ready: routing on version " + s.version() + " " + s.weights() + NodeConsole.rollout(s.rollout()));
         }
+        printCoordinationChanges();
         printNewVerdicts();
         if (rolloutPending.get() && !rolloutInFlight && wasReady && System.currentTimeMillis() >= nextRolloutAttempt
                 && everyMemberReachable()) {
             startRollout();
         }
+    }
+
+    private void printCoordinationChanges() {
+        CoordinationStatus now = node.coordination();
+        CoordinationLines.changes(coordination, now, settings.nodeId(), node.state().baseline()).forEach(console::line);
+        coordination = now;
     }
 
     private void printNewVerdicts() {

@@ -2,6 +2,7 @@ package io.canary.launcher.client;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.canary.launcher.http.api.ClusterView;
 import io.canary.launcher.http.api.HealthView;
 import io.canary.launcher.http.api.PredictError;
 import io.canary.launcher.http.api.PredictOutcome;
@@ -41,6 +42,27 @@ class QueryReportTest {
 
     private static PredictOutcome routedTo(String version) {
         return new PredictResponse(version, "n", null, 1);
+    }
+
+    @Test
+    void eachNodeSaysWhoCoordinatesInWhichTermAndWhetherItIsFailSafe() {
+        StateView s = state(4, 0.25);
+        StateView failSafe = new StateView(4, s.status(), s.weights(), "v1", 0, 0, RolloutView.NONE,
+                Map.of("v1", 1.0, "v2", 0.0), true, "no majority-backed coordinator heard for 4s");
+        NodeResult a = new NodeResult(A, s, health(), routedTo("v1"), null,
+                new ClusterView("node-a", "node-b", List.of(), 3, false, ""));
+        NodeResult b = new NodeResult(B, failSafe, health(), routedTo("v1"), null,
+                new ClusterView("node-b", "", List.of(), 3, true, "no majority-backed coordinator heard for 4s"));
+
+        String text = new QueryReport(List.of(a, b)).render();
+
+        assertThat(text).contains("[Node A] Routing State v4\n  Status: COMMITTED\n  Weights: {'v1': 0.75, 'v2': 0.25}\n"
+                        + "  Coordinator: node-b (term 3)\n\n")
+                .contains("[Node B] Routing State v4\n  Status: COMMITTED\n  Weights: {'v1': 0.75, 'v2': 0.25}\n"
+                        + "  Coordinator: none known (election running) (term 3)\n"
+                        + "  Fail-safe: routing every request to v1 (no majority-backed coordinator heard for 4s)\n");
+        assertThat(new QueryReport(List.of(new NodeResult(A, s, health(), routedTo("v1"), null))).render())
+                .as("a node that does not say").doesNotContain("Coordinator:").doesNotContain("Fail-safe");
     }
 
     @Test

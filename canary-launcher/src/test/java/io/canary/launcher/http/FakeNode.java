@@ -1,6 +1,7 @@
 package io.canary.launcher.http;
 
 import io.canary.ClusterHealth;
+import io.canary.CoordinationStatus;
 import io.canary.PeerStatus;
 import io.canary.ProposalFailedException;
 import io.canary.ProposalTimeoutException;
@@ -33,6 +34,7 @@ final class FakeNode implements NodeApi {
     volatile boolean neverAnswer;
     volatile boolean ready = true;
     volatile String routeTo = "v1";
+    volatile CoordinationStatus coordination = new CoordinationStatus(Optional.of("node-a"), 1, false, "");
     final Map<String, long[]> recorded = new ConcurrentHashMap<>();
     final List<RolloutAction> actions = new ArrayList<>();
     private final AtomicLong tx = new AtomicLong();
@@ -48,6 +50,7 @@ final class FakeNode implements NodeApi {
 
     @Override public String id() { return "node-a"; }
     @Override public boolean isCoordinator() { return true; }
+    @Override public CoordinationStatus coordination() { return coordination; }
     @Override public String route(String key) { return routeTo; }
 
     @Override

@@ -1,12 +1,15 @@
 package io.canary.launcher.http.api;
 
+import io.canary.CoordinationStatus;
 import io.canary.model.RoutingState;
 import java.util.Map;
 import java.util.TreeMap;
 
 /**
  * {@code GET /routing/state}: the committed state a node routes on, and the answer to every
- * change. Identical on every node once committed. The server writes it and the client reads it
+ * change. Identical on every node once committed, unless a node routes fail-safe: {@code routed},
+ * {@code failSafe} and {@code failSafeReason} say what this node routes now. Who coordinates, in
+ * which term, is in {@code GET /cluster}. The server writes it and the client reads it
  * (one contract); fields an older node lacks are read as their empty value.
  *
  * @param version grows by one per commit
@@ -16,20 +19,47 @@ import java.util.TreeMap;
  * @param txId the transaction that committed it (0 for the initial state)
  * @param committedAt epoch milliseconds at the coordinator (0 for the initial state)
  * @param rollout where the rollout stands (phase {@code NONE} when none ran)
+ * @param routed the shares this node routes on now: the committed weights, or every request to the
+ *     baseline while it is fail-safe
+ * @param failSafe true while this node routes every request to the baseline because it has no valid
+ *     lease (cut off from a majority-backed coordinator, or restarted and not yet current)
+ * @param failSafeReason why, in one line; empty when not fail-safe
  */
 public record StateView(long version, RoutingState.Status status, Map<String, Double> weights, String baseline,
-                        long txId, long committedAt, RolloutView rollout) {
+                        long txId, long committedAt, RolloutView rollout, Map<String, Double> routed,
+                        boolean failSafe, String failSafeReason) {
 
     public StateView {
         status = status == null ? RoutingState.Status.COMMITTED : status;
         weights = weights == null ? Map.of() : weights;
         baseline = baseline == null ? "" : baseline;
         rollout = rollout == null ? RolloutView.NONE : rollout;
+        routed = routed == null ? weights : routed;
+        failSafeReason = failSafeReason == null ? "" : failSafeReason;
+    }
+
+    /** A committed state as a node that is not fail-safe routes it. */
+    public StateView(long version, RoutingState.Status status, Map<String, Double> weights, String baseline,
+                     long txId, long committedAt, RolloutView rollout) {
+        this(version, status, weights, baseline, txId, committedAt, rollout, weights, false, "");
     }
 
     public static StateView of(RoutingState s) {
-        return new StateView(s.version(), s.status(), s.weights().asMap(), s.baseline(), s.txId(),
-                s.committedAt(), RolloutView.of(s.rollout()));
+        return of(s, CoordinationStatus.unknown());
+    }
+
+    /** {@code s} as a node with coordination {@code c} routes it. */
+    public static StateView of(RoutingState s, CoordinationStatus c) {
+        Map<String, Double> weights = s.weights().asMap();
+        Map<String, Double> routed = weights;
+        if (c.failSafe()) {
+            Map<String, Double> baselineOnly = new TreeMap<>();
+            weights.keySet().forEach(v -> baselineOnly.put(v, 0.0));
+            baselineOnly.put(s.baseline(), 1.0);
+            routed = baselineOnly;
+        }
+        return new StateView(s.version(), s.status(), weights, s.baseline(), s.txId(),
+                s.committedAt(), RolloutView.of(s.rollout()), routed, c.failSafe(), c.failSafeReason());
     }
 
     /** What must be equal on every node once a state is committed everywhere. */
