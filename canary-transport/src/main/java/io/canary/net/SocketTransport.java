@@ -102,6 +102,7 @@ public final class SocketTransport implements Transport {
                 throw new TransportException("control port " + controlPort.port()
                         + " was closed before the transport started; bind it again");
             }
+            BindPolicy.check(config, selfId, controlPort != null ? controlPort.address().host() : config.bind().host());
             Tls tls = config.tls().map(Tls::load).orElse(null);
             ControlPort port = controlPort != null ? controlPort : ControlPort.bind(config.bind().host(), config.bind().port());
             controlPort = port;
@@ -126,7 +127,7 @@ public final class SocketTransport implements Transport {
             newLinks.values().forEach(l -> l.start(daemonThreads("canary-send-" + selfId + "-to-" + l.peerId()).newThread(l)));
             started = true;
             log.info("{} listening on control port {} (cluster '{}', peers {}, {})", selfId, port.address(), config.clusterId(),
-                    newLinks.keySet(), tls != null ? "mutual TLS 1.3" : "plain TCP");
+                    newLinks.keySet(), security(tls != null, config.clusterSecret().isPresent()));
         }
     }
 
@@ -232,6 +233,11 @@ public final class SocketTransport implements Transport {
             }
         });
         return up;
+    }
+
+    private static String security(boolean tls, boolean secret) {
+        String transport = tls ? "mutual TLS 1.3" : "plain TCP";
+        return secret ? transport + ", authenticated by the cluster secret" : transport + (tls ? "" : ", unauthenticated");
     }
 
     private static java.util.concurrent.ThreadFactory daemonThreads(String prefix) {

@@ -46,6 +46,7 @@ public final class SocketTransportConfig {
     private final Duration maxQueueAge;
     private final int protocolVersion;
     private final TlsSettings tls;
+    private final ClusterSecret clusterSecret;
 
     private SocketTransportConfig(Builder b) {
         this.clusterId = b.clusterId;
@@ -60,6 +61,7 @@ public final class SocketTransportConfig {
         this.maxQueueAge = b.maxQueueAge;
         this.protocolVersion = b.protocolVersion;
         this.tls = b.tls;
+        this.clusterSecret = b.clusterSecret;
     }
 
     public static Builder custom() {
@@ -82,6 +84,7 @@ public final class SocketTransportConfig {
         b.maxQueueAge = base.maxQueueAge;
         b.protocolVersion = base.protocolVersion;
         b.tls = base.tls;
+        b.clusterSecret = base.clusterSecret;
         return b;
     }
 
@@ -104,13 +107,21 @@ public final class SocketTransportConfig {
     public int protocolVersion() { return protocolVersion; }
     /** Mutual TLS settings; empty for plain TCP (the default). */
     public Optional<TlsSettings> tls() { return Optional.ofNullable(tls); }
+    /** The secret every control connection is authenticated with; empty: none (loopback or TLS only). */
+    public Optional<ClusterSecret> clusterSecret() { return Optional.ofNullable(clusterSecret); }
+
+    /** True if connections are authenticated, by a cluster secret or mutual TLS. */
+    public boolean authenticated() {
+        return clusterSecret != null || tls != null;
+    }
 
     @Override
     public String toString() {
         return "SocketTransportConfig[clusterId=" + clusterId + ", bind=" + bind + ", peers=" + peers
                 + ", maxFrameBytes=" + maxFrameBytes + ", connectTimeout=" + connectTimeout
                 + ", backoff=" + backoffInitial + ".." + backoffMax + " jitter " + backoffJitter
-                + ", queueCapacity=" + queueCapacity + ", maxQueueAge=" + maxQueueAge + ", tls=" + (tls != null ? tls : "off") + "]";
+                + ", queueCapacity=" + queueCapacity + ", maxQueueAge=" + maxQueueAge + ", tls=" + (tls != null ? tls : "off")
+                + ", clusterSecret=" + (clusterSecret != null ? clusterSecret : "none") + "]";
     }
 
     /** Validating builder. */
@@ -128,6 +139,7 @@ public final class SocketTransportConfig {
         private Duration maxQueueAge = DEFAULT_MAX_QUEUE_AGE;
         private int protocolVersion = WireFormat.PROTOCOL_VERSION;
         private TlsSettings tls;
+        private ClusterSecret clusterSecret;
 
         private Builder() {
         }
@@ -222,6 +234,16 @@ public final class SocketTransportConfig {
         /** Mutual TLS 1.3 with these stores; {@code null} for plain TCP (the default). Every member must agree. */
         public Builder tls(TlsSettings settings) {
             tls = settings;
+            return this;
+        }
+
+        /**
+         * Authenticate every control connection with this secret (challenge-response both ways, then a
+         * tag on every frame); {@code null} for none, which only a loopback bind or TLS allows. Every
+         * member must have one (the same cluster secret, or node keys derived from it).
+         */
+        public Builder clusterSecret(ClusterSecret secret) {
+            clusterSecret = secret;
             return this;
         }
 

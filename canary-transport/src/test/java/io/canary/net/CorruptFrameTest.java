@@ -3,6 +3,7 @@ package io.canary.net;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.canary.net.codec.AuthOffer;
 import io.canary.net.codec.Hello;
 import io.canary.net.codec.MessageCodec;
 import io.canary.net.codec.WireFormat;
@@ -31,6 +32,7 @@ class CorruptFrameTest {
                 try (Socket s = new Socket(Loopback.HOST, net.address("node-a").port())) {
                     s.setSoTimeout(5_000);
                     s.getOutputStream().write(codec.encodeHello(new Hello("test", "node-b", WireFormat.PROTOCOL_VERSION)));
+                    s.getOutputStream().write(codec.encodeAuth(new AuthOffer(AuthOffer.Mode.NONE, new byte[AuthOffer.NONCE_BYTES])));
                     s.getOutputStream().write(codec.encodeFrame(new Message.Heartbeat(1, true)));
                     s.getOutputStream().write(damaged);
                     s.getOutputStream().write(codec.encodeFrame(new Message.Heartbeat(3, true)));

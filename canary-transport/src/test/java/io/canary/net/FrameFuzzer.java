@@ -16,7 +16,7 @@ import java.util.Set;
 
 /**
  * Makes hostile byte streams from valid frames, and predicts what a correct receiver delivers from
- * each: the messages of the well-formed frames before the first bad one.
+ * a frame an authenticated member sealed after damaging it.
  */
 final class FrameFuzzer {
     /** The _RESEALED ones recompute the checksum after the damage, so the damage reaches the decoder. */
@@ -25,6 +25,8 @@ final class FrameFuzzer {
 
     private final MessageCodec codec;
     private final List<byte[]> corpus = new ArrayList<>();
+    /** The same messages as header and payload only, for a member that seals what it sends. */
+    private final List<byte[]> unsealed = new ArrayList<>();
     private final Random random;
 
     FrameFuzzer(MessageCodec codec, List<Message> messages, long seed) {
@@ -32,6 +34,7 @@ final class FrameFuzzer {
         this.random = new Random(seed);
         for (Message m : messages) {
             corpus.add(codec.encodeFrame(m));
+            unsealed.add(codec.encodeUnsealed(m, WireFormat.PROTOCOL_VERSION));
         }
     }
 
@@ -108,6 +111,93 @@ final class FrameFuzzer {
         }
     }
 
+    /** A hostile frame as an authenticated member sends it, sealed after the damage, and what a correct node delivers from it. */
+    record Sealed(byte[] bytes, Message delivers) {
+    }
+
+    /**
+     * Damages a random message's header and payload, then seals it as its sender would (tag and
+     * checksum over the damaged bytes): the node must decode it safely, or refuse it.
+     */
+    Sealed sealed(Mutation mutation, io.canary.net.internal.FrameSeal seal) {
+        byte[] body = unsealed.get(random.nextInt(unsealed.size())).clone();
+        switch (mutation) {
+            case RANDOM_BYTES:
+                body = new byte[random.nextInt(64)];
+                random.nextBytes(body);
+                break;
+            case BIT_FLIPS:
+            case BIT_FLIPS_RESEALED:
+                for (int i = 1 + random.nextInt(8); i > 0; i--) {
+                    int bit = random.nextInt(body.length * 8);
+                    body[bit / 8] ^= (byte) (1 << (bit % 8));
+                }
+                break;
+            case TRUNCATION:
+                body = Arrays.copyOf(body, random.nextInt(body.length));
+                break;
+            case HUGE_LENGTH:
+                putInt(body, WireFormat.HEADER_BYTES - 4, random.nextBoolean() ? Integer.MAX_VALUE - random.nextInt(1000)
+                        : codec.maxFrameBytes() - WireFormat.HEADER_BYTES + 1 + random.nextInt(1 << 20));
+                break;
+            case WRONG_MAGIC:
+                body[random.nextInt(4)] ^= (byte) (1 + random.nextInt(255));
+                break;
+            case RANDOM_TYPE:
+                body[6] = (byte) random.nextInt(256);
+                break;
+            case PAYLOAD_SCRAMBLE:
+            case PAYLOAD_SCRAMBLE_RESEALED:
+                if (body.length > WireFormat.HEADER_BYTES) {
+                    int from = WireFormat.HEADER_BYTES + random.nextInt(body.length - WireFormat.HEADER_BYTES);
+                    for (int i = from; i < Math.min(body.length, from + 1 + random.nextInt(16)); i++) {
+                        body[i] = (byte) random.nextInt(256);
+                    }
+                }
+                break;
+            case GARBAGE_THEN_VALID:
+            case VALID_THEN_GARBAGE: {
+                byte[] garbage = new byte[1 + random.nextInt(32)];
+                random.nextBytes(garbage);
+                body = mutation == Mutation.GARBAGE_THEN_VALID ? concat(garbage, body) : concat(body, garbage);
+                break;
+            }
+            case VALID:
+            default:
+                break;
+        }
+        return new Sealed(seal.seal(body), delivers(body));
+    }
+
+    /** The message a correct node delivers from {@code body} sealed as one frame, or null: as its reader checks. */
+    private Message delivers(byte[] body) {
+        FrameHeader h = header(body, 0);
+        if (h == null || body.length != WireFormat.HEADER_BYTES + h.length() || h.version() != WireFormat.PROTOCOL_VERSION
+                || MessageType.ofCode(h.type()) == null) {
+            return null;
+        }
+        try {
+            return codec.decode(h.type(), body, WireFormat.HEADER_BYTES, h.length());
+        } catch (CodecException e) {
+            return null;
+        }
+    }
+
+    /** The auth frame of a client that claims a mode but cannot prove anything. */
+    byte[] bogusAuth(boolean withBogusProof) {
+        byte[] nonce = new byte[io.canary.net.codec.AuthOffer.NONCE_BYTES];
+        random.nextBytes(nonce);
+        io.canary.net.codec.AuthOffer.Mode mode = random.nextBoolean() ? io.canary.net.codec.AuthOffer.Mode.NONE
+                : io.canary.net.codec.AuthOffer.Mode.SECRET;
+        byte[] auth = codec.encodeAuth(new io.canary.net.codec.AuthOffer(mode, nonce));
+        if (!withBogusProof) {
+            return auth;
+        }
+        byte[] proof = new byte[io.canary.net.codec.AuthOffer.PROOF_BYTES];
+        random.nextBytes(proof);
+        return concat(auth, codec.encodeProof(proof));
+    }
+
     /** A Hello of {@code nodeId}, possibly mutated (bit flips, truncation, random bytes). */
     byte[] hello(String clusterId, String nodeId, boolean mutate) {
         byte[] h = codec.encodeHello(new Hello(clusterId, nodeId, WireFormat.PROTOCOL_VERSION));
@@ -130,65 +220,6 @@ final class FrameFuzzer {
         }
     }
 
-    /**
-     * What a correct receiver that is {@code selfId} of cluster {@code clusterId} with members
-     * {@code members} delivers from a whole connection's {@code bytes}: nothing unless the first
-     * frame is an acceptable Hello; then the messages of the frames up to the first malformed one,
-     * from the node the Hello named.
-     */
-    List<Inbox.Received> expectedDeliveries(byte[] bytes, String clusterId, String selfId, Set<String> members) {
-        List<Inbox.Received> out = new ArrayList<>();
-        FrameHeader first = header(bytes, 0);
-        if (first == null || first.type() != WireFormat.TYPE_HELLO || !intact(bytes, 0, first)) {
-            return out;
-        }
-        Hello hello;
-        try {
-            hello = Hello.decode(bytes, WireFormat.HEADER_BYTES, first.length());
-        } catch (CodecException e) {
-            return out;
-        }
-        if (hello.protocolVersion() != WireFormat.PROTOCOL_VERSION || !hello.clusterId().equals(clusterId)
-                || hello.nodeId().equals(selfId) || !members.contains(hello.nodeId())) {
-            return out;
-        }
-        int pos = end(0, first);
-        while (true) {
-            FrameHeader h = header(bytes, pos);
-            if (h == null || !intact(bytes, pos, h)) {
-                return out;
-            }
-            int start = pos + WireFormat.HEADER_BYTES;
-            if (h.version() != WireFormat.PROTOCOL_VERSION || MessageType.ofCode(h.type()) == null) {
-                return out;
-            }
-            try {
-                out.add(new Inbox.Received(hello.nodeId(), codec.decode(h.type(), bytes, start, h.length())));
-            } catch (CodecException e) {
-                return out;
-            }
-            pos = end(pos, h);
-        }
-    }
-
-    /** Where the frame with header {@code h} at {@code pos} ends: its checksum, if its version has one, included. */
-    private static int end(int pos, FrameHeader h) {
-        return pos + WireFormat.HEADER_BYTES + h.length() + (WireFormat.hasChecksum(h.version()) ? WireFormat.CHECKSUM_BYTES : 0);
-    }
-
-    /** True if the whole frame is there and its checksum (if its version has one) matches, as a receiver checks. */
-    private static boolean intact(byte[] bytes, int pos, FrameHeader h) {
-        int end = end(pos, h);
-        if (end > bytes.length) {
-            return false;
-        }
-        if (!WireFormat.hasChecksum(h.version())) {
-            return true;
-        }
-        int body = end - WireFormat.CHECKSUM_BYTES;
-        return WireFormat.checksum(bytes, pos, body - pos) == readInt(bytes, body);
-    }
-
     /** Recomputes the checksum of a single damaged frame, as a careless (or malicious) middlebox would. */
     private static byte[] reseal(byte[] frame) {
         if (frame.length >= WireFormat.HEADER_BYTES + WireFormat.CHECKSUM_BYTES) {
@@ -196,10 +227,6 @@ final class FrameFuzzer {
             putInt(frame, body, WireFormat.checksum(frame, 0, body));
         }
         return frame;
-    }
-
-    private static int readInt(byte[] b, int at) {
-        return ((b[at] & 0xFF) << 24) | ((b[at + 1] & 0xFF) << 16) | ((b[at + 2] & 0xFF) << 8) | (b[at + 3] & 0xFF);
     }
 
     private FrameHeader header(byte[] bytes, int pos) {

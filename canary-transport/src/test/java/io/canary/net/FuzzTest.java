@@ -9,6 +9,7 @@ import io.canary.net.cluster.SocketClusterHarness;
 import io.canary.net.codec.MessageCodec;
 import io.canary.net.codec.Samples;
 import io.canary.net.codec.WireFormat;
+import io.canary.net.internal.FrameSeal;
 import io.canary.testing.LocalCluster;
 import java.io.IOException;
 import java.io.InputStream;
@@ -31,8 +32,9 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Feeds a listening node at least 100,000 hostile frames, each on its own connection (a bad frame
- * closes its connection, so one per connection is what a node really faces), before and after a
- * valid handshake. The node must close each bad connection, deliver exactly the well-formed
+ * closes its connection, so one per connection is what a node really faces), with authentication on:
+ * from outsiders without the secret, and after a real authenticated handshake (raw, or sealed by a
+ * member after the damage). The node must close each bad connection, deliver exactly the well-formed
  * messages, stay within its frame limit, and afterwards still commit a transaction with its real peers.
  */
 class FuzzTest {
@@ -42,7 +44,6 @@ class FuzzTest {
     private static final String CLUSTER = SocketClusterHarness.CLUSTER_ID;
     private static final long SEED = Long.getLong("canary.fuzz.seed", System.nanoTime());
     private static final Duration WAIT = Duration.ofSeconds(20);
-    private static final Set<String> TRANSPORT_PEERS = Set.of("node-a", "node-b", "node-c", "node-x", "node-y");
 
     @Test
     void aCoordinatorFedHostileFramesNeverFailsDeliversOnlyWellFormedMessagesAndTheClusterStillCommits() throws Exception {
@@ -78,6 +79,9 @@ class FuzzTest {
             assertThat(counts(strangers.all())).isEqualTo(counts(total.expected));
             TransportStats stats = target.stats();
             assertThat(stats.malformedFrames()).isGreaterThan(CASES / 2);
+            assertThat(stats.rejectedConnections()).as("outsiders refused at the handshake").isGreaterThan(total.outsiders / 4);
+            assertThat(stats.acceptedConnections()).as("every member case authenticated")
+                    .isGreaterThanOrEqualTo(total.cases - total.outsiders);
             assertThat(stats.largestFrameBytes()).isLessThanOrEqualTo(WireFormat.DEFAULT_MAX_FRAME_BYTES);
             assertThat(stats.largestDecodeBytes()).isLessThanOrEqualTo(WireFormat.DEFAULT_MAX_FRAME_BYTES);
             assertThat(SocketTransportTest.transportThreadsOf("node-a")).contains("canary-listen-node-a");
@@ -92,7 +96,13 @@ class FuzzTest {
         }
     }
 
-    /** One client: {@code cases} connections, each with one hostile frame, 1 in 5 before any Hello. */
+    /**
+     * One client: {@code cases} connections, each with one hostile frame. One in five comes from an
+     * outsider (no secret: a mangled or bogus handshake, or none) and must deliver nothing; the rest
+     * come from a member that completed a real authenticated handshake, half raw (bytes injected into
+     * the stream without the session key: nothing delivered) and half sealed after the damage (a
+     * member's own bytes: exactly the well-formed message is delivered).
+     */
     private static Outcome fuzz(HostPort target, MessageCodec codec, long seed, int cases, String posingAs)
             throws IOException {
         FrameFuzzer fuzzer = new FrameFuzzer(codec, Samples.messages(), seed);
@@ -101,30 +111,50 @@ class FuzzTest {
         InetSocketAddress address = new InetSocketAddress(target.host(), target.port());
         for (int i = 0; i < cases; i++) {
             FrameFuzzer.Mutation mutation = fuzzer.pick();
-            byte[] frame = fuzzer.frame(mutation);
-            byte[] bytes;
-            if (random.nextInt(5) == 0) {
-                // Before the handshake: the frame itself, or a mangled Hello, comes first.
-                bytes = random.nextBoolean() ? frame : FrameFuzzer.concat(fuzzer.hello(CLUSTER, posingAs, true), frame);
-            } else {
-                bytes = FrameFuzzer.concat(fuzzer.hello(CLUSTER, posingAs, false), frame);
-            }
-            outcome.expected.addAll(fuzzer.expectedDeliveries(bytes, CLUSTER, "node-a", TRANSPORT_PEERS));
             outcome.byMutation.merge(mutation, 1L, Long::sum);
             outcome.cases++;
-            if (!sendAndAwaitClose(address, bytes)) {
-                outcome.hung++;
+            try (Socket s = open(address)) {
+                byte[] bytes;
+                if (random.nextInt(5) == 0) {
+                    byte[] frame = fuzzer.frame(mutation);
+                    switch (random.nextInt(3)) {
+                        case 0 -> bytes = frame;
+                        case 1 -> bytes = FrameFuzzer.concat(fuzzer.hello(CLUSTER, posingAs, true), frame);
+                        default -> bytes = FrameFuzzer.concat(fuzzer.hello(CLUSTER, posingAs, false),
+                                fuzzer.bogusAuth(random.nextBoolean()), frame);
+                    }
+                    outcome.outsiders++;
+                } else {
+                    FrameSeal seal = FuzzHandshake.connect(s, codec, CLUSTER, posingAs, "node-a", SocketClusterHarness.SECRET);
+                    if (random.nextBoolean()) {
+                        bytes = fuzzer.frame(mutation);
+                    } else {
+                        FrameFuzzer.Sealed sealed = fuzzer.sealed(mutation, seal);
+                        bytes = sealed.bytes();
+                        if (sealed.delivers() != null) {
+                            outcome.expected.add(new Inbox.Received(posingAs, sealed.delivers()));
+                        }
+                    }
+                }
+                if (!sendAndAwaitClose(s, bytes)) {
+                    outcome.hung++;
+                }
             }
         }
         return outcome;
     }
 
+    private static Socket open(InetSocketAddress address) throws IOException {
+        Socket s = new Socket();
+        s.setSoLinger(true, 0); // no TIME_WAIT: 100,000 connections must not exhaust ephemeral ports
+        s.connect(address, 5_000);
+        s.setSoTimeout(10_000);
+        return s;
+    }
+
     /** Sends {@code bytes}, ends our side, and waits for the node to close its side. */
-    private static boolean sendAndAwaitClose(InetSocketAddress address, byte[] bytes) throws IOException {
-        try (Socket s = new Socket()) {
-            s.setSoLinger(true, 0); // no TIME_WAIT: 100,000 connections must not exhaust ephemeral ports
-            s.connect(address, 5_000);
-            s.setSoTimeout(10_000);
+    private static boolean sendAndAwaitClose(Socket s, byte[] bytes) throws IOException {
+        {
             OutputStream out = s.getOutputStream();
             InputStream in = s.getInputStream();
             try {
@@ -156,12 +186,14 @@ class FuzzTest {
 
     private static final class Outcome {
         long cases;
+        long outsiders;
         long hung;
         final List<Inbox.Received> expected = new ArrayList<>();
         final Map<FrameFuzzer.Mutation, Long> byMutation = new EnumMap<>(FrameFuzzer.Mutation.class);
 
         void add(Outcome o) {
             cases += o.cases;
+            outsiders += o.outsiders;
             hung += o.hung;
             expected.addAll(o.expected);
             o.byMutation.forEach((k, v) -> byMutation.merge(k, v, Long::sum));

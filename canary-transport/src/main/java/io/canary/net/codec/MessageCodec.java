@@ -60,13 +60,38 @@ public final class MessageCodec {
         return rawFrame(hello.protocolVersion(), WireFormat.TYPE_HELLO, hello.encode());
     }
 
+    /** A complete auth frame (the second frame each way). */
+    public byte[] encodeAuth(AuthOffer offer) {
+        return rawFrame(WireFormat.PROTOCOL_VERSION, WireFormat.TYPE_AUTH, offer.encode());
+    }
+
+    /** A complete proof frame. */
+    public byte[] encodeProof(byte[] proof) {
+        return rawFrame(WireFormat.PROTOCOL_VERSION, WireFormat.TYPE_PROOF, proof.clone());
+    }
+
+    /**
+     * Header and payload of a frame for {@code message}, without its trailers: an authenticated
+     * connection appends the tag and the checksum (see {@link WireFormat}).
+     */
+    public byte[] encodeUnsealed(Message message, int version) {
+        MessageType type = MessageType.of(message);
+        WireWriter w = new WireWriter();
+        FrameHeader.write(w, version, type.code(), 0);
+        writePayload(w, message);
+        int length = w.size() - WireFormat.HEADER_BYTES;
+        checkSize(length, type.name());
+        w.putInt(WireFormat.HEADER_BYTES - 4, length);
+        return w.toByteArray();
+    }
+
     /** A complete Reject frame carrying {@code reason}. */
     public byte[] encodeReject(String reason) {
         return rawFrame(WireFormat.PROTOCOL_VERSION, WireFormat.TYPE_REJECT, Hello.encodeReject(reason));
     }
 
     private byte[] rawFrame(int version, int type, byte[] payload) {
-        checkSize(payload.length, type == WireFormat.TYPE_HELLO ? "HELLO" : "REJECT");
+        checkSize(payload.length, "control frame type " + type);
         WireWriter w = new WireWriter(WireFormat.HEADER_BYTES + payload.length + WireFormat.CHECKSUM_BYTES);
         FrameHeader.write(w, version, type, payload.length);
         w.writeBytes(payload);

@@ -10,6 +10,7 @@ package io.canary.net.codec;
  *   type     1 byte   {@link #TYPE_HELLO}, {@link #TYPE_REJECT} or a {@link MessageType} code
  *   length   4 bytes  payload length (signed; negative is malformed)
  *   payload  length bytes
+ *   tag      32 bytes HMAC-SHA256 authentication tag: only on an authenticated connection, after its handshake
  *   checksum 4 bytes  CRC32C of every byte of the frame before it (from version 2 on)
  * </pre>
  *
@@ -42,6 +43,12 @@ public final class WireFormat {
     public static final int TYPE_HELLO = 1;
     /** The acceptor refuses the connection; the payload is the reason. Its layout never changes. */
     public static final int TYPE_REJECT = 2;
+    /** The second frame each way (from version 2): how the sender authenticates, and its fresh nonce ({@link AuthOffer}). */
+    public static final int TYPE_AUTH = 3;
+    /** The proof that the sender holds the pair key ({@link AuthOffer#decodeProof}). */
+    public static final int TYPE_PROOF = 4;
+    /** The authentication tag each frame carries on an authenticated connection after the handshake. */
+    public static final int TAG_BYTES = 32;
 
     /** True if frames of {@code version} end with a {@link #CHECKSUM_BYTES} CRC32C. */
     public static boolean hasChecksum(int version) {

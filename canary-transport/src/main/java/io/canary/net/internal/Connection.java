@@ -15,10 +15,17 @@ final class Connection implements AutoCloseable {
     private final SocketChannel channel;
     private final SSLSocket tls;
     private final ByteBuffer probeBuffer = ByteBuffer.allocate(1);
+    private final FrameSeal seal;
 
-    Connection(SocketChannel channel, SSLSocket tls) {
+    Connection(SocketChannel channel, SSLSocket tls, FrameSeal seal) {
         this.channel = channel;
         this.tls = tls;
+        this.seal = seal;
+    }
+
+    /** Seals what we send on an authenticated connection; null without a secret. */
+    FrameSeal seal() {
+        return seal;
     }
 
     OutputStream out() throws IOException {

@@ -1,6 +1,7 @@
 package io.canary.net.internal;
 
 import io.canary.net.HostPort;
+import io.canary.net.codec.AuthOffer;
 import io.canary.net.codec.CodecException;
 import io.canary.net.codec.Hello;
 import io.canary.net.codec.WireFormat;
@@ -16,7 +17,7 @@ import java.util.function.Consumer;
 import javax.net.ssl.SSLException;
 import javax.net.ssl.SSLSocket;
 
-/** Opens our connection to one peer: TCP connect, TLS if configured, then the Hello exchange. */
+/** Opens our connection to one peer: TCP connect, TLS if configured, then the Hello and auth exchange. */
 final class Dialer {
     /** The peer, or we, refused the connection; the message is the line both logs show. */
     static final class Refused extends Exception {
@@ -58,8 +59,9 @@ final class Dialer {
                 tls = tlsHandshake(s);
                 io = tls;
             }
+            FrameSeal seal;
             try {
-                exchangeHellos(io);
+                seal = exchangeHellos(io);
             } catch (SSLException e) {
                 if (Tls.peerWentAway(e)) {
                     throw e;
@@ -70,7 +72,7 @@ final class Dialer {
             }
             io.setSoTimeout(0);
             ok = true;
-            return new Connection(ch, tls);
+            return new Connection(ch, tls, seal);
         } finally {
             if (!ok) {
                 NodeContext.closeQuietly(tls);
@@ -97,12 +99,53 @@ final class Dialer {
         return tls;
     }
 
-    private void exchangeHellos(Socket io) throws IOException, Refused {
+    /**
+     * The connector's side: our Hello and auth frame, the peer's, then (with a secret) our proof
+     * first and the peer's after it.
+     *
+     * @return the seal of what we send on this connection; null without a secret
+     */
+    private FrameSeal exchangeHellos(Socket io) throws IOException, Refused {
         OutputStream out = io.getOutputStream();
+        AuthOffer ours = ctx.auth.offer();
         out.write(ctx.codec.encodeHello(ctx.handshake.hello()));
+        out.write(ctx.codec.encodeAuth(ours));
         out.flush();
         FrameReader reader = new FrameReader(new BufferedInputStream(io.getInputStream(), 1024),
                 WireFormat.MIN_MAX_FRAME_BYTES * 4, ctx.counters);
+        byte[] hello = expect(reader, WireFormat.TYPE_HELLO, "a Hello");
+        String problem = ctx.handshake.problemWithOutbound(Hello.decode(hello, 0, hello.length), peerId, address.toString());
+        if (problem != null) {
+            throw refuse(out, problem);
+        }
+        byte[] auth = expect(reader, WireFormat.TYPE_AUTH, "its auth frame");
+        AuthOffer offer = AuthOffer.decode(auth, 0, auth.length);
+        problem = ctx.auth.problemWithMode(peerId, offer.mode());
+        if (problem != null) {
+            throw refuse(out, problem);
+        }
+        if (offer.mode() == AuthOffer.Mode.NONE) {
+            return null;
+        }
+        byte[] key = ctx.auth.key(peerId).orElse(null);
+        if (key == null) {
+            throw refuse(out, ctx.auth.noKey(peerId));
+        }
+        byte[] nonceC = ours.nonce();
+        byte[] nonceA = offer.nonce();
+        out.write(ctx.codec.encodeProof(ctx.auth.proof(key, Authenticator.Role.CONNECTOR, ctx.selfId, peerId, nonceC, nonceA)));
+        out.flush();
+        byte[] proof = AuthOffer.decodeProof(expect(reader, WireFormat.TYPE_PROOF, "its proof"), 0, AuthOffer.PROOF_BYTES);
+        if (!ctx.auth.verify(key, Authenticator.Role.ACCEPTOR, ctx.selfId, peerId, nonceC, nonceA, proof)) {
+            // No Reject: a peer that verified our proof holds our pair key, so this one is no member; just close.
+            throw new Refused("connection to " + peerId + " at " + address + " refused by " + ctx.selfId + ": "
+                    + Authenticator.badProof(peerId, ctx.selfId));
+        }
+        return ctx.auth.session(key, ctx.selfId, peerId, nonceC, nonceA);
+    }
+
+    /** The peer's next frame, which must be of {@code type}; a Reject is the peer refusing us. */
+    private byte[] expect(FrameReader reader, int type, String what) throws IOException, Refused {
         FrameReader.Frame f = reader.read();
         if (f == null) {
             throw new EOFException("the peer closed the connection during the handshake");
@@ -111,19 +154,20 @@ final class Dialer {
             String reason = Printable.of(Hello.decodeReject(f.payload(), 0, f.payload().length), 300);
             throw new Refused("connection to " + peerId + " at " + address + " rejected by " + peerId + ": " + reason);
         }
-        if (f.header().type() != WireFormat.TYPE_HELLO) {
-            throw new CodecException("expected a Hello, got frame type " + f.header().type());
+        if (f.header().type() != type) {
+            throw new CodecException("expected " + what + " from " + peerId + ", got frame type " + f.header().type());
         }
-        Hello theirs = Hello.decode(f.payload(), 0, f.payload().length);
-        String problem = ctx.handshake.problemWithOutbound(theirs, peerId, address.toString());
-        if (problem != null) {
-            try {
-                out.write(ctx.codec.encodeReject(problem));
-                out.flush();
-            } catch (IOException ignored) {
-                // they will see the connection close; our line says why
-            }
-            throw new Refused("connection to " + peerId + " at " + address + " refused by " + ctx.selfId + ": " + problem);
+        return f.payload();
+    }
+
+    /** Tells the peer why we refuse it and throws the line our log shows. */
+    private Refused refuse(OutputStream out, String problem) {
+        try {
+            out.write(ctx.codec.encodeReject(problem));
+            out.flush();
+        } catch (IOException ignored) {
+            // they will see the connection close; our line says why
         }
+        return new Refused("connection to " + peerId + " at " + address + " refused by " + ctx.selfId + ": " + problem);
     }
 }

@@ -26,6 +26,8 @@ final class FrameReader {
     private final Counters counters;
     private final byte[] header = new byte[WireFormat.HEADER_BYTES];
     private final byte[] trailer = new byte[WireFormat.CHECKSUM_BYTES];
+    /** Verifies every frame's authentication tag once the connection is authenticated; null before, or without a secret. */
+    private FrameSeal seal;
 
     FrameReader(InputStream in, int maxFrameBytes, Counters counters) {
         this.in = in;
@@ -36,7 +38,8 @@ final class FrameReader {
     /**
      * @return the next frame, or null if the stream ended cleanly between frames
      * @throws CodecException if the header is malformed, the frame too large, or the stream ends
-     *     inside a frame; {@link CorruptFrameException} if its checksum does not match
+     *     inside a frame; {@link CorruptFrameException} if its checksum does not match;
+     *     {@link io.canary.net.codec.ForgedFrameException} if its authentication tag does not
      * @throws IOException if the connection fails
      */
     Frame read() throws IOException {
@@ -54,13 +57,33 @@ final class FrameReader {
         }
         FrameHeader h = FrameHeader.parse(header, maxFrameBytes);
         byte[] payload = readPayload(h.length());
+        byte[] tag = null;
+        if (seal != null) {
+            tag = new byte[WireFormat.TAG_BYTES];
+            int tagGot = readAtMost(tag, 0, tag.length);
+            if (tagGot < tag.length) {
+                throw new CodecException("truncated frame: the connection closed after " + tagGot + " of "
+                        + tag.length + " authentication tag bytes");
+            }
+        }
         if (WireFormat.hasChecksum(h.version())) {
-            verifyChecksum(h, payload);
+            verifyChecksum(h, payload, tag);
+        }
+        if (seal != null) {
+            seal.verify(header, payload, tag);
         }
         return new Frame(h, payload);
     }
 
-    private void verifyChecksum(FrameHeader h, byte[] payload) throws IOException {
+    /**
+     * From the next frame on, every frame must carry the authentication tag of {@code seal}: called
+     * once the handshake established the session.
+     */
+    void sealed(FrameSeal s) {
+        this.seal = s;
+    }
+
+    private void verifyChecksum(FrameHeader h, byte[] payload, byte[] tag) throws IOException {
         int got = readAtMost(trailer, 0, WireFormat.CHECKSUM_BYTES);
         if (got < WireFormat.CHECKSUM_BYTES) {
             throw new CodecException("truncated frame: the connection closed after " + got + " of "
@@ -70,6 +93,9 @@ final class FrameReader {
         CRC32C crc = new CRC32C();
         crc.update(header, 0, header.length);
         crc.update(payload, 0, payload.length);
+        if (tag != null) {
+            crc.update(tag, 0, tag.length);
+        }
         int computed = (int) crc.getValue();
         if (computed != sent) {
             throw new CorruptFrameException(String.format("frame checksum mismatch (CRC32C 0x%08x, computed 0x%08x over"

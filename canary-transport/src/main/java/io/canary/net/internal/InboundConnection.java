@@ -1,6 +1,8 @@
 package io.canary.net.internal;
 
+import io.canary.net.codec.AuthOffer;
 import io.canary.net.codec.CodecException;
+import io.canary.net.codec.ForgedFrameException;
 import io.canary.net.codec.CorruptFrameException;
 import io.canary.net.codec.Hello;
 import io.canary.net.codec.MessageType;
@@ -55,6 +57,9 @@ final class InboundConnection implements Runnable {
         } catch (CorruptFrameException e) {
             ctx.counters.corrupt.increment();
             malformed(e.getMessage());
+        } catch (ForgedFrameException e) {
+            ctx.counters.forged.increment();
+            malformed(e.getMessage());
         } catch (CodecException e) {
             malformed(e.getMessage());
         } catch (RuntimeException e) {
@@ -63,7 +68,7 @@ final class InboundConnection implements Runnable {
         } catch (SocketTimeoutException e) {
             long suppressed = ctx.logLimiter.permit("no-hello:" + socket.getInetAddress().getHostAddress());
             if (suppressed >= 0) {
-                ctx.log().warn("closed connection from {}: no Hello within {} ms{}", remote,
+                ctx.log().warn("closed connection from {}: handshake not completed within {} ms{}", remote,
                         ctx.config.connectTimeout().toMillis(), LogLimiter.suppressedSuffix(suppressed));
             }
         } catch (IOException e) {
@@ -95,7 +100,13 @@ final class InboundConnection implements Runnable {
         }
     }
 
-    /** @return true if the peer is one of us; false (after logging and telling it why) if not */
+    /**
+     * The acceptor's side: the peer's Hello and auth frame, ours, then (with a secret) the peer's
+     * proof before ours. The peer reaches the protocol, and replaces an older connection of the same
+     * id, only once all of it passed.
+     *
+     * @return true if the peer is one of us; false (after logging and telling it why) if not
+     */
     private boolean handshake(FrameReader reader) throws IOException {
         FrameReader.Frame first = reader.read();
         if (first == null) {
@@ -105,33 +116,98 @@ final class InboundConnection implements Runnable {
             throw new CodecException("the first frame must be a Hello, got frame type " + first.header().type());
         }
         Hello hello = Hello.decode(first.payload(), 0, first.payload().length);
+        String claimed = hello.nodeId();
         String problem = ctx.handshake.problemWithInbound(hello);
-        if (problem == null && certified != null && !certified.contains(hello.nodeId())) {
-            problem = "the TLS certificate of " + Printable.of(hello.nodeId()) + " names " + certified + ", not "
-                    + Printable.of(hello.nodeId());
+        if (problem == null && certified != null && !certified.contains(claimed)) {
+            problem = "the TLS certificate of " + Printable.of(claimed) + " names " + certified + ", not "
+                    + Printable.of(claimed);
         }
-        OutputStream out = io.getOutputStream();
         if (problem != null) {
-            ctx.rejected("rejected connection from " + remote + " (" + Printable.of(hello.nodeId()) + "): " + problem,
-                    socket.getInetAddress().getHostAddress() + "|" + hello.nodeId() + problem);
-            try {
-                out.write(ctx.codec.encodeReject(problem));
-                out.flush();
-            } catch (IOException ignored) {
-                // the peer may already be gone; our log line says it all
+            return refuse(claimed, problem);
+        }
+        FrameReader.Frame auth = expect(reader, WireFormat.TYPE_AUTH, "its auth frame");
+        AuthOffer theirs = AuthOffer.decode(auth.payload(), 0, auth.payload().length);
+        problem = ctx.auth.problemWithMode(claimed, theirs.mode());
+        byte[] key = null;
+        if (problem == null && theirs.mode() == AuthOffer.Mode.SECRET) {
+            key = ctx.auth.key(claimed).orElse(null);
+            if (key == null) {
+                problem = ctx.auth.noKey(claimed);
             }
+        }
+        if (problem != null) {
+            return refuse(claimed, problem);
+        }
+        AuthOffer ours = ctx.auth.offer();
+        OutputStream out = io.getOutputStream();
+        out.write(ctx.codec.encodeHello(ctx.handshake.hello()));
+        out.write(ctx.codec.encodeAuth(ours));
+        out.flush();
+        if (key != null && !proveEachOther(reader, out, claimed, key, theirs.nonce(), ours.nonce())) {
             return false;
         }
-        out.write(ctx.codec.encodeHello(ctx.handshake.hello()));
-        out.flush();
-        peerId = hello.nodeId();
+        peerId = claimed;
         ctx.authenticated(peerId, this);
         ctx.counters.accepted.increment();
         long suppressed = ctx.logLimiter.permit("accepted:" + peerId);
         if (suppressed >= 0) {
-            ctx.log().info("accepted connection from {} ({}){}", peerId, remote, LogLimiter.suppressedSuffix(suppressed));
+            ctx.log().info("accepted connection from {} ({}{}){}", peerId, remote,
+                    key != null ? ", authenticated by the cluster secret" : "", LogLimiter.suppressedSuffix(suppressed));
         }
         return true;
+    }
+
+    /** The connector proves itself first; only then do we prove ourselves, and seal what it sends. */
+    private boolean proveEachOther(FrameReader reader, OutputStream out, String claimed, byte[] key, byte[] nonceC,
+                                   byte[] nonceA) throws IOException {
+        FrameReader.Frame f = reader.read();
+        if (f == null) {
+            return false;
+        }
+        if (f.header().type() == WireFormat.TYPE_REJECT) {
+            String reason = Printable.of(Hello.decodeReject(f.payload(), 0, f.payload().length), 300);
+            ctx.rejected("connection from " + remote + " (" + Printable.of(claimed) + ") was rejected by "
+                    + Printable.of(claimed) + ": " + reason, socket.getInetAddress().getHostAddress() + "|" + claimed + reason);
+            return false;
+        }
+        if (f.header().type() != WireFormat.TYPE_PROOF) {
+            throw new CodecException("expected the proof of " + Printable.of(claimed) + ", got frame type " + f.header().type());
+        }
+        byte[] proof = AuthOffer.decodeProof(f.payload(), 0, f.payload().length);
+        if (!ctx.auth.verify(key, Authenticator.Role.CONNECTOR, claimed, ctx.selfId, nonceC, nonceA, proof)) {
+            return refuse(claimed, Authenticator.badProof(claimed, ctx.selfId));
+        }
+        out.write(ctx.codec.encodeProof(ctx.auth.proof(key, Authenticator.Role.ACCEPTOR, claimed, ctx.selfId, nonceC, nonceA)));
+        out.flush();
+        reader.sealed(ctx.auth.session(key, claimed, ctx.selfId, nonceC, nonceA));
+        return true;
+    }
+
+    /** The next frame, which must be of {@code type}; a Reject from the peer is logged as such. */
+    private FrameReader.Frame expect(FrameReader reader, int type, String what) throws IOException {
+        FrameReader.Frame f = reader.read();
+        if (f == null) {
+            throw new java.io.EOFException("the peer closed the connection during the handshake");
+        }
+        if (f.header().type() != type) {
+            throw new CodecException("expected " + what + " (frame type " + type + ") after the Hello, got frame type "
+                    + f.header().type());
+        }
+        return f;
+    }
+
+    /** Logs and counts the refusal, tells the peer why, and returns false. */
+    private boolean refuse(String claimed, String problem) {
+        ctx.rejected("rejected connection from " + remote + " (" + Printable.of(claimed) + "): " + problem,
+                socket.getInetAddress().getHostAddress() + "|" + claimed + problem);
+        try {
+            OutputStream out = io.getOutputStream();
+            out.write(ctx.codec.encodeReject(problem));
+            out.flush();
+        } catch (IOException ignored) {
+            // the peer may already be gone; our log line says it all
+        }
+        return false;
     }
 
     private void readMessages(FrameReader reader) throws IOException {

@@ -22,6 +22,8 @@ public final class NodeContext {
     final MessageCodec codec;
     final Counters counters;
     final Handshake handshake;
+    /** The challenge-response with the cluster secret (mode NONE without one). */
+    final Authenticator auth;
     /** Mutual TLS, or null for plain TCP. */
     final Tls tls;
     final LogLimiter logLimiter = new LogLimiter(TimeUnit.SECONDS.toNanos(10));
@@ -42,6 +44,7 @@ public final class NodeContext {
         this.log = log;
         this.codec = new MessageCodec(config.maxFrameBytes());
         this.handshake = new Handshake(config.clusterId(), selfId, config.protocolVersion(), config.peers().keySet());
+        this.auth = new Authenticator(config.clusterSecret().orElse(null), config.clusterId(), selfId, config.protocolVersion());
     }
 
     Logger log() {

@@ -5,6 +5,7 @@ import io.canary.NodeConfig;
 import io.canary.log.LogHistory;
 import io.canary.log.LogRecord;
 import io.canary.model.RoutingState;
+import io.canary.net.ClusterSecret;
 import io.canary.net.ControlPort;
 import io.canary.net.HostPort;
 import io.canary.net.SocketTransport;
@@ -41,6 +42,11 @@ import org.awaitility.core.ConditionTimeoutException;
 public final class SocketClusterHarness implements ClusterHarness {
     /** The cluster id every transport of the harness uses. */
     public static final String CLUSTER_ID = "harness";
+    /**
+     * Every transport of the harness authenticates with this secret (a tuning may replace it), so the
+     * 2PC scenarios run with authentication and frame tags on, as a real deployment does.
+     */
+    public static final ClusterSecret SECRET = ClusterSecret.generate();
     private static final String HOST = "127.0.0.1";
 
     private final LinkFaults faults = new LinkFaults();
@@ -108,7 +114,7 @@ public final class SocketClusterHarness implements ClusterHarness {
 
     private CanaryNode startNode(String id) {
         SocketTransportConfig transportConfig = tuning.apply(id, SocketTransportConfig.custom()
-                .clusterId(CLUSTER_ID).bindHost(HOST).port(addresses.get(id).port()).peers(addresses)
+                .clusterId(CLUSTER_ID).bindHost(HOST).port(addresses.get(id).port()).peers(addresses).clusterSecret(SECRET)
                 .connectTimeout(Duration.ofSeconds(1)).backoffInitial(Duration.ofMillis(10))
                 .backoffMax(Duration.ofMillis(200))).build();
         ControlPort bound = boundPorts.remove(id);
