@@ -5,6 +5,7 @@ import io.canary.launcher.client.LoadCommand;
 import io.canary.launcher.client.LogCommand;
 import io.canary.launcher.client.QueryCommand;
 import io.canary.launcher.client.RolloutCommand;
+import io.canary.launcher.client.SecretCommand;
 import io.canary.launcher.client.WeightsCommand;
 import io.canary.launcher.node.NodeCommand;
 import java.io.PrintWriter;
@@ -33,6 +34,7 @@ import picocli.CommandLine;
                 LoadCommand.class,
                 DemoCommand.class,
                 LogCommand.class,
+                SecretCommand.class,
                 CommandLine.HelpCommand.class
         },
         footerHeading = "%nExit codes:%n",

@@ -117,7 +117,7 @@ class CanaryCliTest {
         assertThat(r.code()).isEqualTo(ExitCodes.USAGE);
         assertThat(r.err().lines().findFirst().orElseThrow())
                 .isEqualTo("canary: unknown command 'nodes' for 'canary'; did you mean 'node'?"
-                        + " (commands: node, query, weights, rollout, load, demo, log)");
+                        + " (commands: node, query, weights, rollout, load, demo, log, secret)");
     }
 
     @Test

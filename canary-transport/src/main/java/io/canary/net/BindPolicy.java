@@ -10,7 +10,7 @@ import java.net.UnknownHostException;
  * or mutual TLS is refused at start, saying how to make a secret; loopback-only clusters (the demo,
  * tests) may run without. Also checks that a node key is this node's.
  */
-final class BindPolicy {
+public final class BindPolicy {
     private BindPolicy() {
     }
 
@@ -34,7 +34,7 @@ final class BindPolicy {
     }
 
     /** True for 127.0.0.0/8, ::1 and names resolving to them; false for the wildcard and anything else. */
-    static boolean isLoopback(String host) {
+    public static boolean isLoopback(String host) {
         try {
             InetAddress a = InetAddress.getByName(host);
             return a.isLoopbackAddress();

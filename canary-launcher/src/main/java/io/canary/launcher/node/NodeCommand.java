@@ -6,6 +6,7 @@ import io.canary.launcher.KeyValues;
 import io.canary.launcher.LauncherException;
 import io.canary.launcher.model.ModelSpec;
 import io.canary.model.Weights;
+import io.canary.net.BindPolicy;
 import io.canary.net.HostPort;
 import io.canary.net.TlsSettings;
 import java.io.IOException;
@@ -126,6 +127,13 @@ public final class NodeCommand implements Callable<Integer> {
             description = "File holding the password of both stores. Default: $CANARY_TLS_PASSWORD.")
     Path tlsPasswordFile;
 
+    @Option(names = "--cluster-secret-file", paramLabel = "FILE",
+            description = "The cluster secret (canary secret generate > cluster.key) or this node's key (canary secret "
+                    + "derive): every control connection is then authenticated both ways and every frame carried with a tag. "
+                    + "Every member needs one. Required when --bind is not a loopback address (unless TLS is on). "
+                    + "Default: $CANARY_CLUSTER_SECRET_FILE, or the secret itself in $CANARY_CLUSTER_SECRET.")
+    Path clusterSecretFile;
+
     @Option(names = "--prepare-timeout", paramLabel = "DURATION", description = "Wait for votes this long. Default: ${bundle:default.prepareTimeout}.")
     Duration prepareTimeout;
 
@@ -162,6 +170,7 @@ public final class NodeCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         NodeSettings settings = settings(System.getenv());
+        requireAuthenticationOffLoopback(settings);
         if (verbose) {
             // Read by slf4j-simple when the transport creates its loggers, i.e. after this line.
             System.setProperty("org.slf4j.simpleLogger.log.io.canary.net", "debug");
@@ -217,6 +226,9 @@ public final class NodeCommand implements Callable<Integer> {
             b.nodeConfig(nodeConfig());
             b.adminToken(adminToken(env));
             b.tls(tls(env));
+            SecretSource secret = SecretSource.resolve(clusterSecretFile, env);
+            secret.warning().ifPresent(w -> System.err.println("warning: " + w));
+            b.clusterSecret(secret.secret().orElse(null));
             NodeSettings s = b.build();
             if (role == NodeOptionTypes.Role.COORDINATOR && !s.isCoordinator()) {
                 throw new IllegalArgumentException("--role coordinator but the coordinator is " + s.coordinatorId());
@@ -225,6 +237,23 @@ public final class NodeCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw LauncherException.usage(e.getMessage());
         }
+    }
+
+    /**
+     * Safe by default: a control port other machines can reach must authenticate its peers. Checked
+     * before anything binds (the transport checks again, for embedders).
+     *
+     * @throws LauncherException (usage) saying how to make and distribute a secret
+     */
+    static void requireAuthenticationOffLoopback(NodeSettings s) {
+        if (s.clusterSecret().isPresent() || s.tls().isPresent() || BindPolicy.isLoopback(s.bindHost())) {
+            return;
+        }
+        throw LauncherException.usage(s.nodeId() + " would listen on " + s.bindHost() + ":" + s.controlPort()
+                + " with no authentication, so anyone reaching that port could pose as a member. Make a cluster secret once"
+                + " ((umask 077; canary secret generate > cluster.key)), copy cluster.key to every member and start each"
+                + " node with --cluster-secret-file cluster.key (or export CANARY_CLUSTER_SECRET_FILE=cluster.key); or, on"
+                + " one machine only, --bind 127.0.0.1");
     }
 
     private String nodeId() {

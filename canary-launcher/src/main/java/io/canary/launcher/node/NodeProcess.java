@@ -128,7 +128,8 @@ public final class NodeProcess implements AutoCloseable {
         String role = s.isCoordinator() ? "Coordinator" : "Participant";
         console.line(role + " started, listening on " + s.bindHost() + ":" + controlPort);
         console.line("Data plane on " + s.bindHost() + ":" + dataPort);
-        console.line("Peers: " + s.members() + (s.tls().isPresent() ? " (mutual TLS)" : ""));
+        console.line("Peers: " + s.members() + (s.tls().isPresent() ? " (mutual TLS)" : "")
+                + (s.clusterSecret().isPresent() ? " (authenticated by the cluster secret)" : ""));
         Map<String, String> models = new LinkedHashMap<>();
         s.models().forEach((v, spec) -> models.put(v, spec.describe()));
         console.line("Models: " + models + "; state log " + s.logFile());

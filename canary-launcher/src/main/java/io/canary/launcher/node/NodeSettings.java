@@ -3,6 +3,7 @@ package io.canary.launcher.node;
 import io.canary.NodeConfig;
 import io.canary.launcher.model.ModelSpec;
 import io.canary.model.Weights;
+import io.canary.net.ClusterSecret;
 import io.canary.net.HostPort;
 import io.canary.net.TlsSettings;
 import java.nio.file.Path;
@@ -40,6 +41,7 @@ public final class NodeSettings {
     private final NodeConfig nodeConfig;
     private final Optional<String> adminToken;
     private final Optional<TlsSettings> tls;
+    private final Optional<ClusterSecret> clusterSecret;
     private final boolean verbose;
     private final int maxBodyBytes;
 
@@ -60,6 +62,7 @@ public final class NodeSettings {
         this.nodeConfig = b.nodeConfig;
         this.adminToken = Optional.ofNullable(b.adminToken);
         this.tls = Optional.ofNullable(b.tls);
+        this.clusterSecret = Optional.ofNullable(b.clusterSecret);
         this.verbose = b.verbose;
         this.maxBodyBytes = b.maxBodyBytes;
     }
@@ -98,6 +101,7 @@ public final class NodeSettings {
         b.nodeConfig = nodeConfig;
         b.adminToken = adminToken.orElse(null);
         b.tls = tls.orElse(null);
+        b.clusterSecret = clusterSecret.orElse(null);
         b.verbose = verbose;
         b.maxBodyBytes = maxBodyBytes;
         return b;
@@ -128,6 +132,8 @@ public final class NodeSettings {
     public Optional<String> adminToken() { return adminToken; }
     /** Mutual TLS between the nodes; empty: plain TCP. */
     public Optional<TlsSettings> tls() { return tls; }
+    /** The secret the control connections authenticate with; empty: none (loopback or TLS only). */
+    public Optional<ClusterSecret> clusterSecret() { return clusterSecret; }
     public boolean verbose() { return verbose; }
     public int maxBodyBytes() { return maxBodyBytes; }
 
@@ -139,6 +145,7 @@ public final class NodeSettings {
                 + ", initialWeights=" + initialWeights + ", baseline=" + baseline
                 + ", rollout=" + rolloutCanary.orElse("none") + ", adminToken=" + (adminToken.isPresent() ? "set" : "none")
                 + ", tls=" + tls.map(TlsSettings::toString).orElse("off")
+                + ", clusterSecret=" + (clusterSecret.isPresent() ? "set" : "none")
                 + ", " + nodeConfig + "]";
     }
 
@@ -160,6 +167,7 @@ public final class NodeSettings {
         private NodeConfig nodeConfig = NodeConfig.ofDefaults();
         private String adminToken;
         private TlsSettings tls;
+        private ClusterSecret clusterSecret;
         private boolean verbose;
         private int maxBodyBytes = DEFAULT_MAX_BODY_BYTES;
 
@@ -270,6 +278,12 @@ public final class NodeSettings {
         /** Mutual TLS between the nodes (every node needs it); null: plain TCP. */
         public Builder tls(TlsSettings tls) {
             this.tls = tls;
+            return this;
+        }
+
+        /** The cluster secret (or this node's key) the control plane authenticates with; null for none. */
+        public Builder clusterSecret(ClusterSecret secret) {
+            this.clusterSecret = secret;
             return this;
         }
 

@@ -49,6 +49,7 @@ public final class SocketTransports {
                 .bindHost(settings.bindHost())
                 .port(settings.controlPort());
         settings.tls().ifPresent(b::tls);
+        settings.clusterSecret().ifPresent(b::clusterSecret);
         for (Map.Entry<String, HostPort> e : settings.members().entrySet()) {
             // This node's own entry only matters to others; with port 0 it is not known yet.
             if (!e.getKey().equals(settings.nodeId()) || e.getValue().port() > 0) {

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.canary.launcher.CanaryCli;
 import io.canary.launcher.LauncherException;
 import io.canary.launcher.model.ModelSpec;
+import io.canary.net.ClusterSecret;
 import io.canary.net.HostPort;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -18,8 +19,41 @@ import picocli.CommandLine;
 
 /** How {@code canary node}'s options become settings, as in the original guide. */
 class NodeCommandTest {
+    private static final ClusterSecret SECRET = ClusterSecret.generate();
+
     @TempDir
     Path dir;
+
+    @Test
+    void aNonLoopbackBindWithoutASecretIsRefusedSayingHowToMakeOne() {
+        assertThatThrownBy(() -> NodeCommand.requireAuthenticationOffLoopback(settings(Map.of(), "--role", "coordinator")))
+                .isInstanceOf(LauncherException.class)
+                .hasMessage("node-a would listen on 0.0.0.0:60001 with no authentication, so anyone reaching that port could"
+                        + " pose as a member. Make a cluster secret once ((umask 077; canary secret generate > cluster.key)),"
+                        + " copy cluster.key to every member and start each node with --cluster-secret-file cluster.key (or"
+                        + " export CANARY_CLUSTER_SECRET_FILE=cluster.key); or, on one machine only, --bind 127.0.0.1");
+        NodeCommand.requireAuthenticationOffLoopback(settings(Map.of(), "--role", "coordinator", "--bind", "127.0.0.1"));
+        NodeCommand.requireAuthenticationOffLoopback(settings(Map.of(SecretSource.VALUE_ENV, SECRET.encode()), "--role", "coordinator"));
+    }
+
+    @Test
+    void theSecretComesFromTheOptionTheFileVariableOrTheValueVariable() throws IOException {
+        Path file = dir.resolve("cluster.key");
+        Files.writeString(file, SECRET.encode());
+        java.nio.file.Files.setPosixFilePermissions(file, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+        byte[] expected = SECRET.pairKey("node-a", "node-b").orElseThrow();
+        assertThat(settings(Map.of(), "--role", "coordinator", "--cluster-secret-file", file.toString())
+                .clusterSecret().orElseThrow().pairKey("node-a", "node-b")).contains(expected);
+        assertThat(settings(Map.of(SecretSource.FILE_ENV, file.toString()), "--role", "coordinator")
+                .clusterSecret().orElseThrow().pairKey("node-a", "node-b")).contains(expected);
+        NodeSettings fromValue = settings(Map.of(SecretSource.VALUE_ENV, SECRET.encode()), "--role", "coordinator");
+        assertThat(fromValue.clusterSecret().orElseThrow().pairKey("node-a", "node-b")).contains(expected);
+        assertThat(fromValue.toString()).contains("clusterSecret=set").doesNotContain(SECRET.encode().lines()
+                .filter(l -> !l.startsWith("#")).findFirst().orElseThrow().split(" ")[1]);
+        assertThatThrownBy(() -> settings(Map.of(), "--role", "coordinator", "--cluster-secret-file", dir.resolve("none").toString()))
+                .isInstanceOf(LauncherException.class).hasMessageStartingWith("cluster secret file " + dir.resolve("none")
+                        + " does not exist");
+    }
 
     private static NodeSettings settings(Map<String, String> env, String... args) {
         CommandLine.ParseResult parsed = CanaryCli.commandLine().parseArgs(prepend("node", args));
@@ -37,7 +71,7 @@ class NodeCommandTest {
     @Test
     void rolesOfTheOriginalGuideMapToTheReferenceNodes() {
         Map<String, String> env = Map.of("PEERS_NODE_A", "192.168.1.100", "PEERS_NODE_B", "192.168.1.101",
-                "PEERS_NODE_C", "192.168.1.102");
+                "PEERS_NODE_C", "192.168.1.102", SecretSource.VALUE_ENV, SECRET.encode());
         NodeSettings a = settings(env, "--role", "coordinator");
         assertThat(a.nodeId()).isEqualTo("node-a");
         assertThat(a.isCoordinator()).isTrue();
@@ -55,7 +89,7 @@ class NodeCommandTest {
 
     @Test
     void optionsOverrideTheReferenceLayout() {
-        NodeSettings s = settings(Map.of(), "--id", "n2", "--peers", "n1=10.0.0.1:7001, n2=10.0.0.2:7002",
+        NodeSettings s = settings(Map.of(SecretSource.VALUE_ENV, SECRET.encode()), "--id", "n2", "--peers", "n1=10.0.0.1:7001, n2=10.0.0.2:7002",
                 "--data-port", "8080", "--bind", "10.0.0.2", "--data-dir", dir.toString(), "--cluster-id", "prod",
                 "--model", "v1=demo:latency=10ms,errors=0", "--model", "v2=http://10.0.0.9:9000/predict",
                 "--initial-weights", "v1=0.9,v2=0.1", "--rollout", "v2", "--prepare-timeout", "750ms",

@@ -94,6 +94,25 @@ class NodeStartupFailureTest {
     }
 
     @Test
+    void aNonLoopbackBindWithoutASecretIsOneClearLineAndNothingListens() throws IOException {
+        int port;
+        try (ServerSocket probe = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
+            port = probe.getLocalPort();
+        }
+        // 0.0.0.0 is bound by nobody: the check comes first, so no traffic and no port is involved.
+        CommandRun r = node("--id", "node-a", "--peers", "node-a=127.0.0.1:" + port, "--bind", "0.0.0.0",
+                "--data-port", "0", "--data-dir", dir.toString());
+        assertThat(r.code()).isEqualTo(ExitCodes.USAGE);
+        assertThat(r.err().lines()).hasSize(1);
+        assertThat(r.err()).startsWith("canary: node-a would listen on 0.0.0.0:" + port + " with no authentication")
+                .contains("canary secret generate > cluster.key").contains("--cluster-secret-file cluster.key")
+                .doesNotContain("Exception");
+        try (ServerSocket again = new ServerSocket(port, 1, InetAddress.getByName("127.0.0.1"))) {
+            assertThat(again.getLocalPort()).as("the control port was never bound").isEqualTo(port);
+        }
+    }
+
+    @Test
     void unwritableDataDirIsOneClearLine() throws IOException {
         Path file = Files.writeString(dir.resolve("not-a-dir"), "x");
         CommandRun r = node("--id", "node-a", "--peers", "node-a=127.0.0.1:1", "--bind", "127.0.0.1", "--control-port", "0",
