@@ -56,8 +56,8 @@ class SecretCommandTest {
         assertThat(nodeB.pairKey("node-b", "node-c")).contains(cluster.pairKey("node-b", "node-c").orElseThrow());
 
         Run notAMember = canary("secret", "derive", "--id", "node-z", "--cluster-secret-file", clusterKey.toString());
-        assertThat(notAMember.code()).isEqualTo(ClientCommand.USAGE);
-        assertThat(notAMember.err()).isEqualTo("error: node-z is not among the members [node-a, node-b, node-c] (--peers)\n");
+        assertThat(notAMember.code()).isEqualTo(io.canary.launcher.ExitCodes.USAGE);
+        assertThat(notAMember.err()).isEqualTo("canary: node-z is not among the members [node-a, node-b, node-c] (--peers)\n");
 
         Path keyB = dir.resolve("node-b.key");
         Files.writeString(keyB, r.out());

@@ -36,11 +36,16 @@ class ProcessClusterTest {
     private final Map<String, HttpTestClient> clients = new LinkedHashMap<>();
     private final List<NodeJvm> all = new ArrayList<>();
 
+    /** Every node authenticates its control connections, as a deployment does (issue 15). */
+    private Path clusterKey;
+
     @BeforeEach
-    void choosePorts() {
+    void choosePorts() throws java.io.IOException {
         for (String id : IDS) {
             controlPorts.put(id, NodeJvm.freePort());
         }
+        clusterKey = Files.writeString(work.resolve("cluster.key"), io.canary.net.ClusterSecret.generate().encode());
+        Files.setPosixFilePermissions(clusterKey, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
     }
 
     @AfterEach
@@ -54,6 +59,7 @@ class ProcessClusterTest {
         List<String> a = new ArrayList<>(id.equals("node-a") ? List.of("--role", "coordinator")
                 : List.of("--role", "participant", "--id", id));
         a.addAll(List.of("--peers", peers.toString(), "--bind", "127.0.0.1", "--data-port", "0",
+                "--cluster-secret-file", clusterKey.toString(),
                 "--data-dir", work.resolve("logs").toString(),
                 "--heartbeat-interval", "100ms", "--peer-timeout", "800ms", "--prepare-timeout", "1s",
                 "--request-timeout", "4s", "--sync-timeout", "2s", "--health-interval", "250ms"));
@@ -116,7 +122,8 @@ class ProcessClusterTest {
         assertThat(a.stdout()).anySatisfy(l -> assertThat(l).startsWith("[node-a] Coordinator started, listening on 127.0.0.1:" + controlPorts.get("node-a")));
         assertThat(a.stdout()).anySatisfy(l -> assertThat(l).matches("\\[node-a\\] Data plane on 127\\.0\\.0\\.1:\\d+"));
         assertThat(a.stdout()).anySatisfy(l -> assertThat(l).isEqualTo("[node-a] Peers: {node-a=127.0.0.1:" + controlPorts.get("node-a")
-                + ", node-b=127.0.0.1:" + controlPorts.get("node-b") + ", node-c=127.0.0.1:" + controlPorts.get("node-c") + "}"));
+                + ", node-b=127.0.0.1:" + controlPorts.get("node-b") + ", node-c=127.0.0.1:" + controlPorts.get("node-c") + "}"
+                + " (authenticated by the cluster secret)"));
         assertThat(nodes.get("node-b").stdout()).anySatisfy(l -> assertThat(l).startsWith("[node-b] Participant started, listening on 127.0.0.1:"));
 
         var r = clients.get("node-b").post("/routing/weights", "{\"weights\":{\"v1\":0.9,\"v2\":0.1}}");
