@@ -4,6 +4,7 @@ import io.canary.NodeConfig;
 import io.canary.launcher.LauncherException;
 import io.canary.launcher.model.ModelSpec;
 import io.canary.model.Weights;
+import io.canary.net.ClusterSecret;
 import io.canary.net.ControlPort;
 import io.canary.net.HostPort;
 import java.nio.file.Path;
@@ -206,6 +207,8 @@ public final class InProcessCluster implements AutoCloseable {
             Map<String, HostPort> members = new LinkedHashMap<>();
             ports.forEach((id, p) -> members.put(id, new HostPort("127.0.0.1", p.port())));
             Map<String, NodeSettings> all = new LinkedHashMap<>();
+            // Loopback needs no secret, but an ephemeral one costs nothing and runs the demo as a deployment runs.
+            ClusterSecret secret = ClusterSecret.generate();
             for (int i = 0; i < nodeIds.size(); i++) {
                 String id = nodeIds.get(i);
                 NodeSettings.Builder b = NodeSettings.builder(id)
@@ -217,6 +220,7 @@ public final class InProcessCluster implements AutoCloseable {
                         .clusterId(clusterId)
                         .nodeConfig(nodeConfig)
                         .adminToken(adminToken)
+                        .clusterSecret(secret)
                         .verbose(verbose)
                         .rolloutCanary(i == 0 ? rolloutOnStart : null);
                 if (models != null) {
