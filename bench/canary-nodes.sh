@@ -18,7 +18,7 @@ start_canary_cluster() {
   for (( i = 1; i <= n; i++ )); do
     # shellcheck disable=SC2086
     start_bg "$BENCH_TMP/canary-n$i.out" java $CANARY_JAVA_OPTS -Djava.net.preferIPv4Stack=true \
-      -cp "$BENCH_JAR" io.canary.launcher.CanaryCli node --id "n$i" --peers "$peers" --coordinator n1 \
+      -cp "$BENCH_JAR" io.canary.launcher.CanaryCli node --id "n$i" --peers "$peers" --coordinator n1 --bind 127.0.0.1 \
       --data-port "${data[$i]}" --data-dir "$BENCH_TMP/canary-data" "$@" >/dev/null
     CANARY_URLS+=("http://127.0.0.1:${data[$i]}")
     CANARY_DATA_PORTS+=("${data[$i]}")

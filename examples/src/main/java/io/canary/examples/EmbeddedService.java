@@ -9,6 +9,7 @@ import io.canary.model.Weights;
 import io.canary.net.ControlPort;
 import io.canary.net.HostPort;
 import io.canary.net.SocketTransport;
+import io.canary.net.ClusterSecret;
 import io.canary.net.SocketTransportConfig;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -46,8 +47,13 @@ import java.util.concurrent.TimeUnit;
  * curl 'localhost:8082/recommend?user=42'
  * curl -X POST 'localhost:8081/canary/weights?v1=0.9&amp;v2=0.1'
  * </pre>
+ * Across machines, give every node the same cluster secret ({@code export
+ * CANARY_CLUSTER_SECRET_FILE=cluster.key}, made once with {@code canary secret generate}): the
+ * control port then listens on every interface and authenticates each peer.
  */
 public final class EmbeddedService implements AutoCloseable {
+    /** The cluster secret file every member reads, if set; without one the control port listens on loopback only. */
+    public static final String SECRET_FILE_ENV = "CANARY_CLUSTER_SECRET_FILE";
 
     /** One version of the model: an answer for an input, or an exception. Called concurrently. */
     @FunctionalInterface
@@ -99,11 +105,17 @@ public final class EmbeddedService implements AutoCloseable {
     /** Starts the node (socket transport, state log) and the HTTP service. */
     public static EmbeddedService start(Options o) {
         List<String> versions = new ArrayList<>(o.models().keySet());
-        SocketTransport transport = new SocketTransport(SocketTransportConfig.custom()
+        SocketTransportConfig.Builder config = SocketTransportConfig.custom()
                 .clusterId("embedded-example")
                 .bindHost(o.controlPort().address().host())
-                .peers(o.peers())
-                .build(), o.controlPort());
+                .peers(o.peers());
+        // Every member must hold the same secret (canary secret generate > cluster.key); a control
+        // port that other machines can reach refuses to start without one.
+        String secretFile = System.getenv(SECRET_FILE_ENV);
+        if (secretFile != null && !secretFile.isBlank()) {
+            config.clusterSecret(ClusterSecret.read(Path.of(secretFile.trim())));
+        }
+        SocketTransport transport = new SocketTransport(config.build(), o.controlPort());
         CanaryNode node = CanaryNode.builder()
                 .nodeId(o.nodeId())
                 .members(List.copyOf(o.peers().keySet()))
@@ -248,7 +260,9 @@ public final class EmbeddedService implements AutoCloseable {
         models.put("v1", input -> "top picks for " + input + " (model v1)");
         models.put("v2", input -> "fresh picks for " + input + " (model v2)");
         HostPort self = peers.get(nodeId);
-        EmbeddedService service = start(new Options(nodeId, peers, ControlPort.bind("0.0.0.0", self.port()), "0.0.0.0",
+        // Reachable from other machines only when authenticated: with a secret on every interface, else on loopback.
+        String controlHost = System.getenv(SECRET_FILE_ENV) != null ? "0.0.0.0" : self.host();
+        EmbeddedService service = start(new Options(nodeId, peers, ControlPort.bind(controlHost, self.port()), "0.0.0.0",
                 httpPort, Path.of("logs-example"), models));
         System.out.println(nodeId + " serving on http://localhost:" + service.httpPort() + "/recommend?user=42 (Ctrl+C stops)");
         Runtime.getRuntime().addShutdownHook(new Thread(service::close));
