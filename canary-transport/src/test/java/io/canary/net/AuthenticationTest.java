@@ -107,6 +107,25 @@ class AuthenticationTest {
     }
 
     @Test
+    void aNodeKeyDerivedBeforeAMemberJoinedSaysSoInsteadOfFailingAuthentication() {
+        try (Loopback net = new Loopback("test", "node-a", "node-b", "node-c")) {
+            // node-b's key knows node-a only; node-c joined later and holds the cluster secret.
+            ClusterSecret oldKeyOfB = SECRET.forNode("node-b", List.of("node-a", "node-b"));
+            try (SocketTransport b = start(net, "node-b", oldKeyOfB, new Inbox());
+                 SocketTransport c = start(net, "node-c", SECRET, new Inbox())) {
+                c.send("node-b", new Message.Heartbeat(1, true));
+                String why = "node-b's node key has no pair key for node-c (derive node-b's node key again from the cluster"
+                        + " secret, with node-c among its peers)";
+                await().atMost(WAIT).untilAsserted(() -> {
+                    assertThat(b.rejections()).anySatisfy(line -> assertThat(line)
+                            .matches("rejected connection from 127\\.0\\.0\\.1:\\d+ \\(node-c\\): " + quote(why)));
+                    assertThat(c.rejections()).contains("connection to node-b at " + net.address("node-b") + " rejected by node-b: " + why);
+                });
+            }
+        }
+    }
+
+    @Test
     void aRecordedHandshakeReplayedByAnotherProcessIsRefusedAndDeliversNothing() throws IOException {
         try (Loopback net = new Loopback("test", "node-a", "node-b")) {
             Inbox inboxA = new Inbox();
