@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.canary.launcher.CanaryCli;
 import io.canary.launcher.http.HttpTestClient;
 import io.canary.net.ClusterSecret;
 import io.canary.net.codec.AuthOffer;
@@ -19,6 +20,8 @@ import java.io.DataInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -133,6 +136,19 @@ class ImpostorProcessTest {
             assertThat(state(id)).as("%s's committed state after every impostor", id).isEqualTo(before);
         }
         assertThat(Files.readString(work.resolve("logs").resolve("node-a.log"))).doesNotContain("ACCEPTED");
+
+        // The real node-b still forwards changes, and the coordinator records that it did.
+        HttpTestClient.Response r = clients.get("node-b").post("/routing/weights", "{\"weights\":{\"v1\":0.8,\"v2\":0.2}}");
+        assertThat(r.status()).as(r.body()).isEqualTo(200);
+        long version = r.json().get("version").asLong();
+        for (String id : IDS) {
+            await().atMost(WAIT).until(() -> state(id).get("version").asLong() == version);
+        }
+        StringWriter out = new StringWriter();
+        int code = CanaryCli.run(new PrintWriter(out, true), new PrintWriter(new StringWriter(), true), "log", "show",
+                work.resolve("logs").resolve("node-a.log").toString());
+        assertThat(code).isZero();
+        assertThat(out.toString()).containsPattern("ACCEPTED\\s+request \\d+ forwarded by node-b: set weights v1=80% v2=20%");
     }
 
     /** A fourth process claiming node-b's id on a port of its own, asked to change the weights. */
