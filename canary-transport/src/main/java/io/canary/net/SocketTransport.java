@@ -34,8 +34,13 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Every connection starts with a {@code Hello} each way; a node of another cluster, an unknown
  * node id or another protocol version is refused with one clear line in both nodes' logs (see
- * {@link #rejections()}). A malformed, truncated or oversized frame closes that connection only.
- * Inbound messages reach the receiver with the node id the handshake established.
+ * {@link #rejections()}). With a {@link SocketTransportConfig#clusterSecret() cluster secret} both
+ * sides then authenticate each other (challenge-response) and every frame after that carries an
+ * HMAC tag; a peer without the secret, with a wrong key or replaying a recorded handshake is refused
+ * the same way and never reaches the receiver. A malformed, truncated, oversized, corrupt (CRC32C)
+ * or forged (tag) frame closes that connection only. Inbound messages reach the receiver with the
+ * node id the handshake established, authenticated when a secret or TLS is configured.
+ * {@link #start} refuses a non-loopback bind with neither.
  *
  * <p>Threading: every method is safe from any thread. {@link #send} and the accessors never block;
  * {@link #start} blocks only to bind the port and load the TLS stores; {@link #close} waits at most
