@@ -1,11 +1,16 @@
 #!/usr/bin/env bash
-# Part 3: the data plane under wrk. The same POST /predict (bench/predict.lua) against:
+# Part 3: the data plane under wrk. The same POST (bench/predict.lua) against:
 #   stub     one nginx stub directly (the ceiling of the upstream itself),
 #   nginx    nginx split_clients on $request_id, 90/10 over the two stubs,
-#   canary   one Canary node proxying /predict to the two stubs at 90/10,
+#   proxy    Canary's transparent reverse proxy (--proxy-port), 90/10 over the same two stubs,
+#   canary   the same node's POST /predict, 90/10 to the same stubs (JSON envelope),
 #   demo     one Canary node with the built-in demo model at zero latency (no upstream): its own ceiling.
+# nginx, proxy and canary alternate (A B C A B C) within one run. Then the large-body runs:
+# 1 MiB uploads and 1 MiB downloads through nginx and the proxy at LARGE_CONNS connections, with the
+# node's resident memory and heap sampled during the run (memory per request in flight).
 # Fixed wrk threads/connections/duration; each server gets an unmeasured warm-up run first.
 # The split is counted at the stubs (nginx access logs), or from the node's /metrics for demo.
+# PROFILE=1 records the node with JFR during one proxy run and prints the hottest frames.
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 source "$BENCH_DIR/nginx.sh"
@@ -15,6 +20,7 @@ WRK_THREADS=${WRK_THREADS:-2}
 WRK_CONNS=${WRK_CONNS:-32}
 WRK_SECONDS=${WRK_SECONDS:-10}
 WARMUP_SECONDS=${WARMUP_SECONDS:-5}
+LARGE_CONNS=${LARGE_CONNS:-128}
 OUT="$RESULTS_DIR/dataplane.txt"
 have_tools wrk nginx curl || exit 0
 need_jar
@@ -26,16 +32,21 @@ to_ms() {
   awk -v v="$1" 'BEGIN { n = v + 0; if (v ~ /us$/) n /= 1000; else if (v ~ /ms$/) n += 0; else if (v ~ /s$/) n *= 1000; printf "%.3f\n", n }'
 }
 
-# wrk_run NAME URL [COUNT_CMD [ROUND]]: one measured run; COUNT_CMD prints "v1 v2" request counts so far.
+# wrk_run NAME URL [COUNT_CMD [ROUND [SCRIPT [CONNS]]]]: one measured run; COUNT_CMD prints "v1 v2"
+# request counts so far; SCRIPT is a wrk script ("" for plain GETs), default predict.lua.
 wrk_run() {
-  local name=$1 url=$2 count=${3:-stub_hits} round=${4:-1} raw="$BENCH_TMP/wrk-$1-${4:-1}.txt"
+  local name=$1 url=$2 count=${3:-stub_hits} round=${4:-1} script=${5-$BENCH_DIR/predict.lua} conns=${6:-$WRK_CONNS}
+  local raw="$BENCH_TMP/wrk-$1-${4:-1}.txt" s=()
+  [[ -n $script ]] && s=(-s "$script")
   log "warm-up $name (${WARMUP_SECONDS}s)"
-  wrk -t"$WRK_THREADS" -c"$WRK_CONNS" -d"${WARMUP_SECONDS}s" -s "$BENCH_DIR/predict.lua" "$url" >/dev/null
+  wrk -t"$WRK_THREADS" -c"$conns" -d"${WARMUP_SECONDS}s" "${s[@]}" "$url" >/dev/null
   local before after
   before=$($count)
+  [[ -n ${ON_RUN:-} ]] && $ON_RUN start
   {
-    run_logged wrk -t"$WRK_THREADS" -c"$WRK_CONNS" -d"${WRK_SECONDS}s" --latency -s "$BENCH_DIR/predict.lua" "$url"
+    run_logged wrk -t"$WRK_THREADS" -c"$conns" -d"${WRK_SECONDS}s" --latency "${s[@]}" "$url"
   } | tee "$raw" >>"$OUT"
+  [[ -n ${ON_RUN:-} ]] && $ON_RUN stop
   after=$($count)
   local rps p99 errors v1 v2
   rps=$(awk '/^Requests\/sec:/ { print $2 }' "$raw")
@@ -55,25 +66,93 @@ node_counts() {
     END { printf "%d %d\n", v1, v2 }'
 }
 
+# Resident memory (kB) and heap in use (kB, from jstat: survivor + eden + old) of NODE_PID,
+# sampled every 0.5 s during a run; the peaks go into MEM_LINE.
+sample_memory() {
+  case $1 in
+    start)
+      : >"$BENCH_TMP/mem.txt"
+      ( while kill -0 "$NODE_PID" 2>/dev/null; do
+          rss=$(awk '/VmRSS/ { print $2 }' "/proc/$NODE_PID/status" 2>/dev/null)
+          heap=$(jstat -gc "$NODE_PID" 2>/dev/null | awk 'NR == 2 { printf "%d", $3 + $4 + $6 + $8 }')
+          echo "$rss ${heap:-0}" >>"$BENCH_TMP/mem.txt"
+          sleep 0.5
+        done ) &
+      MEM_SAMPLER=$! ;;
+    stop)
+      kill "$MEM_SAMPLER" 2>/dev/null || true; wait "$MEM_SAMPLER" 2>/dev/null || true
+      MEM_LINE=$(awk '{ if ($1 > r) r = $1; if ($2 > h) h = $2 } END { printf "rss_peak_mb=%.0f heap_peak_mb=%.0f", r / 1024, h / 1024 }' "$BENCH_TMP/mem.txt") ;;
+  esac
+}
+
+# JFR on NODE_PID for one run; prints the 25 hottest top frames and the share per package family.
+profile_run() {
+  case $1 in
+    start) jcmd "$NODE_PID" JFR.start name=bench settings=profile filename="$BENCH_TMP/proxy.jfr" >/dev/null ;;
+    stop)
+      jcmd "$NODE_PID" JFR.stop name=bench >/dev/null
+      {
+        echo "# JFR execution samples of the node during the profiled proxy run: hottest top frames"
+        jfr print --events jdk.ExecutionSample "$BENCH_TMP/proxy.jfr" | awk '
+          /stackTrace = \[/ { getline; sub(/^[ \t]+/, ""); sub(/line:.*/, ""); top[$0]++; n++ }
+          END { for (f in top) printf "%6.2f%% %s\n", 100 * top[f] / n, f }' | sort -rn | head -25
+        echo "# share of samples whose stack contains (a sample counts once per family)"
+        jfr print --events jdk.ExecutionSample "$BENCH_TMP/proxy.jfr" | awk '
+          /stackTrace = \[/ { inside = 1; delete seen; n++; next }
+          inside && /^[ \t]*\]/ { inside = 0; for (k in seen) fam[k]++; next }
+          inside {
+            if ($0 ~ /io\.canary\./) seen["io.canary (routing, recording, proxy hooks)"] = 1
+            if ($0 ~ /org\.eclipse\.jetty\.client\./) seen["jetty client (to upstreams)"] = 1
+            if ($0 ~ /org\.eclipse\.jetty\.server\./) seen["jetty server (from clients)"] = 1
+            if ($0 ~ /sun\.nio\.ch\.|java\.nio\./) seen["NIO syscalls (read/write/epoll)"] = 1
+            if ($0 ~ /HttpParser|HttpGenerator/) seen["HTTP parsing/generation"] = 1
+          }
+          END { for (f in fam) printf "%6.2f%% %s\n", 100 * fam[f] / n, f }' | sort -rn
+      } | tee -a "$OUT" ;;
+  esac
+}
+
 start_nginx
 wrk_run stub "http://127.0.0.1:$STUB_V1_PORT/predict"
+PROXY_PORT=$(free_port)
 start_canary_cluster 1 --model "v1=http://127.0.0.1:$STUB_V1_PORT/" --model "v2=http://127.0.0.1:$STUB_V2_PORT/" \
+  --proxy-port "$PROXY_PORT" --upstream "v1=http://127.0.0.1:$STUB_V1_PORT" --upstream "v2=http://127.0.0.1:$STUB_V2_PORT" \
   --initial-weights v1=0.9,v2=0.1 --baseline v1
-echo "# canary proxy node: $(curl -sf "${CANARY_URLS[0]}/routing/state")" >>"$OUT"
-# Alternate nginx and Canary (A B A B) so a burst of other work on the machine hits both sides.
+NODE_PID=${BENCH_PIDS[-1]}
+wait_port "$PROXY_PORT" 30
+echo "# canary node (proxy on :$PROXY_PORT and /predict): $(curl -sf "${CANARY_URLS[0]}/routing/state")" >>"$OUT"
+# Alternate nginx, the proxy and /predict (A B C A B C) so a burst of other work on the machine hits all.
 for (( round = 1; round <= ${ROUNDS:-2}; round++ )); do
   wrk_run nginx "http://127.0.0.1:$NGINX_SPLIT_PORT/predict" stub_hits "$round"
+  if [[ ${PROFILE:-0} == 1 && $round == 1 ]]; then ON_RUN=profile_run; fi
+  wrk_run proxy "http://127.0.0.1:$PROXY_PORT/predict" stub_hits "$round"
+  ON_RUN=
   wrk_run canary "${CANARY_URLS[0]}/predict" stub_hits "$round"
 done
 
-# Where the proxy time goes: bare Javalin + JDK HttpClient to the v1 stub, completing from the
-# client's future (as /predict does) or blocking a Jetty thread. Not Canary; an experiment.
-PROXY_PORT=$(free_port)
-start_bg "$BENCH_TMP/proxy-variants.out" java -Djava.net.preferIPv4Stack=true $CANARY_JAVA_OPTS -cp "$BENCH_JAR" \
-  io.canary.bench.dataplane.ProxyVariants "http://127.0.0.1:$STUB_V1_PORT/" "$PROXY_PORT" 300 >/dev/null
-wait_port "$PROXY_PORT" 60
-wrk_run javalin-async "http://127.0.0.1:$PROXY_PORT/async"
-wrk_run javalin-blocking "http://127.0.0.1:$PROXY_PORT/blocking"
+# Large bodies: 1 MiB up, 1 MiB down, at LARGE_CONNS connections, nginx then the proxy (-Xmx256m:
+# buffering every body would not fit).
+if [[ ${LARGE:-1} == 1 ]]; then
+  for dir in upload download; do
+    if [[ $dir == upload ]]; then script="$BENCH_DIR/upload.lua"; path=/upload; else script=""; path=/large; fi
+    wrk_run "nginx-$dir" "http://127.0.0.1:$NGINX_SPLIT_PORT$path" stub_hits 1 "$script" "$LARGE_CONNS"
+    ON_RUN=sample_memory
+    wrk_run "proxy-$dir" "http://127.0.0.1:$PROXY_PORT$path" stub_hits 1 "$script" "$LARGE_CONNS"
+    ON_RUN=
+    echo "RESULT dataplane-memory target=proxy-$dir conns=$LARGE_CONNS body_mb=1 $MEM_LINE xmx_mb=256" | tee -a "$OUT"
+  done
+fi
+
+# Where the /predict time goes: bare Javalin + JDK HttpClient to the v1 stub, completing from the
+# client's future or blocking a Jetty thread. Not Canary; an experiment (EXPERIMENTS=1).
+if [[ ${EXPERIMENTS:-0} == 1 ]]; then
+  VARIANTS_PORT=$(free_port)
+  start_bg "$BENCH_TMP/proxy-variants.out" java -Djava.net.preferIPv4Stack=true $CANARY_JAVA_OPTS -cp "$BENCH_JAR" \
+    io.canary.bench.dataplane.ProxyVariants "http://127.0.0.1:$STUB_V1_PORT/" "$VARIANTS_PORT" 300 >/dev/null
+  wait_port "$VARIANTS_PORT" 60
+  wrk_run javalin-async "http://127.0.0.1:$VARIANTS_PORT/async"
+  wrk_run javalin-blocking "http://127.0.0.1:$VARIANTS_PORT/blocking"
+fi
 bench_stop_all
 
 start_canary_cluster 1 --model "v1=demo:latency=0ms,errors=0" --model "v2=demo:latency=0ms,errors=0" \
@@ -89,9 +168,19 @@ wrk_run demo "$DEMO_URL/predict" demo_counts
     for k in rps p99_ms; do
       s=$(result_value "$OUT" "$k" "target=stub ")
       n=$(result_value "$OUT" "$k" "target=nginx round=$round ")
+      p=$(result_value "$OUT" "$k" "target=proxy round=$round ")
       c=$(result_value "$OUT" "$k" "target=canary round=$round ")
       d=$(result_value "$OUT" "$k" "target=demo ")
-      echo "RATIO dataplane round=$round $k stub=$s nginx=$n canary=$c demo=$d canary/nginx=$(ratio "$c" "$n") canary/stub=$(ratio "$c" "$s") nginx/stub=$(ratio "$n" "$s") demo/nginx=$(ratio "$d" "$n")"
+      echo "RATIO dataplane round=$round $k stub=$s nginx=$n proxy=$p canary=$c demo=$d proxy/nginx=$(ratio "$p" "$n") canary/nginx=$(ratio "$c" "$n") canary/stub=$(ratio "$c" "$s") nginx/stub=$(ratio "$n" "$s") demo/nginx=$(ratio "$d" "$n")"
     done
   done
+  if [[ ${LARGE:-1} == 1 ]]; then
+    for dir in upload download; do
+      for k in rps p99_ms; do
+        n=$(result_value "$OUT" "$k" "target=nginx-$dir ")
+        p=$(result_value "$OUT" "$k" "target=proxy-$dir ")
+        echo "RATIO dataplane-large $dir $k nginx=$n proxy=$p proxy/nginx=$(ratio "$p" "$n")"
+      done
+    done
+  fi
 } | tee -a "$OUT"

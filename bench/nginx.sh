@@ -28,11 +28,14 @@ http {
   log_format hit '\$server_port';
   keepalive_requests 1000000;
 
-  # The upstream stubs: what a model server would be, minus the model.
+  # The upstream stubs: what a model server would be, minus the model. /large is a 1 MiB file
+  # (the large-body runs download it; an upload to any other path is read and dropped).
   server {
     listen 127.0.0.1:$STUB_V1_PORT;
     access_log $STUB_V1_LOG hit buffer=64k flush=1s;
     default_type application/json;
+    client_max_body_size 16m;
+    location = /large { root $dir/static; }
     location / { return 200 '{"version":"v1","score":0.5}'; }
   }
   # v2 can be made to fail a share of its requests (stub_v2_fail); healthy until then.
@@ -54,6 +57,7 @@ http {
   server {
     listen 127.0.0.1:$NGINX_SPLIT_PORT;
     access_log off;
+    client_max_body_size 16m;
     location / {
       proxy_pass http://\$pool;
       proxy_http_version 1.1;
@@ -62,6 +66,8 @@ http {
   }
 }
 CONF
+  mkdir -p "$dir/static"
+  head -c 1048576 /dev/zero | tr '\0' 'x' >"$dir/static/large"
   stub_v2_location healthy
   start_bg "$dir/nginx.out" nginx -p "$dir" -c "$dir/nginx.conf" >/dev/null
   wait_port "$STUB_V1_PORT" 10 && wait_port "$STUB_V2_PORT" 10 && wait_port "$NGINX_SPLIT_PORT" 10 || {
@@ -72,7 +78,7 @@ CONF
 stub_v2_location() {
   local dir="$BENCH_TMP/nginx"
   if [[ $1 == healthy ]]; then
-    echo "location / { return 200 '{\"version\":\"v2\",\"score\":0.5}'; }" >"$dir/v2-location.conf"
+    echo "client_max_body_size 16m; location = /large { root $dir/static; } location / { return 200 '{\"version\":\"v2\",\"score\":0.5}'; }" >"$dir/v2-location.conf"
   else
     echo "location / { if (\$v2_roll) { return 500; } return 200 '{\"version\":\"v2\",\"score\":0.5}'; }" >"$dir/v2-location.conf"
   fi

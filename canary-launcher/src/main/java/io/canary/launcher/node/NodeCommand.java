@@ -5,6 +5,7 @@ import io.canary.launcher.ExitCodes;
 import io.canary.launcher.KeyValues;
 import io.canary.launcher.LauncherException;
 import io.canary.launcher.model.ModelSpec;
+import io.canary.launcher.proxy.ProxyOptions;
 import io.canary.model.Weights;
 import io.canary.net.BindPolicy;
 import io.canary.net.HostPort;
@@ -21,6 +22,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -47,7 +49,9 @@ import picocli.CommandLine.Spec;
                 "  canary node --role coordinator                # node-a",
                 "  canary node --role participant --id node-b    # or: --role participant_b",
                 "  canary node --id n2 --peers n1=10.0.0.1:7001,n2=10.0.0.2:7001 --data-port 8080",
-                "  canary node --role coordinator --model v2=demo:latency=150ms,errors=0.05 --rollout v2"
+                "  canary node --role coordinator --model v2=demo:latency=150ms,errors=0.05 --rollout v2",
+                "  canary node --role coordinator --proxy-port 8080 --upstream v1=http://127.0.0.1:8001 "
+                        + "--upstream v2=http://127.0.0.1:8002,http://127.0.0.1:8003"
         })
 public final class NodeCommand implements Callable<Integer> {
 
@@ -158,6 +162,9 @@ public final class NodeCommand implements Callable<Integer> {
             description = "A change with no outcome after this long fails. Default: ${bundle:default.requestTimeout}.")
     Duration requestTimeout;
 
+    @Mixin
+    ProxyOptions proxyOptions = new ProxyOptions();
+
     @Option(names = {"-v", "--verbose"}, description = "Also print heartbeats, health exchange and every inbound message.")
     boolean verbose;
 
@@ -229,6 +236,7 @@ public final class NodeCommand implements Callable<Integer> {
             SecretSource secret = SecretSource.resolve(clusterSecretFile, env);
             secret.warning().ifPresent(w -> System.err.println("warning: " + w));
             b.clusterSecret(secret.secret().orElse(null));
+            b.proxy(proxyOptions.settings(bind));
             NodeSettings s = b.build();
             if (role == NodeOptionTypes.Role.COORDINATOR && !s.isCoordinator()) {
                 throw new IllegalArgumentException("--role coordinator but the coordinator is " + s.coordinatorId());

@@ -9,6 +9,9 @@ import io.canary.launcher.http.NodeApi;
 import io.canary.launcher.http.NodeCounters;
 import io.canary.launcher.model.ModelBackend;
 import io.canary.launcher.model.ModelSpec;
+import io.canary.launcher.proxy.ProxyNode;
+import io.canary.launcher.proxy.ProxyServer;
+import io.canary.launcher.proxy.ProxyStats;
 import io.canary.log.LogDamagedException;
 import io.canary.log.StateLogException;
 import io.canary.model.RoutingState;
@@ -44,17 +47,19 @@ public final class NodeProcess implements AutoCloseable {
     private final NodeConsole console;
     private final CanaryNode node;
     private final DataPlaneServer dataPlane;
+    private final ProxyServer proxy;
     private final ModelRuntime models;
     private final NodeWatcher watcher;
     private final int controlPort;
     private final AtomicBoolean closed = new AtomicBoolean();
 
     private NodeProcess(NodeSettings settings, NodeConsole console, CanaryNode node, DataPlaneServer dataPlane,
-                        ModelRuntime models, NodeWatcher watcher, int controlPort) {
+                        ProxyServer proxy, ModelRuntime models, NodeWatcher watcher, int controlPort) {
         this.settings = settings;
         this.console = console;
         this.node = node;
         this.dataPlane = dataPlane;
+        this.proxy = proxy;
         this.models = models;
         this.watcher = watcher;
         this.controlPort = controlPort;
@@ -73,6 +78,7 @@ public final class NodeProcess implements AutoCloseable {
         ModelRuntime models = new ModelRuntime(settings.nodeId(), settings.models());
         CanaryNode node = null;
         DataPlaneServer dataPlane = null;
+        ProxyServer proxy = null;
         try {
             Transport raw = transports.create(settings);
             NodeCounters counters = new NodeCounters();
@@ -85,7 +91,7 @@ public final class NodeProcess implements AutoCloseable {
                         .transport(transport)
                         .dataDir(settings.dataDir())
                         .initialState(RoutingState.initial(settings.initialWeights(), settings.baseline()))
-                        .servableVersions(settings.models().keySet())
+                        .servableVersions(settings.servableVersions())
                         .config(settings.nodeConfig())
                         .build();
             } catch (StateLogException e) {
@@ -110,9 +116,17 @@ public final class NodeProcess implements AutoCloseable {
                     settings.nodeConfig().requestTimeout().plus(ANSWER_GRACE));
             dataPlane = DataPlaneServer.start(options, NodeApi.of(node), models.backends(), counters);
             printStartup(settings, console, controlPort, dataPlane.port());
+            if (settings.proxy().isPresent()) {
+                CanaryNode n = node;
+                proxy = ProxyServer.start(settings.proxy().get(), ProxyNode.of(n, counters::request), new ProxyStats());
+                console.line("Proxy on " + settings.bindHost() + ":" + proxy.port() + " -> " + settings.proxy().get().upstreams().values());
+            }
             NodeWatcher watcher = NodeWatcher.start(node, settings, console);
-            return new NodeProcess(settings, console, node, dataPlane, models, watcher, controlPort);
+            return new NodeProcess(settings, console, node, dataPlane, proxy, models, watcher, controlPort);
         } catch (RuntimeException e) {
+            if (proxy != null) {
+                proxy.close();
+            }
             if (dataPlane != null) {
                 dataPlane.close();
             }
@@ -181,6 +195,11 @@ public final class NodeProcess implements AutoCloseable {
         return dataPlane.port();
     }
 
+    /** The proxy, if {@code --proxy-port} was given. */
+    public java.util.Optional<ProxyServer> proxy() {
+        return java.util.Optional.ofNullable(proxy);
+    }
+
     /** {@code http://127.0.0.1:<dataPort>}: where a client on this machine reaches the data plane. */
     public String dataUrl() {
         return "http://127.0.0.1:" + dataPort();
@@ -191,6 +210,9 @@ public final class NodeProcess implements AutoCloseable {
     public void close() {
         if (!closed.compareAndSet(false, true)) {
             return;
+        }
+        if (proxy != null) {
+            proxy.close();
         }
         dataPlane.close();
         watcher.close();

@@ -2,6 +2,7 @@ package io.canary.launcher.node;
 
 import io.canary.NodeConfig;
 import io.canary.launcher.model.ModelSpec;
+import io.canary.launcher.proxy.ProxySettings;
 import io.canary.model.Weights;
 import io.canary.net.ClusterSecret;
 import io.canary.net.HostPort;
@@ -12,6 +13,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
 
 /**
@@ -44,6 +46,7 @@ public final class NodeSettings {
     private final Optional<ClusterSecret> clusterSecret;
     private final boolean verbose;
     private final int maxBodyBytes;
+    private final Optional<ProxySettings> proxy;
 
     private NodeSettings(Builder b, Map<String, HostPort> members, String coordinatorId, Map<String, ModelSpec> models,
                          Weights initialWeights, String baseline) {
@@ -65,6 +68,7 @@ public final class NodeSettings {
         this.clusterSecret = Optional.ofNullable(b.clusterSecret);
         this.verbose = b.verbose;
         this.maxBodyBytes = b.maxBodyBytes;
+        this.proxy = Optional.ofNullable(b.proxy);
     }
 
     /** Data port 50051 for the first member, 50052 for the second, and so on. */
@@ -104,6 +108,7 @@ public final class NodeSettings {
         b.clusterSecret = clusterSecret.orElse(null);
         b.verbose = verbose;
         b.maxBodyBytes = maxBodyBytes;
+        b.proxy = proxy.orElse(null);
         return b;
     }
 
@@ -136,6 +141,15 @@ public final class NodeSettings {
     public Optional<ClusterSecret> clusterSecret() { return clusterSecret; }
     public boolean verbose() { return verbose; }
     public int maxBodyBytes() { return maxBodyBytes; }
+    /** The transparent reverse proxy ({@code --proxy-port}, {@code --upstream}); empty: none. */
+    public Optional<ProxySettings> proxy() { return proxy; }
+
+    /** Versions this node can serve: those with a model, and those the proxy has an upstream for. */
+    public Set<String> servableVersions() {
+        Set<String> versions = new java.util.LinkedHashSet<>(models.keySet());
+        proxy.ifPresent(p -> versions.addAll(p.upstreams().keySet()));
+        return Collections.unmodifiableSet(versions);
+    }
 
     @Override
     public String toString() {
@@ -170,6 +184,7 @@ public final class NodeSettings {
         private ClusterSecret clusterSecret;
         private boolean verbose;
         private int maxBodyBytes = DEFAULT_MAX_BODY_BYTES;
+        private ProxySettings proxy;
 
         private Builder(String nodeId) {
             if (nodeId == null || nodeId.isBlank()) {
@@ -300,6 +315,12 @@ public final class NodeSettings {
             return this;
         }
 
+        /** The transparent reverse proxy; null for none. */
+        public Builder proxy(ProxySettings proxy) {
+            this.proxy = proxy;
+            return this;
+        }
+
         /**
          * @throws IllegalArgumentException if the settings contradict each other: this node or the
          *     coordinator not in the member list, initial weights naming a version without a model,
@@ -314,10 +335,10 @@ public final class NodeSettings {
             if (!m.containsKey(coordinator)) {
                 throw new IllegalArgumentException("coordinator '" + coordinator + "' is not in the peer list " + m.keySet());
             }
-            Map<String, ModelSpec> mods = models != null ? models : defaultModels();
+            Map<String, ModelSpec> mods = models != null ? models : proxy != null ? upstreamModels(proxy) : defaultModels();
             Weights weights = initialWeights != null ? initialWeights : defaultWeights(mods);
             for (String v : weights.versions()) {
-                if (!mods.containsKey(v)) {
+                if (!mods.containsKey(v) && (proxy == null || !proxy.upstreams().containsKey(v))) {
                     throw new IllegalArgumentException("initial weights name version '" + v
                             + "' but no model serves it (models: " + mods.keySet() + ")");
                 }
@@ -327,7 +348,7 @@ public final class NodeSettings {
                 throw new IllegalArgumentException("baseline '" + base + "' is not among the initial weights " + weights);
             }
             if (rolloutCanary != null) {
-                if (!mods.containsKey(rolloutCanary)) {
+                if (!mods.containsKey(rolloutCanary) && (proxy == null || !proxy.upstreams().containsKey(rolloutCanary))) {
                     throw new IllegalArgumentException("rollout canary '" + rolloutCanary
                             + "' has no model (models: " + mods.keySet() + ")");
                 }
@@ -336,6 +357,13 @@ public final class NodeSettings {
                 }
             }
             return new NodeSettings(this, m, coordinator, mods, weights, base);
+        }
+
+        /** With a proxy and no --model, {@code /predict} posts to each version's first upstream endpoint. */
+        private static Map<String, ModelSpec> upstreamModels(ProxySettings proxy) {
+            Map<String, ModelSpec> m = new LinkedHashMap<>();
+            proxy.upstreams().forEach((v, u) -> m.put(v, new ModelSpec.Http(u.endpoints().get(0), ModelSpec.DEFAULT_HTTP_TIMEOUT)));
+            return m;
         }
 
         private static Map<String, ModelSpec> defaultModels() {
