@@ -41,7 +41,7 @@ public interface ProxyNode {
             @Override public String route(String key) { return node.route(key); }
             @Override public void record(String version, long latencyNanos, boolean ok) {
                 node.record(version, latencyNanos, ok);
-                counted.request(version, ok);
+                counted.request(version, latencyNanos, ok);
             }
             @Override public void recordMirror(String version, long latencyNanos, boolean ok) {
                 node.recordMirror(version, latencyNanos, ok);
@@ -54,6 +54,6 @@ public interface ProxyNode {
     /** Counts one request of a version (lock-free, on the request path). */
     @FunctionalInterface
     interface RequestCounter {
-        void request(String version, boolean ok);
+        void request(String version, long latencyNanos, boolean ok);
     }
 }
