@@ -93,8 +93,7 @@ final class DataPlaneRoutes {
     private void cluster(Context ctx) {
         List<PeerStatus> peers = node.cluster();
         CoordinationStatus c = node.coordination();
-        String coordinator = c.coordinator().orElseGet(() -> peers.stream().filter(PeerStatus::coordinator)
-                .map(PeerStatus::nodeId).findFirst().orElse(""));
+        String coordinator = c.coordinator().orElse(""); // empty while an election runs
         ctx.json(new ClusterView(node.id(), coordinator, peers.stream().map(MemberView::of).toList(), c.term(),
                 c.failSafe(), c.failSafeReason()));
     }
