@@ -20,17 +20,10 @@ final class MetricsRenderer {
 
     private final NodeApi node;
     private final NodeCounters counters;
-    private final java.util.function.Consumer<StringBuilder> extra;
 
     MetricsRenderer(NodeApi node, NodeCounters counters) {
-        this(node, counters, out -> { });
-    }
-
-    /** @param extra appends further metric families (e.g. webhook deliveries) in the same format */
-    MetricsRenderer(NodeApi node, NodeCounters counters, java.util.function.Consumer<StringBuilder> extra) {
         this.node = node;
         this.counters = counters;
-        this.extra = extra;
     }
 
     String render() {
@@ -112,7 +105,7 @@ final class MetricsRenderer {
         out.append("canary_aborts_total{").append(n).append("} ").append(counters.aborts()).append('\n');
         header(out, "canary_rollbacks_total", "counter", "Rollouts rolled back or aborted since start.");
         out.append("canary_rollbacks_total{").append(n).append("} ").append(counters.rollbacks()).append('\n');
-        extra.accept(out);
+        counters.renderMore(out, n);
         return out.toString();
     }
 

@@ -21,6 +21,20 @@ public final class NodeCounters {
     private final AtomicLong rollbacks = new AtomicLong();
     private final AtomicLong lastAbortedTx = new AtomicLong(Long.MIN_VALUE);
     private final AtomicReference<RolloutInfo.Phase> lastPhase = new AtomicReference<>();
+    private final java.util.List<java.util.function.BiConsumer<StringBuilder, String>> more =
+            new java.util.concurrent.CopyOnWriteArrayList<>();
+
+    /**
+     * Adds metric families rendered after the node's own on every scrape (e.g. webhook deliveries).
+     * {@code source} gets the page and the {@code node="..."} label; it must be quick and not block.
+     */
+    public void addMetrics(java.util.function.BiConsumer<StringBuilder, String> source) {
+        more.add(java.util.Objects.requireNonNull(source, "source"));
+    }
+
+    void renderMore(StringBuilder out, String nodeLabel) {
+        more.forEach(s -> s.accept(out, nodeLabel));
+    }
 
     /**
      * One request served by {@code version} in {@code nanos}; {@code ok} false for a failure. Any

@@ -115,6 +115,7 @@ public final class InProcessCluster implements AutoCloseable {
         private boolean referencePorts;
         private String clusterId = NodeSettings.DEFAULT_CLUSTER_ID;
         private String adminToken;
+        private io.canary.launcher.webhook.WebhookSettings webhooks = io.canary.launcher.webhook.WebhookSettings.NONE;
         private String rolloutOnStart;
         private boolean verbose;
         private Function<String, NodeConsole> consoles = NodeConsole::silent;
@@ -160,6 +161,12 @@ public final class InProcessCluster implements AutoCloseable {
 
         public Builder clusterId(String id) {
             this.clusterId = id;
+            return this;
+        }
+
+        /** Every node posts its events to these webhooks (each posts only its share: see WebhookNotifier). */
+        public Builder webhooks(io.canary.launcher.webhook.WebhookSettings settings) {
+            this.webhooks = java.util.Objects.requireNonNull(settings, "webhooks");
             return this;
         }
 
@@ -221,6 +228,7 @@ public final class InProcessCluster implements AutoCloseable {
                         .nodeConfig(nodeConfig)
                         .adminToken(adminToken)
                         .clusterSecret(secret)
+                        .webhooks(webhooks)
                         .verbose(verbose)
                         .rolloutCanary(i == 0 ? rolloutOnStart : null);
                 if (models != null) {

@@ -118,6 +118,16 @@ public final class NodeCommand implements Callable<Integer> {
                     + "need 'Authorization: Bearer <token>' from any caller; without, only loopback callers may change state.")
     Path adminTokenFile;
 
+    @Option(names = "--webhook", paramLabel = "URL",
+            description = "POST a JSON event (with a Slack-compatible 'text') to URL for every rollout event and every "
+                    + "coordinator or fail-safe change (repeatable). Default: $CANARY_WEBHOOKS (comma-separated), else none.")
+    List<String> webhooks;
+
+    @Option(names = "--webhook-secret-file", paramLabel = "FILE",
+            description = "File holding the secret that signs every webhook body (header X-Canary-Signature: "
+                    + "sha256=<HMAC-SHA256>). Default: $CANARY_WEBHOOK_SECRET, else unsigned.")
+    Path webhookSecretFile;
+
     @Option(names = "--tls-keystore", paramLabel = "FILE",
             description = "Mutual TLS 1.3 between the nodes: PKCS12 file with this node's key and certificate "
                     + "(its CN or a DNS SAN must be the node id). Needs --tls-truststore; every node must use TLS.")
@@ -232,6 +242,7 @@ public final class NodeCommand implements Callable<Integer> {
             b.baseline(baseline).rolloutCanary(rollout);
             b.nodeConfig(nodeConfig());
             b.adminToken(adminToken(env));
+            b.webhooks(webhooks(env));
             b.tls(tls(env));
             SecretSource secret = SecretSource.resolve(clusterSecretFile, env);
             secret.warning().ifPresent(w -> System.err.println("warning: " + w));
@@ -316,6 +327,30 @@ public final class NodeCommand implements Callable<Integer> {
         }
         String token = env.get("CANARY_ADMIN_TOKEN");
         return token == null || token.isBlank() ? null : token.trim();
+    }
+
+    private io.canary.launcher.webhook.WebhookSettings webhooks(Map<String, String> env) {
+        List<String> urls = webhooks != null && !webhooks.isEmpty() ? webhooks
+                : env.get("CANARY_WEBHOOKS") == null ? List.of()
+                : java.util.Arrays.stream(env.get("CANARY_WEBHOOKS").split("[,\\s]+")).filter(u -> !u.isBlank()).toList();
+        List<java.net.URI> endpoints = urls.stream().map(io.canary.launcher.webhook.WebhookSettings::parseEndpoint).toList();
+        String secret = null;
+        if (webhookSecretFile != null) {
+            try {
+                secret = Files.readString(webhookSecretFile, StandardCharsets.UTF_8).strip();
+            } catch (IOException e) {
+                throw LauncherException.environment("cannot read webhook secret file " + webhookSecretFile, e);
+            }
+            if (secret.isEmpty()) {
+                throw new IllegalArgumentException("webhook secret file " + webhookSecretFile + " is empty");
+            }
+        } else if (env.get("CANARY_WEBHOOK_SECRET") != null && !env.get("CANARY_WEBHOOK_SECRET").isBlank()) {
+            secret = env.get("CANARY_WEBHOOK_SECRET").strip();
+        }
+        if (webhookSecretFile != null && endpoints.isEmpty()) {
+            throw new IllegalArgumentException("a webhook secret is set but no --webhook URL is given");
+        }
+        return io.canary.launcher.webhook.WebhookSettings.of(endpoints, java.util.Optional.ofNullable(secret));
     }
 
     private TlsSettings tls(Map<String, String> env) {

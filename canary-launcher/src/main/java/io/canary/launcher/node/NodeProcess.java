@@ -5,6 +5,8 @@ import io.canary.launcher.ExitCodes;
 import io.canary.launcher.LauncherException;
 import io.canary.launcher.http.DataPlaneOptions;
 import io.canary.launcher.http.DataPlaneServer;
+import io.canary.launcher.webhook.WebhookDispatcher;
+import io.canary.launcher.webhook.WebhookNotifier;
 import io.canary.launcher.http.NodeApi;
 import io.canary.launcher.http.NodeCounters;
 import io.canary.launcher.model.ModelBackend;
@@ -52,6 +54,8 @@ public final class NodeProcess implements AutoCloseable {
     private final NodeWatcher watcher;
     private final int controlPort;
     private final AtomicBoolean closed = new AtomicBoolean();
+    /** Set once after start when the node has webhooks; closed with the node. */
+    private volatile WebhookNotifier webhooks;
 
     private NodeProcess(NodeSettings settings, NodeConsole console, CanaryNode node, DataPlaneServer dataPlane,
                         ProxyServer proxy, ModelRuntime models, NodeWatcher watcher, int controlPort) {
@@ -122,7 +126,15 @@ public final class NodeProcess implements AutoCloseable {
                 console.line("Proxy on " + settings.bindHost() + ":" + proxy.port() + " -> " + settings.proxy().get().upstreams().values());
             }
             NodeWatcher watcher = NodeWatcher.start(node, settings, console);
-            return new NodeProcess(settings, console, node, dataPlane, proxy, models, watcher, controlPort);
+            NodeProcess process = new NodeProcess(settings, console, node, dataPlane, proxy, models, watcher, controlPort);
+            if (!settings.webhooks().endpoints().isEmpty()) {
+                WebhookDispatcher dispatcher = new WebhookDispatcher(settings.webhooks());
+                counters.addMetrics(dispatcher::renderMetrics);
+                process.webhooks = WebhookNotifier.start(node, dispatcher);
+                console.line("Webhooks: " + settings.webhooks().endpoints().size() + " endpoint(s)"
+                        + (settings.webhooks().secret().isPresent() ? ", signed" : ", unsigned"));
+            }
+            return process;
         } catch (RuntimeException e) {
             if (proxy != null) {
                 proxy.close();
@@ -216,6 +228,9 @@ public final class NodeProcess implements AutoCloseable {
         }
         dataPlane.close();
         watcher.close();
+        if (webhooks != null) {
+            webhooks.close();
+        }
         closeQuietly(node);
         models.close();
         console.line("Stopped; committed version " + safeVersion() + " is in " + settings.logFile());

@@ -47,6 +47,7 @@ public final class NodeSettings {
     private final boolean verbose;
     private final int maxBodyBytes;
     private final Optional<ProxySettings> proxy;
+    private final io.canary.launcher.webhook.WebhookSettings webhooks;
 
     private NodeSettings(Builder b, Map<String, HostPort> members, String coordinatorId, Map<String, ModelSpec> models,
                          Weights initialWeights, String baseline) {
@@ -69,6 +70,7 @@ public final class NodeSettings {
         this.verbose = b.verbose;
         this.maxBodyBytes = b.maxBodyBytes;
         this.proxy = Optional.ofNullable(b.proxy);
+        this.webhooks = b.webhooks;
     }
 
     /** Data port 50051 for the first member, 50052 for the second, and so on. */
@@ -104,6 +106,7 @@ public final class NodeSettings {
         b.rolloutCanary = rolloutCanary.orElse(null);
         b.nodeConfig = nodeConfig;
         b.adminToken = adminToken.orElse(null);
+        b.webhooks = webhooks;
         b.tls = tls.orElse(null);
         b.clusterSecret = clusterSecret.orElse(null);
         b.verbose = verbose;
@@ -135,6 +138,8 @@ public final class NodeSettings {
     public NodeConfig nodeConfig() { return nodeConfig; }
     /** The admin token mutating endpoints require; empty: loopback callers only. */
     public Optional<String> adminToken() { return adminToken; }
+    /** Where this node posts its events ({@code --webhook}); none by default. */
+    public io.canary.launcher.webhook.WebhookSettings webhooks() { return webhooks; }
     /** Mutual TLS between the nodes; empty: plain TCP. */
     public Optional<TlsSettings> tls() { return tls; }
     /** The secret the control connections authenticate with; empty: none (loopback or TLS only). */
@@ -180,6 +185,7 @@ public final class NodeSettings {
         private String rolloutCanary;
         private NodeConfig nodeConfig = NodeConfig.ofDefaults();
         private String adminToken;
+        private io.canary.launcher.webhook.WebhookSettings webhooks = io.canary.launcher.webhook.WebhookSettings.NONE;
         private TlsSettings tls;
         private ClusterSecret clusterSecret;
         private boolean verbose;
@@ -282,6 +288,12 @@ public final class NodeSettings {
         }
 
         /** Require {@code Authorization: Bearer <token>} on mutating endpoints; null: loopback only. */
+        /** Webhook endpoints and secret; default none. */
+        public Builder webhooks(io.canary.launcher.webhook.WebhookSettings settings) {
+            this.webhooks = java.util.Objects.requireNonNull(settings, "webhooks");
+            return this;
+        }
+
         public Builder adminToken(String token) {
             if (token != null && token.isBlank()) {
                 throw new IllegalArgumentException("admin token must not be blank");

@@ -162,4 +162,22 @@ class NodeCommandTest {
                 "--tls-truststore", ts.toString()))
                 .hasMessageContaining("--tls-password-file or $CANARY_TLS_PASSWORD");
     }
+
+    @Test
+    void webhooksAreRepeatableSignedFromAFileAndReadFromTheEnvironmentToo() throws IOException {
+        Path secret = Files.writeString(dir.resolve("hook-secret"), "s3cret\n");
+        NodeSettings s = settings(Map.of(), "--role", "coordinator", "--webhook", "http://127.0.0.1:9000/a",
+                "--webhook", "https://hooks.example/b", "--webhook-secret-file", secret.toString());
+        assertThat(s.webhooks().endpoints()).extracting(Object::toString).containsExactly("http://127.0.0.1:9000/a", "https://hooks.example/b");
+        assertThat(s.webhooks().secret()).contains("s3cret");
+
+        NodeSettings fromEnv = settings(Map.of("CANARY_WEBHOOKS", "http://127.0.0.1:9000/a, http://127.0.0.1:9001/b",
+                "CANARY_WEBHOOK_SECRET", "k"), "--role", "coordinator");
+        assertThat(fromEnv.webhooks().endpoints()).hasSize(2);
+        assertThat(fromEnv.webhooks().secret()).contains("k");
+        assertThat(settings(Map.of(), "--role", "coordinator").webhooks().endpoints()).isEmpty();
+
+        assertThatThrownBy(() -> settings(Map.of(), "--role", "coordinator", "--webhook", "ftp://x/y"))
+                .isInstanceOf(LauncherException.class).hasMessageStartingWith("bad webhook URL 'ftp://x/y': expected http://");
+    }
 }
