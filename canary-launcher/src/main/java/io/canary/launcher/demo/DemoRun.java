@@ -88,6 +88,7 @@ public final class DemoRun {
                     n.settings().isCoordinator() ? "coordinator" : "participant", n.controlPort(), n.dataUrl()));
         }
         say("  state logs in " + dir + (dataDir == null ? " (deleted at the end)" : ""));
+        say("  dashboard: " + cluster.nodes().get(0).dataUrl() + "/ (open it in a browser: members, weights, steps, verdicts, live charts)");
         say("  while it runs, try in another terminal: ./canary query"
                 + (referencePorts ? "" : " --nodes " + NodeAddresses.format(nodes)));
         say("");

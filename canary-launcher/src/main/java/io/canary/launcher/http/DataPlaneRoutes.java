@@ -30,6 +30,7 @@ final class DataPlaneRoutes {
     private final ProposalHandlers proposals;
     private final PredictHandler predict;
     private final HealthHandlers health;
+    private final DashboardHandler dashboard = new DashboardHandler();
 
     DataPlaneRoutes(NodeApi node, Map<String, ModelBackend> models, ObjectMapper mapper, DataPlaneOptions options,
                     NodeCounters counters) {
@@ -42,6 +43,8 @@ final class DataPlaneRoutes {
     }
 
     void register(RoutesConfig routes) {
+        routes.get("/", dashboard::index);
+        routes.get("/dashboard/{file}", dashboard::asset);
         routes.get("/live", ctx -> ctx.json(Map.of("live", true, "node", node.id())));
         routes.get("/ready", this::ready);
         routes.get("/routing/state", ctx -> ctx.json(StateView.of(node.state(), node.coordination())));

@@ -341,4 +341,21 @@ class DataPlaneServerTest {
                 .contains("canary_coordinator{node=\"node-a\"} 1\n")
                 .contains("canary_commits_total{node=\"node-a\"} 0\n");
     }
+
+    @Test
+    void theDashboardIsServedFromTheJarAtTheRoot() {
+        var page = client.get("/");
+        assertThat(page.status()).isEqualTo(200);
+        assertThat(page.headers().firstValue("Content-Type").orElse("")).startsWith("text/html");
+        assertThat(page.body()).contains("<title>Canary dashboard</title>").contains("/dashboard/dashboard.js")
+                .doesNotContain("https://");
+        var js = client.get("/dashboard/dashboard.js");
+        assertThat(js.status()).isEqualTo(200);
+        assertThat(js.headers().firstValue("Content-Type").orElse("")).startsWith("text/javascript");
+        assertThat(js.body()).contains("/routing/state").contains("/rollout/").doesNotContain("https://");
+        assertThat(client.get("/dashboard/dashboard.css").status()).isEqualTo(200);
+        var missing = client.get("/dashboard/nope.js");
+        assertThat(missing.status()).isEqualTo(404);
+        assertThat(missing.error()).isEqualTo("no such dashboard file: nope.js");
+    }
 }
