@@ -99,7 +99,7 @@ public final class CanaryNode implements AutoCloseable {
      * Dynamic: the role moves with elections (see {@link #coordination()}).
      */
     public boolean isCoordinator() {
-        return runtime.coordination().isCoordinator(settings.nodeId());
+        return runtime.isCoordinator();
     }
 
     /**
@@ -197,7 +197,7 @@ public final class CanaryNode implements AutoCloseable {
     }
 
     private long runtimeNow() {
-        return settings.scheduler().nowMillis();
+        return settings.scheduler().monotonicMillis();
     }
 
     /** The rollout as this node sees it: progress from the committed state, the plan and the last verdicts. Never blocks. */

@@ -56,14 +56,14 @@ class CanaryNodeCloseTest {
             awaitQuietly(release);
         });
         assertThat(busy.await(5, TimeUnit.SECONDS)).isTrue();
-        transport.deliver("node-a", new Message.Prepare(TX, PROPOSED)); // queued behind the busy task
+        transport.deliver("node-a", new Message.Prepare(0, TX, PROPOSED)); // queued behind the busy task
 
         Thread closer = startClosing(node);
         release.countDown();
         closer.join(10_000);
 
         assertThat(closer.isAlive()).isFalse();
-        assertThat(transport.votes()).containsExactly(new Message.Vote(TX, false, "node-b is shutting down"));
+        assertThat(transport.votes()).containsExactly(Message.Vote.no(0, TX, Message.Refusal.SHUTTING_DOWN, "node-b is shutting down"));
         assertThat(log.records()).noneMatch(r -> r instanceof LogRecord.Prepared);
         assertThat(log.isOpen()).isFalse();
         assertThat(transport.closed).isTrue();
@@ -75,7 +75,7 @@ class CanaryNodeCloseTest {
         Scheduler foreign = new Foreign(executor);
         SlowLog log = new SlowLog();
         CanaryNode node = participant(foreign, log);
-        transport.deliver("node-a", new Message.Prepare(TX, PROPOSED));
+        transport.deliver("node-a", new Message.Prepare(0, TX, PROPOSED));
         assertThat(log.appending.await(5, TimeUnit.SECONDS)).as("the PREPARED append started").isTrue();
 
         Thread closer = startClosing(node);
@@ -86,7 +86,7 @@ class CanaryNodeCloseTest {
         assertThat(log.closedDuringAppend).as("the log was closed under a running append").isFalse();
         assertThat(log.isOpen()).isFalse();
         assertThat(transport.votes()).as("the task finished its work: the promise is durable, then YES")
-                .containsExactly(new Message.Vote(TX, true, ""));
+                .containsExactly(Message.Vote.yes(0, TX));
         assertThat(log.records()).contains(new LogRecord.Prepared(TX, PROPOSED));
     }
 

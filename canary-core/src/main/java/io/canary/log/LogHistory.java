@@ -135,6 +135,9 @@ public final class LogHistory {
         if (record instanceof LogRecord.CoordinatorEpoch e) {
             return head(0, "EPOCH") + "coordinator epoch " + e.epoch();
         }
+        if (record instanceof LogRecord.TermVote t) {
+            return head(0, "TERM") + "term " + t.term() + (t.votedFor().isEmpty() ? "" : ", voted for " + t.votedFor());
+        }
         if (record instanceof LogRecord.RolloutStarted r) {
             return head(r.at(), "ROLLOUT_STARTED") + "rollout " + r.rolloutId() + ": " + plan(r.plan());
         }

@@ -12,10 +12,18 @@ import java.util.Objects;
  */
 public sealed interface LogRecord {
 
-    /** Participant: voted YES on {@code txId}; written durably before the vote is sent. */
-    record Prepared(long txId, RoutingState proposed) implements LogRecord {
+    /**
+     * Participant: voted YES on {@code txId} in {@code term} (the Prepare's term, newer than the
+     * transaction's own when a successor re-drives it); written durably before the vote is sent.
+     */
+    record Prepared(long term, long txId, RoutingState proposed) implements LogRecord {
         public Prepared {
             Objects.requireNonNull(proposed, "proposed");
+        }
+
+        /** A promise in the term the transaction was born in ({@code txId >>> 32}). */
+        public Prepared(long txId, RoutingState proposed) {
+            this(txId >>> 32, txId, proposed);
         }
     }
 
@@ -26,10 +34,33 @@ public sealed interface LogRecord {
         }
     }
 
-    /** Transaction aborted; informational (presumed abort: absence of Committed means abort). */
-    record Aborted(long txId, String reason) implements LogRecord {
+    /**
+     * Transaction {@code txId}, which proposed {@code version}, aborted by the coordinator of its
+     * term; durable before it is acknowledged, so that a successor's recovery round finds it and
+     * never re-drives a transaction whose caller was told it failed. {@code version} 0: unknown (logs
+     * of earlier releases).
+     */
+    record Aborted(long txId, String reason, long version) implements LogRecord {
         public Aborted {
             Objects.requireNonNull(reason, "reason");
+        }
+
+        public Aborted(long txId, String reason) {
+            this(txId, reason, 0);
+        }
+    }
+
+    /**
+     * The node's current term and whom it voted for in it ("" for nobody); durable before the node
+     * answers anything in that term, so that a restarted node never votes twice in a term nor goes
+     * back to an older one.
+     */
+    record TermVote(long term, String votedFor) implements LogRecord {
+        public TermVote {
+            Objects.requireNonNull(votedFor, "votedFor");
+            if (term < 0) {
+                throw new IllegalArgumentException("term must be >= 0, got " + term);
+            }
         }
     }
 

@@ -47,18 +47,27 @@ public final class LogRecordFormat {
         StringBuilder sb = new StringBuilder(128);
         if (record instanceof LogRecord.Prepared p) {
             sb.append("PREPARED tx=").append(p.txId());
+            if (p.term() != p.txId() >>> 32) {
+                sb.append(" term=").append(p.term());
+            }
             state(sb, p.proposed(), p.txId());
         } else if (record instanceof LogRecord.Committed c) {
             sb.append("COMMITTED tx=").append(c.txId());
             state(sb, c.state(), c.txId());
         } else if (record instanceof LogRecord.Aborted a) {
             sb.append("ABORTED tx=").append(a.txId());
+            if (a.version() != 0) {
+                sb.append(" version=").append(a.version());
+            }
             field(sb, "reason", a.reason());
         } else if (record instanceof LogRecord.Synced s) {
             sb.append("SYNCED tx=").append(s.state().txId());
             state(sb, s.state(), s.state().txId());
         } else if (record instanceof LogRecord.CoordinatorEpoch e) {
             sb.append("EPOCH epoch=").append(e.epoch());
+        } else if (record instanceof LogRecord.TermVote t) {
+            sb.append("TERM term=").append(t.term());
+            field(sb, "voted", t.votedFor());
         } else if (record instanceof LogRecord.RolloutStarted r) {
             sb.append("ROLLOUT_STARTED");
             field(sb, "rollout", r.rolloutId());
@@ -111,12 +120,17 @@ public final class LogRecordFormat {
 
     private static LogRecord parse(LogText.Fields f) {
         switch (f.kind()) {
-            case "PREPARED":
-                return new LogRecord.Prepared(f.longValue("tx"), state(f));
+            case "PREPARED": {
+                long tx = f.longValue("tx");
+                return new LogRecord.Prepared(f.has("term") ? f.longValue("term") : tx >>> 32, tx, state(f));
+            }
             case "COMMITTED":
                 return new LogRecord.Committed(f.longValue("tx"), state(f));
             case "ABORTED":
-                return new LogRecord.Aborted(f.longValue("tx"), f.string("reason"));
+                return new LogRecord.Aborted(f.longValue("tx"), f.string("reason"),
+                        f.has("version") ? f.longValue("version") : 0);
+            case "TERM":
+                return new LogRecord.TermVote(f.longValue("term"), f.string("voted"));
             case "SYNCED":
                 return new LogRecord.Synced(state(f));
             case "EPOCH":

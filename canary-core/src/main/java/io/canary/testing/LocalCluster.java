@@ -47,6 +47,8 @@ public final class LocalCluster implements AutoCloseable {
     public static final NodeConfig DEFAULT_CONFIG = NodeConfig.custom()
             .prepareTimeout(Duration.ofSeconds(1)).retryInterval(Duration.ofMillis(100))
             .heartbeatInterval(Duration.ofMillis(100)).peerTimeout(Duration.ofMillis(500))
+            .electionTimeout(Duration.ofMillis(600)).electionStagger(Duration.ofMillis(200))
+            .leaseTimeout(Duration.ofMillis(1500))
             .syncTimeout(Duration.ofSeconds(2)).requestTimeout(Duration.ofSeconds(5)).build();
 
     private final ManualScheduler scheduler;
@@ -161,6 +163,20 @@ public final class LocalCluster implements AutoCloseable {
             scheduler.advanceTo(next.isPresent() ? Math.min(Math.max(next.getAsLong(), now), deadline) : deadline);
         }
         return true;
+    }
+
+    /** The node that coordinates now (elected, past its recovery round), if any running node does. */
+    public java.util.Optional<CanaryNode> coordinator() {
+        return nodes.values().stream().filter(CanaryNode::isCoordinator).findFirst();
+    }
+
+    /**
+     * Loses a crashed (or closed) node's data directory: its log comes back empty, as after a disk
+     * replacement or a wiped volume. Restart it with {@link #restart}.
+     */
+    public void wipe(String id) {
+        node(id).close();
+        logs.put(id, new MemoryStateLog(id));
     }
 
     /** True when every node is ready and running. */

@@ -53,6 +53,12 @@ public final class ExecutorScheduler implements Scheduler, AutoCloseable {
         return clock.millis();
     }
 
+    /** {@link System#nanoTime()} in milliseconds: unmoved by wall-clock steps. */
+    @Override
+    public long monotonicMillis() {
+        return System.nanoTime() / 1_000_000;
+    }
+
     @Override
     public void execute(Runnable task) {
         Objects.requireNonNull(task, "task");

@@ -40,10 +40,31 @@ public final class ManualScheduler implements Scheduler {
         this.now = startMillis;
     }
 
+    private long wallOffset;
+
+    /** The wall clock: virtual time plus any {@link #stepWallClock} steps. */
     @Override
     public long nowMillis() {
         synchronized (lock) {
+            return now + wallOffset;
+        }
+    }
+
+    /** Virtual time itself: steps of the wall clock do not move it. Timers run on it. */
+    @Override
+    public long monotonicMillis() {
+        synchronized (lock) {
             return now;
+        }
+    }
+
+    /**
+     * Steps the wall clock by {@code by} (forward or back), as NTP may: {@link #nowMillis()} moves,
+     * {@link #monotonicMillis()} and the timers do not.
+     */
+    public void stepWallClock(Duration by) {
+        synchronized (lock) {
+            wallOffset += by.toMillis();
         }
     }
 
@@ -117,7 +138,7 @@ public final class ManualScheduler implements Scheduler {
 
     /** Runs every task due now (including {@link #execute}d ones and those they submit) without moving the clock. */
     public int runPending() {
-        return runUntil(nowMillis());
+        return runUntil(monotonicMillis());
     }
 
     private int runUntil(long target) {

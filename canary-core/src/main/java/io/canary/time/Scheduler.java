@@ -19,6 +19,15 @@ public interface Scheduler {
     long nowMillis();
 
     /**
+     * Milliseconds on a monotonic clock (arbitrary origin, never going back, unmoved by wall-clock
+     * steps): what timeouts, reachability and leases are measured on. Safe from any thread; never
+     * blocks; never throws. The default is {@link #nowMillis()}, for schedulers whose clock cannot step.
+     */
+    default long monotonicMillis() {
+        return nowMillis();
+    }
+
+    /**
      * Runs {@code task} on the protocol thread as soon as possible, after tasks submitted before
      * it. Safe from any thread; never blocks. Tasks submitted after shutdown are dropped silently. A
      * task that throws is logged and does not stop the scheduler.

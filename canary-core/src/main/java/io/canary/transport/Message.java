@@ -18,58 +18,178 @@ import java.util.Objects;
 public sealed interface Message {
 
     // ---- two-phase commit -------------------------------------------------------------------
+    //
+    // Every protocol message carries its sender's term: a message of an older term is refused
+    // (fencing), and a newer term seen anywhere makes the receiver adopt it (durably) first.
 
-    /** Coordinator to participant: prepare to commit {@code proposed} (version = committed + 1). */
-    record Prepare(long txId, RoutingState proposed) implements Message {
+    /**
+     * Coordinator of {@code term} to participant: prepare to commit {@code proposed}
+     * (version = committed + 1). {@code txId} is the transaction's id from its first proposal; a
+     * successor that re-drives an in-doubt transaction sends it again with its own, newer term.
+     */
+    record Prepare(long term, long txId, RoutingState proposed) implements Message {
         public Prepare {
             Objects.requireNonNull(proposed, "proposed");
         }
     }
 
-    /** Participant to coordinator: YES after PREPARED is durable, or NO with the reason. */
-    record Vote(long txId, boolean yes, String reason) implements Message {
+    /**
+     * Why a participant voted NO, by an explicit wire code. Reasons about the voter itself
+     * ({@link #aboutVoter()}) do not veto a change that lowers the canary: the voter is left out and
+     * caught up later.
+     */
+    enum Refusal {
+        /** A YES vote. */
+        NONE(0, false),
+        /** The voter cannot write its state log. */
+        CANNOT_PERSIST(1, true),
+        /** The voter is closing. */
+        SHUTTING_DOWN(2, true),
+        /** The voter has not committed the version before the proposed one: it is stale. */
+        BEHIND(3, true),
+        /** The Prepare is of an older term than the voter's: the sender is no longer coordinator. */
+        STALE_TERM(4, false),
+        /** The proposal gives traffic to a version the voter cannot serve. */
+        CANNOT_SERVE(5, false),
+        /** The voter already committed the proposed version (with another state): the sender is behind. */
+        AHEAD(6, false),
+        /** The transaction was already aborted. */
+        ABORTED(7, false);
+
+        private final int code;
+        private final boolean aboutVoter;
+
+        Refusal(int code, boolean aboutVoter) {
+            this.code = code;
+            this.aboutVoter = aboutVoter;
+        }
+
+        /** The wire code (never the ordinal). */
+        public int code() {
+            return code;
+        }
+
+        /** True if the reason is about the voter itself (it cannot take part), not about the proposal. */
+        public boolean aboutVoter() {
+            return aboutVoter;
+        }
+
+        /** @throws IllegalArgumentException for an unknown code */
+        public static Refusal ofCode(int code) {
+            for (Refusal r : values()) {
+                if (r.code == code) {
+                    return r;
+                }
+            }
+            throw new IllegalArgumentException("unknown vote refusal code " + code);
+        }
+    }
+
+    /**
+     * Participant to coordinator: YES ({@code refusal} NONE) after PREPARED is durable, or NO with a
+     * typed refusal and a human reason. {@code term} is the voter's current term.
+     */
+    record Vote(long term, long txId, boolean yes, Refusal refusal, String reason) implements Message {
         public Vote {
+            Objects.requireNonNull(refusal, "refusal");
             Objects.requireNonNull(reason, "reason");
+            if (yes != (refusal == Refusal.NONE)) {
+                throw new IllegalArgumentException("a YES has refusal NONE and a NO another, got yes=" + yes + " " + refusal);
+            }
+        }
+
+        public static Vote yes(long term, long txId) {
+            return new Vote(term, txId, true, Refusal.NONE, "");
+        }
+
+        public static Vote no(long term, long txId, Refusal refusal, String reason) {
+            return new Vote(term, txId, false, refusal, reason);
         }
     }
 
     /** Coordinator to participant: the decision is COMMIT; resent until acknowledged. */
-    record Commit(long txId, RoutingState state) implements Message {
+    record Commit(long term, long txId, RoutingState state) implements Message {
         public Commit {
             Objects.requireNonNull(state, "state");
         }
     }
 
     /** Participant to coordinator: the commit of {@code txId} is durable and applied. */
-    record CommitAck(long txId) implements Message {
+    record CommitAck(long term, long txId) implements Message {
     }
 
-    /** Coordinator to participant: the decision is ABORT (also the answer under presumed abort). */
-    record Abort(long txId, String reason) implements Message {
+    /**
+     * Coordinator to participant: the decision is ABORT for {@code txId}, which proposed
+     * {@code version}; the participant logs it durably and acknowledges, so that no successor
+     * re-drives a transaction whose caller was told it failed.
+     */
+    record Abort(long term, long txId, long version, String reason) implements Message {
         public Abort {
             Objects.requireNonNull(reason, "reason");
         }
     }
 
-    /**
-     * In-doubt participant to coordinator: what was decided for {@code txId}, which proposed
-     * {@code version}? The coordinator answers Commit, Abort (presumed abort: no COMMIT record), or
-     * a StateSync when its committed version already covers {@code version}; while the transaction
-     * is still undecided it does not answer, and the participant asks again.
-     */
-    record DecisionQuery(long txId, long version) implements Message {
+    /** Participant to coordinator: the abort of {@code txId} is durable. */
+    record AbortAck(long term, long txId) implements Message {
     }
 
-    // ---- membership and catch-up ------------------------------------------------------------
+    /**
+     * In-doubt participant to coordinator: what was decided for {@code txId}, which proposed
+     * {@code version}? The coordinator answers with a StateSync once its committed version covers
+     * {@code version}; otherwise the participant keeps its promise until a Prepare of that version
+     * replaces it.
+     */
+    record DecisionQuery(long term, long txId, long version) implements Message {
+    }
 
-    /** Every node to every peer, periodically: I am alive and this is my committed version. */
-    record Heartbeat(long committedVersion, boolean ready) implements Message {
+    // ---- membership, leases and catch-up ----------------------------------------------------
+
+    /**
+     * Every node to every peer, every heartbeat interval: my term, my committed version, whether I
+     * am ready, and for two-way evidence the time I sent this ({@code sentAt}, on my monotonic clock)
+     * and the {@code sentAt} of the last heartbeat I received from you ({@code echo}, on your clock;
+     * -1 if none). {@code coordinator}: I am the coordinator of {@code term}; {@code leaseHolder}: and
+     * I have two-way contact with a majority now, so you may serve the canary on my word.
+     */
+    record Heartbeat(long term, long committedVersion, boolean ready, long sentAt, long echo,
+                     boolean coordinator, boolean leaseHolder) implements Message {
     }
 
     /** Coordinator to a node that is behind: the latest committed state, to log and apply. */
-    record StateSync(RoutingState state) implements Message {
+    record StateSync(long term, RoutingState state) implements Message {
         public StateSync {
             Objects.requireNonNull(state, "state");
+        }
+    }
+
+    // ---- elections --------------------------------------------------------------------------
+
+    /**
+     * Candidate to every peer: vote for me in {@code term}. {@code lastVersion}/{@code lastTerm}
+     * describe the candidate's newest state (prepared or committed) for the up-to-date rule. A
+     * pre-vote ({@code preVote}) asks whether the peer would vote, without anyone changing term.
+     */
+    record RequestVote(long term, long lastVersion, long lastTerm, boolean preVote) implements Message {
+    }
+
+    /** A transaction a voter promised (PREPARED) without knowing its decision, in its recovery report. */
+    record PreparedReport(long term, long txId, RoutingState proposed) {
+        public PreparedReport {
+            Objects.requireNonNull(proposed, "proposed");
+        }
+    }
+
+    /**
+     * Voter to candidate. When granted (not a pre-vote), the voter has durably adopted {@code term}
+     * and promises to refuse older terms; its report (committed state, promise in doubt, last abort
+     * it logged) is the candidate's recovery round: the winner knows what a majority holds.
+     */
+    record RequestVoteReply(long term, boolean granted, boolean preVote, RoutingState committed,
+                            java.util.Optional<PreparedReport> prepared, long abortedTxId, long abortedVersion)
+            implements Message {
+        public RequestVoteReply {
+            Objects.requireNonNull(committed, "committed");
+            Objects.requireNonNull(prepared, "prepared");
         }
     }
 

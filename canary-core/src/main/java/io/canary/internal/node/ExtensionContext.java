@@ -39,7 +39,7 @@ final class ExtensionContext implements NodeContext {
 
     @Override
     public boolean isCoordinator() {
-        return runtime.coordination().isCoordinator(settings.nodeId());
+        return runtime.isCoordinator();
     }
 
     @Override
@@ -112,6 +112,6 @@ final class ExtensionContext implements NodeContext {
 
     @Override
     public CompletableFuture<RoutingState> propose(StateChange change, StateChange.Requester requester, String description) {
-        return runtime.call(callId -> runtime.protocol().propose(callId, change, requester, description, nowMillis()));
+        return runtime.call(callId -> runtime.protocol().propose(callId, change, requester, description, runtime.scheduler().monotonicMillis()));
     }
 }

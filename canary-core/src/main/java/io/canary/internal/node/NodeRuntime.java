@@ -60,6 +60,7 @@ public final class NodeRuntime {
     private volatile boolean ready;
     private volatile List<PeerStatus> peers = List.of();
     private volatile CoordinationStatus coordination = CoordinationStatus.unknown();
+    private volatile boolean coordinator;
     /** The role the extensions were last told of (protocol thread only). */
     private boolean toldCoordinator;
     private long toldTerm = -1;
@@ -98,12 +99,12 @@ public final class NodeRuntime {
         }
         Recovery recovery = Recovery.replay(replayed, settings.initialState(), logStart);
         protocol = new ProtocolNode(selfId, settings.members(), settings.coordinatorId(), settings.servableVersions(),
-                settings.config(), recovery, settings.requestIdBase());
+                settings.config(), recovery, settings.requestIdBase(), scheduler::nowMillis);
         router.update(recovery.committed());
         settings.transport().start(selfId, this::receive);
         tasks.execute(() -> {
             started = true;
-            run(protocol.start(scheduler.nowMillis()));
+            run(protocol.start(scheduler.monotonicMillis()));
             NodeContext context = new ExtensionContext(this);
             eachExtension("start", e -> e.start(context, recovery.otherRecords()));
             publish();
@@ -122,7 +123,7 @@ public final class NodeRuntime {
         if (!started) {
             return; // before the start, a message is lost like on the network: the protocol resends
         }
-        run(protocol.onMessage(from, message, scheduler.nowMillis()));
+        run(protocol.onMessage(from, message, scheduler.monotonicMillis()));
         if (message instanceof Message.HealthReport || message instanceof Message.VerdictReport) {
             eachExtension("onMessage", e -> e.onMessage(from, message));
         }
@@ -130,7 +131,7 @@ public final class NodeRuntime {
     }
 
     private void onTimer(Timer timer) {
-        run(protocol.onTimer(timer, scheduler.nowMillis()));
+        run(protocol.onTimer(timer, scheduler.monotonicMillis()));
         publish();
     }
 
@@ -298,7 +299,7 @@ public final class NodeRuntime {
     }
 
     private void publish() {
-        long now = scheduler.nowMillis();
+        long now = scheduler.monotonicMillis();
         CoordinationStatus status = protocol.coordination(now);
         CoordinationStatus before = coordination;
         coordination = status;
@@ -311,7 +312,8 @@ public final class NodeRuntime {
         }
         ready = protocol.isReady() && !status.failSafe();
         peers = protocol.view(now);
-        boolean isCoordinator = status.isCoordinator(selfId);
+        boolean isCoordinator = protocol.isCoordinator();
+        coordinator = isCoordinator;
         if (isCoordinator != toldCoordinator || (isCoordinator && status.term() != toldTerm)) {
             if (toldCoordinator && isCoordinator) {
                 tellRole(false, toldTerm); // a new term: the old reign ended first
@@ -422,6 +424,11 @@ public final class NodeRuntime {
 
     public List<PeerStatus> cluster() {
         return peers;
+    }
+
+    /** True while this node coordinates (elected and past its recovery round); any thread. */
+    public boolean isCoordinator() {
+        return coordinator;
     }
 
     /** Who coordinates as this node sees it; any thread. */

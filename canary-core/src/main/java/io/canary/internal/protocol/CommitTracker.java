@@ -9,19 +9,22 @@ import java.util.Set;
 import java.util.TreeSet;
 
 /**
- * The commit phase of one transaction on the coordinator: resends Commit to every member that has
- * not acknowledged it. A member that becomes unreachable, or has not acknowledged by the give-up
- * time, is left to catch up through StateSync, so that one slow node cannot hold up the queue.
+ * The commit phase of one transaction on the coordinator: sends Commit to every other member (those
+ * left out of the vote too: a one-way link may still carry it) and resends it to whoever has not
+ * acknowledged. A member that has not acknowledged by the give-up time is left to catch up through
+ * StateSync, so that one slow node cannot hold up the queue.
  */
 final class CommitTracker {
 
     private final long txId;
+    private final long term;
     private final RoutingState state;
     private final Set<String> pending;
     private final long giveUpAt;
 
-    CommitTracker(long txId, RoutingState state, Set<String> pending, long giveUpAt) {
+    CommitTracker(long txId, long term, RoutingState state, Set<String> pending, long giveUpAt) {
         this.txId = txId;
+        this.term = term;
         this.state = state;
         this.pending = new TreeSet<>(pending);
         this.giveUpAt = giveUpAt;
@@ -29,6 +32,10 @@ final class CommitTracker {
 
     long txId() {
         return txId;
+    }
+
+    long version() {
+        return state.version();
     }
 
     boolean isDone() {
@@ -39,7 +46,7 @@ final class CommitTracker {
     List<Effect> start(NodeConfig config) {
         List<Effect> out = new ArrayList<>(pending.size() + 1);
         for (String member : pending) {
-            out.add(new Effect.Send(member, new Commit(txId, state)));
+            out.add(new Effect.Send(member, new Commit(term, txId, state)));
         }
         if (!pending.isEmpty()) {
             out.add(new Effect.Schedule(config.retryInterval(), new Timer.CommitResend(txId)));
@@ -51,17 +58,17 @@ final class CommitTracker {
         pending.remove(from);
     }
 
-    /** Resends to reachable members still missing; gives up on the others (marked stale). */
+    /** Resends to members still missing; gives up on them at the give-up time (marked stale). */
     List<Effect> onResend(Membership membership, NodeConfig config, long now) {
         List<Effect> out = new ArrayList<>();
         for (String member : List.copyOf(pending)) {
-            if (now >= giveUpAt || !membership.isReachable(member, now)) {
+            if (now >= giveUpAt) {
                 pending.remove(member);
                 membership.markStale(member);
                 out.add(new Effect.Log(System.Logger.Level.WARNING, member + " did not acknowledge the commit of version "
                         + state.version() + "; it will catch up through StateSync"));
             } else {
-                out.add(new Effect.Send(member, new Commit(txId, state)));
+                out.add(new Effect.Send(member, new Commit(term, txId, state)));
             }
         }
         if (!pending.isEmpty()) {

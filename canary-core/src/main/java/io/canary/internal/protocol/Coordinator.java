@@ -3,6 +3,7 @@ package io.canary.internal.protocol;
 import io.canary.NodeConfig;
 import io.canary.model.RoutingState;
 import io.canary.transport.Message.Abort;
+import io.canary.transport.Message.AbortAck;
 import io.canary.transport.Message.CommitAck;
 import io.canary.transport.Message.DecisionQuery;
 import io.canary.transport.Message.Prepare;
@@ -18,15 +19,19 @@ import java.util.Objects;
 import java.util.Set;
 
 /**
- * The coordinator side of two-phase commit: queues proposals and runs one transaction at a time,
- * through a {@link PrepareRound} (votes, prepare timeout, decision) and then a {@link CommitTracker}
- * (Commit resent until acknowledged). It answers in-doubt participants under presumed abort.
+ * The coordinator of one term: queues proposals and runs one transaction at a time, through a
+ * {@link PrepareRound} (votes, commit rules, prepare timeout) and then a {@link CommitTracker}
+ * (Commit resent until acknowledged) or an {@link AbortRound} (abort made durable on a majority
+ * before the caller is told it failed).
+ *
+ * <p>It starts <em>recovering</em>: if its election found a promise in doubt that may have
+ * committed, it re-drives that transaction first (same id and state, its own term) and is
+ * {@linkplain #isActive active} only once it committed. A coordinator never outlives its term: a
+ * newer term seen anywhere ends it ({@link #stepDown}).
  *
  * <p>The coordinator is also a participant of its own transactions: it sends Prepare and Abort to
  * itself like to any member, and its decision record is its own commit ({@link Participant#commitLocally}).
- *
- * <p>Transaction ids are {@code epoch << 32 | sequence}; the epoch is logged durably at every start,
- * so no id is ever reused across restarts.
+ * Transaction ids are {@code term << 32 | sequence}; terms are never reused, so neither are ids.
  *
  * <p>Not thread-safe: driven by the node's protocol thread only.
  */
@@ -34,33 +39,40 @@ public final class Coordinator {
 
     private final String selfId;
     private final NodeConfig config;
-    private final long epoch;
+    private final long term;
     private final Participant local;
     private final Membership membership;
     private final Replies replies;
     private final Deque<Proposal> queue = new ArrayDeque<>();
+    private final java.util.function.LongSupplier wallClock;
     private long sequence;
     private long nextProposalId = 1;
     private PrepareRound round;
     private CommitTracker tracker;
+    private AbortRound aborting;
     private Set<PlantedBug> planted = Set.of();
-    private final java.util.Map<Long, RoutingState> abortedForPlantedBug = new java.util.HashMap<>();
 
-    public Coordinator(String selfId, NodeConfig config, long epoch, Participant local, Membership membership,
-                       Replies replies) {
+    public Coordinator(String selfId, NodeConfig config, long term, Participant local, Membership membership,
+                       Replies replies, java.util.function.LongSupplier wallClock) {
         this.selfId = Objects.requireNonNull(selfId, "selfId");
         this.config = Objects.requireNonNull(config, "config");
-        if (epoch < 1 || epoch > Integer.MAX_VALUE) {
-            throw new IllegalArgumentException("epoch must be in [1, 2^31), got " + epoch);
+        if (term < 1 || term > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException("term must be in [1, 2^31), got " + term);
         }
-        this.epoch = epoch;
+        this.term = term;
         this.local = Objects.requireNonNull(local, "local");
         this.membership = Objects.requireNonNull(membership, "membership");
         this.replies = Objects.requireNonNull(replies, "replies");
+        this.wallClock = Objects.requireNonNull(wallClock, "wallClock");
     }
 
+    public long term() {
+        return term;
+    }
+
+    /** Kept for the log's wording: a coordinator's term is what earlier releases called its epoch. */
     public long epoch() {
-        return epoch;
+        return term;
     }
 
     /** Test-only seam: see {@link PlantedBug}. Never called by production code. */
@@ -68,13 +80,36 @@ public final class Coordinator {
         planted = Set.copyOf(bugs);
     }
 
-    /** True while a transaction is preparing or its commit is being acknowledged. */
+    /** True once no re-driven transaction is pending: the coordinator takes proposals and its rollout. */
+    public boolean isActive() {
+        return round == null || !round.isRedrive();
+    }
+
+    /** True while a transaction is preparing, its commit is being acknowledged, or its abort made durable. */
     public boolean isBusy() {
-        return round != null || tracker != null;
+        return round != null || tracker != null || aborting != null;
     }
 
     public int queued() {
         return queue.size();
+    }
+
+    /**
+     * Re-drives a transaction a predecessor left in doubt (it may have committed): the same id and
+     * state, prepared again in this term; it commits with a majority and is never aborted.
+     */
+    public List<Effect> redrive(long txId, RoutingState proposed, long now) {
+        List<Effect> out = new ArrayList<>();
+        RoutingState current = local.committed();
+        round = new PrepareRound(txId, current, proposed, membership.members(), membership.majority(), Set.of(),
+                proposed.isPromotionFrom(current), true, null);
+        out.add(new Effect.Log(Level.INFO, selfId + " re-drives " + round.describe()
+                + " found in doubt by its election in term " + term));
+        for (String member : membership.members()) {
+            out.add(new Effect.Send(member, new Prepare(term, txId, proposed)));
+        }
+        out.add(new Effect.Schedule(config.retryInterval(), new Timer.PrepareTimeout(txId)));
+        return out;
     }
 
     /** Queues a proposal; it starts when every transaction before it has finished. */
@@ -94,19 +129,25 @@ public final class Coordinator {
         if (round == null || round.txId() != vote.txId()) {
             return out;
         }
-        PrepareRound.Status status = round.onVote(from, vote.yes(), vote.reason());
-        if (status == PrepareRound.Status.REFUSED) {
-            abort(round.refusalReason(), now, out);
-        } else if (status == PrepareRound.Status.ALL_YES) {
-            commit(now, out);
-        }
+        round.onVote(from, vote.yes(), vote.refusal(), vote.reason());
+        evaluate(now, false, out);
         return out;
     }
 
     public List<Effect> onPrepareTimeout(long txId, long now) {
         List<Effect> out = new ArrayList<>();
-        if (round != null && round.txId() == txId) {
-            abort(round.timeoutReason(config.prepareTimeout()), now, out);
+        if (round == null || round.txId() != txId) {
+            return out;
+        }
+        if (round.isRedrive()) {
+            // Never aborted: ask the silent ones again until a majority promised.
+            for (String member : round.silent()) {
+                out.add(new Effect.Send(member, new Prepare(term, txId, round.proposed())));
+            }
+            out.add(new Effect.Schedule(config.retryInterval(), new Timer.PrepareTimeout(txId)));
+            evaluate(now, false, out);
+        } else {
+            evaluate(now, true, out);
         }
         return out;
     }
@@ -115,6 +156,7 @@ public final class Coordinator {
         List<Effect> out = new ArrayList<>();
         if (tracker != null && tracker.txId() == ack.txId()) {
             tracker.onAck(from);
+            membership.caughtUp(from, tracker.version(), tracker.version());
             finishCommitIfDone(now, out);
         }
         return out;
@@ -129,24 +171,46 @@ public final class Coordinator {
         return out;
     }
 
-    /**
-     * An in-doubt participant asks. Undecided: no answer (it asks again). Committed, or superseded
-     * by a later commit: the committed state. Otherwise there is no COMMIT record: abort.
-     */
+    public List<Effect> onAbortAck(String from, AbortAck ack, long now) {
+        List<Effect> out = new ArrayList<>();
+        if (aborting != null && aborting.txId() == ack.txId()) {
+            aborting.onAck(from);
+            finishAbortIfDone(now, out);
+        }
+        return out;
+    }
+
+    public List<Effect> onAbortResend(long txId, long now) {
+        List<Effect> out = new ArrayList<>();
+        if (aborting != null && aborting.txId() == txId) {
+            if (!aborting.answered() && now >= aborting.answerBy()) {
+                // No majority logged the abort in time: a successor could still find the promise and
+                // finish it, so the caller is told the outcome is unknown, not that it failed.
+                out.addAll(replies.reply(aborting.proposal().caller(), Outcome.unknown(aborting.reason()
+                        + "; the abort is not yet logged by a majority, so it may still commit: check the routing state"),
+                        local.committed()));
+                aborting.markAnswered();
+            }
+            for (String member : aborting.missing()) {
+                out.add(new Effect.Send(member, aborting.message()));
+            }
+            out.add(new Effect.Schedule(config.retryInterval(), new Timer.AbortResend(txId)));
+        }
+        return out;
+    }
+
+    /** An in-doubt participant asks: once the committed state covers its version, it gets it. */
     public List<Effect> onDecisionQuery(String from, DecisionQuery query, long now) {
         List<Effect> out = new ArrayList<>(1);
-        if (round != null && round.txId() == query.txId()) {
-            return out;
-        }
         RoutingState committed = local.committed();
         if (committed.version() >= query.version()) {
-            out.add(new Effect.Send(from, new StateSync(committed)));
-        } else if (abortedForPlantedBug.containsKey(query.txId())) {
-            out.add(new Effect.Send(from, new io.canary.transport.Message.Commit(query.txId(),
-                    abortedForPlantedBug.get(query.txId()))));
-        } else {
-            out.add(new Effect.Send(from, new Abort(query.txId(),
-                    "the coordinator " + selfId + " has no commit for transaction " + query.txId() + " (presumed abort)")));
+            out.add(new Effect.Send(from, new StateSync(term, committed)));
+        } else if (aborting != null && aborting.txId() == query.txId()) {
+            out.add(new Effect.Send(from, aborting.message()));
+        } else if (local.abortedTxId() == query.txId() && (query.txId() >>> 32) == term) {
+            // Aborted by this very coordinator (its own log says so): the same decision again.
+            out.add(new Effect.Send(from, new Abort(term, query.txId(), query.version(),
+                    "the coordinator " + selfId + " aborted transaction " + query.txId())));
         }
         return out;
     }
@@ -165,12 +229,36 @@ public final class Coordinator {
         return out;
     }
 
-    /** Fails every queued proposal (the node is closing); a running transaction is left to presumed abort. */
+    /** Fails every queued proposal (the node is closing); a running transaction is left to its outcome. */
     public List<Effect> failQueued(String reason) {
         List<Effect> out = new ArrayList<>();
         while (!queue.isEmpty()) {
             fail(queue.pollFirst(), reason, out);
         }
+        return out;
+    }
+
+    /**
+     * This term is over (a newer one was seen, or the node closes): queued callers fail (safe to
+     * retry through the new coordinator), a caller whose transaction was under way is told the
+     * outcome is unknown (a successor may finish it).
+     */
+    public List<Effect> stepDown(String why) {
+        List<Effect> out = new ArrayList<>(failQueued(selfId + " is no longer the coordinator (" + why
+                + "); retry through the new coordinator"));
+        if (round != null && round.proposal() != null) {
+            out.addAll(replies.reply(round.proposal().caller(), Outcome.unknown(round.describe() + " was under way when "
+                    + selfId + " stopped coordinating (" + why + "); it may still commit: check the routing state"),
+                    local.committed()));
+        }
+        if (aborting != null && !aborting.answered()) {
+            out.addAll(replies.reply(aborting.proposal().caller(), Outcome.unknown(aborting.reason() + "; "
+                    + selfId + " stopped coordinating before a majority logged the abort: check the routing state"),
+                    local.committed()));
+        }
+        round = null;
+        tracker = null;
+        aborting = null;
         return out;
     }
 
@@ -203,64 +291,101 @@ public final class Coordinator {
     }
 
     private void begin(Proposal proposal, RoutingState current, RoutingState target, long now, List<Effect> out) {
-        long txId = (epoch << 32) | (++sequence);
-        RoutingState proposed = current.next(target.weights(), target.baseline(), target.rollout(), txId, now);
+        long txId = (term << 32) | (++sequence);
+        RoutingState proposed = current.next(target.weights(), target.baseline(), target.rollout(), txId, wallClock.getAsLong());
         boolean promotion = proposed.isPromotionFrom(current);
-        Set<String> required = new LinkedHashSet<>();
         Set<String> unreachable = new LinkedHashSet<>();
         for (String member : membership.members()) {
-            boolean reachable = membership.isReachable(member, now);
-            if (!reachable) {
+            if (!membership.isReachable(member, now)) {
                 unreachable.add(member);
             }
-            boolean askAll = promotion && !planted.contains(PlantedBug.PROMOTION_WAITS_ONLY_FOR_REACHABLE);
-            if (askAll || reachable) {
-                required.add(member);
-            } else {
-                // Lowering the canary goes on without it: it catches up through StateSync.
-                membership.markStale(member);
+        }
+        boolean askAll = !promotion || !planted.contains(PlantedBug.PROMOTION_WAITS_ONLY_FOR_REACHABLE);
+        List<String> asked = new ArrayList<>();
+        for (String member : membership.members()) {
+            if (askAll || !unreachable.contains(member)) {
+                asked.add(member);
             }
         }
-        round = new PrepareRound(txId, current, proposed, required, unreachable, promotion, proposal);
+        int majority = planted.contains(PlantedBug.COMMIT_WITHOUT_MAJORITY) ? 1 : membership.majority();
+        round = new PrepareRound(txId, current, proposed, asked, majority, unreachable, promotion, false, proposal);
         if (!promotion && !unreachable.isEmpty()) {
             out.add(new Effect.Log(Level.INFO, round.describe() + " goes on without unreachable "
-                    + String.join(", ", unreachable) + " (not a promotion); they catch up when they return"));
+                    + String.join(", ", unreachable) + " if a majority votes YES (not a promotion); they catch up later"));
         }
-        for (String member : required) {
-            out.add(new Effect.Send(member, new Prepare(txId, proposed)));
+        for (String member : asked) {
+            out.add(new Effect.Send(member, new Prepare(term, txId, proposed)));
         }
         out.add(new Effect.Schedule(config.prepareTimeout(), new Timer.PrepareTimeout(txId)));
+    }
+
+    private void evaluate(long now, boolean timedOut, List<Effect> out) {
+        java.util.function.Predicate<String> reachable = planted.contains(PlantedBug.COMMIT_WITHOUT_MAJORITY)
+                ? m -> m.equals(selfId) : m -> membership.isReachable(m, now);
+        PrepareRound.Status status = round.status(reachable, timedOut);
+        if (status == PrepareRound.Status.COMMIT) {
+            commit(now, out);
+        } else if (status == PrepareRound.Status.REFUSED) {
+            abort(round.refusal() != null ? round.refusalReason() : round.timeoutReason(config.prepareTimeout()), now, out);
+        }
     }
 
     private void commit(long now, List<Effect> out) {
         PrepareRound decided = round;
         round = null;
-        RoutingState p = decided.proposed();
-        RoutingState state = new RoutingState(p.version(), p.status(), p.weights(), p.baseline(), p.txId(), now, p.rollout());
+        // Exactly the state every YES promised (committedAt is when it was proposed): a successor that
+        // re-drives the promise must commit the very same state under this version.
+        RoutingState state = decided.proposed();
         // Durable decision, then applied here, then sent: the order of these effects is the protocol.
         out.addAll(local.commitLocally(decided.txId(), state));
-        Set<String> others = new LinkedHashSet<>(decided.required());
-        others.remove(selfId);
-        tracker = new CommitTracker(decided.txId(), state, others, now + config.prepareTimeout().toMillis());
+        Set<String> voters = new LinkedHashSet<>();
+        for (String member : membership.members()) {
+            if (member.equals(selfId)) {
+                continue;
+            }
+            if (decided.yes().contains(member)) {
+                voters.add(member);
+            } else {
+                // Left out: told once (a one-way link may carry it), then synced on every heartbeat until caught up.
+                membership.markStale(member);
+                out.add(new Effect.Send(member, new io.canary.transport.Message.Commit(term, decided.txId(), state)));
+            }
+        }
+        tracker = new CommitTracker(decided.txId(), term, state, voters, now + config.prepareTimeout().toMillis());
         out.addAll(tracker.start(config));
-        out.add(new Effect.Log(Level.INFO, decided.describe() + " committed"));
-        out.addAll(replies.reply(decided.proposal().caller(), Outcome.success(state), state));
+        List<String> without = decided.missing();
+        out.add(new Effect.Log(Level.INFO, decided.describe() + " committed in term " + term
+                + (without.isEmpty() ? "" : " without " + String.join(", ", without) + " (they catch up later)")));
+        if (decided.proposal() != null) {
+            out.addAll(replies.reply(decided.proposal().caller(), Outcome.success(state), state));
+        }
         finishCommitIfDone(now, out);
     }
 
     private void abort(String reason, long now, List<Effect> out) {
         PrepareRound aborted = round;
         round = null;
-        if (planted.contains(PlantedBug.COMMIT_UNKNOWN_TRANSACTION)) {
-            abortedForPlantedBug.put(aborted.txId(), aborted.proposed());
-        }
-        Abort abort = new Abort(aborted.txId(), reason);
-        for (String member : aborted.required()) {
-            out.add(new Effect.Send(member, abort));
-        }
         out.add(new Effect.Log(Level.WARNING, reason));
-        fail(aborted.proposal(), reason, out);
-        startNext(now, out);
+        aborting = new AbortRound(new Abort(term, aborted.txId(), aborted.proposed().version(), reason),
+                membership.members(), membership.majority(), aborted.proposal(), now + config.prepareTimeout().toMillis());
+        if (planted.contains(PlantedBug.ANSWER_ABORT_BEFORE_MAJORITY)) {
+            fail(aborted.proposal(), reason, out);
+            aborting.markAnswered();
+        }
+        for (String member : aborting.missing()) {
+            out.add(new Effect.Send(member, aborting.message()));
+        }
+        out.add(new Effect.Schedule(config.retryInterval(), new Timer.AbortResend(aborted.txId())));
+    }
+
+    private void finishAbortIfDone(long now, List<Effect> out) {
+        if (aborting != null && aborting.isDurableOnMajority()) {
+            if (!aborting.answered()) {
+                fail(aborting.proposal(), aborting.reason(), out);
+            }
+            aborting = null;
+            startNext(now, out);
+        }
     }
 
     private void finishCommitIfDone(long now, List<Effect> out) {

@@ -21,7 +21,7 @@ public final class Forwarder {
     private record Pending(long callId, Command command) {
     }
 
-    private final String coordinatorId;
+    private final java.util.function.Supplier<String> coordinator;
     private final NodeConfig config;
     private final Map<Long, Pending> pending = new HashMap<>();
     private long nextRequestId;
@@ -30,8 +30,8 @@ public final class Forwarder {
      * @param requestIdBase where request ids start; it must differ across restarts of this node
      *     (the coordinator remembers ids it has answered), so the runtime passes a random value
      */
-    public Forwarder(String coordinatorId, NodeConfig config, long requestIdBase) {
-        this.coordinatorId = coordinatorId;
+    public Forwarder(java.util.function.Supplier<String> coordinator, NodeConfig config, long requestIdBase) {
+        this.coordinator = coordinator;
         this.config = config;
         this.nextRequestId = requestIdBase;
     }
@@ -40,7 +40,11 @@ public final class Forwarder {
         long requestId = nextRequestId++;
         pending.put(requestId, new Pending(callId, command));
         List<Effect> out = new ArrayList<>(3);
-        out.add(new Effect.Send(coordinatorId, new ForwardRequest(requestId, command)));
+        String to = coordinator.get();
+        if (!to.isEmpty()) {
+            // Without a known coordinator (an election runs) the first resend after one is elected carries it.
+            out.add(new Effect.Send(to, new ForwardRequest(requestId, command)));
+        }
         out.add(new Effect.Schedule(config.requestTimeout(), new Timer.RequestTimeout(requestId)));
         out.add(new Effect.Schedule(config.retryInterval(), new Timer.RequestResend(requestId)));
         return out;
@@ -48,9 +52,6 @@ public final class Forwarder {
 
     public List<Effect> onResponse(String from, ForwardResponse response) {
         List<Effect> out = new ArrayList<>(1);
-        if (!from.equals(coordinatorId)) {
-            return out;
-        }
         Pending p = pending.remove(response.requestId());
         if (p != null) {
             out.add(new Effect.Complete(p.callId(), outcome(response)));
@@ -70,7 +71,11 @@ public final class Forwarder {
         List<Effect> out = new ArrayList<>(2);
         Pending p = pending.get(requestId);
         if (p != null) {
-            out.add(new Effect.Send(coordinatorId, new ForwardRequest(requestId, p.command())));
+            String to = coordinator.get();
+            if (!to.isEmpty()) {
+                // To whoever coordinates now: a request sent to a node that lost the role is dropped there.
+                out.add(new Effect.Send(to, new ForwardRequest(requestId, p.command())));
+            }
             out.add(new Effect.Schedule(config.retryInterval(), new Timer.RequestResend(requestId)));
         }
         return out;
@@ -80,8 +85,9 @@ public final class Forwarder {
         List<Effect> out = new ArrayList<>(1);
         Pending p = pending.remove(requestId);
         if (p != null) {
-            out.add(new Effect.Complete(p.callId(), Outcome.unknown("coordinator " + coordinatorId
-                    + " did not answer within " + Durations.human(config.requestTimeout()))));
+            String to = coordinator.get();
+            out.add(new Effect.Complete(p.callId(), Outcome.unknown((to.isEmpty() ? "no coordinator was elected"
+                    : "the coordinator " + to + " did not answer") + " within " + Durations.human(config.requestTimeout()))));
         }
         return out;
     }

@@ -2,10 +2,7 @@ package io.canary.internal.protocol;
 
 import io.canary.NodeConfig;
 import io.canary.PeerStatus;
-import io.canary.model.RoutingState;
 import io.canary.transport.Message.Heartbeat;
-import io.canary.transport.Message.StateSync;
-import java.lang.System.Logger.Level;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -15,10 +12,11 @@ import java.util.Objects;
 import java.util.Set;
 
 /**
- * Who is alive and how far along each member is, as seen by one node. A peer is reachable if any
- * message from it arrived within the peer timeout. The coordinator also marks members stale when a
- * transaction went on without them, and sends its committed state to any member whose heartbeat
- * shows it is behind.
+ * Who is alive and how far along each member is, as seen by one node, on the node's monotonic
+ * clock. A peer is <em>reachable</em> only with two-way evidence: one of its heartbeats echoed the
+ * send time of a heartbeat of ours within the peer timeout, so it both hears us and is heard. A
+ * one-way link (its messages arrive, ours do not) is not reachable, and a wall-clock step changes
+ * nothing (every time here is this node's monotonic time, compared only with itself).
  *
  * <p>Not thread-safe: driven by the node's protocol thread only.
  */
@@ -26,40 +24,71 @@ public final class Membership {
 
     private final String selfId;
     private final List<String> members;
-    private final String coordinatorId;
     private final NodeConfig config;
+    /** This incarnation's first monotonic time: an echo from before it is of an earlier process. */
+    private final long startedAt;
     private final Map<String, Long> lastHeard = new HashMap<>();
+    /** Per peer, the newest of our send times it echoed: the last proven two-way contact. */
+    private final Map<String, Long> lastTwoWay = new HashMap<>();
+    /** Per peer, the sentAt of its newest heartbeat, echoed back in ours. */
+    private final Map<String, Long> toEcho = new HashMap<>();
     private final Map<String, Long> reportedVersion = new HashMap<>();
-    private final Map<String, Boolean> reportedReady = new HashMap<>();
     private final Set<String> stale = new HashSet<>();
-    /** Per member, the version it was last warned about for being ahead of the coordinator. */
-    private final Map<String, Long> warnedAhead = new HashMap<>();
-    private long coordinatorVersion = -1;
 
-    public Membership(String selfId, List<String> members, String coordinatorId, NodeConfig config) {
+    public Membership(String selfId, List<String> members, NodeConfig config, long startedAt) {
         this.selfId = Objects.requireNonNull(selfId, "selfId");
         this.members = List.copyOf(members);
-        this.coordinatorId = Objects.requireNonNull(coordinatorId, "coordinatorId");
         this.config = Objects.requireNonNull(config, "config");
+        this.startedAt = startedAt;
     }
 
     public List<String> members() {
         return members;
     }
 
-    /** Any message from {@code from} proves it alive. */
+    /** The smallest number of members that is more than half of them. */
+    public int majority() {
+        return members.size() / 2 + 1;
+    }
+
+    /** Any message from {@code from} shows it alive (one-way only: see {@link #isReachable}). */
     public void heard(String from, long now) {
         if (!from.equals(selfId)) {
             lastHeard.put(from, now);
         }
     }
 
-    public boolean isReachable(String node, long now) {
+    /** Proof that {@code from} received what this node sent at {@code sentAt} (on this node's clock). */
+    public void echoed(String from, long sentAt, long now) {
+        if (from.equals(selfId) || sentAt < startedAt || sentAt > now) {
+            return; // an echo of an earlier incarnation's clock, or nonsense: no evidence
+        }
+        lastTwoWay.merge(from, sentAt, Math::max);
+    }
+
+    /** Two-way contact with {@code node} within {@code window} (always for this node itself). */
+    public boolean inContact(String node, long now, long window) {
         if (node.equals(selfId)) {
             return true;
         }
-        Long at = lastHeard.get(node);
-        return at != null && now - at <= config.peerTimeout().toMillis();
+        Long at = lastTwoWay.get(node);
+        return at != null && now - at <= window;
+    }
+
+    /** Two-way contact within the peer timeout. */
+    public boolean isReachable(String node, long now) {
+        return inContact(node, now, config.peerTimeout().toMillis());
+    }
+
+    /** How many members (this node included) it has had two-way contact with within {@code window}. */
+    public int inContactCount(long now, long window) {
+        int n = 0;
+        for (String member : members) {
+            if (inContact(member, now, window)) {
+                n++;
+            }
+        }
+        return n;
     }
 
     /** Marks {@code node} as having missed a commit: it catches up through StateSync. */
@@ -73,72 +102,63 @@ public final class Membership {
         return stale.contains(node);
     }
 
-    /** Heartbeats to every peer, and the next tick. */
-    public List<Effect> onHeartbeatTick(long committedVersion, boolean ready) {
-        List<Effect> out = new ArrayList<>();
-        Heartbeat heartbeat = new Heartbeat(committedVersion, ready);
+    /** {@code node} reported (or was synced to) {@code version}: no longer stale if that is current. */
+    public void caughtUp(String node, long version, long current) {
+        if (version >= current) {
+            stale.remove(node);
+        }
+    }
+
+    /** One heartbeat per peer (each echoes that peer's last send time), and the next tick. */
+    public List<Effect> onHeartbeatTick(long term, long committedVersion, boolean ready, boolean coordinator,
+                                        boolean leaseHolder, long now) {
+        List<Effect> out = new ArrayList<>(members.size());
         for (String member : members) {
             if (!member.equals(selfId)) {
-                out.add(new Effect.Send(member, heartbeat));
+                out.add(new Effect.Send(member, new Heartbeat(term, committedVersion, ready, now,
+                        toEcho.getOrDefault(member, -1L), coordinator, leaseHolder)));
             }
         }
         out.add(new Effect.Schedule(config.heartbeatInterval(), new Timer.HeartbeatTick()));
         return out;
     }
 
-    /**
-     * Records what {@code from} reports. On the coordinator, a member reporting an older committed
-     * version gets the current committed state.
-     *
-     * @param committed this node's committed state
-     */
-    public List<Effect> onHeartbeat(String from, Heartbeat heartbeat, RoutingState committed, long now) {
-        List<Effect> out = new ArrayList<>();
+    /** Records what a heartbeat says about its sender. */
+    public void onHeartbeat(String from, Heartbeat heartbeat, long now) {
         heard(from, now);
+        toEcho.merge(from, heartbeat.sentAt(), Math::max);
+        if (heartbeat.echo() >= 0) {
+            echoed(from, heartbeat.echo(), now);
+        }
         reportedVersion.put(from, heartbeat.committedVersion());
-        reportedReady.put(from, heartbeat.ready());
-        if (from.equals(coordinatorId)) {
-            coordinatorVersion = heartbeat.committedVersion();
-        }
-        if (!selfId.equals(coordinatorId)) {
-            return out;
-        }
-        long version = committed.version();
-        if (heartbeat.committedVersion() < version) {
-            out.add(new Effect.Send(from, new StateSync(committed)));
-        } else {
-            stale.remove(from);
-            // Every heartbeat (twice a second) would repeat it: warn once per member and version.
-            if (heartbeat.committedVersion() > version
-                    && !Long.valueOf(heartbeat.committedVersion()).equals(warnedAhead.put(from, heartbeat.committedVersion()))) {
-                out.add(new Effect.Log(Level.WARNING, from + " reports committed version " + heartbeat.committedVersion()
-                        + " but the coordinator " + selfId + " has only " + version
-                        + "; was the coordinator's log lost?"));
-            }
-        }
-        return out;
     }
 
-    /** The coordinator's committed version as last reported by its heartbeat, -1 if not heard yet. */
-    public long coordinatorVersion() {
-        return coordinatorVersion;
+    /** The committed version {@code node} last reported, -1 if never heard. */
+    public long reportedVersion(String node) {
+        return reportedVersion.getOrDefault(node, -1L);
     }
 
-    /** Every member as this node sees it. */
-    public List<PeerStatus> view(long ownVersion, long now) {
-        long reference = selfId.equals(coordinatorId) ? ownVersion : coordinatorVersion;
+    /**
+     * Every member as this node sees it.
+     *
+     * @param coordinatorId who coordinates as this node believes ("" if none)
+     * @param reference the committed version to compare with (the coordinator's), -1 if unknown
+     * @param wallNow the wall clock, to report last-heard times as epoch milliseconds
+     */
+    public List<PeerStatus> view(String coordinatorId, long ownVersion, long reference, long now, long wallNow) {
         List<PeerStatus> view = new ArrayList<>(members.size());
         for (String member : members) {
             boolean coordinator = member.equals(coordinatorId);
             if (member.equals(selfId)) {
                 view.add(new PeerStatus(member, coordinator, true, ownVersion,
-                        reference >= 0 && ownVersion < reference, now));
+                        reference >= 0 && ownVersion < reference, wallNow));
                 continue;
             }
             long version = reportedVersion.getOrDefault(member, -1L);
             boolean behind = reference >= 0 && version >= 0 && version < reference;
+            Long heard = lastHeard.get(member);
             view.add(new PeerStatus(member, coordinator, isReachable(member, now), version,
-                    stale.contains(member) || behind, lastHeard.getOrDefault(member, 0L)));
+                    stale.contains(member) || behind, heard == null ? 0 : wallNow - (now - heard)));
         }
         return view;
     }

@@ -3,11 +3,14 @@ package io.canary.internal.protocol;
 import io.canary.NodeConfig;
 import io.canary.log.LogRecord;
 import io.canary.model.RoutingState;
+import io.canary.transport.Message;
 import io.canary.transport.Message.Abort;
+import io.canary.transport.Message.AbortAck;
 import io.canary.transport.Message.Commit;
 import io.canary.transport.Message.CommitAck;
 import io.canary.transport.Message.DecisionQuery;
 import io.canary.transport.Message.Prepare;
+import io.canary.transport.Message.Refusal;
 import io.canary.transport.Message.StateSync;
 import io.canary.transport.Message.Vote;
 import java.lang.System.Logger.Level;
@@ -21,25 +24,32 @@ import java.util.TreeSet;
 /**
  * The participant side of two-phase commit, run by every node (the coordinator too, for its own
  * transactions). It owns the node's committed state: it votes, keeps its promise durable, applies
- * commits and syncs, and asks the coordinator when it is in doubt.
+ * commits and syncs, logs aborts durably, and asks the coordinator when it is in doubt.
+ *
+ * <p>Terms are checked before a message gets here ({@link ProtocolNode} fences older terms); a
+ * Prepare of the current coordinator for the version this node prepared replaces the earlier promise
+ * (as Raft overwrites uncommitted entries): the coordinator proposes a new transaction for a version
+ * only once the earlier one cannot commit, and a successor re-drives the newest promise it found.
  *
  * <p>Not thread-safe: driven by the node's protocol thread only.
  */
 public final class Participant {
 
-    /** A transaction this node voted YES on and has no decision for yet. */
-    public record PreparedTx(long txId, RoutingState proposed, long preparedAt, boolean recovered) {
+    /** A transaction this node voted YES on (in {@code term}) and has no decision for yet. */
+    public record PreparedTx(long term, long txId, RoutingState proposed, long preparedAt, boolean recovered) {
         public long version() {
             return proposed.version();
         }
     }
 
     private final String selfId;
-    private final String coordinatorId;
     private final Set<String> servableVersions;
     private final NodeConfig config;
     private RoutingState committed;
     private PreparedTx prepared;
+    /** The newest transaction this node logged as aborted, and the version it proposed (0 if none). */
+    private long abortedTxId;
+    private long abortedVersion;
     private boolean inDoubtCheckArmed;
     private boolean shuttingDown;
 
@@ -47,18 +57,22 @@ public final class Participant {
      * @param servableVersions versions this node can serve; empty means any
      * @param committed the committed state recovered from the log (or the initial state)
      * @param recoveredPrepared an undecided PREPARED found in the log, if any
+     * @param lastAborted the newest ABORTED found in the log, if any
      */
-    public Participant(String selfId, String coordinatorId, Set<String> servableVersions, NodeConfig config,
-                       RoutingState committed, Optional<LogRecord.Prepared> recoveredPrepared) {
+    public Participant(String selfId, Set<String> servableVersions, NodeConfig config, RoutingState committed,
+                       Optional<LogRecord.Prepared> recoveredPrepared, Optional<LogRecord.Aborted> lastAborted) {
         this.selfId = Objects.requireNonNull(selfId, "selfId");
-        this.coordinatorId = Objects.requireNonNull(coordinatorId, "coordinatorId");
         this.servableVersions = Set.copyOf(servableVersions);
         this.config = Objects.requireNonNull(config, "config");
         this.committed = Objects.requireNonNull(committed, "committed");
         this.prepared = recoveredPrepared
                 .filter(p -> p.proposed().version() > committed.version())
-                .map(p -> new PreparedTx(p.txId(), p.proposed(), 0, true))
+                .map(p -> new PreparedTx(p.term(), p.txId(), p.proposed(), 0, true))
                 .orElse(null);
+        lastAborted.ifPresent(a -> {
+            abortedTxId = a.txId();
+            abortedVersion = a.version();
+        });
     }
 
     public RoutingState committed() {
@@ -69,14 +83,36 @@ public final class Participant {
         return Optional.ofNullable(prepared);
     }
 
-    /** Effects to run once the node started: an in-doubt transaction from the log is asked about at once. */
+    public long abortedTxId() {
+        return abortedTxId;
+    }
+
+    public long abortedVersion() {
+        return abortedVersion;
+    }
+
+    /** What this node reports in an election (its recovery report). */
+    public Optional<Message.PreparedReport> preparedReport() {
+        return prepared().map(p -> new Message.PreparedReport(p.term(), p.txId(), p.proposed()));
+    }
+
+    /** The up-to-date key of this node's newest state: its version. */
+    public long lastVersion() {
+        return prepared != null ? prepared.version() : committed.version();
+    }
+
+    /** The up-to-date key of this node's newest state: the term it was promised or committed in. */
+    public long lastTerm() {
+        return prepared != null ? prepared.term() : committed.txId() >>> 32;
+    }
+
+    /** Effects to run once the node started: an in-doubt transaction from the log is reported. */
     public List<Effect> start(long now) {
         List<Effect> out = new ArrayList<>();
         if (prepared != null) {
             out.add(new Effect.Log(Level.WARNING, "in doubt about transaction " + prepared.txId() + " (version "
                     + prepared.version() + ") found prepared in the log; routing on version " + committed.version()
-                    + " and asking " + coordinatorId));
-            out.add(new Effect.Send(coordinatorId, new DecisionQuery(prepared.txId(), prepared.version())));
+                    + " until a coordinator resolves it"));
             armInDoubtCheck(out);
         }
         return out;
@@ -87,105 +123,125 @@ public final class Participant {
         shuttingDown = true;
     }
 
-    public List<Effect> onPrepare(String from, Prepare prepare, long now) {
+    public List<Effect> onPrepare(String from, long term, Prepare prepare, long now) {
         List<Effect> out = new ArrayList<>();
         long txId = prepare.txId();
         RoutingState proposed = prepare.proposed();
-        if (prepared != null && prepared.txId() == txId) {
+        if (prepared != null && prepared.txId() == txId && prepared.term() == prepare.term()) {
             // A duplicate Prepare: the promise is already durable, say YES again.
-            out.add(new Effect.Send(from, new Vote(txId, true, "")));
+            out.add(new Effect.Send(from, Vote.yes(term, txId)));
             return out;
         }
-        String refusal = refusal(from, proposed);
-        if (refusal != null) {
-            out.add(new Effect.Send(from, new Vote(txId, false, refusal)));
-            if (prepared != null && from.equals(coordinatorId)) {
-                out.add(new Effect.Send(coordinatorId, new DecisionQuery(prepared.txId(), prepared.version())));
-            }
+        if (proposed.version() == committed.version() && proposed.txId() == committed.txId()) {
+            // A successor re-drives what this node already committed: the same state, so YES.
+            out.add(new Effect.Send(from, Vote.yes(term, txId)));
             return out;
         }
-        prepared = new PreparedTx(txId, proposed, now, false);
+        Refusal refusal = refusal(prepare);
+        if (refusal != Refusal.NONE) {
+            out.add(new Effect.Send(from, Vote.no(term, txId, refusal, reason(refusal, prepare))));
+            return out;
+        }
+        prepared = new PreparedTx(prepare.term(), txId, proposed, now, false);
         // The timer goes first: if the durable append fails, the runtime skips what follows it (the YES).
         armInDoubtCheck(out);
-        out.add(new Effect.Append(new LogRecord.Prepared(txId, proposed), true));
-        out.add(new Effect.Send(from, new Vote(txId, true, "")));
+        out.add(new Effect.Append(new LogRecord.Prepared(prepare.term(), txId, proposed), true));
+        out.add(new Effect.Send(from, Vote.yes(term, txId)));
         return out;
     }
 
-    /** Why this node cannot promise to commit {@code proposed}, or null if it can. */
-    private String refusal(String from, RoutingState proposed) {
-        if (!from.equals(coordinatorId)) {
-            return selfId + " takes Prepare only from the coordinator " + coordinatorId + ", not from " + from;
-        }
+    private Refusal refusal(Prepare prepare) {
+        RoutingState proposed = prepare.proposed();
         if (shuttingDown) {
-            return selfId + " is shutting down";
+            return Refusal.SHUTTING_DOWN;
         }
-        if (prepared != null) {
-            return selfId + " is already prepared for transaction " + prepared.txId() + " (version "
-                    + prepared.version() + ") and waits for its decision";
+        if (prepare.term() == prepare.txId() >>> 32 && prepare.txId() <= abortedTxId
+                && (abortedTxId >>> 32) == (prepare.txId() >>> 32)) {
+            return Refusal.ABORTED; // a late copy of a Prepare its coordinator already aborted
         }
-        if (proposed.version() != committed.version() + 1) {
-            return selfId + " has committed version " + committed.version() + " and expects version "
+        if (proposed.version() <= committed.version()) {
+            return Refusal.AHEAD;
+        }
+        if (proposed.version() > committed.version() + 1) {
+            return Refusal.BEHIND;
+        }
+        if (!missing(proposed).isEmpty()) {
+            return Refusal.CANNOT_SERVE;
+        }
+        return Refusal.NONE;
+    }
+
+    private String reason(Refusal refusal, Prepare prepare) {
+        RoutingState proposed = prepare.proposed();
+        return switch (refusal) {
+            case SHUTTING_DOWN -> selfId + " is shutting down";
+            case ABORTED -> selfId + " already logged transaction " + prepare.txId() + " as aborted";
+            case AHEAD -> selfId + " has committed version " + committed.version() + " and expects version "
                     + (committed.version() + 1) + ", not " + proposed.version();
-        }
+            case BEHIND -> selfId + " has committed only version " + committed.version() + " and cannot take version "
+                    + proposed.version() + " before it catches up";
+            case CANNOT_SERVE -> selfId + " cannot serve " + String.join(", ", missing(proposed)) + " (it serves "
+                    + String.join(", ", new TreeSet<>(servableVersions)) + ")";
+            default -> refusal.name();
+        };
+    }
+
+    private Set<String> missing(RoutingState proposed) {
+        Set<String> missing = new TreeSet<>();
         if (!servableVersions.isEmpty()) {
-            Set<String> missing = new TreeSet<>();
             for (String version : proposed.weights().versions()) {
                 if (proposed.weights().basisPoints(version) > 0 && !servableVersions.contains(version)) {
                     missing.add(version);
                 }
             }
-            if (!missing.isEmpty()) {
-                return selfId + " cannot serve " + String.join(", ", missing) + " (it serves "
-                        + String.join(", ", new TreeSet<>(servableVersions)) + ")";
-            }
         }
-        return null;
+        return missing;
     }
 
-    public List<Effect> onCommit(String from, Commit commit, long now) {
+    public List<Effect> onCommit(String from, long term, Commit commit, long now) {
         List<Effect> out = new ArrayList<>();
-        if (!from.equals(coordinatorId)) {
-            out.add(ignored("Commit", from));
-            return out;
-        }
         if (commit.state().version() > committed.version()) {
             adopt(new LogRecord.Committed(commit.txId(), commit.state()), commit.state(), out);
         } else {
             dropPreparedCoveredBy(committed.version());
         }
         // Acknowledged only after the Committed record is durable (the Append above runs first).
-        out.add(new Effect.Send(from, new CommitAck(commit.txId())));
+        out.add(new Effect.Send(from, new CommitAck(term, commit.txId())));
         return out;
     }
 
-    public List<Effect> onAbort(String from, Abort abort, long now) {
+    /**
+     * The coordinator aborted {@code txId}: logged durably (whether or not this node had promised
+     * it), then acknowledged. A late Prepare of it is refused from then on.
+     */
+    public List<Effect> onAbort(String from, long term, Abort abort, long now) {
         List<Effect> out = new ArrayList<>();
-        if (!from.equals(coordinatorId)) {
-            out.add(ignored("Abort", from));
-            return out;
-        }
         if (prepared != null && prepared.txId() == abort.txId()) {
             prepared = null;
-            // Informational only: with presumed abort, a lost ABORTED record changes nothing.
-            out.add(new Effect.Append(new LogRecord.Aborted(abort.txId(), abort.reason()), false));
         }
+        if (abort.txId() > abortedTxId) {
+            abortedTxId = abort.txId();
+            abortedVersion = abort.version();
+            out.add(new Effect.Append(new LogRecord.Aborted(abort.txId(), abort.reason(), abort.version()), true));
+        }
+        out.add(new Effect.Send(from, new AbortAck(term, abort.txId())));
         return out;
     }
 
     /** Takes the coordinator's latest committed state if it is ahead of this node's. */
     public List<Effect> onStateSync(String from, StateSync sync, long now) {
         List<Effect> out = new ArrayList<>();
-        if (!from.equals(coordinatorId)) {
-            out.add(ignored("StateSync", from));
-            return out;
-        }
-        if (sync.state().version() > committed.version()) {
-            adopt(new LogRecord.Synced(sync.state()), sync.state(), out);
+        adoptIfNewer(sync.state(), out);
+        return out;
+    }
+
+    /** Adopts a committed state learned from others (a sync, a recovery round) if it is newer. */
+    public void adoptIfNewer(RoutingState state, List<Effect> out) {
+        if (state.version() > committed.version()) {
+            adopt(new LogRecord.Synced(state), state, out);
         } else {
             dropPreparedCoveredBy(committed.version());
         }
-        return out;
     }
 
     /** The PREPARED record of {@code txId} could not be written: the promise was never made. */
@@ -203,29 +259,17 @@ public final class Participant {
         return out;
     }
 
-    /**
-     * The coordinator, replaying its own log, found its own PREPARED without a COMMIT: it never
-     * decided, so under presumed abort the transaction aborted.
-     */
-    public List<Effect> resolveOwnInDoubtAsAborted() {
-        List<Effect> out = new ArrayList<>();
-        if (prepared != null) {
-            out.add(new Effect.Append(new LogRecord.Aborted(prepared.txId(),
-                    "the coordinator restarted before deciding (presumed abort)"), false));
-            prepared = null;
-        }
-        return out;
-    }
-
-    public List<Effect> onInDoubtCheck(long now) {
+    /** While in doubt, asks {@code coordinatorId} (if known) every retry interval. */
+    public List<Effect> onInDoubtCheck(String coordinatorId, long term, long now) {
         List<Effect> out = new ArrayList<>();
         if (prepared == null) {
             inDoubtCheckArmed = false;
             return out;
         }
         long doubtAfter = config.prepareTimeout().plus(config.retryInterval()).toMillis();
-        if (prepared.recovered() || now - prepared.preparedAt() >= doubtAfter) {
-            out.add(new Effect.Send(coordinatorId, new DecisionQuery(prepared.txId(), prepared.version())));
+        if (!coordinatorId.isEmpty() && !coordinatorId.equals(selfId)
+                && (prepared.recovered() || now - prepared.preparedAt() >= doubtAfter)) {
+            out.add(new Effect.Send(coordinatorId, new DecisionQuery(term, prepared.txId(), prepared.version())));
         }
         out.add(new Effect.Schedule(config.retryInterval(), new Timer.InDoubtCheck()));
         return out;
@@ -249,10 +293,5 @@ public final class Participant {
             inDoubtCheckArmed = true;
             out.add(new Effect.Schedule(config.retryInterval(), new Timer.InDoubtCheck()));
         }
-    }
-
-    private Effect ignored(String what, String from) {
-        return new Effect.Log(Level.WARNING, selfId + " ignored " + what + " from " + from
-                + ": only the coordinator " + coordinatorId + " sends it");
     }
 }

@@ -13,5 +13,17 @@ enum PlantedBug {
     /** The coordinator asks only the reachable members to vote on a promotion (the safety asymmetry broken). */
     PROMOTION_WAITS_ONLY_FOR_REACHABLE,
     /** The coordinator answers a DecisionQuery about a transaction it has no COMMIT for with Commit (presumed abort broken). */
-    COMMIT_UNKNOWN_TRANSACTION
+    COMMIT_UNKNOWN_TRANSACTION,
+    /** A change that is not a promotion commits on the YES of the coordinator alone (the majority rule broken). */
+    COMMIT_WITHOUT_MAJORITY,
+    /** A node takes Prepare and Commit from a coordinator of an older term (fencing broken). */
+    ACCEPT_OLDER_TERM,
+    /** A node forgets whom it voted for when it restarts (the durable vote broken): two coordinators in one term. */
+    FORGET_VOTE_ON_RESTART,
+    /** A new coordinator skips its recovery round: neither adopts the majority's committed state nor re-drives. */
+    SKIP_RECOVERY,
+    /** A node never goes fail-safe, whatever its lease (the lease broken). */
+    SERVE_WITHOUT_LEASE,
+    /** The coordinator tells the caller an aborted change failed before a majority logged the abort. */
+    ANSWER_ABORT_BEFORE_MAJORITY
 }

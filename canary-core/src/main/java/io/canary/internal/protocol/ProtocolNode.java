@@ -7,79 +7,140 @@ import io.canary.log.LogRecord;
 import io.canary.model.RoutingState;
 import io.canary.model.Weights;
 import io.canary.transport.Message;
+import io.canary.transport.Message.Refusal;
 import java.lang.System.Logger.Level;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.LongSupplier;
 
 /**
- * Everything one node runs, as one deterministic state machine: every node's {@link Participant},
- * {@link Membership} and {@link Forwarder}, and on the coordinator the {@link Coordinator}. It
- * routes each event (inbound message, timer, API call) to the part that owns it and returns the
- * effects for the runtime to execute in order. No clock, no threads, no I/O.
+ * Everything one node runs, as one deterministic state machine: its term and vote, its
+ * {@link Participant}, {@link Membership}, {@link Forwarder} and {@link Lease}, elections
+ * ({@link Candidacy}), and while it coordinates its term's {@link Coordinator}. It fences every
+ * message by term, routes each event (inbound message, timer, API call) to the part that owns it and
+ * returns the effects for the runtime to execute in order. No clock (every {@code now} is the
+ * node's monotonic time), no threads, no I/O.
  *
  * <p>Not thread-safe: driven by the node's protocol thread only.
  */
 public final class ProtocolNode {
 
     private final String selfId;
-    private final String coordinatorId;
+    private final List<String> members;
+    private final int rank;
     private final NodeConfig config;
     private final Recovery recovery;
     private final Participant participant;
-    private final Membership membership;
     private final Forwarder forwarder;
     private final Replies replies = new Replies();
     private final AcceptedRequests accepted;
+    private final Lease lease;
+    private final LongSupplier wallClock;
+    private final boolean amnesiac;
+    private final Set<String> heardFrom = new HashSet<>();
+    private final Terms terms;
+    private Membership membership;
     private Coordinator coordinator;
-    private boolean ready;
+    private Candidacy candidacy;
+    private long nextStandAt;
+    private long startedAt;
     private Set<PlantedBug> planted = Set.of();
 
     /**
+     * @param preferredCoordinator first in the election order (the others follow in member order)
      * @param servableVersions versions this node can serve; empty means any
      * @param recovery what the node's log held
      * @param requestIdBase first id of forwarded requests; must differ across restarts (random)
+     * @param wallClock the wall clock, for the committedAt of the states this node proposes
      */
-    public ProtocolNode(String selfId, List<String> members, String coordinatorId, Set<String> servableVersions,
-                        NodeConfig config, Recovery recovery, long requestIdBase) {
+    public ProtocolNode(String selfId, List<String> members, String preferredCoordinator, Set<String> servableVersions,
+                        NodeConfig config, Recovery recovery, long requestIdBase, LongSupplier wallClock) {
         this.selfId = Objects.requireNonNull(selfId, "selfId");
-        this.coordinatorId = Objects.requireNonNull(coordinatorId, "coordinatorId");
+        this.members = List.copyOf(members);
         this.config = Objects.requireNonNull(config, "config");
         this.recovery = Objects.requireNonNull(recovery, "recovery");
-        this.participant = new Participant(selfId, coordinatorId, servableVersions, config,
-                recovery.committed(), recovery.inDoubt());
-        this.membership = new Membership(selfId, members, coordinatorId, config);
-        this.forwarder = new Forwarder(coordinatorId, config, requestIdBase);
+        this.wallClock = Objects.requireNonNull(wallClock, "wallClock");
+        List<String> order = new ArrayList<>();
+        order.add(preferredCoordinator);
+        for (String m : members) {
+            if (!m.equals(preferredCoordinator)) {
+                order.add(m);
+            }
+        }
+        this.rank = Math.max(0, order.indexOf(selfId));
+        this.participant = new Participant(selfId, servableVersions, config, recovery.committed(), recovery.inDoubt(),
+                recovery.lastAborted());
+        this.forwarder = new Forwarder(this::coordinatorId, config, requestIdBase);
         this.accepted = new AcceptedRequests(recovery.accepted());
+        this.lease = new Lease(config);
+        this.terms = new Terms(recovery.term(), recovery.votedFor());
+        // A log without any term: a fresh node, or one whose data was lost (it may have voted before).
+        this.amnesiac = recovery.term() == 0;
     }
 
-    /**
-     * Test-only seam for the deterministic simulator: plants deliberate bugs (see {@link PlantedBug})
-     * before {@link #start}. Package-private and never called by production code.
-     */
+    public ProtocolNode(String selfId, List<String> members, String preferredCoordinator, Set<String> servableVersions,
+                        NodeConfig config, Recovery recovery, long requestIdBase) {
+        this(selfId, members, preferredCoordinator, servableVersions, config, recovery, requestIdBase,
+                System::currentTimeMillis);
+    }
+
+    /** Test-only seam for the deterministic simulator: see {@link PlantedBug}. Never called by production code. */
     void plant(Set<PlantedBug> bugs) {
         planted = Set.copyOf(bugs);
+        if (planted.contains(PlantedBug.FORGET_VOTE_ON_RESTART)) {
+            terms.forgetVote();
+        }
     }
 
+    /** True while this node coordinates (elected, past its recovery round). */
     public boolean isCoordinator() {
-        return selfId.equals(coordinatorId);
+        return coordinator != null && coordinator.isActive();
+    }
+
+    /** The node this one believes coordinates its term, "" if none is known. */
+    public String coordinatorId() {
+        return terms.coordinator();
+    }
+
+    public long term() {
+        return terms.current();
     }
 
     public RoutingState committed() {
         return participant.committed();
     }
 
-    /** Who coordinates as this node sees it, its term, and whether it routes fail-safe. */
+    /** Who coordinates as this node sees it, its term, and whether it routes fail-safe (and why). */
     public CoordinationStatus coordination(long now) {
-        long term = coordinator != null ? coordinator.epoch() : recovery.epoch();
-        return new CoordinationStatus(Optional.of(coordinatorId), term, false, "");
+        String problem = leaseProblem(now);
+        String who = terms.coordinator();
+        return new CoordinationStatus(who.isEmpty() ? Optional.empty() : Optional.of(who), terms.current(),
+                !problem.isEmpty(), problem);
     }
 
-    /** True once synced with the coordinator (the coordinator itself at once), or after the sync timeout. */
+    private String leaseProblem(long now) {
+        if (planted.contains(PlantedBug.SERVE_WITHOUT_LEASE)) {
+            return "";
+        }
+        if (coordinator != null) {
+            return Lease.coordinatorProblem(membership, now, config, coordinator.isActive());
+        }
+        return lease.memberProblem(now, participant.committed().version(), terms.coordinator());
+    }
+
+    /** True while this node may serve the canary's share: its lease is valid. */
     public boolean isReady() {
-        return ready;
+        return started() && leaseProblem(lastNow).isEmpty();
+    }
+
+    private long lastNow;
+
+    private boolean started() {
+        return membership != null;
     }
 
     public Optional<Participant.PreparedTx> prepared() {
@@ -87,76 +148,87 @@ public final class ProtocolNode {
     }
 
     public List<PeerStatus> view(long now) {
-        return membership.view(participant.committed().version(), now);
+        long reference = coordinator != null ? participant.committed().version() : lease.coordinatorVersion();
+        return membership.view(terms.coordinator(), participant.committed().version(), reference, now, wallClock.getAsLong());
     }
 
-    /** Effects of starting: the coordinator's new epoch, timers, the first heartbeats, questions about doubts. */
+    /** Effects of starting: timers, the first heartbeats, and for node-a of a fresh cluster its candidacy. */
     public List<Effect> start(long now) {
-        List<Effect> out = new ArrayList<>();
-        if (isCoordinator()) {
-            long epoch = recovery.epoch() + 1;
-            out.add(new Effect.Append(new LogRecord.CoordinatorEpoch(epoch), true));
-            coordinator = new Coordinator(selfId, config, epoch, participant, membership, replies);
-            coordinator.plant(planted);
-            out.addAll(participant.resolveOwnInDoubtAsAborted());
-            ready = true;
-        } else {
-            out.add(new Effect.Schedule(config.syncTimeout(), new Timer.SyncTimeout()));
-            out.addAll(participant.start(now));
-        }
-        out.addAll(membership.onHeartbeatTick(participant.committed().version(), ready));
+        startedAt = now;
+        lastNow = now;
+        membership = new Membership(selfId, members, config, now);
+        List<Effect> out = new ArrayList<>(participant.start(now));
+        // Never coordinating on from a previous life: a restarted coordinator is a member until elected again.
+        long wait = members.size() == 1 ? 0
+                : (amnesiac ? 0 : config.electionTimeout().toMillis()) + rank * config.electionStagger().toMillis();
+        nextStandAt = now + wait;
+        out.addAll(onHeartbeatTick(now));
         return out;
     }
 
     public List<Effect> onMessage(String from, Message message, long now) {
+        lastNow = now;
         membership.heard(from, now);
-        if (message instanceof Message.Prepare m) {
-            return participant.onPrepare(from, m, now);
-        } else if (message instanceof Message.Commit m) {
-            return participant.onCommit(from, m, now);
-        } else if (message instanceof Message.Abort m) {
-            return participant.onAbort(from, m, now);
-        } else if (message instanceof Message.StateSync m) {
-            List<Effect> out = participant.onStateSync(from, m, now);
-            if (from.equals(coordinatorId)) {
-                becomeReady("synced with the coordinator " + coordinatorId, out);
+        List<Effect> out = new ArrayList<>();
+        long term = termOf(message);
+        if (term >= 0) {
+            heardFrom.add(from);
+            if (message instanceof Message.RequestVote rv) {
+                Elections.onRequestVote(this, from, rv, now, out);
+                return out;
             }
-            return out;
-        } else if (message instanceof Message.Heartbeat m) {
-            List<Effect> out = membership.onHeartbeat(from, m, participant.committed(), now);
-            if (from.equals(coordinatorId) && m.committedVersion() <= participant.committed().version()) {
-                becomeReady("up to date with the coordinator " + coordinatorId, out);
+            if (message instanceof Message.RequestVoteReply r && r.preVote() && r.granted()) {
+                Elections.onReply(this, from, r, now, out); // carries the term asked about, not a term to adopt
+                return out;
             }
-            return out;
-        } else if (message instanceof Message.ForwardRequest m) {
-            return onForwardRequest(from, m, now);
-        } else if (message instanceof Message.ForwardResponse m) {
-            return forwarder.onResponse(from, m);
-        } else if (coordinator != null && message instanceof Message.Vote m) {
-            return coordinator.onVote(from, m, now);
-        } else if (coordinator != null && message instanceof Message.CommitAck m) {
-            return coordinator.onCommitAck(from, m, now);
-        } else if (coordinator != null && message instanceof Message.DecisionQuery m) {
-            return coordinator.onDecisionQuery(from, m, now);
+            if (term > terms.current()) {
+                adoptTerm(term, "", out);
+            } else if (term < terms.current() && !planted.contains(PlantedBug.ACCEPT_OLDER_TERM)) {
+                if (message instanceof Message.Prepare p) {
+                    out.add(new Effect.Send(from, Message.Vote.no(terms.current(), p.txId(), Refusal.STALE_TERM,
+                            selfId + " is in term " + terms.current() + ", not " + term)));
+                }
+                return out; // fenced: a message of an older term changes nothing (our heartbeats tell its sender)
+            }
         }
-        // Health and verdict reports belong to the node's extensions; stray coordinator messages are ignored.
-        return List.of();
+        if (message instanceof Message.Heartbeat m) {
+            onHeartbeat(from, m, now, out);
+        } else if (message instanceof Message.Prepare m) {
+            learnCoordinator(from, out);
+            out.addAll(participant.onPrepare(from, terms.current(), m, now));
+        } else if (message instanceof Message.Commit m) {
+            learnCoordinator(from, out);
+            out.addAll(participant.onCommit(from, terms.current(), m, now));
+        } else if (message instanceof Message.Abort m) {
+            out.addAll(participant.onAbort(from, terms.current(), m, now));
+        } else if (message instanceof Message.StateSync m) {
+            learnCoordinator(from, out);
+            out.addAll(participant.onStateSync(from, m, now));
+        } else if (message instanceof Message.RequestVoteReply m) {
+            Elections.onReply(this, from, m, now, out);
+        } else if (message instanceof Message.ForwardRequest m) {
+            out.addAll(onForwardRequest(from, m, now));
+        } else if (message instanceof Message.ForwardResponse m) {
+            out.addAll(forwarder.onResponse(from, m));
+        } else if (coordinator != null && message instanceof Message.Vote m) {
+            out.addAll(coordinator.onVote(from, m, now));
+        } else if (coordinator != null && message instanceof Message.CommitAck m) {
+            out.addAll(coordinator.onCommitAck(from, m, now));
+        } else if (coordinator != null && message instanceof Message.AbortAck m) {
+            out.addAll(coordinator.onAbortAck(from, m, now));
+        } else if (coordinator != null && message instanceof Message.DecisionQuery m) {
+            out.addAll(coordinator.onDecisionQuery(from, m, now));
+        }
+        // Health and verdict reports belong to the node's extensions.
+        return out;
     }
 
     public List<Effect> onTimer(Timer timer, long now) {
+        lastNow = now;
         if (timer instanceof Timer.HeartbeatTick) {
-            return membership.onHeartbeatTick(participant.committed().version(), ready);
+            return onHeartbeatTick(now);
         } else if (timer instanceof Timer.InDoubtCheck) {
-            return participant.onInDoubtCheck(now);
-        } else if (timer instanceof Timer.SyncTimeout) {
-            List<Effect> out = new ArrayList<>();
-            if (!ready) {
-                ready = true;
-                out.add(new Effect.Log(Level.WARNING, selfId + " has not heard from the coordinator " + coordinatorId
-                        + " within the sync timeout; serving its last committed version "
-                        + participant.committed().version() + ", which may be behind"));
-            }
-            return out;
+            return participant.onInDoubtCheck(terms.coordinator(), terms.current(), now);
         } else if (timer instanceof Timer.RequestTimeout t) {
             return forwarder.onTimeout(t.requestId());
         } else if (timer instanceof Timer.RequestResend t) {
@@ -165,14 +237,17 @@ public final class ProtocolNode {
             return coordinator.onPrepareTimeout(t.txId(), now);
         } else if (coordinator != null && timer instanceof Timer.CommitResend t) {
             return coordinator.onCommitResend(t.txId(), now);
+        } else if (coordinator != null && timer instanceof Timer.AbortResend t) {
+            return coordinator.onAbortResend(t.txId(), now);
         } else if (coordinator != null && timer instanceof Timer.ProposalDeadline t) {
             return coordinator.onProposalDeadline(t.proposalId(), now);
         }
         return List.of();
     }
 
-    /** A caller on this node runs a command: the coordinator runs it, a participant forwards it. */
+    /** A caller on this node runs a command: the coordinator runs it, any other node forwards it. */
     public List<Effect> command(long callId, Message.Command command, long now) {
+        lastNow = now;
         if (!isCoordinator()) {
             return forwarder.forward(callId, command);
         }
@@ -185,9 +260,10 @@ public final class ProtocolNode {
      */
     public List<Effect> propose(long callId, StateChange change, StateChange.Requester requester, String description,
                                 long now) {
-        if (coordinator == null) {
-            return List.of(new Effect.Complete(callId, Outcome.failure(selfId
-                    + " is not the coordinator; only " + coordinatorId + " proposes changes")));
+        if (!isCoordinator()) {
+            String who = terms.coordinator();
+            return List.of(new Effect.Complete(callId, Outcome.failure(selfId + " is not the coordinator"
+                    + (who.isEmpty() ? " (an election is under way)" : "; " + who + " is"))));
         }
         return coordinator.propose(change, requester, new Caller.Local(callId), description, now);
     }
@@ -211,8 +287,11 @@ public final class ProtocolNode {
     public List<Effect> onAppendFailed(LogRecord record, String error) {
         if (record instanceof LogRecord.Prepared p) {
             List<Effect> out = new ArrayList<>(participant.forgetPrepared(p.txId()));
-            out.add(new Effect.Send(coordinatorId, new Message.Vote(p.txId(), false,
-                    selfId + " cannot write its state log: " + error)));
+            String to = terms.coordinator();
+            if (!to.isEmpty()) {
+                out.add(new Effect.Send(to, Message.Vote.no(terms.current(), p.txId(), Refusal.CANNOT_PERSIST,
+                        selfId + " cannot write its state log: " + error)));
+            }
             return out;
         }
         return List.of();
@@ -220,17 +299,186 @@ public final class ProtocolNode {
 
     /** The records a checkpoint keeps, before the extensions' own. */
     public List<LogRecord> checkpointRecords() {
-        long epoch = coordinator != null ? coordinator.epoch() : recovery.epoch();
         Optional<LogRecord.Prepared> inDoubt = participant.prepared()
-                .map(p -> new LogRecord.Prepared(p.txId(), p.proposed()));
-        return Recovery.compact(epoch, participant.committed(), inDoubt, accepted.records());
+                .map(p -> new LogRecord.Prepared(p.term(), p.txId(), p.proposed()));
+        Optional<LogRecord.Aborted> aborted = participant.abortedTxId() == 0 ? Optional.empty()
+                : Optional.of(new LogRecord.Aborted(participant.abortedTxId(), "", participant.abortedVersion()));
+        List<LogRecord> out = new ArrayList<>(Recovery.compact(terms.current(), terms.votedFor(), participant.committed(),
+                inDoubt, aborted, List.of()));
+        out.addAll(accepted.records());
+        return out;
+    }
+
+    // ---- package-private, for Elections -------------------------------------------------------
+
+    String selfId() {
+        return selfId;
+    }
+
+    NodeConfig config() {
+        return config;
+    }
+
+    Terms terms() {
+        return terms;
+    }
+
+    Participant participant() {
+        return participant;
+    }
+
+    Membership membership() {
+        return membership;
+    }
+
+    Set<PlantedBug> planted() {
+        return planted;
+    }
+
+    Candidacy candidacy() {
+        return candidacy;
+    }
+
+    void candidacy(Candidacy c) {
+        candidacy = c;
+    }
+
+    boolean amnesiac() {
+        return amnesiac;
+    }
+
+    Set<String> heardFrom() {
+        return heardFrom;
+    }
+
+    long startedAt() {
+        return startedAt;
+    }
+
+    int rank() {
+        return rank;
+    }
+
+    /**
+     * True while this node has a live coordinator: it coordinates, or heard its term's coordinator
+     * within the election timeout. Such a node neither stands nor votes (no disruption by a node
+     * that merely lost its own link to the coordinator).
+     */
+    boolean hasLiveCoordinator(long now) {
+        if (coordinator != null) {
+            return true;
+        }
+        String who = terms.coordinator();
+        return !who.isEmpty() && terms.lastHeardCoordinator() != Long.MIN_VALUE
+                && now - terms.lastHeardCoordinator() < config.electionTimeout().toMillis();
+    }
+
+    /** Moves to a newer term (durably, before anything else is answered in it), ending any reign. */
+    void adoptTerm(long term, String votedFor, List<Effect> out) {
+        out.add(new Effect.Append(new LogRecord.TermVote(term, votedFor), true));
+        boolean wasCoordinator = coordinator != null;
+        terms.enter(term, votedFor);
+        lease.revoke();
+        candidacy = null;
+        if (wasCoordinator) {
+            out.addAll(coordinator.stepDown("term " + term + " began"));
+            coordinator = null;
+            out.add(new Effect.Log(Level.WARNING, selfId + " stops coordinating: a newer term " + term + " began"));
+        }
+    }
+
+    /** Won the election of {@code term}: recovery round, then coordinating. */
+    void becomeCoordinator(Candidacy won, long now, List<Effect> out) {
+        candidacy = null;
+        terms.coordinatorIs(selfId, now);
+        coordinator = new Coordinator(selfId, config, won.term(), participant, membership, replies, wallClock);
+        coordinator.plant(planted);
+        Candidacy.RecoveryPlan plan = won.recover();
+        if (!planted.contains(PlantedBug.SKIP_RECOVERY)) {
+            participant.adoptIfNewer(plan.highestCommitted(), out);
+        }
+        out.add(new Effect.Log(Level.INFO, selfId + " is the coordinator of term " + won.term() + " (votes of "
+                + String.join(", ", won.voters()) + "); committed version " + participant.committed().version()));
+        if (plan.redrive().isPresent() && !planted.contains(PlantedBug.SKIP_RECOVERY)) {
+            Message.PreparedReport p = plan.redrive().get();
+            if (p.proposed().version() == participant.committed().version() + 1) {
+                out.addAll(coordinator.redrive(p.txId(), p.proposed(), now));
+            }
+        }
+        out.addAll(onHeartbeatTickNoSchedule(now));
+    }
+
+    // ---- internals ------------------------------------------------------------------------------
+
+    private List<Effect> onHeartbeatTick(long now) {
+        List<Effect> out = new ArrayList<>(onHeartbeatTickNoSchedule(now));
+        out.add(new Effect.Schedule(config.heartbeatInterval(), new Timer.HeartbeatTick()));
+        if (coordinator == null) {
+            Elections.maybeStand(this, now, out);
+        }
+        return out;
+    }
+
+    /** One round of heartbeats (the coordinator also syncs members known to be behind). */
+    private List<Effect> onHeartbeatTickNoSchedule(long now) {
+        boolean leaseHolder = coordinator != null && leaseProblem(now).isEmpty();
+        List<Effect> out = new ArrayList<>(membership.onHeartbeatTick(terms.current(), participant.committed().version(),
+                isReady(), coordinator != null, leaseHolder, now));
+        out.remove(out.size() - 1); // the caller schedules the next tick
+        if (coordinator != null) {
+            long version = participant.committed().version();
+            for (String member : members) {
+                if (!member.equals(selfId) && membership.isStale(member)) {
+                    out.add(new Effect.Send(member, new Message.StateSync(terms.current(), participant.committed())));
+                }
+                membership.caughtUp(member, membership.reportedVersion(member), version);
+            }
+        }
+        return out;
+    }
+
+    void scheduleNextStand(long at) {
+        nextStandAt = at;
+    }
+
+    long nextStandAt() {
+        return nextStandAt;
+    }
+
+    private void onHeartbeat(String from, Message.Heartbeat hb, long now, List<Effect> out) {
+        membership.onHeartbeat(from, hb, now);
+        if (hb.coordinator() && hb.term() == terms.current()) {
+            learnCoordinator(from, out);
+            if (hb.leaseHolder()) {
+                lease.granted(now, hb.committedVersion());
+            }
+        }
+        if (coordinator != null) {
+            long version = participant.committed().version();
+            if (hb.committedVersion() < version) {
+                out.add(new Effect.Send(from, new Message.StateSync(terms.current(), participant.committed())));
+            } else {
+                membership.caughtUp(from, hb.committedVersion(), version);
+            }
+        }
+    }
+
+    /** {@code from} sent what only its term's coordinator sends: it coordinates our term. */
+    private void learnCoordinator(String from, List<Effect> out) {
+        if (from.equals(selfId)) {
+            return;
+        }
+        if (!from.equals(terms.coordinator())) {
+            out.add(new Effect.Log(Level.INFO, selfId + " follows the coordinator " + from + " of term " + terms.current()));
+        }
+        terms.coordinatorIs(from, lastNow);
+        candidacy = null;
     }
 
     private List<Effect> onForwardRequest(String from, Message.ForwardRequest request, long now) {
         List<Effect> out = new ArrayList<>();
         if (!isCoordinator()) {
-            out.add(new Effect.Send(from, new Message.ForwardResponse(request.requestId(),
-                    Message.ForwardResponse.Outcome.FAILED, participant.committed(), selfId + " is not the coordinator; " + coordinatorId + " is")));
+            // Not (or no longer) the coordinator: dropped; the sender resends to whoever coordinates then.
             return out;
         }
         if (replies.admit(from, request.requestId(), out) != Replies.Admission.NEW) {
@@ -258,6 +506,34 @@ public final class ProtocolNode {
         return List.of(new Effect.Delegate(caller, command));
     }
 
+    /** The term a protocol message carries, or -1 for messages outside the protocol (health, forwarding). */
+    static long termOf(Message m) {
+        if (m instanceof Message.Prepare p) {
+            return p.term();
+        } else if (m instanceof Message.Vote v) {
+            return v.term();
+        } else if (m instanceof Message.Commit c) {
+            return c.term();
+        } else if (m instanceof Message.CommitAck a) {
+            return a.term();
+        } else if (m instanceof Message.Abort a) {
+            return a.term();
+        } else if (m instanceof Message.AbortAck a) {
+            return a.term();
+        } else if (m instanceof Message.DecisionQuery q) {
+            return q.term();
+        } else if (m instanceof Message.Heartbeat h) {
+            return h.term();
+        } else if (m instanceof Message.StateSync s) {
+            return s.term();
+        } else if (m instanceof Message.RequestVote r) {
+            return r.term();
+        } else if (m instanceof Message.RequestVoteReply r) {
+            return r.term();
+        }
+        return -1;
+    }
+
     /** An operator's weight change: refused while a rollout runs, which owns the weights until it ends. */
     static StateChange manualWeights(Weights weights) {
         return current -> {
@@ -279,12 +555,5 @@ public final class ProtocolNode {
             }
         }
         return best;
-    }
-
-    private void becomeReady(String why, List<Effect> out) {
-        if (!ready) {
-            ready = true;
-            out.add(new Effect.Log(Level.INFO, selfId + " is ready: " + why));
-        }
     }
 }

@@ -10,26 +10,36 @@ import java.util.Optional;
 
 /**
  * What a node's log says after a restart: the last committed state, a transaction it voted YES on
- * without learning the decision (in doubt), the highest coordinator epoch, the records that belong
- * to others (the rollout's) in log order, and whether the log held anything at all.
+ * without learning the decision (in doubt), the newest abort it logged, its current term and vote,
+ * and the records that belong to others (the rollout's) in log order.
  *
  * @param committed the highest committed or synced state, or the initial state if there is none
  * @param inDoubt the last PREPARED that no later COMMITTED, SYNCED or ABORTED covers
- * @param epoch the highest CoordinatorEpoch, 0 if none
+ * @param epoch the node's current term: the highest TERM (or, in logs of earlier releases, EPOCH), 0 if none
  * @param otherRecords rollout records, oldest first
  * @param accepted the most recent forwarded requests the coordinator accepted (at most
  *     {@link AcceptedRequests#KEPT}), oldest first: a resent copy of one must not run again
+ * @param votedFor whom the node voted for in that term, "" if nobody
+ * @param lastAborted the ABORTED record of the highest transaction id, if any
  * @param logStart what the log held: {@link LogStart#EMPTY} means this node remembers nothing (new
  *     node, lost data dir, log moved aside after damage) and must learn the committed state from a
  *     majority before it acts; no value proves the log is current (a restored backup looks intact)
  */
 public record Recovery(RoutingState committed, Optional<LogRecord.Prepared> inDoubt, long epoch,
-                       List<LogRecord> otherRecords, List<LogRecord.RequestAccepted> accepted, LogStart logStart) {
+                       List<LogRecord> otherRecords, List<LogRecord.RequestAccepted> accepted, String votedFor,
+                       Optional<LogRecord.Aborted> lastAborted, LogStart logStart) {
 
     public Recovery {
         otherRecords = List.copyOf(otherRecords);
         accepted = List.copyOf(accepted);
+        Objects.requireNonNull(votedFor, "votedFor");
+        Objects.requireNonNull(lastAborted, "lastAborted");
         Objects.requireNonNull(logStart, "logStart");
+    }
+
+    public Recovery(RoutingState committed, Optional<LogRecord.Prepared> inDoubt, long epoch,
+                    List<LogRecord> otherRecords, List<LogRecord.RequestAccepted> accepted, LogStart logStart) {
+        this(committed, inDoubt, epoch, otherRecords, accepted, "", Optional.empty(), logStart);
     }
 
     public Recovery(RoutingState committed, Optional<LogRecord.Prepared> inDoubt, long epoch,
@@ -42,6 +52,11 @@ public record Recovery(RoutingState committed, Optional<LogRecord.Prepared> inDo
         this(committed, inDoubt, epoch, otherRecords, List.of());
     }
 
+    /** The node's current term (the same as {@link #epoch}). */
+    public long term() {
+        return epoch;
+    }
+
     /** {@link #replay(List, RoutingState, LogStart)} for a log that cannot tell a torn tail: empty or intact. */
     public static Recovery replay(List<LogRecord> records, RoutingState initial) {
         return replay(records, initial, LogStart.of(records));
@@ -51,7 +66,9 @@ public record Recovery(RoutingState committed, Optional<LogRecord.Prepared> inDo
     public static Recovery replay(List<LogRecord> records, RoutingState initial, LogStart logStart) {
         RoutingState committed = initial;
         LogRecord.Prepared prepared = null;
-        long epoch = 0;
+        LogRecord.Aborted aborted = null;
+        long term = 0;
+        String votedFor = "";
         List<LogRecord> others = new ArrayList<>();
         AcceptedRequests accepted = new AcceptedRequests(List.of());
         for (LogRecord record : records) {
@@ -65,8 +82,19 @@ public record Recovery(RoutingState committed, Optional<LogRecord.Prepared> inDo
                 if (prepared != null && prepared.txId() == a.txId()) {
                     prepared = null;
                 }
+                if (aborted == null || a.txId() > aborted.txId()) {
+                    aborted = a;
+                }
             } else if (record instanceof LogRecord.CoordinatorEpoch e) {
-                epoch = Math.max(epoch, e.epoch());
+                if (e.epoch() > term) {
+                    term = e.epoch();
+                    votedFor = "";
+                }
+            } else if (record instanceof LogRecord.TermVote t) {
+                if (t.term() > term || (t.term() == term && !t.votedFor().isEmpty())) {
+                    term = t.term();
+                    votedFor = t.votedFor();
+                }
             } else if (record instanceof LogRecord.RequestAccepted a) {
                 accepted.remember(a);
             } else {
@@ -76,11 +104,17 @@ public record Recovery(RoutingState committed, Optional<LogRecord.Prepared> inDo
         if (prepared != null && prepared.proposed().version() <= committed.version()) {
             prepared = null;
         }
+        // A term is never below that of a state the node holds (logs of earlier releases: epochs).
+        term = Math.max(term, committed.txId() >>> 32);
+        if (prepared != null) {
+            term = Math.max(term, prepared.term());
+        }
         List<LogRecord.RequestAccepted> acceptedRecords = new ArrayList<>();
         for (LogRecord r : accepted.records()) {
             acceptedRecords.add((LogRecord.RequestAccepted) r);
         }
-        return new Recovery(committed, Optional.ofNullable(prepared), epoch, others, acceptedRecords, logStart);
+        return new Recovery(committed, Optional.ofNullable(prepared), term, others, acceptedRecords, votedFor,
+                Optional.ofNullable(aborted), logStart);
     }
 
     private static RoutingState newer(RoutingState a, RoutingState b) {
@@ -91,15 +125,23 @@ public record Recovery(RoutingState committed, Optional<LogRecord.Prepared> inDo
      * The shortest log equivalent to this one (plus the given extra records): what a checkpoint
      * writes.
      */
-    public static List<LogRecord> compact(long epoch, RoutingState committed, Optional<LogRecord.Prepared> inDoubt,
+    public static List<LogRecord> compact(long term, String votedFor, RoutingState committed,
+                                          Optional<LogRecord.Prepared> inDoubt, Optional<LogRecord.Aborted> lastAborted,
                                           List<LogRecord> extra) {
         List<LogRecord> records = new ArrayList<>();
-        if (epoch > 0) {
-            records.add(new LogRecord.CoordinatorEpoch(epoch));
+        if (term > 0) {
+            records.add(new LogRecord.TermVote(term, votedFor));
         }
         records.add(new LogRecord.Committed(committed.txId(), committed));
+        lastAborted.ifPresent(records::add);
         inDoubt.ifPresent(records::add);
         records.addAll(extra);
         return records;
+    }
+
+    /** The checkpoint of earlier releases' shape (term without a vote, no abort). */
+    public static List<LogRecord> compact(long epoch, RoutingState committed, Optional<LogRecord.Prepared> inDoubt,
+                                          List<LogRecord> extra) {
+        return compact(epoch, "", committed, inDoubt, Optional.empty(), extra);
     }
 }

@@ -18,8 +18,16 @@ public sealed interface Timer {
     record CommitResend(long txId) implements Timer {
     }
 
+    /** Resend Abort of {@code txId} to members that have not logged it; answer the caller by its deadline. */
+    record AbortResend(long txId) implements Timer {
+    }
+
     /** A prepared participant checks whether it is in doubt and asks the coordinator. */
     record InDoubtCheck() implements Timer {
+    }
+
+    /** A candidate's election round ran out of time without a majority. */
+    record ElectionTimeout(long term) implements Timer {
     }
 
     /** A restarting node stops waiting for the coordinator's sync and serves what it has. */

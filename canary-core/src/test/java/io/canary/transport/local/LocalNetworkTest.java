@@ -58,7 +58,7 @@ class LocalNetworkTest {
     }
 
     private static Message hb(long v) {
-        return new Message.Heartbeat(v, true);
+        return new Message.Heartbeat(0, v, true, 0, -1, false, false);
     }
 
     @Test
@@ -211,9 +211,9 @@ class LocalNetworkTest {
         });
 
         network.drop("a", "b", Message.CommitAck.class);
-        a.send("b", new Message.CommitAck(1));
+        a.send("b", new Message.CommitAck(0, 1));
         a.send("b", hb(1));
-        a.send("c", new Message.CommitAck(2));
+        a.send("c", new Message.CommitAck(0, 2));
         network.dropAll(Message.Heartbeat.class);
         a.send("c", hb(2));
         scheduler.runPending();
@@ -330,7 +330,7 @@ class LocalNetworkTest {
         });
 
         a.send("b", hb(1));
-        a.send("b", new Message.CommitAck(9));
+        a.send("b", new Message.CommitAck(0, 9));
         scheduler.runPending();
 
         assertThat(seen).containsExactly("a->b:hb1", "a->b:ack9");

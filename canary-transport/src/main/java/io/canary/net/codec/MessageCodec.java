@@ -145,23 +145,40 @@ public final class MessageCodec {
 
     private static void writePayload(WireWriter w, Message message) {
         if (message instanceof Message.Prepare m) {
-            w.writeLong(m.txId());
+            w.writeLong(m.term()).writeLong(m.txId());
             StateCodec.writeState(w, m.proposed());
         } else if (message instanceof Message.Vote m) {
-            w.writeLong(m.txId()).writeBoolean(m.yes()).writeString(m.reason());
+            w.writeLong(m.term()).writeLong(m.txId()).writeBoolean(m.yes()).writeByte(m.refusal().code())
+                    .writeString(m.reason());
         } else if (message instanceof Message.Commit m) {
-            w.writeLong(m.txId());
+            w.writeLong(m.term()).writeLong(m.txId());
             StateCodec.writeState(w, m.state());
         } else if (message instanceof Message.CommitAck m) {
-            w.writeLong(m.txId());
+            w.writeLong(m.term()).writeLong(m.txId());
         } else if (message instanceof Message.Abort m) {
-            w.writeLong(m.txId()).writeString(m.reason());
+            w.writeLong(m.term()).writeLong(m.txId()).writeLong(m.version()).writeString(m.reason());
+        } else if (message instanceof Message.AbortAck m) {
+            w.writeLong(m.term()).writeLong(m.txId());
         } else if (message instanceof Message.DecisionQuery m) {
-            w.writeLong(m.txId()).writeLong(m.version());
+            w.writeLong(m.term()).writeLong(m.txId()).writeLong(m.version());
         } else if (message instanceof Message.Heartbeat m) {
-            w.writeLong(m.committedVersion()).writeBoolean(m.ready());
+            w.writeLong(m.term()).writeLong(m.committedVersion()).writeBoolean(m.ready()).writeLong(m.sentAt())
+                    .writeLong(m.echo()).writeBoolean(m.coordinator()).writeBoolean(m.leaseHolder());
         } else if (message instanceof Message.StateSync m) {
+            w.writeLong(m.term());
             StateCodec.writeState(w, m.state());
+        } else if (message instanceof Message.RequestVote m) {
+            w.writeLong(m.term()).writeLong(m.lastVersion()).writeLong(m.lastTerm()).writeBoolean(m.preVote());
+        } else if (message instanceof Message.RequestVoteReply m) {
+            w.writeLong(m.term()).writeBoolean(m.granted()).writeBoolean(m.preVote());
+            StateCodec.writeState(w, m.committed());
+            w.writeBoolean(m.prepared().isPresent());
+            if (m.prepared().isPresent()) {
+                Message.PreparedReport p = m.prepared().get();
+                w.writeLong(p.term()).writeLong(p.txId());
+                StateCodec.writeState(w, p.proposed());
+            }
+            w.writeLong(m.abortedTxId()).writeLong(m.abortedVersion());
         } else if (message instanceof Message.HealthReport m) {
             HealthCodec.writeSnapshot(w, m.snapshot());
         } else if (message instanceof Message.VerdictReport m) {
@@ -182,31 +199,80 @@ public final class MessageCodec {
 
     private static Message readPayload(MessageType type, WireReader r) {
         switch (type) {
-            case PREPARE:
-                return new Message.Prepare(r.readLong("txId"), StateCodec.readState(r));
+            case PREPARE: {
+                long term = r.readLong("term");
+                long txId = r.readLong("txId");
+                return new Message.Prepare(term, txId, StateCodec.readState(r));
+            }
             case VOTE: {
+                long term = r.readLong("term");
                 long txId = r.readLong("txId");
                 boolean yes = r.readBoolean("vote");
-                return new Message.Vote(txId, yes, r.readString("vote reason"));
+                Message.Refusal refusal = readRefusal(r);
+                String reason = r.readString("vote reason");
+                if (yes != (refusal == Message.Refusal.NONE)) {
+                    throw new CodecException("a YES vote has refusal NONE and a NO another, got yes=" + yes + " " + refusal);
+                }
+                return new Message.Vote(term, txId, yes, refusal, reason);
             }
-            case COMMIT:
-                return new Message.Commit(r.readLong("txId"), StateCodec.readState(r));
-            case COMMIT_ACK:
-                return new Message.CommitAck(r.readLong("txId"));
-            case ABORT: {
+            case COMMIT: {
+                long term = r.readLong("term");
                 long txId = r.readLong("txId");
-                return new Message.Abort(txId, r.readString("abort reason"));
+                return new Message.Commit(term, txId, StateCodec.readState(r));
+            }
+            case COMMIT_ACK: {
+                long term = r.readLong("term");
+                return new Message.CommitAck(term, r.readLong("txId"));
+            }
+            case ABORT: {
+                long term = r.readLong("term");
+                long txId = r.readLong("txId");
+                long version = r.readLong("aborted version");
+                return new Message.Abort(term, txId, version, r.readString("abort reason"));
+            }
+            case ABORT_ACK: {
+                long term = r.readLong("term");
+                return new Message.AbortAck(term, r.readLong("txId"));
             }
             case DECISION_QUERY: {
+                long term = r.readLong("term");
                 long txId = r.readLong("txId");
-                return new Message.DecisionQuery(txId, r.readLong("queried version"));
+                return new Message.DecisionQuery(term, txId, r.readLong("queried version"));
             }
             case HEARTBEAT: {
+                long term = r.readLong("term");
                 long version = r.readLong("committed version");
-                return new Message.Heartbeat(version, r.readBoolean("ready"));
+                boolean ready = r.readBoolean("ready");
+                long sentAt = r.readLong("sentAt");
+                long echo = r.readLong("echo");
+                boolean coordinator = r.readBoolean("coordinator");
+                return new Message.Heartbeat(term, version, ready, sentAt, echo, coordinator, r.readBoolean("leaseHolder"));
             }
-            case STATE_SYNC:
-                return new Message.StateSync(StateCodec.readState(r));
+            case STATE_SYNC: {
+                long term = r.readLong("term");
+                return new Message.StateSync(term, StateCodec.readState(r));
+            }
+            case REQUEST_VOTE: {
+                long term = r.readLong("term");
+                long lastVersion = r.readLong("last version");
+                long lastTerm = r.readLong("last term");
+                return new Message.RequestVote(term, lastVersion, lastTerm, r.readBoolean("preVote"));
+            }
+            case REQUEST_VOTE_REPLY: {
+                long term = r.readLong("term");
+                boolean granted = r.readBoolean("granted");
+                boolean preVote = r.readBoolean("preVote");
+                var committed = StateCodec.readState(r);
+                java.util.Optional<Message.PreparedReport> prepared = java.util.Optional.empty();
+                if (r.readBoolean("has prepared")) {
+                    long pTerm = r.readLong("prepared term");
+                    long pTx = r.readLong("prepared txId");
+                    prepared = java.util.Optional.of(new Message.PreparedReport(pTerm, pTx, StateCodec.readState(r)));
+                }
+                long abortedTx = r.readLong("aborted txId");
+                long abortedVersion = r.readLong("aborted version");
+                return new Message.RequestVoteReply(term, granted, preVote, committed, prepared, abortedTx, abortedVersion);
+            }
             case HEALTH_REPORT:
                 return new Message.HealthReport(HealthCodec.readSnapshot(r));
             case VERDICT_REPORT: {
@@ -225,6 +291,15 @@ public final class MessageCodec {
             }
             default:
                 throw new CodecException("no decoder for message type " + type);
+        }
+    }
+
+    private static Message.Refusal readRefusal(WireReader r) {
+        int code = r.readUnsignedByte("vote refusal");
+        try {
+            return Message.Refusal.ofCode(code);
+        } catch (IllegalArgumentException e) {
+            throw new CodecException("unknown vote refusal code " + code);
         }
     }
 

@@ -18,7 +18,10 @@ public enum MessageType {
     HEALTH_REPORT(24, Message.HealthReport.class),
     VERDICT_REPORT(25, Message.VerdictReport.class),
     FORWARD_REQUEST(26, Message.ForwardRequest.class),
-    FORWARD_RESPONSE(27, Message.ForwardResponse.class);
+    FORWARD_RESPONSE(27, Message.ForwardResponse.class),
+    ABORT_ACK(28, Message.AbortAck.class),
+    REQUEST_VOTE(29, Message.RequestVote.class),
+    REQUEST_VOTE_REPLY(30, Message.RequestVoteReply.class);
 
     private static final MessageType[] BY_CODE = new MessageType[256];
 

@@ -1,0 +1,71 @@
+package io.canary.internal.protocol;
+
+import io.canary.NodeConfig;
+
+/**
+ * The fail-safe lease of one node, on its monotonic clock. A member may serve the canary's share
+ * only while, within the lease timeout, it heard a heartbeat from its term's coordinator saying that
+ * the coordinator holds two-way contact with a majority, and it is not behind the version that
+ * heartbeat reported. The coordinator itself needs two-way contact with a majority within the lease
+ * timeout (and no re-driven transaction pending). Without a lease the node routes every request to
+ * the baseline: a node cut off from the majority never keeps serving a canary the rest rolled back.
+ *
+ * <p>Not thread-safe: driven by the node's protocol thread only.
+ */
+final class Lease {
+
+    private final NodeConfig config;
+    private long grantedAt = Long.MIN_VALUE;
+    private long coordinatorVersion = -1;
+
+    Lease(NodeConfig config) {
+        this.config = config;
+    }
+
+    /** A lease-holding coordinator's heartbeat arrived at {@code now}, reporting {@code version}. */
+    void granted(long now, long version) {
+        grantedAt = now;
+        coordinatorVersion = version;
+    }
+
+    /** A new term: the old coordinator's word no longer counts. */
+    void revoke() {
+        grantedAt = Long.MIN_VALUE;
+        coordinatorVersion = -1;
+    }
+
+    long coordinatorVersion() {
+        return coordinatorVersion;
+    }
+
+    /** Why a member may not serve the canary now, or "" if it may. */
+    String memberProblem(long now, long ownVersion, String coordinatorId) {
+        long timeout = config.leaseTimeout().toMillis();
+        if (grantedAt == Long.MIN_VALUE) {
+            return coordinatorId.isEmpty()
+                    ? "no coordinator backed by a majority has been heard yet (election under way)"
+                    : "not yet confirmed current by the coordinator " + coordinatorId;
+        }
+        if (now - grantedAt > timeout) {
+            return "no word from a coordinator backed by a majority for " + Durations.human(java.time.Duration.ofMillis(now - grantedAt))
+                    + " (lease " + Durations.human(config.leaseTimeout()) + ")";
+        }
+        if (ownVersion < coordinatorVersion) {
+            return "behind the coordinator (committed version " + ownVersion + " < " + coordinatorVersion + "), catching up";
+        }
+        return "";
+    }
+
+    /** Why the coordinator may not serve the canary now, or "" if it may. */
+    static String coordinatorProblem(Membership membership, long now, NodeConfig config, boolean active) {
+        if (!active) {
+            return "the new coordinator is still finishing a transaction its predecessor left in doubt";
+        }
+        int inContact = membership.inContactCount(now, config.leaseTimeout().toMillis());
+        if (inContact < membership.majority()) {
+            return "the coordinator has two-way contact with only " + inContact + " of " + membership.members().size()
+                    + " members (a majority is " + membership.majority() + ")";
+        }
+        return "";
+    }
+}

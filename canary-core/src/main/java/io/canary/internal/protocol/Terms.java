@@ -1,0 +1,61 @@
+package io.canary.internal.protocol;
+
+/**
+ * A node's current term, its vote in that term, and whom it follows in it. The term and vote are
+ * made durable by the caller (a TERM record) before anything is answered in the new term.
+ *
+ * <p>Not thread-safe: driven by the node's protocol thread only.
+ */
+final class Terms {
+
+    private long current;
+    private String votedFor;
+    private String coordinator = "";
+    private long lastHeardCoordinator = Long.MIN_VALUE;
+
+    Terms(long current, String votedFor) {
+        this.current = current;
+        this.votedFor = votedFor;
+    }
+
+    long current() {
+        return current;
+    }
+
+    String votedFor() {
+        return votedFor;
+    }
+
+    /** Who coordinates the current term as far as this node knows, "" if nobody yet. */
+    String coordinator() {
+        return coordinator;
+    }
+
+    /** When this node last heard its term's coordinator (monotonic), {@code Long.MIN_VALUE} if never. */
+    long lastHeardCoordinator() {
+        return lastHeardCoordinator;
+    }
+
+    void enter(long term, String vote) {
+        if (term > current) {
+            current = term;
+            coordinator = "";
+            lastHeardCoordinator = Long.MIN_VALUE;
+        }
+        votedFor = vote;
+    }
+
+    void vote(String candidate) {
+        votedFor = candidate;
+    }
+
+    void coordinatorIs(String id, long now) {
+        coordinator = id;
+        lastHeardCoordinator = now;
+    }
+
+    /** The planted bug FORGET_VOTE_ON_RESTART only. */
+    void forgetVote() {
+        votedFor = "";
+    }
+}
