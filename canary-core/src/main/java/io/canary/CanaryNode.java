@@ -148,8 +148,11 @@ public final class CanaryNode implements AutoCloseable {
     }
 
     /**
-     * True once the node replayed its log and synced with the coordinator (or the sync timed out and
-     * it serves its last committed state); false again once closed.
+     * True while the node holds a valid lease: it is current with a coordinator backed by a majority
+     * (or is that coordinator). False while it routes fail-safe (see {@link #coordination()}): after a
+     * start until it has learned the committed state from a majority, while cut off from the majority
+     * for longer than the lease timeout, and once closed. A node that is not ready still serves,
+     * every request on the baseline.
      */
     public boolean isReady() {
         return runtime.isReady();
@@ -157,8 +160,10 @@ public final class CanaryNode implements AutoCloseable {
 
     /**
      * Proposes new weights through two-phase commit, from any node (a participant forwards to the
-     * coordinator). Returns at once. Raising a non-baseline share needs a YES from every member;
-     * lowering it, from every reachable member.
+     * current coordinator). Returns at once. Every change needs a durable YES from a majority of the
+     * members; raising a non-baseline share needs a YES from every member, while lowering it goes on
+     * without members that are unreachable, do not vote in time, or cannot take part (their disk
+     * fails, they are closing).
      *
      * @return completes with the committed state, or exceptionally with a
      *     {@link ProposalFailedException} saying why (a {@link ProposalTimeoutException} when the

@@ -179,6 +179,19 @@ public final class LocalCluster implements AutoCloseable {
         logs.put(id, new MemoryStateLog(id));
     }
 
+    /**
+     * Gives a crashed (or closed) node's data directory back holding only {@code records}, durable:
+     * a restored backup, or a disk whose fsync lied and lost the rest. Restart it with {@link #restart}.
+     */
+    public void restoreLog(String id, List<io.canary.log.LogRecord> records) {
+        node(id).close();
+        MemoryStateLog restored = new MemoryStateLog(id);
+        for (io.canary.log.LogRecord r : records) {
+            restored.append(r, true);
+        }
+        logs.put(id, restored);
+    }
+
     /** True when every node is ready and running. */
     public boolean allReady() {
         return nodes.values().stream().allMatch(CanaryNode::isReady);

@@ -27,6 +27,10 @@ final class Invariants {
     private final Map<Long, Set<String>> yesVotes = new HashMap<>();
     private final Map<Long, String> committedTx = new HashMap<>();
     private final Map<Long, String> abortedTx = new HashMap<>();
+    /** Per transaction, the nodes that logged its abort durably: a majority makes the abort final. */
+    private final Map<Long, Set<String>> abortLoggedBy = new HashMap<>();
+    /** Transactions a successor re-drove (a Prepare of a newer term than the transaction's own). */
+    private final Set<Long> redriven = new HashSet<>();
     private final Map<String, Long> reported = new HashMap<>();
     private long commits;
     private long promotions;
@@ -63,8 +67,11 @@ final class Invariants {
     void onSend(String node, String to, Message message, List<LogRecord> durable) {
         if (message instanceof Message.Prepare p) {
             proposedByTx.putIfAbsent(p.txId(), p.proposed());
+            if (p.term() > p.txId() >>> 32) {
+                redriven.add(p.txId());
+            }
         } else if (message instanceof Message.Vote v && v.yes()) {
-            if (checkDurableBeforeVisible && !holdsPrepared(durable, v.txId())) {
+            if (checkDurableBeforeVisible && !holdsPrepared(durable, v.txId()) && !holdsCommitted(durable, v.txId())) {
                 throw new Violation(Invariant.DURABLE_BEFORE_VISIBLE, node + " voted YES on transaction " + v.txId()
                         + " but its PREPARED record is not on disk");
             }
@@ -83,11 +90,16 @@ final class Invariants {
         } else if (record instanceof LogRecord.Synced s) {
             onCommitted(node, s.state());
         } else if (record instanceof LogRecord.Aborted a) {
-            abortedTx.putIfAbsent(a.txId(), node);
-            String where = committedTx.get(a.txId());
-            if (where != null) {
-                throw new Violation(Invariant.ATOMICITY, "transaction " + a.txId() + " aborted on " + node
-                        + " but committed on " + where);
+            // An abort is final once a majority logged it (before that a successor may still re-drive the promise).
+            Set<String> by = abortLoggedBy.computeIfAbsent(a.txId(), k -> new HashSet<>());
+            by.add(node);
+            if (by.size() >= members.size() / 2 + 1) {
+                abortedTx.putIfAbsent(a.txId(), String.join(", ", new TreeSet<>(by)));
+                String where = committedTx.get(a.txId());
+                if (where != null) {
+                    throw new Violation(Invariant.ATOMICITY, "transaction " + a.txId() + " aborted by a majority ("
+                            + abortedTx.get(a.txId()) + ") but committed on " + where);
+                }
             }
         }
     }
@@ -124,7 +136,7 @@ final class Invariants {
             String where = abortedTx.get(state.txId());
             if (where != null) {
                 throw new Violation(Invariant.ATOMICITY, "transaction " + state.txId() + " committed on " + node
-                        + " but aborted on " + where);
+                        + " but a majority logged its abort: " + where);
             }
         }
     }
@@ -152,7 +164,9 @@ final class Invariants {
         if (previous != null && state.isPromotionFrom(previous)) {
             promotions++;
             Set<String> yes = yesVotes.getOrDefault(state.txId(), Set.of());
-            if (!yes.containsAll(members)) {
+            // A promotion a successor re-drove may have committed already: it finishes with a majority.
+            boolean redrive = redriven.contains(state.txId()) && yes.size() >= members.size() / 2 + 1;
+            if (!yes.containsAll(members) && !redrive) {
                 Set<String> missing = new TreeSet<>(members);
                 missing.removeAll(yes);
                 throw new Violation(Invariant.SAFETY_ASYMMETRY, node + " committed promotion " + previous.weights() + " -> "
@@ -224,6 +238,16 @@ final class Invariants {
     private static boolean holdsPrepared(List<LogRecord> durable, long txId) {
         for (int i = durable.size() - 1; i >= 0; i--) {
             if (durable.get(i) instanceof LogRecord.Prepared p && p.txId() == txId) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static boolean holdsCommitted(List<LogRecord> durable, long txId) {
+        for (LogRecord r : durable) {
+            if ((r instanceof LogRecord.Committed c && c.state().txId() == txId)
+                    || (r instanceof LogRecord.Synced s && s.state().txId() == txId)) {
                 return true;
             }
         }

@@ -33,7 +33,21 @@ final class Liveness {
                 return n.id() + " is down";
             }
         }
-        RoutingState target = nodes.get(sim.coordinatorId()).committed();
+        Member coordinator = null;
+        for (Member n : nodes.values()) {
+            if (n.isCoordinator()) {
+                if (coordinator != null && coordinator.term() == n.term()) {
+                    return "two coordinators in term " + n.term() + ": " + coordinator.id() + " and " + n.id();
+                }
+                if (coordinator == null || n.term() > coordinator.term()) {
+                    coordinator = n;
+                }
+            }
+        }
+        if (coordinator == null) {
+            return "no coordinator elected yet";
+        }
+        RoutingState target = coordinator.committed();
         for (Member n : nodes.values()) {
             RoutingState c = n.committed();
             if (!c.equals(target)) {

@@ -54,6 +54,15 @@ interface Member {
 
     boolean isReady();
 
+    /** True while this node coordinates (elected, past its recovery round). */
+    boolean isCoordinator();
+
+    /** The node's current term. */
+    long term();
+
+    /** True while the node routes fail-safe (no valid lease: every request to the baseline). */
+    boolean isFailSafe();
+
     /** Commands and proposals this node still waits for. */
     int pendingCalls();
 

@@ -92,7 +92,7 @@ final class RolloutDriver {
                 long id = p.id();
                 long callId = node.newCall(outcome -> onProposalDone(id, outcome));
                 StateChange change = p.change()::apply;
-                node.run(node.protocol.propose(callId, change, StateChange.Requester.ROLLOUT, p.description(), node.now()));
+                node.run(node.protocol.propose(callId, change, StateChange.Requester.ROLLOUT, p.description(), node.mono()));
             } else if (effect instanceof RolloutEffect.Publish p) {
                 LogRecord record = new LogRecord.RolloutVerdict(p.rolloutId(), p.verdict());
                 node.append(record, true);
@@ -111,6 +111,13 @@ final class RolloutDriver {
     }
 
     private void onProposalDone(long id, Outcome outcome) {
+        if (node.rollout() != this) {
+            Caller orphan = delegated.remove(id);
+            if (orphan != null) {
+                node.run(node.protocol.onDelegatedDone(orphan, outcome));
+            }
+            return;
+        }
         if (outcome instanceof Outcome.Success s) {
             run(controller.onProposalCommitted(id, s.state(), node.now()));
         } else {
@@ -137,6 +144,9 @@ final class RolloutDriver {
     private void arm(long at) {
         long delay = Math.max(0, at - node.now());
         sim.schedule(node, Duration.ofMillis(delay), "rollout", "tick", () -> {
+            if (node.rollout() != this) {
+                return; // a driver of a reign that ended
+            }
             if (node.now() < at) {
                 arm(at);
                 return;

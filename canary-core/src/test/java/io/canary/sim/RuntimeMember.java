@@ -95,6 +95,21 @@ final class RuntimeMember implements Member {
     }
 
     @Override
+    public boolean isCoordinator() {
+        return !isDead() && runtime.isCoordinator();
+    }
+
+    @Override
+    public long term() {
+        return runtime.coordination().term();
+    }
+
+    @Override
+    public boolean isFailSafe() {
+        return runtime.router().table().isFailSafe();
+    }
+
+    @Override
     public boolean stoppedItself() {
         return !dead && runtime.isClosed();
     }
@@ -121,7 +136,7 @@ final class RuntimeMember implements Member {
     @Override
     public void command(Message.Command command, Consumer<Outcome> done) {
         CompletableFuture<RoutingState> future = runtime.call(callId -> runtime.protocol().command(callId, command,
-                sim.now(id)));
+                sim.scheduler().nowMillis()));
         pending++;
         future.whenComplete((state, error) -> {
             pending--;
@@ -255,6 +270,12 @@ final class RuntimeMember implements Member {
         @Override
         public long nowMillis() {
             return sim.now(id);
+        }
+
+        /** Virtual time without the node's wall-clock steps. */
+        @Override
+        public long monotonicMillis() {
+            return base.nowMillis();
         }
 
         @Override

@@ -54,15 +54,14 @@ final class SimNode implements Member {
         this.log = sim.disk(id);
         List<LogRecord> replayed = log.replay();
         Recovery r = Recovery.replay(replayed, sim.initialState());
-        if (sim.params().has(Bug.FORGET_PRESUMED_ABORT_ON_RESTART) && id.equals(sim.coordinatorId())
-                && r.inDoubt().isPresent()) {
+        if (sim.params().has(Bug.FORGET_PRESUMED_ABORT_ON_RESTART) && r.inDoubt().isPresent()) {
             LogRecord.Prepared p = r.inDoubt().get();
             append(new LogRecord.Committed(p.txId(), p.proposed()), true);
             r = Recovery.replay(log.records(), sim.initialState());
         }
         this.recovery = r;
         this.protocol = new ProtocolNode(id, sim.members(), sim.coordinatorId(), java.util.Set.of(), sim.config(),
-                recovery, sim.random().nextLong() & Long.MAX_VALUE >>> 2);
+                recovery, sim.random().nextLong() & Long.MAX_VALUE >>> 2, this::now);
         SimulatorSeam.plant(protocol, sim.protocolBugNames());
         this.router = new Router(recovery.committed());
         this.health = new HealthRecorder(id, Duration.ofSeconds(5), 2, this::now);
@@ -70,8 +69,14 @@ final class SimNode implements Member {
         this.transport = sim.network().transport(id);
     }
 
+    /** The node's wall clock (virtual time plus its clock steps). */
     long now() {
         return sim.now(id);
+    }
+
+    /** The node's monotonic clock: what the protocol measures time on. */
+    long mono() {
+        return sim.scheduler().nowMillis();
     }
 
     @Override
@@ -109,8 +114,19 @@ final class SimNode implements Member {
         return protocol.isReady();
     }
 
-    boolean isCoordinator() {
-        return protocol.isCoordinator();
+    @Override
+    public boolean isCoordinator() {
+        return !dead && protocol.isCoordinator();
+    }
+
+    @Override
+    public long term() {
+        return protocol.term();
+    }
+
+    @Override
+    public boolean isFailSafe() {
+        return router.table().isFailSafe();
     }
 
     /** The rollout records the log held at this incarnation's start. */
@@ -134,17 +150,14 @@ final class SimNode implements Member {
     public void start() {
         transport.start(id, (from, message) -> sim.step(this, "recv", new Delivery(from, message),
                 () -> onMessage(from, message)));
-        run(protocol.start(now()));
-        if (isCoordinator()) {
-            rollout = new RolloutDriver(this, sim);
-            rollout.run(rollout.controller().restore(protocol.committed(), recovery.otherRecords(), now()));
-        }
+        run(protocol.start(mono()));
+        followRole();
         scheduleHealthTick();
         scheduleTraffic();
     }
 
     private void onMessage(String from, Message message) {
-        run(protocol.onMessage(from, message, now()));
+        run(protocol.onMessage(from, message, mono()));
         if (rollout != null && message instanceof Message.HealthReport h) {
             rollout.onHealth(h.snapshot());
         }
@@ -154,7 +167,7 @@ final class SimNode implements Member {
     @Override
     public void command(Message.Command command, Consumer<Outcome> done) {
         long callId = newCall(done);
-        run(protocol.command(callId, command, now()));
+        run(protocol.command(callId, command, mono()));
     }
 
     long newCall(Consumer<Outcome> done) {
@@ -194,12 +207,27 @@ final class SimNode implements Member {
     /** After each event: compacts the log now and then, as the runtime does, so replay sees checkpoints too. */
     @Override
     public void afterEvent() {
-        if (!dead && log.recordsSinceCheckpoint() > Simulation.CHECKPOINT_AFTER) {
+        if (dead) {
+            return;
+        }
+        followRole();
+        router.failSafe(protocol.coordination(mono()).failSafe());
+        if (log.recordsSinceCheckpoint() > Simulation.CHECKPOINT_AFTER) {
             List<LogRecord> records = new ArrayList<>(protocol.checkpointRecords());
             if (rollout != null) {
                 records.addAll(rollout.checkpointRecords(protocol.committed()));
             }
             log.checkpoint(records);
+        }
+    }
+
+    /** As the runtime's onRoleChange: a rollout driver while this node coordinates, none otherwise. */
+    private void followRole() {
+        if (protocol.isCoordinator() && rollout == null) {
+            rollout = new RolloutDriver(this, sim);
+            rollout.run(rollout.controller().restore(protocol.committed(), recovery.otherRecords(), now()));
+        } else if (!protocol.isCoordinator() && rollout != null) {
+            rollout = null; // its proposals were failed by the protocol when the term ended
         }
     }
 
@@ -214,7 +242,7 @@ final class SimNode implements Member {
                 append(a.record(), a.durable());
             } else if (effect instanceof Effect.Schedule s) {
                 Timer timer = s.timer();
-                sim.schedule(this, s.delay(), "timer", timer, () -> run(protocol.onTimer(timer, now())));
+                sim.schedule(this, s.delay(), "timer", timer, () -> run(protocol.onTimer(timer, mono())));
             } else if (effect instanceof Effect.Apply a) {
                 apply(a.state());
             } else if (effect instanceof Effect.Complete c) {
@@ -269,7 +297,7 @@ final class SimNode implements Member {
             d = false;
         }
         if (sim.params().has(Bug.COMMIT_DECISION_NOT_DURABLE) && record instanceof LogRecord.Committed
-                && id.equals(sim.coordinatorId())) {
+                && protocol.isCoordinator()) {
             d = false;
         }
         log.append(record, d);

@@ -37,6 +37,8 @@ public final class Simulation {
     private static final NodeConfig CONFIG = NodeConfig.custom()
             .prepareTimeout(Duration.ofMillis(800)).retryInterval(Duration.ofMillis(150))
             .heartbeatInterval(Duration.ofMillis(250)).peerTimeout(Duration.ofMillis(900))
+            .electionTimeout(Duration.ofMillis(1000)).electionStagger(Duration.ofMillis(300))
+            .leaseTimeout(Duration.ofMillis(2000))
             .healthInterval(Duration.ofMillis(500)).healthWindow(Duration.ofSeconds(5))
             .syncTimeout(Duration.ofSeconds(2)).requestTimeout(Duration.ofSeconds(3)).maxPause(RolloutDriver.MAX_PAUSE).build();
 

@@ -285,7 +285,8 @@ public abstract class TwoPhaseCommitScenarios {
 
     protected void start(RoutingState initial, Map<String, Set<String>> servable) {
         harness.start(3, CONFIG, initial, servable);
-        harness.awaitUntil("every node ready and hearing every other", () -> harness.ids().stream().allMatch(id -> {
+        harness.awaitUntil("node-a coordinates, every node ready and hearing every other", () -> harness.node("node-a").isCoordinator()
+                && harness.ids().stream().allMatch(id -> {
             CanaryNode node = harness.node(id);
             return node.isReady() && node.cluster().stream().allMatch(PeerStatus::reachable);
         }), WAIT);

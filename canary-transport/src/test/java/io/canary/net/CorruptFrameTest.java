@@ -24,27 +24,27 @@ class CorruptFrameTest {
         try (Loopback net = new Loopback("test", "node-a", "node-b", "node-c")) {
             Inbox inboxA = new Inbox();
             try (SocketTransport a = net.start("node-a", inboxA); SocketTransport c = net.start("node-c", new Inbox())) {
-                c.send("node-a", new Message.Heartbeat(5, true));
+                c.send("node-a", new Message.Heartbeat(0, 5, true, 0, -1, false, false));
                 await().atMost(WAIT).until(() -> inboxA.messagesFrom("node-c").size() == 1);
 
-                byte[] damaged = codec.encodeFrame(new Message.Heartbeat(2, true));
+                byte[] damaged = codec.encodeFrame(new Message.Heartbeat(0, 2, true, 0, -1, false, false));
                 damaged[WireFormat.HEADER_BYTES + 3] ^= 0x10; // committed version 2 becomes 2 + 2^44: wrong, but decodable
                 try (Socket s = new Socket(Loopback.HOST, net.address("node-a").port())) {
                     s.setSoTimeout(5_000);
                     s.getOutputStream().write(codec.encodeHello(new Hello("test", "node-b", WireFormat.PROTOCOL_VERSION)));
                     s.getOutputStream().write(codec.encodeAuth(new AuthOffer(AuthOffer.Mode.NONE, new byte[AuthOffer.NONCE_BYTES])));
-                    s.getOutputStream().write(codec.encodeFrame(new Message.Heartbeat(1, true)));
+                    s.getOutputStream().write(codec.encodeFrame(new Message.Heartbeat(0, 1, true, 0, -1, false, false)));
                     s.getOutputStream().write(damaged);
-                    s.getOutputStream().write(codec.encodeFrame(new Message.Heartbeat(3, true)));
+                    s.getOutputStream().write(codec.encodeFrame(new Message.Heartbeat(0, 3, true, 0, -1, false, false)));
                     s.getOutputStream().flush();
                     assertThat(readUntilClosed(s.getInputStream())).as("node-a closed the connection").isTrue();
                 }
 
                 await().atMost(WAIT).until(() -> a.stats().corruptFrames() == 1);
-                assertThat(inboxA.messagesFrom("node-b")).containsExactly(new Message.Heartbeat(1, true));
+                assertThat(inboxA.messagesFrom("node-b")).containsExactly(new Message.Heartbeat(0, 1, true, 0, -1, false, false));
                 assertThat(a.stats().malformedFrames()).isEqualTo(1);
                 // The other peer's connection is untouched.
-                c.send("node-a", new Message.Heartbeat(6, true));
+                c.send("node-a", new Message.Heartbeat(0, 6, true, 0, -1, false, false));
                 await().atMost(WAIT).until(() -> inboxA.messagesFrom("node-c").size() == 2);
             }
         }

@@ -20,7 +20,7 @@ class HandshakeTest {
             try (SocketTransport a = net.start("node-a", inboxA);
                  SocketTransport b = net.transport("node-b", prodB)) {
                 b.start("node-b", new Inbox());
-                b.send("node-a", new Message.Heartbeat(1, true));
+                b.send("node-a", new Message.Heartbeat(0, 1, true, 0, -1, false, false));
 
                 await().atMost(WAIT).untilAsserted(() -> {
                     assertThat(a.rejections()).anySatisfy(line -> assertThat(line).matches(
@@ -43,7 +43,7 @@ class HandshakeTest {
             try (SocketTransport a = net.start("node-a", inboxA);
                  SocketTransport b = net.transport("node-b", futureB)) {
                 b.start("node-b", new Inbox());
-                b.send("node-a", new Message.Heartbeat(1, true));
+                b.send("node-a", new Message.Heartbeat(0, 1, true, 0, -1, false, false));
 
                 await().atMost(WAIT).untilAsserted(() -> {
                     assertThat(a.rejections()).anySatisfy(line -> assertThat(line).matches(
@@ -69,7 +69,7 @@ class HandshakeTest {
             try (SocketTransport a = net.start("node-a", inboxA);
                  SocketTransport b = net.transport("node-b", oldB)) {
                 b.start("node-b", new Inbox());
-                b.send("node-a", new Message.Heartbeat(1, true));
+                b.send("node-a", new Message.Heartbeat(0, 1, true, 0, -1, false, false));
 
                 await().atMost(WAIT).untilAsserted(() -> {
                     assertThat(a.rejections()).anySatisfy(line -> assertThat(line).matches(
@@ -92,7 +92,7 @@ class HandshakeTest {
             try (SocketTransport a = net.start("node-a", inboxA);
                  SocketTransport z = net.transport("node-b", confusedB)) {
                 z.start("node-z", new Inbox());
-                z.send("node-a", new Message.Heartbeat(1, true));
+                z.send("node-a", new Message.Heartbeat(0, 1, true, 0, -1, false, false));
 
                 await().atMost(WAIT).untilAsserted(() -> assertThat(a.rejections()).anySatisfy(line -> assertThat(line).matches(
                         "rejected connection from 127\\.0\\.0\\.1:\\d+ \\(node-z\\): node id 'node-z' is not a member of cluster 'test' as node-a knows it")));
@@ -111,7 +111,7 @@ class HandshakeTest {
             try (SocketTransport a = net.transport("node-a", wrongMap); SocketTransport b = net.start("node-b", inboxB)) {
                 assertThat(b.port()).isEqualTo(net.address("node-b").port());
                 a.start("node-a", new Inbox());
-                a.send("node-c", new Message.Heartbeat(1, true));
+                a.send("node-c", new Message.Heartbeat(0, 1, true, 0, -1, false, false));
                 await().atMost(WAIT).untilAsserted(() -> assertThat(a.rejections()).contains(
                         "connection to node-c at " + net.address("node-b") + " refused by node-a: the node at "
                                 + net.address("node-b") + " says it is 'node-b', node-a expected 'node-c'"));

@@ -18,14 +18,14 @@ class ReconnectTest {
             net.release("node-b");
             Inbox inboxA = new Inbox();
             try (SocketTransport a = net.start("node-a", inboxA)) {
-                a.send("node-b", new Message.Heartbeat(7, true));
+                a.send("node-b", new Message.Heartbeat(0, 7, true, 0, -1, false, false));
                 assertThat(a.connectedPeers()).isEmpty();
 
                 Inbox inboxB = new Inbox();
                 try (SocketTransport b = net.start("node-b", inboxB)) {
                     await().atMost(WAIT).until(() -> inboxB.size() == 1);
-                    assertThat(inboxB.all()).containsExactly(new Inbox.Received("node-a", new Message.Heartbeat(7, true)));
-                    b.send("node-a", new Message.CommitAck(1));
+                    assertThat(inboxB.all()).containsExactly(new Inbox.Received("node-a", new Message.Heartbeat(0, 7, true, 0, -1, false, false)));
+                    b.send("node-a", new Message.CommitAck(0, 1));
                     await().atMost(WAIT).until(() -> inboxA.size() == 1);
                     assertThat(a.connectedPeers()).isEqualTo(Set.of("node-b"));
                 }
@@ -42,15 +42,15 @@ class ReconnectTest {
             try (a) {
                 a.start("node-a", new Inbox());
                 long queuedAt = System.nanoTime();
-                a.send("node-b", new Message.Heartbeat(7, true));
+                a.send("node-b", new Message.Heartbeat(0, 7, true, 0, -1, false, false));
                 // Let the queued message age past the limit while node-b is down (no fixed sleep: poll the clock).
                 await().atMost(WAIT).until(() -> System.nanoTime() - queuedAt > Duration.ofMillis(400).toNanos());
 
                 Inbox inboxB = new Inbox();
                 try (SocketTransport b = net.start("node-b", inboxB)) {
-                    a.send("node-b", new Message.Heartbeat(8, true));
-                    await().atMost(WAIT).until(() -> inboxB.messages().contains(new Message.Heartbeat(8, true)));
-                    assertThat(inboxB.messages()).doesNotContain(new Message.Heartbeat(7, true));
+                    a.send("node-b", new Message.Heartbeat(0, 8, true, 0, -1, false, false));
+                    await().atMost(WAIT).until(() -> inboxB.messages().contains(new Message.Heartbeat(0, 8, true, 0, -1, false, false)));
+                    assertThat(inboxB.messages()).doesNotContain(new Message.Heartbeat(0, 7, true, 0, -1, false, false));
                     assertThat(a.stats().messagesExpired()).isEqualTo(1);
                 }
             }
@@ -63,21 +63,21 @@ class ReconnectTest {
             Inbox inboxA = new Inbox();
             try (SocketTransport a = net.start("node-a", inboxA)) {
                 SocketTransport b = net.start("node-b", new Inbox());
-                a.send("node-b", new Message.Heartbeat(1, true));
-                b.send("node-a", new Message.Heartbeat(1, true));
+                a.send("node-b", new Message.Heartbeat(0, 1, true, 0, -1, false, false));
+                b.send("node-a", new Message.Heartbeat(0, 1, true, 0, -1, false, false));
                 await().atMost(WAIT).until(() -> inboxA.size() == 1 && a.connectedPeers().contains("node-b"));
 
                 b.close();
                 // Sent while node-b is down: kept in node-a's queue for it.
-                a.send("node-b", new Message.Heartbeat(2, true));
+                a.send("node-b", new Message.Heartbeat(0, 2, true, 0, -1, false, false));
 
                 Inbox inboxB = new Inbox();
                 try (SocketTransport restarted = net.start("node-b", inboxB)) {
-                    await().atMost(WAIT).until(() -> inboxB.messages().contains(new Message.Heartbeat(2, true)));
-                    restarted.send("node-a", new Message.Heartbeat(3, true));
-                    await().atMost(WAIT).until(() -> inboxA.messages().contains(new Message.Heartbeat(3, true)));
-                    a.send("node-b", new Message.CommitAck(9));
-                    await().atMost(WAIT).until(() -> inboxB.messages().contains(new Message.CommitAck(9)));
+                    await().atMost(WAIT).until(() -> inboxB.messages().contains(new Message.Heartbeat(0, 2, true, 0, -1, false, false)));
+                    restarted.send("node-a", new Message.Heartbeat(0, 3, true, 0, -1, false, false));
+                    await().atMost(WAIT).until(() -> inboxA.messages().contains(new Message.Heartbeat(0, 3, true, 0, -1, false, false)));
+                    a.send("node-b", new Message.CommitAck(0, 9));
+                    await().atMost(WAIT).until(() -> inboxB.messages().contains(new Message.CommitAck(0, 9)));
                     assertThat(inboxB.all()).allSatisfy(r -> assertThat(r.from()).isEqualTo("node-a"));
                 }
             }
@@ -91,7 +91,7 @@ class ReconnectTest {
             try (SocketTransport a = net.start("node-a", new Inbox())) {
                 Inbox first = new Inbox();
                 SocketTransport b = net.start("node-b", first);
-                a.send("node-b", new Message.CommitAck(1));
+                a.send("node-b", new Message.CommitAck(0, 1));
                 await().atMost(WAIT).until(() -> first.size() == 1);
                 b.close();
 
@@ -99,10 +99,10 @@ class ReconnectTest {
                 try (SocketTransport restarted = net.start("node-b", second)) {
                     await().atMost(WAIT).until(() -> restarted.stats().acceptedConnections() + restarted.connectedPeers().size() >= 1);
                     for (int i = 2; i <= 20; i++) {
-                        a.send("node-b", new Message.CommitAck(i));
+                        a.send("node-b", new Message.CommitAck(0, i));
                     }
                     await().atMost(WAIT).until(() -> second.size() == 19);
-                    assertThat(second.messages()).first().isEqualTo(new Message.CommitAck(2));
+                    assertThat(second.messages()).first().isEqualTo(new Message.CommitAck(0, 2));
                 }
             }
         }

@@ -37,12 +37,12 @@ class SocketTransportTest {
             Inbox inboxA = new Inbox();
             Inbox inboxB = new Inbox();
             try (SocketTransport a = net.start("node-a", inboxA); SocketTransport b = net.start("node-b", inboxB)) {
-                a.send("node-b", new Message.Heartbeat(1, true));
-                b.send("node-a", new Message.Heartbeat(2, false));
+                a.send("node-b", new Message.Heartbeat(0, 1, true, 0, -1, false, false));
+                b.send("node-a", new Message.Heartbeat(0, 2, false, 0, -1, false, false));
 
                 await().atMost(WAIT).until(() -> inboxA.size() == 1 && inboxB.size() == 1);
-                assertThat(inboxB.all()).containsExactly(new Inbox.Received("node-a", new Message.Heartbeat(1, true)));
-                assertThat(inboxA.all()).containsExactly(new Inbox.Received("node-b", new Message.Heartbeat(2, false)));
+                assertThat(inboxB.all()).containsExactly(new Inbox.Received("node-a", new Message.Heartbeat(0, 1, true, 0, -1, false, false)));
+                assertThat(inboxA.all()).containsExactly(new Inbox.Received("node-b", new Message.Heartbeat(0, 2, false, 0, -1, false, false)));
                 await().atMost(WAIT).until(() -> a.connectedPeers().equals(java.util.Set.of("node-b")));
             }
         }
@@ -53,8 +53,8 @@ class SocketTransportTest {
         try (Loopback net = new Loopback("test", "node-a")) {
             Inbox inbox = new Inbox();
             try (SocketTransport a = net.start("node-a", inbox)) {
-                a.send("node-a", new Message.CommitAck(3));
-                assertThat(inbox.all()).containsExactly(new Inbox.Received("node-a", new Message.CommitAck(3)));
+                a.send("node-a", new Message.CommitAck(0, 3));
+                assertThat(inbox.all()).containsExactly(new Inbox.Received("node-a", new Message.CommitAck(0, 3)));
             }
         }
     }
@@ -63,13 +63,13 @@ class SocketTransportTest {
     void sendNeverThrowsAndCountsWhatItDrops() {
         try (Loopback net = new Loopback("test", "node-a", "node-b")) {
             SocketTransport a = net.transport("node-a");
-            a.send("node-b", new Message.CommitAck(1)); // before start
+            a.send("node-b", new Message.CommitAck(0, 1)); // before start
             a.start("node-a", new Inbox());
-            a.send("node-x", new Message.CommitAck(2)); // unknown peer
-            a.send(null, new Message.CommitAck(3));
+            a.send("node-x", new Message.CommitAck(0, 2)); // unknown peer
+            a.send(null, new Message.CommitAck(0, 3));
             a.send("node-b", null);
             a.close();
-            a.send("node-b", new Message.CommitAck(4)); // after close
+            a.send("node-b", new Message.CommitAck(0, 4)); // after close
             assertThat(a.stats().messagesDropped()).isEqualTo(5);
         }
     }
@@ -82,7 +82,7 @@ class SocketTransportTest {
             try (SocketTransport a = net.transport("node-a", config)) {
                 a.start("node-a", new Inbox());
                 for (int i = 0; i < 100; i++) {
-                    a.send("node-b", new Message.CommitAck(i));
+                    a.send("node-b", new Message.CommitAck(0, i));
                 }
                 // The writer may hold one message while it waits for the connection: 4 or 5 are kept.
                 assertThat(a.stats().messagesDropped()).isBetween(95L, 96L);
@@ -109,7 +109,7 @@ class SocketTransportTest {
             Inbox inboxA = new Inbox();
             SocketTransport a = net.start("node-a", inboxA);
             try (SocketTransport b = net.start("node-b", new Inbox())) {
-                b.send("node-a", new Message.CommitAck(1));
+                b.send("node-a", new Message.CommitAck(0, 1));
                 await().atMost(WAIT).until(() -> inboxA.size() == 1);
                 int port = a.port();
 
@@ -122,8 +122,8 @@ class SocketTransportTest {
                 try (SocketTransport again = net.start("node-a", restarted)) {
                     assertThat(again.port()).isEqualTo(port);
                     await().atMost(WAIT).untilAsserted(() -> {
-                        b.send("node-a", new Message.CommitAck(2));
-                        assertThat(restarted.messages()).contains(new Message.CommitAck(2));
+                        b.send("node-a", new Message.CommitAck(0, 2));
+                        assertThat(restarted.messages()).contains(new Message.CommitAck(0, 2));
                     });
                 }
             }

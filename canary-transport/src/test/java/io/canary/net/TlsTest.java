@@ -36,11 +36,11 @@ class TlsTest {
                 Inbox inboxB = new Inbox();
                 SocketTransport b = net.transport("node-b", net.config("node-b").tls(tls("node-b")).build());
                 b.start("node-b", inboxB);
-                a.send("node-b", new Message.Heartbeat(1, true));
-                b.send("node-a", new Message.Heartbeat(2, true));
+                a.send("node-b", new Message.Heartbeat(0, 1, true, 0, -1, false, false));
+                b.send("node-a", new Message.Heartbeat(0, 2, true, 0, -1, false, false));
                 await().atMost(WAIT).until(() -> inboxA.size() == 1 && inboxB.size() == 1);
-                assertThat(inboxA.all()).containsExactly(new Inbox.Received("node-b", new Message.Heartbeat(2, true)));
-                assertThat(inboxB.all()).containsExactly(new Inbox.Received("node-a", new Message.Heartbeat(1, true)));
+                assertThat(inboxA.all()).containsExactly(new Inbox.Received("node-b", new Message.Heartbeat(0, 2, true, 0, -1, false, false)));
+                assertThat(inboxB.all()).containsExactly(new Inbox.Received("node-a", new Message.Heartbeat(0, 1, true, 0, -1, false, false)));
 
                 b.close();
                 Inbox restartedInbox = new Inbox();
@@ -48,10 +48,10 @@ class TlsTest {
                     restarted.start("node-b", restartedInbox);
                     await().atMost(WAIT).until(() -> restarted.connectedPeers().contains("node-a"));
                     for (int i = 0; i < 10; i++) {
-                        a.send("node-b", new Message.CommitAck(i));
+                        a.send("node-b", new Message.CommitAck(0, i));
                     }
                     await().atMost(WAIT).until(() -> restartedInbox.size() == 10);
-                    assertThat(restartedInbox.messages()).first().isEqualTo(new Message.CommitAck(0));
+                    assertThat(restartedInbox.messages()).first().isEqualTo(new Message.CommitAck(0, 0));
                 }
                 assertThat(a.rejections()).isEmpty();
             }
@@ -66,7 +66,7 @@ class TlsTest {
                  SocketTransport b = net.transport("node-b", net.config("node-b").tls(tls("untrusted-node-b")).build())) {
                 a.start("node-a", inboxA);
                 b.start("node-b", new Inbox());
-                b.send("node-a", new Message.Heartbeat(1, true));
+                b.send("node-a", new Message.Heartbeat(0, 1, true, 0, -1, false, false));
                 await().atMost(WAIT).untilAsserted(() -> {
                     assertThat(a.rejections()).anySatisfy(line -> assertThat(line).matches(
                             "rejected connection from 127\\.0\\.0\\.1:\\d+: TLS handshake failed: the peer presented no certificate our truststore vouches for"));
@@ -89,7 +89,7 @@ class TlsTest {
                  SocketTransport b = net.transport("node-b", net.config("node-b").tls(tls("node-z")).build())) {
                 a.start("node-a", inboxA);
                 b.start("node-b", new Inbox());
-                b.send("node-a", new Message.Heartbeat(1, true));
+                b.send("node-a", new Message.Heartbeat(0, 1, true, 0, -1, false, false));
                 await().atMost(WAIT).untilAsserted(() -> {
                     assertThat(a.rejections()).anySatisfy(line -> assertThat(line).matches(
                             "rejected connection from 127\\.0\\.0\\.1:\\d+ \\(node-b\\): the TLS certificate of node-b names \\[node-z\\], not node-b"));
@@ -109,7 +109,7 @@ class TlsTest {
                  SocketTransport b = net.transport("node-b", net.config("node-b").build())) {
                 a.start("node-a", inboxA);
                 b.start("node-b", new Inbox());
-                b.send("node-a", new Message.Heartbeat(1, true));
+                b.send("node-a", new Message.Heartbeat(0, 1, true, 0, -1, false, false));
                 await().atMost(WAIT).untilAsserted(() -> {
                     assertThat(a.rejections()).anySatisfy(line -> assertThat(line)
                             .matches("rejected connection from 127\\.0\\.0\\.1:\\d+: TLS handshake failed: .+"));

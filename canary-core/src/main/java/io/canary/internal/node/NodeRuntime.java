@@ -375,6 +375,8 @@ public final class NodeRuntime {
                     + " while closing; closing the state log under it");
         }
         settings.log().close();
+        // A stopped node that an embedding service still asks keeps answering, but never with the canary.
+        router.failSafe(true);
         failCalls(selfId + " is closed");
     }
 

@@ -140,8 +140,8 @@ public final class Coordinator {
             return out;
         }
         if (round.isRedrive()) {
-            // Never aborted: ask the silent ones again until a majority promised.
-            for (String member : round.silent()) {
+            // Never aborted: ask again everyone who has not promised (one that was behind may have caught up).
+            for (String member : round.missing()) {
                 out.add(new Effect.Send(member, new Prepare(term, txId, round.proposed())));
             }
             out.add(new Effect.Schedule(config.retryInterval(), new Timer.PrepareTimeout(txId)));
@@ -207,10 +207,12 @@ public final class Coordinator {
             out.add(new Effect.Send(from, new StateSync(term, committed)));
         } else if (aborting != null && aborting.txId() == query.txId()) {
             out.add(new Effect.Send(from, aborting.message()));
-        } else if (local.abortedTxId() == query.txId() && (query.txId() >>> 32) == term) {
-            // Aborted by this very coordinator (its own log says so): the same decision again.
-            out.add(new Effect.Send(from, new Abort(term, query.txId(), query.version(),
-                    "the coordinator " + selfId + " aborted transaction " + query.txId())));
+        } else if (isActive() && query.version() == committed.version() + 1
+                && (round == null || round.txId() != query.txId())) {
+            // Past its recovery round, this coordinator knows the promise was not chosen (else it would
+            // have re-driven it): the participant may let it go. Its own aborts get the same answer.
+            out.add(new Effect.Send(from, new Abort(term, query.txId(), query.version(), "the coordinator " + selfId
+                    + " of term " + term + " resolved version " + query.version() + " without transaction " + query.txId())));
         }
         return out;
     }

@@ -25,7 +25,8 @@ final class Elections {
         Terms terms = node.terms();
         long window = node.config().electionTimeout().toMillis() + node.rank() * node.config().electionStagger().toMillis();
         String coordinator = terms.coordinator();
-        if (!coordinator.isEmpty() && node.membership().inContact(coordinator, now, window)) {
+        if (!coordinator.isEmpty() && terms.lastContactWithCoordinator() != Long.MIN_VALUE
+                && now - terms.lastContactWithCoordinator() <= window) {
             return;
         }
         if (!coordinator.isEmpty() && terms.lastHeardCoordinator() != Long.MIN_VALUE

@@ -267,8 +267,8 @@ public final class Participant {
             return out;
         }
         long doubtAfter = config.prepareTimeout().plus(config.retryInterval()).toMillis();
-        if (!coordinatorId.isEmpty() && !coordinatorId.equals(selfId)
-                && (prepared.recovered() || now - prepared.preparedAt() >= doubtAfter)) {
+        // The coordinator asks itself too: a promise of its own from an earlier term may need letting go.
+        if (!coordinatorId.isEmpty() && (prepared.recovered() || now - prepared.preparedAt() >= doubtAfter)) {
             out.add(new Effect.Send(coordinatorId, new DecisionQuery(term, prepared.txId(), prepared.version())));
         }
         out.add(new Effect.Schedule(config.retryInterval(), new Timer.InDoubtCheck()));

@@ -159,8 +159,10 @@ public final class ProtocolNode {
         membership = new Membership(selfId, members, config, now);
         List<Effect> out = new ArrayList<>(participant.start(now));
         // Never coordinating on from a previous life: a restarted coordinator is a member until elected again.
-        long wait = members.size() == 1 ? 0
-                : (amnesiac ? 0 : config.electionTimeout().toMillis()) + rank * config.electionStagger().toMillis();
+        // A fresh cluster's preferred coordinator stands at once; anyone else, and any node that
+        // remembers a term, first waits for a coordinator to show itself.
+        long wait = members.size() == 1 || (amnesiac && rank == 0) ? 0
+                : config.electionTimeout().toMillis() + rank * config.electionStagger().toMillis();
         nextStandAt = now + wait;
         out.addAll(onHeartbeatTick(now));
         return out;
@@ -170,6 +172,9 @@ public final class ProtocolNode {
         lastNow = now;
         membership.heard(from, now);
         List<Effect> out = new ArrayList<>();
+        if (message instanceof Message.Heartbeat hb) {
+            membership.onHeartbeat(from, hb, now); // reachability evidence, whatever the sender's term
+        }
         long term = termOf(message);
         if (term >= 0) {
             heardFrom.add(from);
@@ -446,12 +451,19 @@ public final class ProtocolNode {
     }
 
     private void onHeartbeat(String from, Message.Heartbeat hb, long now, List<Effect> out) {
-        membership.onHeartbeat(from, hb, now);
         if (hb.coordinator() && hb.term() == terms.current()) {
             learnCoordinator(from, out);
+            if (hb.echo() >= startedAt && hb.echo() <= now) {
+                terms.contact(hb.echo());
+            }
             if (hb.leaseHolder()) {
                 lease.granted(now, hb.committedVersion());
             }
+        } else if (!hb.coordinator() && from.equals(terms.coordinator())) {
+            // Our coordinator came back without its role (a restart never resumes a reign).
+            terms.coordinatorGone();
+            lease.revoke();
+            out.add(new Effect.Log(Level.INFO, from + " no longer coordinates term " + terms.current()));
         }
         if (coordinator != null) {
             long version = participant.committed().version();

@@ -12,6 +12,7 @@ final class Terms {
     private String votedFor;
     private String coordinator = "";
     private long lastHeardCoordinator = Long.MIN_VALUE;
+    private long lastContactWithCoordinator = Long.MIN_VALUE;
 
     Terms(long current, String votedFor) {
         this.current = current;
@@ -36,13 +37,31 @@ final class Terms {
         return lastHeardCoordinator;
     }
 
+    /**
+     * The last proven two-way contact with this term's coordinator: the send time (ours) that one of
+     * its coordinator heartbeats echoed; {@code Long.MIN_VALUE} if none.
+     */
+    long lastContactWithCoordinator() {
+        return lastContactWithCoordinator;
+    }
+
+    void contact(long echoedSentAt) {
+        lastContactWithCoordinator = Math.max(lastContactWithCoordinator, echoedSentAt);
+    }
+
     void enter(long term, String vote) {
         if (term > current) {
             current = term;
-            coordinator = "";
-            lastHeardCoordinator = Long.MIN_VALUE;
+            coordinatorGone();
         }
         votedFor = vote;
+    }
+
+    /** The coordinator of this term says it no longer coordinates (it restarted): nobody does now. */
+    void coordinatorGone() {
+        coordinator = "";
+        lastHeardCoordinator = Long.MIN_VALUE;
+        lastContactWithCoordinator = Long.MIN_VALUE;
     }
 
     void vote(String candidate) {

@@ -96,7 +96,7 @@ class MessageCodecTest {
 
     @Test
     void trailingBytesAreRejected() {
-        byte[] payload = Arrays.copyOf(codec.encodePayload(new Message.CommitAck(5)), 9);
+        byte[] payload = Arrays.copyOf(codec.encodePayload(new Message.CommitAck(0, 5)), 17);
         assertThatThrownBy(() -> codec.decode(MessageType.COMMIT_ACK.code(), payload, 0, payload.length))
                 .isInstanceOf(CodecException.class).hasMessage("COMMIT_ACK has 1 trailing bytes");
     }
@@ -104,7 +104,7 @@ class MessageCodecTest {
     @Test
     void aHugeCountIsRefusedBeforeAnythingIsAllocated() {
         // A StateSync of a few bytes claiming two billion weights.
-        byte[] stateSync = new WireWriter().writeLong(1).writeByte(1).writeInt(Integer.MAX_VALUE).writeInt(0).toByteArray();
+        byte[] stateSync = new WireWriter().writeLong(3).writeLong(1).writeByte(1).writeInt(Integer.MAX_VALUE).writeInt(0).toByteArray();
         WireReader r = new WireReader(stateSync, 0, stateSync.length, WireFormat.DEFAULT_MAX_FRAME_BYTES);
         assertThatThrownBy(() -> codec.decode(MessageType.STATE_SYNC.code(), r))
                 .isInstanceOf(CodecException.class)
@@ -114,7 +114,8 @@ class MessageCodecTest {
 
     @Test
     void aHugeStringLengthIsRefusedBeforeAnythingIsAllocated() {
-        byte[] vote = new WireWriter().writeLong(1).writeBoolean(false).writeInt(Integer.MAX_VALUE - 3).writeInt(0).toByteArray();
+        byte[] vote = new WireWriter().writeLong(2).writeLong(1).writeBoolean(false).writeByte(Message.Refusal.BEHIND.code())
+                .writeInt(Integer.MAX_VALUE - 3).writeInt(0).toByteArray();
         WireReader r = new WireReader(vote, 0, vote.length, WireFormat.DEFAULT_MAX_FRAME_BYTES);
         assertThatThrownBy(() -> codec.decode(MessageType.VOTE.code(), r))
                 .isInstanceOf(CodecException.class)
@@ -145,7 +146,7 @@ class MessageCodecTest {
                 .isInstanceOf(CodecException.class)
                 .hasMessageStartingWith("invalid weights: basis points must sum to 10000, got 9999");
 
-        byte[] badBoolean = new WireWriter().writeLong(1).writeByte(7).toByteArray();
+        byte[] badBoolean = new WireWriter().writeLong(1).writeLong(1).writeByte(7).toByteArray();
         assertThatThrownBy(() -> codec.decode(MessageType.HEARTBEAT.code(), badBoolean, 0, badBoolean.length))
                 .isInstanceOf(CodecException.class).hasMessage("ready: boolean must be 0 or 1, got 7");
 
@@ -153,9 +154,13 @@ class MessageCodecTest {
         assertThatThrownBy(() -> codec.decode(MessageType.FORWARD_REQUEST.code(), badAction, 0, badAction.length))
                 .isInstanceOf(CodecException.class).hasMessage("rollout action: unknown code 9 (known: 1, 2, 3, 4)");
 
-        byte[] badUtf8 = new WireWriter().writeLong(1).writeInt(2).writeByte(0xC3).writeByte(0x28).toByteArray();
+        byte[] badUtf8 = new WireWriter().writeLong(1).writeLong(1).writeLong(2).writeInt(2).writeByte(0xC3).writeByte(0x28).toByteArray();
         assertThatThrownBy(() -> codec.decode(MessageType.ABORT.code(), badUtf8, 0, badUtf8.length))
                 .isInstanceOf(CodecException.class).hasMessage("abort reason is not valid UTF-8");
+
+        byte[] badRefusal = new WireWriter().writeLong(1).writeLong(1).writeBoolean(false).writeByte(99).writeInt(0).toByteArray();
+        assertThatThrownBy(() -> codec.decode(MessageType.VOTE.code(), badRefusal, 0, badRefusal.length))
+                .isInstanceOf(CodecException.class).hasMessage("unknown vote refusal code 99");
 
         assertThatThrownBy(() -> codec.decode(99, new byte[0], 0, 0))
                 .isInstanceOf(CodecException.class).hasMessage("unknown message type 99");
@@ -163,7 +168,7 @@ class MessageCodecTest {
 
     @Test
     void headersWithWrongMagicNegativeOrOversizedLengthAreRefused() {
-        byte[] frame = codec.encodeFrame(new Message.CommitAck(1));
+        byte[] frame = codec.encodeFrame(new Message.CommitAck(0, 1));
         byte[] wrongMagic = frame.clone();
         wrongMagic[0] = 'X';
         assertThatThrownBy(() -> FrameHeader.parse(wrongMagic, 1024))
@@ -181,14 +186,14 @@ class MessageCodecTest {
     @Test
     void aMessageOverTheFrameLimitCannotBeEncoded() {
         MessageCodec small = new MessageCodec(WireFormat.MIN_MAX_FRAME_BYTES);
-        Message big = new Message.Abort(1, "x".repeat(2000));
+        Message big = new Message.Abort(1, 1, 2, "x".repeat(2000));
         assertThatThrownBy(() -> small.encodeFrame(big))
-                .isInstanceOf(CodecException.class).hasMessage("ABORT frame of 2023 bytes exceeds the limit of 1024 bytes");
+                .isInstanceOf(CodecException.class).hasMessage("ABORT frame of 2039 bytes exceeds the limit of 1024 bytes");
     }
 
     @Test
     void aStringThatIsNotValidUnicodeCannotBeEncoded() {
-        assertThatThrownBy(() -> codec.encodeFrame(new Message.Abort(1, "lone \uD800 surrogate")))
+        assertThatThrownBy(() -> codec.encodeFrame(new Message.Abort(1, 1, 2, "lone \uD800 surrogate")))
                 .isInstanceOf(CodecException.class).hasMessageStartingWith("string is not valid Unicode");
     }
 
@@ -209,7 +214,9 @@ class MessageCodecTest {
         assertThat(RolloutCodec.TIMEOUT.codes()).containsExactly(Map.entry(io.canary.rollout.StepTimeout.ROLL_BACK, 1),
                 Map.entry(io.canary.rollout.StepTimeout.PAUSE, 2));
         assertThat(List.of(MessageType.values()).stream().map(MessageType::code))
-                .containsExactly(16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27);
+                .containsExactly(16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30);
+        assertThat(List.of(Message.Refusal.values()).stream().map(Message.Refusal::code))
+                .containsExactly(0, 1, 2, 3, 4, 5, 6, 7);
     }
 
     @Test
@@ -246,7 +253,7 @@ class MessageCodecTest {
 
     @Test
     void everyBitFlipOfAFrameFailsItsChecksum() {
-        byte[] frame = codec.encodeFrame(new Message.Vote(7, true, "ok"));
+        byte[] frame = codec.encodeFrame(Message.Vote.yes(3, 7));
         int body = frame.length - WireFormat.CHECKSUM_BYTES;
         int sent = readInt(frame, body);
         for (int bit = 0; bit < body * 8; bit++) {

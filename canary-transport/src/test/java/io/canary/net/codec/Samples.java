@@ -118,24 +118,36 @@ public final class Samples {
         List<Message> m = new ArrayList<>();
         List<RoutingState> states = states();
         for (RoutingState s : states) {
-            m.add(new Message.Prepare(s.txId(), s));
-            m.add(new Message.Commit(Long.MAX_VALUE, s));
-            m.add(new Message.StateSync(s));
+            m.add(new Message.Prepare(s.txId() >>> 32, s.txId(), s));
+            m.add(new Message.Commit(Integer.MAX_VALUE, Long.MAX_VALUE, s));
+            m.add(new Message.StateSync(7, s));
+            m.add(new Message.RequestVoteReply(3, true, false, s,
+                    java.util.Optional.of(new Message.PreparedReport(2, 2L << 32 | 5, s)), 2L << 32 | 4, 9));
+            m.add(new Message.RequestVoteReply(4, false, true, s, java.util.Optional.empty(), 0, 0));
             m.add(new Message.ForwardResponse(Long.MIN_VALUE, Message.ForwardResponse.Outcome.COMMITTED, s, ""));
         }
         m.add(new Message.ForwardResponse(3, Message.ForwardResponse.Outcome.FAILED, states.get(0),
                 "coordinator " + UNICODE + " is unreachable"));
         m.add(new Message.ForwardResponse(4, Message.ForwardResponse.Outcome.UNKNOWN, states.get(0),
                 "the coordinator restarted while running this request"));
-        m.add(new Message.Vote(0, true, ""));
-        m.add(new Message.Vote(Long.MIN_VALUE, false, "cannot serve v3: " + UNICODE));
-        m.add(new Message.CommitAck(Long.MAX_VALUE));
-        m.add(new Message.CommitAck(0));
-        m.add(new Message.Abort(-1, ""));
-        m.add(new Message.Abort(9, "node-b voted NO: " + UNICODE));
-        m.add(new Message.DecisionQuery(Long.MAX_VALUE, Long.MIN_VALUE));
-        m.add(new Message.Heartbeat(1, true));
-        m.add(new Message.Heartbeat(Long.MAX_VALUE, false));
+        m.add(Message.Vote.yes(0, 0));
+        m.add(Message.Vote.no(5, Long.MIN_VALUE, Message.Refusal.CANNOT_SERVE, "cannot serve v3: " + UNICODE));
+        for (Message.Refusal r : Message.Refusal.values()) {
+            if (r != Message.Refusal.NONE) {
+                m.add(Message.Vote.no(1, 7, r, r.name()));
+            }
+        }
+        m.add(new Message.AbortAck(Long.MAX_VALUE, 3));
+        m.add(new Message.RequestVote(2, 9, 1, true));
+        m.add(new Message.RequestVote(Integer.MAX_VALUE, Long.MAX_VALUE, 0, false));
+        m.add(new Message.Heartbeat(4, 3, false, 123_456_789, 123_456_000, true, true));
+        m.add(new Message.CommitAck(0, Long.MAX_VALUE));
+        m.add(new Message.CommitAck(0, 0));
+        m.add(new Message.Abort(0, -1, 0, ""));
+        m.add(new Message.Abort(2, 9, 4, "node-b voted NO: " + UNICODE));
+        m.add(new Message.DecisionQuery(1, Long.MAX_VALUE, Long.MIN_VALUE));
+        m.add(new Message.Heartbeat(0, 1, true, 0, -1, false, false));
+        m.add(new Message.Heartbeat(0, Long.MAX_VALUE, false, 0, -1, false, false));
         for (HealthSnapshot s : snapshots()) {
             m.add(new Message.HealthReport(s));
         }
