@@ -18,8 +18,18 @@ public enum Bug {
     FORGET_PRESUMED_ABORT_ON_RESTART(false),
     /** Protocol: a promotion waits only for the reachable members' votes (safety asymmetry broken). */
     PROMOTION_WAITS_ONLY_FOR_REACHABLE(true),
-    /** Protocol: the coordinator answers an in-doubt participant's DecisionQuery with Commit for a transaction it aborted. */
-    COMMIT_UNKNOWN_TRANSACTION(true);
+    /** Protocol: a change that is not a promotion commits on the coordinator's own YES (majority rule broken). */
+    COMMIT_WITHOUT_MAJORITY(true),
+    /** Protocol: a node takes Prepare and Commit of an older term (fencing broken). */
+    ACCEPT_OLDER_TERM(true),
+    /** Protocol: a restarted node forgets whom it voted for (two coordinators in one term). */
+    FORGET_VOTE_ON_RESTART(true),
+    /** Protocol: a new coordinator skips its recovery round (no adopting, no re-driving). */
+    SKIP_RECOVERY(true),
+    /** Protocol: a node never routes fail-safe, whatever its lease. */
+    SERVE_WITHOUT_LEASE(true),
+    /** Protocol: the coordinator tells the caller an aborted change failed before a majority logged the abort. */
+    ANSWER_ABORT_BEFORE_MAJORITY(true);
 
     private final boolean inProtocol;
 

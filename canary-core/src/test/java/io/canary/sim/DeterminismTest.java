@@ -23,7 +23,7 @@ class DeterminismTest {
 
     @Test
     void replayingAFailingSeedRepeatsTheSameViolationAndTrace() {
-        SimParams params = SimParams.of(3).withBugs(Set.of(Bug.COMMIT_UNKNOWN_TRANSACTION)).withFullTrace(true);
+        SimParams params = SimParams.of(3).withBugs(Set.of(Bug.PROMOTION_WAITS_ONLY_FOR_REACHABLE)).withFullTrace(true);
         SimResult first = new Simulation(params).run();
         SimResult again = new Simulation(params).run();
         assertThat(first.passed()).isFalse();

@@ -23,6 +23,11 @@ final class Invariants {
     private final boolean checkDurableBeforeVisible;
     private final Map<Long, RoutingState> committedByVersion = new HashMap<>();
     private final Map<Long, String> firstCommitter = new HashMap<>();
+    /** Per version, when it was first committed anywhere (virtual time). */
+    private final Map<Long, Long> firstCommittedAt = new HashMap<>();
+    /** Transactions whose caller was told they failed (not "outcome unknown"). */
+    private final Map<Long, String> toldFailed = new HashMap<>();
+    private long now;
     private final Map<Long, RoutingState> proposedByTx = new HashMap<>();
     private final Map<Long, Set<String>> yesVotes = new HashMap<>();
     private final Map<Long, String> committedTx = new HashMap<>();
@@ -129,9 +134,15 @@ final class Invariants {
             checkValid(node, state);
             committedByVersion.put(version, state);
             firstCommitter.put(version, node);
+            firstCommittedAt.put(version, now);
             commits++;
         }
         if (state.txId() != 0) {
+            String failed = toldFailed.get(state.txId());
+            if (failed != null) {
+                throw new Violation(Invariant.CONFIRMED, "transaction " + state.txId() + " committed on " + node
+                        + " but a caller on " + failed + " was told it failed");
+            }
             committedTx.putIfAbsent(state.txId(), node);
             String where = abortedTx.get(state.txId());
             if (where != null) {
@@ -200,8 +211,26 @@ final class Invariants {
                 && p.baseline().equals(s.baseline()) && p.rollout().equals(s.rollout());
     }
 
+    /** The simulation's clock, for the lease bound. */
+    void at(long virtualNow) {
+        now = virtualNow;
+    }
+
+    private static final java.util.regex.Pattern TX = java.util.regex.Pattern.compile("transaction (\\d+)");
+
     /** A caller on {@code node} was told {@code outcome}: a success must name a committed state. */
     void onAnswer(String node, io.canary.internal.protocol.Outcome outcome) {
+        if (outcome instanceof io.canary.internal.protocol.Outcome.Failure f && !f.outcomeUnknown()) {
+            java.util.regex.Matcher m = TX.matcher(f.reason());
+            if (m.find() && f.reason().contains("aborted")) {
+                long txId = Long.parseLong(m.group(1));
+                if (committedTx.containsKey(txId)) {
+                    throw new Violation(Invariant.CONFIRMED, "a caller on " + node + " was told transaction " + txId
+                            + " failed, but it committed on " + committedTx.get(txId));
+                }
+                toldFailed.putIfAbsent(txId, node);
+            }
+        }
         if (outcome instanceof io.canary.internal.protocol.Outcome.Success s) {
             RoutingState agreed = committedByVersion.get(s.state().version());
             if (agreed == null || !agreed.equals(s.state())) {
@@ -231,6 +260,34 @@ final class Invariants {
             throw new Violation(Invariant.ROUTING_SAFETY, node + " routes on version " + routed.version() + " "
                     + routed.weights() + " while its committed state is version " + committed.version() + " " + committed.weights());
         }
+    }
+
+    /**
+     * A live node that routes a non-baseline share ({@code failSafe} false) must not be behind a state
+     * committed more than {@code boundMillis} ago: that is what its lease promises.
+     */
+    void checkLease(String node, RoutingState committed, boolean failSafe, long boundMillis) {
+        if (failSafe || committed.weights().share(committed.baseline()) >= 1.0) {
+            return;
+        }
+        for (Map.Entry<Long, Long> e : firstCommittedAt.entrySet()) {
+            if (e.getKey() > committed.version() && now - e.getValue() > boundMillis) {
+                throw new Violation(Invariant.LEASE, node + " routes " + committed.weights() + " (version "
+                        + committed.version() + ") " + (now - e.getValue()) + " ms after version " + e.getKey()
+                        + " committed (" + describe(committedByVersion.get(e.getKey())) + "), past the lease bound of "
+                        + boundMillis + " ms");
+            }
+        }
+    }
+
+    /** The version of a committed state, or -1. */
+    long versionOf(long txId) {
+        for (RoutingState s : committedByVersion.values()) {
+            if (s.txId() == txId) {
+                return s.version();
+            }
+        }
+        return -1;
     }
 
     // ---- helpers ------------------------------------------------------------------------------------

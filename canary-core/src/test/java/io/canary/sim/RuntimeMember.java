@@ -140,7 +140,11 @@ final class RuntimeMember implements Member {
         pending++;
         future.whenComplete((state, error) -> {
             pending--;
-            done.accept(error == null ? Outcome.success(state) : Outcome.failure(message(error)));
+            Throwable cause = error instanceof java.util.concurrent.CompletionException && error.getCause() != null
+                    ? error.getCause() : error;
+            done.accept(error == null ? Outcome.success(state)
+                    : cause instanceof io.canary.ProposalTimeoutException ? Outcome.unknown(message(error))
+                    : Outcome.failure(message(error)));
         });
     }
 

@@ -64,6 +64,7 @@ final class SimNode implements Member {
                 recovery, sim.random().nextLong() & Long.MAX_VALUE >>> 2, this::now);
         SimulatorSeam.plant(protocol, sim.protocolBugNames());
         this.router = new Router(recovery.committed());
+        router.failSafe(true); // as the runtime: no canary before the protocol says the node is current
         this.health = new HealthRecorder(id, Duration.ofSeconds(5), 2, this::now);
         health.trackVersions(recovery.committed().weights().versions());
         this.transport = sim.network().transport(id);

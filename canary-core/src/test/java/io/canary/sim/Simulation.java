@@ -33,6 +33,8 @@ public final class Simulation {
     static final int CHECKPOINT_AFTER = 16;
     static final Duration LIVENESS_BOUND = Duration.ofSeconds(30);
     static final String COORDINATOR = "node-a";
+    /** Once faults stop, a rollback asked then must reach every node within this (several failovers' worth). */
+    static final Duration ROLLBACK_BOUND = Duration.ofSeconds(15);
 
     private static final NodeConfig CONFIG = NodeConfig.custom()
             .prepareTimeout(Duration.ofMillis(800)).retryInterval(Duration.ofMillis(150))
@@ -61,6 +63,9 @@ public final class Simulation {
     private final FaultInjector injector;
     private final Liveness liveness;
     private boolean faultsOn = true;
+    private long rollbackAskedAt = -1;
+    private long rollbackVersion = -1;
+    private boolean rollbackChecked;
     private Violation failure;
 
     public Simulation(SimParams params) {
@@ -107,6 +112,7 @@ public final class Simulation {
         long bound = faultsEnd + LIVENESS_BOUND.toMillis();
         while (failure == null) {
             long now = scheduler.nowMillis();
+            checkRollbackBound(now);
             if (now >= faultsEnd && !faultsOn) {
                 String unsettled = liveness.unsettled(nodes);
                 if (unsettled == null && !liveness.probed()) {
@@ -191,6 +197,53 @@ public final class Simulation {
         faultsOn = false;
         injector.stop();
         trace.add(scheduler.nowMillis(), "-", "FAULTS END", "network healed; no more crashes, jumps or commands");
+        rollbackAskedAt = scheduler.nowMillis();
+        askRollback();
+    }
+
+    /** An operator asks for the canary to go to 0% (abort the rollout, or weights all on the baseline), until it commits. */
+    private void askRollback() {
+        Member node = randomLiveNode();
+        if (node == null || rollbackVersion >= 0 || failure != null) {
+            if (rollbackVersion < 0 && failure == null) {
+                scheduler.schedule(Duration.ofMillis(500), this::askRollback);
+            }
+            return;
+        }
+        RoutingState c = node.committed();
+        String other = c.baseline().equals("v1") ? "v2" : "v1";
+        Message.Command command = c.rollout().phase().isActive()
+                ? new Message.ControlRollout(io.canary.rollout.RolloutAction.ABORT)
+                : new Message.ProposeWeights(io.canary.model.Weights.split(c.baseline(), other, 0));
+        step(node, "rollback", command, () -> node.command(command, outcome -> {
+            invariants.onAnswer(node.id(), outcome);
+            if (outcome instanceof io.canary.internal.protocol.Outcome.Success ok
+                    && ok.state().weights().share(ok.state().baseline()) >= 1.0) {
+                rollbackVersion = ok.state().version();
+            } else {
+                scheduler.schedule(Duration.ofMillis(500), this::askRollback);
+            }
+        }));
+    }
+
+    private void checkRollbackBound(long now) {
+        if (rollbackAskedAt < 0 || rollbackChecked || now - rollbackAskedAt < ROLLBACK_BOUND.toMillis()) {
+            return;
+        }
+        rollbackChecked = true;
+        if (rollbackVersion < 0) {
+            fail(new Violation(Invariant.ROLLBACK_BOUND, "a rollback asked when the faults stopped did not commit within "
+                    + ROLLBACK_BOUND.toSeconds() + " s"));
+            return;
+        }
+        for (Member n : nodes.values()) {
+            if (!n.isDead() && n.committed().version() < rollbackVersion && !n.isFailSafe()) {
+                fail(new Violation(Invariant.ROLLBACK_BOUND, n.id() + " still routes version " + n.committed().version()
+                        + " " + n.committed().weights() + ", " + ROLLBACK_BOUND.toSeconds()
+                        + " s after a rollback was asked (committed as version " + rollbackVersion + ")"));
+                return;
+            }
+        }
     }
 
     // ---- nodes --------------------------------------------------------------------------------------
@@ -244,6 +297,7 @@ public final class Simulation {
             return;
         }
         trace.add(scheduler.nowMillis(), node.id(), what, detail);
+        invariants.at(scheduler.nowMillis());
         stats.steps++;
         try {
             try {
@@ -284,9 +338,12 @@ public final class Simulation {
     }
 
     private void checkAll() {
+        long leaseBound = 2 * CONFIG.leaseTimeout().toMillis() + 2 * CONFIG.heartbeatInterval().toMillis()
+                + (slowNetwork ? FaultInjector.SLOW_NETWORK_MILLIS : 300);
         for (Member n : nodes.values()) {
             if (!n.isDead()) {
                 invariants.checkNode(n.id(), n.committed(), n.routed());
+                invariants.checkLease(n.id(), n.committed(), n.isFailSafe(), leaseBound);
             }
         }
     }

@@ -63,6 +63,7 @@ class FailoverScenariosTest {
         CompletableFuture<RoutingState> rollback = cluster.node("node-b").proposeWeights(ROLLBACK);
         RoutingState done = await(rollback, ROLLBACK_BOUND);
         assertThat(done.weights()).isEqualTo(ROLLBACK);
+        report("rollback with a one-way cut coordinator->node-c", now() - t0);
         assertThat(now() - t0).as("a one-way link vetoes nothing: node-c is not reachable both ways").isLessThan(500);
         assertThat(routed(cluster.node("node-a"))).containsOnly("v1");
         assertThat(routed(cluster.node("node-b"))).containsOnly("v1");
@@ -83,6 +84,7 @@ class FailoverScenariosTest {
         long t0 = now();
         RoutingState done = await(cluster.node("node-b").proposeWeights(ROLLBACK), ROLLBACK_BOUND);
         assertThat(done.weights()).isEqualTo(ROLLBACK);
+        report("rollback with node-c's disk failing", now() - t0);
         assertThat(now() - t0).as("'cannot write its state log' is about node-c, not the change").isLessThan(500);
         assertThat(routed(cluster.node("node-a"))).containsOnly("v1");
         assertThat(routed(cluster.node("node-b"))).containsOnly("v1");
@@ -93,7 +95,9 @@ class FailoverScenariosTest {
 
         cluster.log("node-c").failAppends(false);
         cluster.restart("node-c");
-        assertThat(cluster.advanceUntil(() -> everyNodeOn(done) && cluster.allReady(), Duration.ofSeconds(5))).isTrue();
+        assertThat(cluster.advanceUntil(() -> everyNodeOn(done) && cluster.allReady(), Duration.ofSeconds(5)))
+                .as("%s", cluster.nodes().stream().map(n -> n.id() + " " + n.state().version() + " " + n.coordination()
+                        + " ready=" + n.isReady()).toList()).isTrue();
     }
 
     @Test
@@ -104,6 +108,7 @@ class FailoverScenariosTest {
         long t0 = now();
         RoutingState done = await(cluster.node("node-b").proposeWeights(ROLLBACK), ROLLBACK_BOUND);
         assertThat(done.weights()).isEqualTo(ROLLBACK);
+        report("rollback 1 s after a participant crash", now() - t0);
         assertThat(now() - t0).as("at most the prepare timeout").isLessThanOrEqualTo(DEFAULTS.prepareTimeout().toMillis() + 100);
         assertThat(routed(cluster.node("node-a"))).containsOnly("v1");
         assertThat(routed(cluster.node("node-b"))).containsOnly("v1");
@@ -132,6 +137,7 @@ class FailoverScenariosTest {
         assertThat(cluster.advanceUntil(() -> coordinatorOtherThan("node-a"), FAILOVER_BOUND))
                 .as("a successor within %s", FAILOVER_BOUND).isTrue();
         long failover = now() - t0;
+        report("failover after losing node-a (successor elected, recovery round done)", failover);
         CanaryNode successor = cluster.node("node-b");
         CoordinationStatus status = successor.coordination();
         assertThat(status.coordinator()).contains("node-b");
@@ -140,6 +146,7 @@ class FailoverScenariosTest {
         // The successor took the rollout over from the committed state and rolls the failing canary back.
         assertThat(cluster.advanceUntil(() -> cluster.node("node-b").state().rollout().phase() == Phase.ROLLED_BACK
                 && cluster.node("node-c").state().rollout().phase() == Phase.ROLLED_BACK, Duration.ofSeconds(60))).isTrue();
+        report("failing canary rolled back by the successor after losing node-a", now() - t0);
         assertThat(routed(cluster.node("node-b"))).containsOnly("v1");
         assertThat(routed(cluster.node("node-c"))).containsOnly("v1");
         assertThat(failover).isLessThanOrEqualTo(FAILOVER_BOUND.toMillis());
@@ -154,6 +161,7 @@ class FailoverScenariosTest {
         CompletableFuture<RoutingState> abort = cluster.node("node-c").proposeWeights(ROLLBACK);
         RoutingState done = await(abort, FAILOVER_BOUND.plus(ROLLBACK_BOUND));
         assertThat(done.weights()).isEqualTo(ROLLBACK);
+        report("rollback through a survivor right after losing the coordinator", now() - t0);
         assertThat(now() - t0).as("failover, then one commit round").isLessThanOrEqualTo(FAILOVER_BOUND.toMillis() + 500);
         assertThat(routed(cluster.node("node-b"))).containsOnly("v1");
         assertThat(cluster.advanceUntil(() -> routed(cluster.node("node-c")).equals(Set.of("v1")), Duration.ofMillis(500)))
@@ -171,6 +179,7 @@ class FailoverScenariosTest {
         cluster.isolate("node-c");
         assertThat(cluster.advanceUntil(() -> cluster.node("node-c").coordination().failSafe(),
                 DEFAULTS.leaseTimeout().plus(DEFAULTS.heartbeatInterval()))).isTrue();
+        report("isolated node-c goes fail-safe", now() - t0);
         assertThat(now() - t0).isLessThanOrEqualTo(DEFAULTS.leaseTimeout().plus(DEFAULTS.heartbeatInterval()).toMillis());
         CanaryNode c = cluster.node("node-c");
         assertThat(routed(c)).as("the canary's share goes to the baseline").containsOnly("v1");
@@ -239,6 +248,10 @@ class FailoverScenariosTest {
     }
 
     // ---- helpers ---------------------------------------------------------------------------------
+
+    private static void report(String what, long millis) {
+        System.out.println("[failover scenarios, default NodeConfig, virtual time] " + what + ": " + millis + " ms");
+    }
 
     private long now() {
         return cluster.scheduler().monotonicMillis();

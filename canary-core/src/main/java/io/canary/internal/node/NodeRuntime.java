@@ -71,6 +71,8 @@ public final class NodeRuntime {
         this.selfId = settings.nodeId();
         this.scheduler = settings.scheduler();
         this.router = new Router(settings.initialState());
+        // Fail-safe until the protocol has said otherwise: a started node serves no canary before it knows it is current.
+        router.failSafe(true);
         this.tasks = new ProtocolTasks(scheduler);
         tasks.onClosing(() -> {
             if (started) {
@@ -303,7 +305,7 @@ public final class NodeRuntime {
         CoordinationStatus status = protocol.coordination(now);
         CoordinationStatus before = coordination;
         coordination = status;
-        router.failSafe(status.failSafe());
+        router.failSafe(status.failSafe() || tasks.isClosed());
         if (status.failSafe() != before.failSafe() || !status.failSafeReason().equals(before.failSafeReason())) {
             LOG.log(status.failSafe() ? Level.WARNING : Level.INFO, "[" + selfId + "] " + (status.failSafe()
                     ? "fail-safe: routing every request to the baseline " + router.state().baseline() + ": "

@@ -68,7 +68,8 @@ final class Elections {
         if (live) {
             return; // a live coordinator: not even the term changes (no disruption)
         }
-        boolean free = rv.term() > terms.current() || terms.votedFor().isEmpty() || terms.votedFor().equals(from);
+        boolean free = rv.term() > terms.current() || terms.votedFor().isEmpty() || terms.votedFor().equals(from)
+                || node.planted().contains(PlantedBug.FORGET_VOTE_ON_RESTART);
         boolean grant = free && upToDate && mayVote;
         if (rv.term() > terms.current()) {
             node.adoptTerm(rv.term(), grant ? from : "", out);

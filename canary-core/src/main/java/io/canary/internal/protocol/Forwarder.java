@@ -10,15 +10,19 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Runs a caller's command on the coordinator from a participant: sends it, resends it until
- * answered (the coordinator runs it once however often it arrives), and gives the caller a clear
- * timeout if the coordinator does not answer.
+ * Runs a caller's command on the coordinator from another node: sends it to whoever coordinates
+ * now, resends it until answered (the coordinator runs it once however often it arrives; a node
+ * that does not coordinate drops it), and gives the caller a clear timeout if no answer comes. When
+ * the coordinator changes under a request, only a weight change (absolute, so the same result if
+ * run twice) follows it to the new one; anything else ends "outcome unknown", since the old
+ * coordinator may have run it and its successor cannot know.
  *
  * <p>Not thread-safe: driven by the node's protocol thread only.
  */
 public final class Forwarder {
 
-    private record Pending(long callId, Command command) {
+    /** A request under way; {@code sentTo} is the coordinator it first went to ("" while none was known). */
+    private record Pending(long callId, Command command, String sentTo) {
     }
 
     private final java.util.function.Supplier<String> coordinator;
@@ -38,9 +42,9 @@ public final class Forwarder {
 
     public List<Effect> forward(long callId, Command command) {
         long requestId = nextRequestId++;
-        pending.put(requestId, new Pending(callId, command));
-        List<Effect> out = new ArrayList<>(3);
         String to = coordinator.get();
+        pending.put(requestId, new Pending(callId, command, to));
+        List<Effect> out = new ArrayList<>(3);
         if (!to.isEmpty()) {
             // Without a known coordinator (an election runs) the first resend after one is elected carries it.
             out.add(new Effect.Send(to, new ForwardRequest(requestId, command)));
@@ -72,6 +76,19 @@ public final class Forwarder {
         Pending p = pending.get(requestId);
         if (p != null) {
             String to = coordinator.get();
+            if (!p.sentTo().isEmpty() && !to.isEmpty() && !to.equals(p.sentTo())
+                    && !(p.command() instanceof io.canary.transport.Message.ProposeWeights)) {
+                // The coordinator changed under a request that is not safe to run twice (a promotion
+                // by one step, a rollout start): the old one may have run it, and only it knew.
+                pending.remove(requestId);
+                out.add(new Effect.Complete(p.callId(), Outcome.unknown("the coordinator changed from " + p.sentTo()
+                        + " to " + to + " while this request was under way; it may have run: check the rollout status"
+                        + " before retrying")));
+                return out;
+            }
+            if (p.sentTo().isEmpty() && !to.isEmpty()) {
+                pending.put(requestId, new Pending(p.callId(), p.command(), to));
+            }
             if (!to.isEmpty()) {
                 // To whoever coordinates now: a request sent to a node that lost the role is dropped there.
                 out.add(new Effect.Send(to, new ForwardRequest(requestId, p.command())));

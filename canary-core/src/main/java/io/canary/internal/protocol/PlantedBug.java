@@ -12,13 +12,11 @@ package io.canary.internal.protocol;
 enum PlantedBug {
     /** The coordinator asks only the reachable members to vote on a promotion (the safety asymmetry broken). */
     PROMOTION_WAITS_ONLY_FOR_REACHABLE,
-    /** The coordinator answers a DecisionQuery about a transaction it has no COMMIT for with Commit (presumed abort broken). */
-    COMMIT_UNKNOWN_TRANSACTION,
     /** A change that is not a promotion commits on the YES of the coordinator alone (the majority rule broken). */
     COMMIT_WITHOUT_MAJORITY,
-    /** A node takes Prepare and Commit from a coordinator of an older term (fencing broken). */
+    /** A node takes Prepare and Commit of an older term, and a coordinator ignores newer terms in heartbeats (fencing broken). */
     ACCEPT_OLDER_TERM,
-    /** A node forgets whom it voted for when it restarts (the durable vote broken): two coordinators in one term. */
+    /** A node forgets whom it voted for (at a restart, and within its term): two coordinators in one term. */
     FORGET_VOTE_ON_RESTART,
     /** A new coordinator skips its recovery round: neither adopts the majority's committed state nor re-drives. */
     SKIP_RECOVERY,

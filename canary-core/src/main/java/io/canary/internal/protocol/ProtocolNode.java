@@ -186,9 +186,21 @@ public final class ProtocolNode {
                 Elections.onReply(this, from, r, now, out); // carries the term asked about, not a term to adopt
                 return out;
             }
-            if (term > terms.current()) {
+            if (term > terms.current() && coordinator != null && message instanceof Message.Heartbeat
+                    && planted.contains(PlantedBug.ACCEPT_OLDER_TERM)) {
+                return out; // the planted bug: a deposed coordinator does not hear of the newer term
+            } else if (term > terms.current()) {
                 adoptTerm(term, "", out);
-            } else if (term < terms.current() && !planted.contains(PlantedBug.ACCEPT_OLDER_TERM)) {
+            } else if (term < terms.current() && planted.contains(PlantedBug.ACCEPT_OLDER_TERM)
+                    && (message instanceof Message.Prepare || message instanceof Message.Commit)) {
+                // The planted bug: the stale coordinator's word is taken, and answered in its own term.
+                if (message instanceof Message.Prepare p) {
+                    out.addAll(participant.onPrepare(from, term, p, now));
+                } else {
+                    out.addAll(participant.onCommit(from, term, (Message.Commit) message, now));
+                }
+                return out;
+            } else if (term < terms.current()) {
                 if (message instanceof Message.Prepare p) {
                     out.add(new Effect.Send(from, Message.Vote.no(terms.current(), p.txId(), Refusal.STALE_TERM,
                             selfId + " is in term " + terms.current() + ", not " + term)));
