@@ -31,11 +31,11 @@ class AuthenticationTest {
             Inbox inboxA = new Inbox();
             Inbox inboxB = new Inbox();
             try (SocketTransport a = start(net, "node-a", SECRET, inboxA); SocketTransport b = start(net, "node-b", SECRET, inboxB)) {
-                b.send("node-a", new Message.Heartbeat(1, true));
-                a.send("node-b", new Message.Heartbeat(2, false));
+                b.send("node-a", new Message.Heartbeat(0, 1, true, 0, -1, false, false));
+                a.send("node-b", new Message.Heartbeat(0, 2, false, 0, -1, false, false));
                 await().atMost(WAIT).until(() -> inboxA.size() == 1 && inboxB.size() == 1);
-                assertThat(inboxA.messagesFrom("node-b")).containsExactly(new Message.Heartbeat(1, true));
-                assertThat(inboxB.messagesFrom("node-a")).containsExactly(new Message.Heartbeat(2, false));
+                assertThat(inboxA.messagesFrom("node-b")).containsExactly(new Message.Heartbeat(0, 1, true, 0, -1, false, false));
+                assertThat(inboxB.messagesFrom("node-a")).containsExactly(new Message.Heartbeat(0, 2, false, 0, -1, false, false));
                 assertThat(a.rejections()).isEmpty();
                 assertThat(b.rejections()).isEmpty();
             }
@@ -47,7 +47,7 @@ class AuthenticationTest {
         try (Loopback net = new Loopback("test", "node-a", "node-b")) {
             Inbox inboxA = new Inbox();
             try (SocketTransport a = start(net, "node-a", SECRET, inboxA); SocketTransport b = start(net, "node-b", null, new Inbox())) {
-                b.send("node-a", new Message.Heartbeat(1, true));
+                b.send("node-a", new Message.Heartbeat(0, 1, true, 0, -1, false, false));
                 String why = "node-b has no cluster secret and node-a requires one (give every member the same cluster secret)";
                 await().atMost(WAIT).untilAsserted(() -> {
                     assertThat(a.rejections()).anySatisfy(line -> assertThat(line)
@@ -69,7 +69,7 @@ class AuthenticationTest {
             Inbox inboxA = new Inbox();
             try (SocketTransport a = start(net, "node-a", SECRET, inboxA);
                  SocketTransport b = start(net, "node-b", ClusterSecret.generate(), new Inbox())) {
-                b.send("node-a", new Message.Heartbeat(1, true));
+                b.send("node-a", new Message.Heartbeat(0, 1, true, 0, -1, false, false));
                 await().atMost(WAIT).untilAsserted(() -> {
                     assertThat(a.rejections()).anySatisfy(line -> assertThat(line)
                             .matches("rejected connection from 127\\.0\\.0\\.1:\\d+ \\(node-b\\): " + quote(BAD_PROOF_OF_B)));
@@ -92,15 +92,15 @@ class AuthenticationTest {
             Inbox inboxA = new Inbox();
             try (SocketTransport a = start(net, "node-a", SECRET, inboxA)) {
                 try (SocketTransport impostor = start(net, "node-b", ClusterSecret.parse(stolen), new Inbox())) {
-                    impostor.send("node-a", new Message.Heartbeat(99, true));
+                    impostor.send("node-a", new Message.Heartbeat(0, 99, true, 0, -1, false, false));
                     await().atMost(WAIT).untilAsserted(() -> assertThat(a.rejections()).anySatisfy(line -> assertThat(line)
                             .matches("rejected connection from 127\\.0\\.0\\.1:\\d+ \\(node-b\\): " + quote(BAD_PROOF_OF_B))));
                 }
                 assertThat(inboxA.all()).isEmpty();
                 // node-b's own node key (derived from the same cluster secret) is accepted by node-a's cluster secret.
                 try (SocketTransport b = start(net, "node-b", SECRET.forNode("node-b", members), new Inbox())) {
-                    b.send("node-a", new Message.Heartbeat(1, true));
-                    await().atMost(WAIT).until(() -> inboxA.messagesFrom("node-b").equals(List.of(new Message.Heartbeat(1, true))));
+                    b.send("node-a", new Message.Heartbeat(0, 1, true, 0, -1, false, false));
+                    await().atMost(WAIT).until(() -> inboxA.messagesFrom("node-b").equals(List.of(new Message.Heartbeat(0, 1, true, 0, -1, false, false))));
                 }
             }
         }
@@ -113,7 +113,7 @@ class AuthenticationTest {
             ClusterSecret oldKeyOfB = SECRET.forNode("node-b", List.of("node-a", "node-b"));
             try (SocketTransport b = start(net, "node-b", oldKeyOfB, new Inbox());
                  SocketTransport c = start(net, "node-c", SECRET, new Inbox())) {
-                c.send("node-b", new Message.Heartbeat(1, true));
+                c.send("node-b", new Message.Heartbeat(0, 1, true, 0, -1, false, false));
                 String why = "node-b's node key has no pair key for node-c (derive node-b's node key again from the cluster"
                         + " secret, with node-c among its peers)";
                 await().atMost(WAIT).untilAsserted(() -> {
@@ -136,7 +136,7 @@ class AuthenticationTest {
                         .peer("node-a", relay.address()).build());
                 try (b) {
                     b.start("node-b", new Inbox());
-                    b.send("node-a", new Message.Heartbeat(7, true));
+                    b.send("node-a", new Message.Heartbeat(0, 7, true, 0, -1, false, false));
                     await().atMost(WAIT).until(() -> inboxA.messagesFrom("node-b").size() == 1);
                 }
                 byte[] recorded = relay.recorded(0);
@@ -152,7 +152,7 @@ class AuthenticationTest {
                 assertThat(a.rejections()).last().asString()
                         .matches("rejected connection from 127\\.0\\.0\\.1:\\d+ \\(node-b\\): " + quote(BAD_PROOF_OF_B));
                 assertThat(inboxA.messagesFrom("node-b")).as("the replayed heartbeat is not delivered again")
-                        .containsExactly(new Message.Heartbeat(7, true));
+                        .containsExactly(new Message.Heartbeat(0, 7, true, 0, -1, false, false));
             }
         }
     }
@@ -172,16 +172,16 @@ class AuthenticationTest {
                         .peer("node-a", relay.address()).build());
                 try (b) {
                     b.start("node-b", new Inbox());
-                    b.send("node-a", new Message.Heartbeat(5, true));
+                    b.send("node-a", new Message.Heartbeat(0, 5, true, 0, -1, false, false));
                     await().atMost(WAIT).until(() -> a.stats().forgedFrames() == 1);
                     assertThat(relay.tampered()).isEqualTo(1);
                     assertThat(a.stats().corruptFrames()).as("the CRC matched: it was recomputed").isZero();
                     // node-b reconnects (through the relay, untouched now) and goes on.
-                    b.send("node-a", new Message.Heartbeat(6, true));
+                    b.send("node-a", new Message.Heartbeat(0, 6, true, 0, -1, false, false));
                     await().atMost(WAIT).until(() -> !inboxA.messagesFrom("node-b").isEmpty());
                 }
                 assertThat(inboxA.messagesFrom("node-b")).as("the altered frame was never delivered, altered or not")
-                        .containsExactly(new Message.Heartbeat(6, true));
+                        .containsExactly(new Message.Heartbeat(0, 6, true, 0, -1, false, false));
                 assertThat(a.stats().malformedFrames()).isEqualTo(1);
             }
         }

@@ -203,7 +203,7 @@ class ImpostorProcessTest {
             write(out, sent, codec.encodeProof(auth.proof(key, Authenticator.Role.CONNECTOR, "node-b", "node-a", ours.nonce(), nonceA)));
             readFrame(in, WireFormat.TYPE_PROOF);
             FrameSeal seal = auth.session(key, "node-b", "node-a", ours.nonce(), nonceA);
-            write(out, sent, seal.seal(codec.encodeUnsealed(new Message.Heartbeat(1, true), WireFormat.PROTOCOL_VERSION)));
+            write(out, sent, seal.seal(codec.encodeUnsealed(new Message.Heartbeat(0, 1, true, 0, -1, false, false), WireFormat.PROTOCOL_VERSION)));
         }
         return sent.toByteArray();
     }
