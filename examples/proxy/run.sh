@@ -24,10 +24,12 @@ python3 examples/proxy/model_server.py --version v1 --port "$V1_PORT" >"$WORK/v1
 python3 examples/proxy/model_server.py --version v2 --port "$V2_PORT" >"$WORK/v2.log" 2>&1 & PIDS+=($!)
 wait_port "$V1_PORT"; wait_port "$V2_PORT"
 
+./canary --help >/dev/null # builds the launcher first if needed (a first build takes a minute or two)
 ./canary node --id node-a --peers "node-a=127.0.0.1:60001" --bind 127.0.0.1 --data-port "$DATA_PORT" --data-dir "$WORK/logs" \
   --proxy-port "$PROXY_PORT" --upstream "v1=http://127.0.0.1:$V1_PORT" --upstream "v2=http://127.0.0.1:$V2_PORT" \
   --initial-weights v1=0.9,v2=0.1 --baseline v1 >"$WORK/node.log" 2>&1 & PIDS+=($!)
 wait_port "$PROXY_PORT"
+for _ in $(seq 1 50); do grep -q 'Proxy on' "$WORK/node.log" && break; sleep 0.1; done
 grep -E 'Proxy on|Data plane on' "$WORK/node.log"
 
 echo "--- one request through the proxy (the application's own path and JSON, no envelope):"
