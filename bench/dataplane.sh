@@ -177,8 +177,8 @@ wrk_run demo "$DEMO_URL/predict" demo_counts
   if [[ ${LARGE:-1} == 1 ]]; then
     for dir in upload download; do
       for k in rps p99_ms; do
-        n=$(result_value "$OUT" "$k" "target=nginx-$dir ")
-        p=$(result_value "$OUT" "$k" "target=proxy-$dir ")
+        n=$(result_value "$OUT" "$k" "dataplane target=nginx-$dir ")
+        p=$(result_value "$OUT" "$k" "dataplane target=proxy-$dir ")
         echo "RATIO dataplane-large $dir $k nginx=$n proxy=$p proxy/nginx=$(ratio "$p" "$n")"
       done
     done

@@ -68,6 +68,9 @@ http {
 CONF
   mkdir -p "$dir/static"
   head -c 1048576 /dev/zero | tr '\0' 'x' >"$dir/static/large"
+  # nginx's workers (www-data) read the static file and write request bodies under $dir/tmp.
+  chmod 755 "$BENCH_TMP" "$dir" "$dir/static"
+  chmod 644 "$dir/static/large"
   stub_v2_location healthy
   start_bg "$dir/nginx.out" nginx -p "$dir" -c "$dir/nginx.conf" >/dev/null
   wait_port "$STUB_V1_PORT" 10 && wait_port "$STUB_V2_PORT" 10 && wait_port "$NGINX_SPLIT_PORT" 10 || {

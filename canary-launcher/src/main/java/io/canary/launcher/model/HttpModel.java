@@ -9,28 +9,38 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.util.RawValue;
 import java.io.IOException;
 import java.net.ConnectException;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.net.http.HttpTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.eclipse.jetty.client.CompletableResponseListener;
+import org.eclipse.jetty.client.ContentResponse;
+import org.eclipse.jetty.client.HttpClient;
+import org.eclipse.jetty.client.Request;
+import org.eclipse.jetty.client.StringRequestContent;
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.http.HttpMethod;
 
 /**
  * A real backend behind {@code /predict}: the request's {@code input} is POSTed as JSON to the
  * configured URL; a 2xx JSON answer is the output (a non-JSON answer becomes a JSON string). Any
  * other status, a timeout or a connection failure is a {@link ModelException}.
  *
- * <p>Two ways to call it: {@link #predict} (the {@link ModelBackend} contract, never blocks, the
- * answer parsed into a tree) and {@link #call} (blocks the calling thread for at most the spec's
- * timeout, the answer passed through as raw JSON). {@code /predict} uses {@link #call} on its Jetty
- * thread: completing a Jetty async response from the HTTP client's executor costs about 4x the
- * throughput of waiting on the request thread (BENCHMARKS.md part 3).
+ * <p>Calls go through Jetty's {@link HttpClient}, the client the transparent proxy uses (keep-alive
+ * pools per endpoint, one selector; see {@code UpstreamClients}). Two ways to call it:
+ * {@link #predict} (the {@link ModelBackend} contract, never blocks, the answer parsed into a
+ * tree) and {@link #call} (blocks the calling thread for at most the spec's timeout, the answer
+ * passed through as raw JSON). {@code /predict} uses {@link #call} on its Jetty thread: completing a
+ * Javalin async response from the HTTP client's threads costs several times the throughput of
+ * waiting on the request thread (BENCHMARKS.md part 3).
  */
 public final class HttpModel implements ModelBackend {
     private static final ObjectMapper MAPPER = new ObjectMapper();
+    /** Larger answers are refused: {@code /predict} embeds the answer in its own JSON. */
+    private static final int MAX_ANSWER_BYTES = 8 * 1024 * 1024;
 
     private final String version;
     private final ModelSpec.Http spec;
@@ -44,13 +54,18 @@ public final class HttpModel implements ModelBackend {
 
     @Override
     public CompletableFuture<JsonNode> predict(JsonNode input) {
-        return http.sendAsync(request(input), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8))
-                .handle((response, failure) -> {
-                    if (failure != null) {
-                        throw new ModelException(describe(failure));
-                    }
-                    return parse(checkStatus(response).body());
-                });
+        CompletableFuture<ContentResponse> call;
+        try {
+            call = new CompletableResponseListener(request(input), MAX_ANSWER_BYTES).send();
+        } catch (RuntimeException e) {
+            call = CompletableFuture.failedFuture(e);
+        }
+        return call.handle((response, failure) -> {
+            if (failure != null) {
+                throw new ModelException(describe(failure));
+            }
+            return parse(checkStatus(response));
+        });
     }
 
     /**
@@ -65,40 +80,42 @@ public final class HttpModel implements ModelBackend {
      *     (the thread's interrupt flag is then kept)
      */
     public JsonNode call(JsonNode input) {
-        HttpResponse<String> response;
+        ContentResponse response;
         try {
-            response = http.send(request(input), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+            response = new CompletableResponseListener(request(input), MAX_ANSWER_BYTES).send().get();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new ModelException("call to the backend of " + version + " at " + spec.uri() + " was interrupted");
-        } catch (IOException | RuntimeException e) {
+        } catch (ExecutionException e) {
+            throw new ModelException(describe(e.getCause() != null ? e.getCause() : e));
+        } catch (RuntimeException e) {
             throw new ModelException(describe(e));
         }
-        String body = checkStatus(response).body();
+        String body = checkStatus(response);
         return isOneJsonValue(body) ? JsonNodeFactory.instance.rawValueNode(new RawValue(body.strip())) : parse(body);
     }
 
-    private HttpRequest request(JsonNode input) {
+    private Request request(JsonNode input) {
         String body = input == null || input.isMissingNode() ? "null" : input.toString();
-        return HttpRequest.newBuilder(spec.uri())
-                .timeout(spec.timeout())
-                .header("Content-Type", "application/json")
-                .header("Accept", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8))
-                .build();
+        return http.newRequest(spec.uri())
+                .method(HttpMethod.POST)
+                .timeout(spec.timeout().toMillis(), TimeUnit.MILLISECONDS)
+                .headers(h -> h.put(HttpHeader.ACCEPT, "application/json"))
+                .body(new StringRequestContent("application/json", body, StandardCharsets.UTF_8));
     }
 
-    private HttpResponse<String> checkStatus(HttpResponse<String> response) {
-        int status = response.statusCode();
+    /** The answer's body if its status is 2xx. */
+    private String checkStatus(ContentResponse response) {
+        int status = response.getStatus();
         if (status < 200 || status > 299) {
             throw new ModelException("backend of " + version + " at " + spec.uri() + " answered HTTP " + status);
         }
-        return response;
+        return response.getContentAsString();
     }
 
     private String describe(Throwable failure) {
         Throwable t = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
-        if (t instanceof HttpTimeoutException) {
+        if (t instanceof TimeoutException) {
             return "backend of " + version + " at " + spec.uri() + " did not answer within " + spec.timeout().toMillis() + " ms";
         }
         if (t instanceof ConnectException) {

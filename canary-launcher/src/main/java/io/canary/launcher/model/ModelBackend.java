@@ -1,10 +1,10 @@
 package io.canary.launcher.model;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import java.net.http.HttpClient;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledExecutorService;
+import org.eclipse.jetty.client.HttpClient;
 
 /**
  * Serves one version behind {@code /predict}.
@@ -33,7 +33,8 @@ public sealed interface ModelBackend extends AutoCloseable permits DemoModel, Ht
      * Creates the backend for {@code version}.
      *
      * @param timer completes simulated calls after their latency; shared, owned by the caller
-     * @param http the client HTTP backends call through; shared, owned by the caller
+     * @param http the client HTTP backends call through (Jetty's, as the proxy's; see
+     *     {@code UpstreamClients}); shared, started and stopped by the caller
      */
     static ModelBackend create(String version, ModelSpec spec, ScheduledExecutorService timer, HttpClient http) {
         Objects.requireNonNull(version, "version");

@@ -14,13 +14,13 @@ import io.canary.launcher.model.ModelSpec;
 import io.canary.launcher.proxy.ProxyNode;
 import io.canary.launcher.proxy.ProxyServer;
 import io.canary.launcher.proxy.ProxyStats;
+import io.canary.launcher.proxy.UpstreamClients;
 import io.canary.log.LogDamagedException;
 import io.canary.log.StateLogException;
 import io.canary.model.RoutingState;
 import io.canary.transport.Transport;
 import io.canary.transport.TransportException;
 import java.io.IOException;
-import java.net.http.HttpClient;
 import java.nio.file.Files;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
@@ -30,6 +30,7 @@ import java.util.Objects;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.atomic.AtomicBoolean;
+import org.eclipse.jetty.client.HttpClient;
 
 /**
  * One running launcher node: the transport, the {@link CanaryNode} and its HTTP data plane, built
@@ -264,8 +265,9 @@ public final class NodeProcess implements AutoCloseable {
                 t.setDaemon(true);
                 return t;
             });
-            this.http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-                    .connectTimeout(Duration.ofSeconds(2)).build();
+            // Jetty's client, configured as the proxy's; only started when a version is served over HTTP.
+            boolean anyHttp = specs.values().stream().anyMatch(s -> s instanceof ModelSpec.Http);
+            this.http = anyHttp ? UpstreamClients.started("canary-models-http-" + nodeId) : null;
             specs.forEach((version, spec) -> backends.put(version, ModelBackend.create(version, spec, timer, http)));
         }
 
@@ -276,6 +278,9 @@ public final class NodeProcess implements AutoCloseable {
         @Override
         public void close() {
             backends.values().forEach(ModelBackend::close);
+            if (http != null) {
+                UpstreamClients.stop(http);
+            }
             timer.shutdownNow();
         }
     }

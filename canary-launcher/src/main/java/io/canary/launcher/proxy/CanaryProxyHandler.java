@@ -6,13 +6,11 @@ import io.canary.launcher.proxy.Upstreams.Endpoint;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.eclipse.jetty.client.HttpClient;
-import org.eclipse.jetty.client.transport.HttpClientTransportOverHTTP;
 import org.eclipse.jetty.http.HttpException;
 import org.eclipse.jetty.http.HttpField;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.http.HttpStatus;
 import org.eclipse.jetty.http.HttpURI;
-import org.eclipse.jetty.io.ClientConnector;
 import org.eclipse.jetty.io.EndPoint;
 import org.eclipse.jetty.proxy.ProxyHandler;
 import org.eclipse.jetty.server.Request;
@@ -72,25 +70,23 @@ final class CanaryProxyHandler extends ProxyHandler.Reverse {
         setUseServerThreadPool(true);
     }
 
+    /**
+     * Nothing here blocks, so Jetty may run the handler on the selector thread that read the
+     * request instead of handing it to another thread (ProxyHandler's default says BLOCKING).
+     */
+    @Override
+    public InvocationType getInvocationType() {
+        return InvocationType.NON_BLOCKING;
+    }
+
     @Override
     protected HttpClient newHttpClient() {
         return newUpstreamClient(settings);
     }
 
-    /** HTTP/1.1 only, one selector: a proxy on a small machine should not spread over threads it has not got. */
     static HttpClient newUpstreamClient(ProxySettings settings) {
-        ClientConnector connector = new ClientConnector();
-        connector.setSelectors(1);
-        HttpClient client = new HttpClient(new HttpClientTransportOverHTTP(connector));
-        client.setConnectTimeout(settings.connectTimeout().toMillis());
-        client.setIdleTimeout(settings.upstreamTimeout().toMillis());
-        client.setMaxConnectionsPerDestination(settings.maxConnectionsPerEndpoint());
-        // Requests beyond the pool wait here, bounded; beyond this they fail fast (502), never pile up.
-        client.setMaxRequestsQueuedPerDestination(8192);
-        client.setUserAgentField(null);
-        client.setDefaultRequestContentType(null);
-        client.setFollowRedirects(false);
-        return client;
+        return UpstreamClients.configured(settings.connectTimeout(), settings.upstreamTimeout(),
+                settings.maxConnectionsPerEndpoint());
     }
 
     @Override

@@ -45,6 +45,10 @@ public final class ProxyServer implements AutoCloseable {
         Objects.requireNonNull(node, "node");
         Objects.requireNonNull(stats, "stats");
         QueuedThreadPool threads = new QueuedThreadPool(200, 8);
+        // No reserved threads: Jetty would otherwise hand every selected connection from the selector to a
+        // parked reserved thread (a futex wake-up and a context switch per event); measured 1.5-2.5x the
+        // throughput on 2 shared cores without them (BENCHMARKS.md part 3).
+        threads.setReservedThreads(Integer.getInteger("canary.proxy.reservedThreads", 0));
         threads.setName("canary-proxy-" + node.id());
         threads.setDaemon(true);
         Server server = new Server(threads);

@@ -7,7 +7,6 @@ import io.canary.launcher.http.api.StateView;
 import io.canary.launcher.model.ModelBackend;
 import io.canary.launcher.model.ModelSpec;
 import io.canary.model.Weights;
-import java.net.http.HttpClient;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -28,7 +27,7 @@ class CoordinationDisplayTest {
     @BeforeEach
     void start() {
         Map<String, ModelBackend> models = new LinkedHashMap<>();
-        HttpClient http = HttpClient.newHttpClient();
+        org.eclipse.jetty.client.HttpClient http = null; // demo models only: no HTTP client needed
         models.put("v1", ModelBackend.create("v1", new ModelSpec.Demo(Duration.ZERO, 0), timer, http));
         models.put("v2", ModelBackend.create("v2", new ModelSpec.Demo(Duration.ZERO, 0), timer, http));
         server = DataPlaneServer.start(DataPlaneOptions.of("127.0.0.1", 0, 1024, Optional.empty(), Duration.ofSeconds(1)),

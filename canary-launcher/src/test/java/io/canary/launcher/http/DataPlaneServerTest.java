@@ -7,7 +7,6 @@ import io.canary.launcher.model.ModelSpec;
 import io.canary.rollout.RolloutAction;
 import io.canary.rollout.RolloutPlan;
 import io.canary.rollout.Thresholds;
-import java.net.http.HttpClient;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -34,7 +33,7 @@ class DataPlaneServerTest {
 
     private DataPlaneServer start(DataPlaneOptions options) {
         Map<String, ModelBackend> models = new LinkedHashMap<>();
-        HttpClient http = HttpClient.newHttpClient();
+        org.eclipse.jetty.client.HttpClient http = null; // demo models only: no HTTP client needed
         models.put("v1", ModelBackend.create("v1", new ModelSpec.Demo(Duration.ZERO, 0), timer, http));
         models.put("v2", ModelBackend.create("v2", new ModelSpec.Demo(Duration.ofMillis(5), 1.0), timer, http));
         return DataPlaneServer.start(options, node, models);

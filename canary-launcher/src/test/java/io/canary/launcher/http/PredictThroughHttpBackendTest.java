@@ -5,8 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.canary.launcher.testing.StubBackend;
 import io.canary.launcher.model.ModelBackend;
 import io.canary.launcher.model.ModelSpec;
+import io.canary.launcher.proxy.UpstreamClients;
 import java.net.URI;
-import java.net.http.HttpClient;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
@@ -21,6 +21,7 @@ class PredictThroughHttpBackendTest {
     private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor();
     private StubBackend backend;
     private DataPlaneServer server;
+    private org.eclipse.jetty.client.HttpClient http;
 
     @AfterEach
     void stop() {
@@ -31,6 +32,9 @@ class PredictThroughHttpBackendTest {
             backend.close();
         }
         timer.shutdownNow();
+        if (http != null) {
+            UpstreamClients.stop(http);
+        }
     }
 
     @Test
@@ -71,7 +75,7 @@ class PredictThroughHttpBackendTest {
     private HttpTestClient serveThrough(int status, String body) {
         backend = StubBackend.answering(status, body);
         URI uri = URI.create("http://127.0.0.1:" + backend.port() + "/predict");
-        HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+        http = UpstreamClients.started("test-predict");
         ModelBackend v1 = ModelBackend.create("v1", new ModelSpec.Http(uri, Duration.ofSeconds(5)), timer, http);
         server = DataPlaneServer.start(DataPlaneOptions.of("127.0.0.1", 0, 1024, Optional.empty(), Duration.ofSeconds(1)),
                 node, Map.of("v1", v1));

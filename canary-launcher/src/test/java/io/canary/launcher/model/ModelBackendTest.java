@@ -5,27 +5,29 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.canary.launcher.proxy.UpstreamClients;
 import io.canary.launcher.testing.StubBackend;
 import java.io.IOException;
 import java.net.URI;
-import java.net.http.HttpClient;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import org.eclipse.jetty.client.HttpClient;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 class ModelBackendTest {
     private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor();
-    private final HttpClient http = HttpClient.newHttpClient();
+    private final HttpClient http = UpstreamClients.started("test-models");
     private StubBackend backend;
 
     @AfterEach
     void stop() {
         timer.shutdownNow();
+        UpstreamClients.stop(http);
         if (backend != null) {
             backend.close();
         }
