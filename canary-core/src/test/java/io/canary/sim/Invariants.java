@@ -211,6 +211,11 @@ final class Invariants {
                 && p.baseline().equals(s.baseline()) && p.rollout().equals(s.rollout());
     }
 
+    /** {@code node}'s disk was lost: the versions it reports start over (its log is not the cluster's). */
+    void forgetReported(String node) {
+        reported.remove(node);
+    }
+
     /** The simulation's clock, for the lease bound. */
     void at(long virtualNow) {
         now = virtualNow;

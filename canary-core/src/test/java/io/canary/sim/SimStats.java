@@ -18,6 +18,7 @@ public final class SimStats {
     long cuts;
     long clockJumps;
     long diskFailures;
+    long diskLosses;
     long commands;
     long commandsSucceeded;
     long rolloutsAsked;
@@ -41,6 +42,7 @@ public final class SimStats {
         partitions += o.partitions;
         cuts += o.cuts;
         clockJumps += o.clockJumps;
+        diskLosses += o.diskLosses;
         diskFailures += o.diskFailures;
         commands += o.commands;
         commandsSucceeded += o.commandsSucceeded;
@@ -66,9 +68,9 @@ public final class SimStats {
     public String toString() {
         return String.format(java.util.Locale.ROOT, "%d runs (%d on a slow network), %d steps, %.0f virtual s; messages: %d sent, %d delivered,"
                 + " %d dropped; faults: %d crashes mid-event (%d right after an fsync, %d torn writes), %d kills, %d restarts, %d partitions,"
-                + " %d one-way cuts, %d clock jumps, %d disk failures; workload: %d commands (%d succeeded), %d rollouts asked,"
+                + " %d one-way cuts, %d clock jumps, %d disk failures, %d disks lost; workload: %d commands (%d succeeded), %d rollouts asked,"
                 + " %d states committed (%d promotions), %d requests routed",
                 runs, slowNetworks, steps, virtualMillis / 1000.0, sent, delivered, dropped, crashes, crashesAfterFsync, tornWrites, kills, restarts,
-                partitions, cuts, clockJumps, diskFailures, commands, commandsSucceeded, rolloutsAsked, commits, promotions, requests);
+                partitions, cuts, clockJumps, diskFailures, diskLosses, commands, commandsSucceeded, rolloutsAsked, commits, promotions, requests);
     }
 }

@@ -63,6 +63,9 @@ public final class Simulation {
     private final FaultInjector injector;
     private final Liveness liveness;
     private boolean faultsOn = true;
+    /** Disk loss (an empty data dir, a restored backup / lying fsync) at one restart of the run, from its own random source. */
+    private final SplittableRandom diskLoss;
+    private boolean diskLost;
     private long rollbackAskedAt = -1;
     private long rollbackVersion = -1;
     private boolean rollbackChecked;
@@ -74,6 +77,7 @@ public final class Simulation {
         this.faults = FaultPlan.draw(random);
         // Drawn from a random source of its own, so that adding it left every other fault of a seed as it was.
         this.slowNetwork = new SplittableRandom(params.seed() * 0x9E3779B97F4A7C15L + 2).nextInt(8) == 0;
+        this.diskLoss = new SplittableRandom(params.seed() * 0x9E3779B97F4A7C15L + 3);
         this.network = new LocalNetwork(scheduler, random.nextLong());
         for (int i = 0; i < faults.nodes(); i++) {
             members.add("node-" + (char) ('a' + i));
@@ -275,8 +279,35 @@ public final class Simulation {
         stats.crashes += why.equals("killed") ? 0 : 1;
         stats.tornWrites += torn ? 1 : 0;
         trace.add(scheduler.nowMillis(), node.id(), "CRASH", why);
+        if (DISK_LOSS && faultsOn && !diskLost && diskLoss.nextInt(4) == 0) {
+            loseDisk(node.id());
+        }
         long downtime = 100 + random.nextLong(2400);
         scheduler.schedule(Duration.ofMillis(downtime), () -> startNode(node.id(), node.incarnation() + 1));
+    }
+
+    /** Off by default: see package-info ("not yet in CI"); {@code -Dcanary.sim.diskLoss=on} switches it on. */
+    static final boolean DISK_LOSS = "on".equals(System.getProperty("canary.sim.diskLoss"));
+
+    /**
+     * The crashed node's disk comes back empty (a new data dir) or holding only an older prefix of
+     * its durable records (a restored backup, a disk whose fsync lied). At most once per run: losing
+     * the disks of a majority loses committed state, which no protocol survives.
+     */
+    private void loseDisk(String id) {
+        diskLost = true;
+        MemoryStateLog old = disks.get(id);
+        List<io.canary.log.LogRecord> durable = old.durableRecords();
+        int keep = diskLoss.nextBoolean() ? 0 : diskLoss.nextInt(durable.size() + 1);
+        MemoryStateLog restored = new MemoryStateLog(id);
+        for (io.canary.log.LogRecord r : durable.subList(0, keep)) {
+            restored.append(r, true);
+        }
+        disks.put(id, restored);
+        invariants.forgetReported(id);
+        stats.diskLosses++;
+        trace.add(scheduler.nowMillis(), id, "DISK LOST", keep == 0 ? "empty data dir" : "restored backup: "
+                + keep + " of " + durable.size() + " records");
     }
 
     Member randomLiveNode() {

@@ -1,7 +1,7 @@
 /**
  * Deterministic simulation testing of Canary's protocol under faults, FoundationDB style.
  *
- * <p><b>What runs.</b> A whole cluster (3 to 5 nodes, {@code node-a} the coordinator) in one thread,
+ * <p><b>What runs.</b> A whole cluster (3 to 5 nodes, {@code node-a} first in the election order) in one thread,
  * on virtual time ({@link io.canary.time.ManualScheduler}), with one seeded random source, a
  * simulated network ({@link io.canary.transport.local.LocalNetwork}) and simulated disks
  * ({@link io.canary.log.MemoryStateLog}). The nodes run the real code, in one of two modes:
@@ -19,17 +19,25 @@
  * delay and reordering; partitions that split and heal; one-way link cuts; crashes before any
  * effect (so between an fsync and the send that follows it too), torn writes (a crash in the middle
  * of a durable append), kills, restarts from the log (with checkpoints); per-node clock jumps
- * forward and back; in runtime mode, disks that fail every write for a while. Meanwhile operators
+ * forward and back (wall clock only: the protocol measures on the monotonic clock); in runtime mode,
+ * disks that fail every write for a while; with {@code -Dcanary.sim.diskLoss=on} (not yet in CI), one
+ * restart per run on an empty data dir or a restored backup. Crashes and partitions take whichever
+ * node is coordinator at the time, so elections, fencing, recovery rounds and re-driven
+ * transactions are exercised in most runs. Meanwhile operators
  * ({@link io.canary.sim.Workload}) change weights from random nodes, start rollouts of healthy and
  * degrading canaries (judged on simulated traffic routed and recorded by every node,
  * {@link io.canary.sim.Traffic}), and pause, resume, promote and abort them. Then every fault stops
  * and the cluster must settle.
  *
  * <p><b>Invariants</b> ({@link io.canary.sim.Invariant}), checked after every step (every delivered
- * message, fired timer, command, crash and restart) and on every send, append and apply: agreement,
- * validity, durability, atomicity, routing safety, the safety asymmetry, durable before visible, an
- * operator's command applied at most once (even when resent to a restarted coordinator),
- * liveness within a bound once faults stop, and no exception out of protocol code.
+ * message, fired timer, command, crash and restart) and on every send, append and apply: agreement
+ * (one state per version across terms), validity, durability, CONFIRMED (a change told committed is
+ * never undone, one told failed never commits), atomicity (no commit after a majority logged the
+ * abort), routing safety, the safety asymmetry, durable before visible, LEASE (no node serves a
+ * canary share more than the lease bound after a newer state committed), an operator's command
+ * applied at most once (even across coordinators), ROLLBACK_BOUND (a rollback asked when the faults
+ * stop reaches every node within 15 s), liveness within a bound once faults stop, and no exception
+ * out of protocol code.
  *
  * <p><b>Usage.</b> {@code SimulationTest} runs 10,000 protocol seeds and 1,000 runtime seeds in CI.
  * <pre>

@@ -223,6 +223,28 @@ class FailoverScenariosTest {
         assertFailsSafeUntilCurrentThenRollsBackEveryone(v3, txIds);
     }
 
+    @Test
+    void wallClockStepsNeitherMakeADeadPeerLookAliveNorALivePeerLookDead() {
+        startAt25Percent();
+        cluster.crash("node-c");
+        cluster.advance(Duration.ofMillis(1500));
+        cluster.scheduler().stepWallClock(Duration.ofSeconds(-30)); // NTP sets the clock back
+        cluster.advance(Duration.ofMillis(200));
+        assertThat(cluster.node("node-a").cluster().stream().filter(p -> p.nodeId().equals("node-c")).findFirst()
+                .orElseThrow().reachable()).as("a dead peer stays unreachable").isFalse();
+        long t0 = now();
+        RoutingState done = await(cluster.node("node-b").proposeWeights(ROLLBACK), ROLLBACK_BOUND);
+        assertThat(now() - t0).as("no wait for the dead peer's vote").isLessThan(500);
+
+        cluster.scheduler().stepWallClock(Duration.ofHours(1)); // and an hour forward
+        cluster.advance(Duration.ofSeconds(5));
+        assertThat(cluster.node("node-a").isCoordinator()).as("no election: node-a still coordinates").isTrue();
+        assertThat(cluster.node("node-a").coordination().term()).isEqualTo(1);
+        assertThat(cluster.node("node-b").coordination().failSafe()).isFalse();
+        assertThat(routed(cluster.node("node-b"))).containsOnly("v1");
+        assertThat(cluster.node("node-b").state()).isEqualTo(done);
+    }
+
     private void assertFailsSafeUntilCurrentThenRollsBackEveryone(RoutingState newest, Set<Long> earlierTxIds) {
         CanaryNode a = cluster.node("node-a");
         assertThat(routed(a)).as("a node that does not know it is current serves no canary").containsOnly("v1");
