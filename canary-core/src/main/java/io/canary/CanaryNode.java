@@ -266,7 +266,7 @@ public final class CanaryNode implements AutoCloseable {
         private NodeConfig config = NodeConfig.ofDefaults();
         private Scheduler scheduler;
         private final List<NodeExtension> extensions = new ArrayList<>();
-        private Judge judge = new ThresholdJudge();
+        private Judge judge;
 
         private Builder() {
         }
@@ -335,8 +335,10 @@ public final class CanaryNode implements AutoCloseable {
         }
 
         /**
-         * How the coordinator judges each analysis of a rollout step; default {@link ThresholdJudge}.
-         * Only the coordinator's judge is used. See {@link Judge} for the contract (pure, fast).
+         * A judge for every rollout, instead of the one each plan names ({@link RolloutPlan#judge()}:
+         * the anytime-valid {@link io.canary.rollout.SequentialJudge} by default, or the
+         * {@link ThresholdJudge}). Only the coordinator's judge is used. See {@link Judge} for the
+         * contract (pure, fast).
          */
         public Builder judge(Judge judge) {
             this.judge = Objects.requireNonNull(judge, "judge");

@@ -39,7 +39,7 @@ public record Analysis(double alpha, double promotionRisk, double errorMarginRel
                        double latencyRatio, List<Double> quantiles) {
 
     /** The defaults justified above. */
-    public static final Analysis DEFAULT = new Analysis(0.01, 0.2, 0.25, 0.0025, 1.2, List.of(0.5, 0.9, 0.99));
+    public static final Analysis DEFAULT = new Analysis(0.01, 0.2, 0.5, 0.005, 1.2, List.of(0.5, 0.9, 0.99));
 
     /** Latency quantiles at most. */
     public static final int MAX_QUANTILES = 8;

@@ -1,6 +1,5 @@
 package io.canary.rollout;
 
-import io.canary.health.VersionHealth;
 import io.canary.health.VersionStats;
 import java.util.ArrayList;
 import java.util.List;
@@ -16,14 +15,19 @@ import java.util.OptionalDouble;
  *       {@code canary p95 240.1 ms > 2.0 x baseline p95 118.0 ms};</li>
  *   <li>otherwise PROMOTE, quoting the numbers compared.</li>
  * </ol>
- * Pure and stateless; one instance serves every rollout.
+ * Pure and stateless; one instance serves every rollout. Not anytime-valid: a point estimate
+ * compared with a bound is noisy, so the engine asks it once per step interval and rolls back after
+ * the plan's {@code failureLimit} failed analyses in a row (the behaviour before sequential
+ * analysis, kept selectable with {@link JudgeKind#THRESHOLD}).
  */
 public final class ThresholdJudge implements Judge {
 
     @Override
-    public Verdict judge(RolloutPlan plan, int stepIndex, VersionHealth baseline, VersionHealth canary, long now) {
-        VersionStats b = baseline.stats();
-        VersionStats c = canary.stats();
+    public Verdict judge(RolloutPlan plan, StepEvidence evidence) {
+        int stepIndex = evidence.stepIndex();
+        long now = evidence.now();
+        VersionStats b = evidence.baseline().stats();
+        VersionStats c = evidence.canary().stats();
         long need = Math.max(1, plan.minRequests());
         if (b.requests() < need || c.requests() < need) {
             String reason = format("too little traffic to judge: canary %s %d requests, baseline %s %d requests, need %d each",

@@ -2,30 +2,30 @@ package io.canary.sim;
 
 import io.canary.health.ClusterHealthView;
 import io.canary.health.HealthSnapshot;
+import io.canary.health.StepCounts;
 import io.canary.internal.protocol.Caller;
-import io.canary.internal.protocol.Outcome;
-import io.canary.internal.protocol.StateChange;
-import io.canary.internal.rollout.CommandResult;
-import io.canary.internal.rollout.RolloutController;
-import io.canary.internal.rollout.RolloutEffect;
+import io.canary.internal.protocol.Effect;
+import io.canary.internal.protocol.Timer;
+import io.canary.internal.rollout.Analyst;
+import io.canary.internal.rollout.RolloutEngine;
 import io.canary.log.LogRecord;
 import io.canary.model.RoutingState;
 import io.canary.rollout.ThresholdJudge;
+import io.canary.rollout.Verdict;
 import io.canary.transport.Message;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
 /**
- * The coordinator's rollout, as the node runtime plugs it in: the REAL {@link RolloutController}
- * fed with the coordinator's merged cluster health (real {@link ClusterHealthView}, real
- * {@link ThresholdJudge}), every committed state, operators' rollout commands and its timers; its
- * effects run through the node's executor (proposals become 2PC transactions of the real
- * {@code ProtocolNode}, verdicts are logged durably and broadcast).
+ * The coordinator's rollout, as the node runtime plugs it in: the REAL {@link RolloutEngine} fed
+ * with the step's cumulative evidence merged by a real {@link ClusterHealthView} (judged by the
+ * real {@link ThresholdJudge}, whose analyses come at step intervals as the workload's plans
+ * expect), every committed state, operators' rollout commands and its ticks; the protocol
+ * {@link Effect}s it emits run through the node's executor (proposals become 2PC transactions of
+ * the real {@code ProtocolNode}, verdicts are logged and sent to every peer).
  */
 final class RolloutDriver {
     static final Duration MAX_PAUSE = Duration.ofSeconds(3);
@@ -33,25 +33,31 @@ final class RolloutDriver {
     private final SimNode node;
     private final Simulation sim;
     private final ClusterHealthView view;
-    private final RolloutController controller;
+    private final RolloutEngine engine;
     private final Map<Long, Caller> delegated = new HashMap<>();
-    private final Set<Long> wakes = new HashSet<>();
     private final List<LogRecord> records = new ArrayList<>();
     private String lastStarted = "";
+    private long nextCallId = 1;
 
     RolloutDriver(SimNode node, Simulation sim) {
         this.node = node;
         this.sim = sim;
         this.view = new ClusterHealthView(Duration.ofSeconds(5));
-        this.controller = new RolloutController(new ThresholdJudge(), since -> view.mergedSince(since, node.now()),
-                sim.config().retryInterval(), sim.config().maxPause());
-        for (LogRecord r : node.protocolRecovery()) {
-            records.add(r);
-        }
+        this.engine = new RolloutEngine(node.id(), sim.members(), new Analyst(new ThresholdJudge()),
+                sim.config().healthInterval(), sim.config().retryInterval(), sim.config().maxPause());
+        records.addAll(node.protocolRecovery());
     }
 
-    RolloutController controller() {
-        return controller;
+    /** The coordinator (re)started: the engine takes the rollout over from the committed state. */
+    void takeOver() {
+        RoutingState committed = node.protocol.committed();
+        List<Verdict> known = new ArrayList<>();
+        for (LogRecord r : records) {
+            if (r instanceof LogRecord.RolloutVerdict v && v.rolloutId().equals(committed.rollout().id())) {
+                known.add(v.verdict());
+            }
+        }
+        run(engine.takeOver(committed, known, node.now()));
     }
 
     void onHealth(HealthSnapshot snapshot) {
@@ -59,101 +65,54 @@ final class RolloutDriver {
     }
 
     void onCommitted(RoutingState state) {
-        run(controller.onCommitted(state, node.now()));
+        run(engine.committed(state, node.now()));
     }
 
     /** An operator's StartRollout or ControlRollout, delegated by the protocol on the coordinator. */
     void onCommand(Caller caller, Message.Command command) {
-        RoutingState committed = node.protocol.committed();
-        CommandResult result;
-        if (command instanceof Message.StartRollout s) {
-            result = controller.start(s.plan(), committed, node.now());
-        } else if (command instanceof Message.ControlRollout c) {
-            result = controller.control(c.action(), committed, node.now());
-        } else {
-            node.run(node.protocol.onDelegatedDone(caller, Outcome.failure("not a rollout command: " + command)));
-            return;
-        }
-        if (result instanceof CommandResult.Rejected r) {
-            node.run(node.protocol.onDelegatedDone(caller, Outcome.failure(r.reason())));
-        } else if (result instanceof CommandResult.Unchanged u) {
-            run(u.effects());
-            node.run(node.protocol.onDelegatedDone(caller, Outcome.success(node.protocol.committed())));
-        } else if (result instanceof CommandResult.Proposed p) {
-            delegated.put(p.proposalId(), caller);
-            run(p.effects());
-        }
+        long callId = nextCallId++;
+        delegated.put(callId, caller);
+        run(engine.command(command, callId, node.now()));
     }
 
-    void run(List<RolloutEffect> effects) {
-        for (RolloutEffect effect : effects) {
+    void run(List<Effect> effects) {
+        for (Effect effect : effects) {
             node.crashPoint(effect);
-            if (effect instanceof RolloutEffect.Propose p) {
-                long id = p.id();
-                long callId = node.newCall(outcome -> onProposalDone(id, outcome));
-                StateChange change = p.change()::apply;
-                node.run(node.protocol.propose(callId, change, StateChange.Requester.ROLLOUT, p.description(), node.mono()));
-            } else if (effect instanceof RolloutEffect.Publish p) {
-                LogRecord record = new LogRecord.RolloutVerdict(p.rolloutId(), p.verdict());
-                node.append(record, true);
-                records.add(record);
-                node.broadcast(new Message.VerdictReport(p.rolloutId(), p.verdict()));
-            } else if (effect instanceof RolloutEffect.Append a) {
-                node.append(a.record(), true);
+            if (effect instanceof Effect.Propose p) {
+                long callId = node.newCall(outcome -> proposalDone(p.proposalId(), outcome));
+                node.run(node.protocol.propose(callId, p.change(), p.requester(), p.description(), node.mono()));
+            } else if (effect instanceof Effect.Append a) {
+                node.append(a.record(), a.durable());
                 records.add(a.record());
                 if (a.record() instanceof LogRecord.RolloutStarted s) {
                     lastStarted = s.rolloutId();
                 }
-            } else if (effect instanceof RolloutEffect.WakeAt w) {
-                wake(w.at());
+            } else if (effect instanceof Effect.Send s) {
+                node.send(s.to(), s.message());
+            } else if (effect instanceof Effect.Schedule s && s.timer() instanceof Timer.RolloutTick t) {
+                sim.schedule(node, s.delay(), "rollout", "tick", () -> {
+                    if (node.rollout() != this) {
+                        return; // a driver of a reign that ended
+                    }
+                    run(engine.tick(t.generation(), view.mergedStep(StepCounts.keyOf(node.protocol.committed()), node.now()),
+                            node.now()));
+                });
+            } else if (effect instanceof Effect.Complete c) {
+                Caller caller = delegated.remove(c.callId());
+                if (caller != null) {
+                    node.run(node.protocol.onDelegatedDone(caller, c.outcome()));
+                }
             }
         }
     }
 
-    private void onProposalDone(long id, Outcome outcome) {
+    private void proposalDone(long proposalId, io.canary.internal.protocol.Outcome outcome) {
+        List<Effect> effects = engine.proposalDone(proposalId, outcome, node.now());
         if (node.rollout() != this) {
-            Caller orphan = delegated.remove(id);
-            if (orphan != null) {
-                node.run(node.protocol.onDelegatedDone(orphan, outcome));
-            }
-            return;
+            // A driver of a reign that ended: only its callers still learn the outcome.
+            effects = effects.stream().filter(e -> e instanceof Effect.Complete).toList();
         }
-        if (outcome instanceof Outcome.Success s) {
-            run(controller.onProposalCommitted(id, s.state(), node.now()));
-        } else {
-            run(controller.onProposalFailed(id, ((Outcome.Failure) outcome).reason(), node.now()));
-        }
-        Caller caller = delegated.remove(id);
-        if (caller != null) {
-            node.run(node.protocol.onDelegatedDone(caller, outcome));
-        }
-    }
-
-    private void wake(long at) {
-        if (at == Long.MAX_VALUE || !wakes.add(at)) {
-            return;
-        }
-        arm(at);
-    }
-
-    /**
-     * Timers count elapsed time but {@code at} is on the node's clock: if the clock was set back
-     * meanwhile, the timer fires early and the controller (which ignores early ticks) would never
-     * wake again. So an early timer is re-armed for the rest, as a runtime must do.
-     */
-    private void arm(long at) {
-        long delay = Math.max(0, at - node.now());
-        sim.schedule(node, Duration.ofMillis(delay), "rollout", "tick", () -> {
-            if (node.rollout() != this) {
-                return; // a driver of a reign that ended
-            }
-            if (node.now() < at) {
-                arm(at);
-                return;
-            }
-            wakes.remove(at);
-            run(controller.tick(node.now()));
-        });
+        run(effects);
     }
 
     /** The rollout records a checkpoint keeps: those of the committed rollout and of one being started. */

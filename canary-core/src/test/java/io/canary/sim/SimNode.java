@@ -67,6 +67,7 @@ final class SimNode implements Member {
         router.failSafe(true); // as the runtime: no canary before the protocol says the node is current
         this.health = new HealthRecorder(id, Duration.ofSeconds(5), 2, this::now);
         health.trackVersions(recovery.committed().weights().versions());
+        health.startStep(io.canary.health.StepCounts.keyOf(recovery.committed())); // counts the step it restarts in
         this.transport = sim.network().transport(id);
     }
 
@@ -226,7 +227,7 @@ final class SimNode implements Member {
     private void followRole() {
         if (protocol.isCoordinator() && rollout == null) {
             rollout = new RolloutDriver(this, sim);
-            rollout.run(rollout.controller().restore(protocol.committed(), recovery.otherRecords(), now()));
+            rollout.takeOver();
         } else if (!protocol.isCoordinator() && rollout != null) {
             rollout = null; // its proposals were failed by the protocol when the term ended
         }
@@ -315,7 +316,10 @@ final class SimNode implements Member {
         router.update(state);
         if (!before.weights().equals(state.weights())) {
             health.trackVersions(state.weights().versions());
-            health.truncate(); // a new step's health holds no traffic of the previous one
+        }
+        String step = io.canary.health.StepCounts.keyOf(state);
+        if (!step.equals(health.stepKey())) {
+            health.startStep(step); // a new step's health holds no traffic of the previous one
         }
         if (rollout != null) {
             rollout.onCommitted(state);

@@ -56,7 +56,8 @@ class ProgressiveRolloutTest {
     }
 
     private static RolloutPlan.Builder plan() {
-        return RolloutPlan.builder("v1", "v2").stepInterval(STEP).minRequests(100);
+        // The threshold judge (selectable, analyses once per step interval): these tests pin its semantics.
+        return RolloutPlan.builder("v1", "v2").judge(io.canary.rollout.JudgeKind.THRESHOLD).stepInterval(STEP).minRequests(100);
     }
 
     private RoutingState await(CompletableFuture<RoutingState> f) {

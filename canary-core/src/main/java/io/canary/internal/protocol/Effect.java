@@ -69,4 +69,18 @@ public sealed interface Effect {
             Objects.requireNonNull(message, "message");
         }
     }
+
+    /**
+     * Queue a two-phase commit of {@code change} on the coordinator (computed from the committed
+     * state when its transaction starts) and report its outcome back under {@code proposalId}: how
+     * the rollout engine asks for its steps, pauses and rollbacks.
+     */
+    record Propose(long proposalId, StateChange change, StateChange.Requester requester, String description)
+            implements Effect {
+        public Propose {
+            Objects.requireNonNull(change, "change");
+            Objects.requireNonNull(requester, "requester");
+            Objects.requireNonNull(description, "description");
+        }
+    }
 }

@@ -45,4 +45,12 @@ public sealed interface Timer {
     /** A queued proposal's caller gives up if it has not started by now. */
     record ProposalDeadline(long proposalId) implements Timer {
     }
+
+    /**
+     * The rollout engine's analysis tick (every health interval while a rollout is active);
+     * {@code generation} identifies the engine's tenure, so a tick of a coordinator that lost the
+     * role and took it back is ignored.
+     */
+    record RolloutTick(long generation) implements Timer {
+    }
 }

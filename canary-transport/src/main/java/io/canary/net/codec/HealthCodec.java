@@ -111,7 +111,8 @@ final class HealthCodec {
         w.writeString(step.key());
         w.writeLong(step.since());
         w.writeInt(step.versions().size());
-        for (VersionHealth h : step.versions().values()) {
+        // Sorted so that equal snapshots encode to equal bytes.
+        for (VersionHealth h : new java.util.TreeMap<>(step.versions()).values()) {
             writeVersionHealth(w, h);
         }
     }
