@@ -57,7 +57,9 @@ final class RolloutRun {
                 if (onsetAt >= 0 && zeroAt < 0 && everyNodeAtZero()) {
                     zeroAt = c.scheduler().nowMillis();
                 }
-                if (!info.phase().isActive() && (onsetAt < 0 || zeroAt >= 0)) {
+                // Done once it ended; a bad canary that completed stays at 100% for good (its exposure
+                // is counted up to the completion: a lower bound).
+                if (!info.phase().isActive() && (onsetAt < 0 || zeroAt >= 0 || info.phase() == Phase.COMPLETED)) {
                     break;
                 }
             }

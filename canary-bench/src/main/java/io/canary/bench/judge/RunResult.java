@@ -6,7 +6,7 @@ package io.canary.bench.judge;
  * @param outcome completed, rolled back (by a verdict), timed out (rolled back at the maximum step
  *     duration), or unfinished within the time budget
  * @param onsetToZeroMillis virtual ms from the onset of a bad canary to 0% on every node (-1: never, or a good canary)
- * @param exposure requests served by the bad canary from the onset until 0%
+ * @param exposure requests served by the bad canary from the onset until 0% (until 100%, if it completed)
  * @param sparsePromotions promotions decided on fewer than minRequests of either version
  * @param virtualMillis how long the rollout took
  */

@@ -100,6 +100,10 @@ public final class RolloutFormat {
             sb.append("  ").append(healthLine("canary", r.canary(), health.version(r.canary()))).append('\n');
             sb.append('\n');
         }
+        if (status.analysis() != null && r.isActive()) {
+            sb.append("Now (analysed at every health exchange)\n  ").append(verdictLine(status.analysis(), r.steps()))
+                    .append("\n\n");
+        }
         List<VerdictView> verdicts = status.verdicts();
         if (verdicts.isEmpty()) {
             sb.append("No verdict yet.\n");

@@ -60,6 +60,27 @@ public final class RolloutStartCommand extends ClientCommand {
     @Option(names = "--failure-limit", paramLabel = "N", description = "Failed analyses in a row that trigger a rollback (default: ${bundle:default.failureLimit}).")
     Integer failureLimit;
 
+    @Option(names = "--judge", paramLabel = "KIND", description = "sequential (default: anytime-valid, analysed at every health exchange) or threshold (the thresholds above, once per interval; the default when --max-error-rate-delta, --max-p95-ratio or --failure-limit is given).")
+    String judge;
+
+    @Option(names = "--max-step", paramLabel = "DURATION", converter = DurationConverter.class,
+            description = "Longest a step may hold before --on-step-timeout applies (default 15m).")
+    Duration maxStep;
+
+    @Option(names = "--on-step-timeout", paramLabel = "ACTION", description = "roll_back (default) or pause, for a step still undecided at --max-step.")
+    String onStepTimeout;
+
+    @Option(names = "--alpha", paramLabel = "RATE", converter = RatioConverter.class,
+            description = "Sequential judge: chance of rolling back a healthy canary over the whole rollout (default 1%%).")
+    Double alpha;
+
+    @Option(names = "--error-margin", paramLabel = "RATE", converter = RatioConverter.class,
+            description = "Sequential judge: extra canary error rate tolerated, absolute (default 0.5%%; the relative margin is 50%%).")
+    Double errorMargin;
+
+    @Option(names = "--latency-ratio", paramLabel = "RATIO", description = "Sequential judge: canary p50/p90/p99 tolerated as a multiple of the baseline's (default 1.2).")
+    Double latencyRatio;
+
     @Option(names = "--watch", description = "Then follow the rollout until it ends, as rollout status --watch.")
     boolean watch;
 
@@ -93,7 +114,8 @@ public final class RolloutStartCommand extends ClientCommand {
             throw new IllegalArgumentException("--interval must be positive, got " + Durations.format(interval));
         }
         return new RolloutRequest(canary, baseline, steps, interval == null ? null : Durations.format(interval),
-                minRequests, maxErrorRate, maxErrorRateDelta, maxP95Ms, maxP95Ratio, failureLimit);
+                minRequests, maxErrorRate, maxErrorRateDelta, maxP95Ms, maxP95Ratio, failureLimit, judge,
+                maxStep == null ? null : Durations.format(maxStep), onStepTimeout, alpha, errorMargin, null, latencyRatio, null);
     }
 
     /** {@code 0.05} or {@code 5%} as 0.05. */

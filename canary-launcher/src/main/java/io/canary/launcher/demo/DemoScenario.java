@@ -27,11 +27,19 @@ public record DemoScenario(boolean badCanary, Duration stepInterval, int rps, lo
     public static final double BAD_ERRORS = 0.3;
     /** How much slower the bad canary is. */
     public static final int BAD_SLOWDOWN = 3;
-    public static final List<Integer> STEPS = List.of(5, 25, 50, 100);
-    public static final double MAX_ERROR_RATE_DELTA = 0.05;
-    /** Tolerant of a busy machine's noise; the bad canary is 3x slower and fails 30% anyway. */
-    public static final double MAX_P95_RATIO = 2.0;
-    public static final int FAILURE_LIMIT = 2;
+    /**
+     * Steps of the demo: a first step of 20% (not 5%) so the canary gets enough of the demo's few
+     * requests a second for the sequential judge to show it healthy within seconds.
+     */
+    public static final List<Integer> STEPS = List.of(20, 50, 100);
+    /**
+     * The demo's sequential judge: an error margin of 2 points and a latency ratio of 1.5 on the median
+     * and p90 (a p99 needs thousands of requests to bound): tolerant of a busy machine's noise, while
+     * the bad canary is 3x slower and fails 30%, far outside.
+     */
+    public static final double ERROR_MARGIN = 0.02;
+    public static final double LATENCY_RATIO = 1.5;
+    public static final List<Double> QUANTILES = List.of(0.5, 0.9);
     /** Distinct sticky user keys in the traffic. */
     public static final int KEYS = 1000;
 
@@ -83,19 +91,24 @@ public record DemoScenario(boolean badCanary, Duration stepInterval, int rps, lo
 
     /** The body of {@code POST /rollout}. */
     public RolloutRequest rolloutRequest() {
-        return new RolloutRequest("v2", null, STEPS, Durations.format(stepInterval), minRequests, null,
-                MAX_ERROR_RATE_DELTA, null, MAX_P95_RATIO, FAILURE_LIMIT);
+        return new RolloutRequest("v2", null, STEPS, Durations.format(stepInterval), minRequests, null, null, null, null,
+                null, "sequential", Durations.format(maxStep()), null, null, ERROR_MARGIN, null, LATENCY_RATIO, QUANTILES);
     }
 
-    /** The same request as a command line, for the user to reuse. */
+    /** The same request as a command line, for the user to reuse (the quantiles are the HTTP API's). */
     public String rolloutCommandLine() {
-        return "canary rollout start --canary v2 --steps 5,25,50,100 --interval "
-                + Durations.format(stepInterval) + " --min-requests " + minRequests
-                + " --max-error-rate-delta 5% --max-p95-ratio " + MAX_P95_RATIO + " --failure-limit " + FAILURE_LIMIT;
+        return "canary rollout start --canary v2 --steps 20,50,100 --interval " + Durations.format(stepInterval)
+                + " --min-requests " + minRequests + " --max-step " + Durations.format(maxStep())
+                + " --error-margin 2% --latency-ratio " + LATENCY_RATIO;
     }
 
-    /** An upper bound on how long the rollout can take: every step failing up to the limit, plus slack. */
+    /** The longest a demo step may hold: a few intervals, so a demo never waits long for an undecided step. */
+    public Duration maxStep() {
+        return stepInterval.multipliedBy(6).plusSeconds(20);
+    }
+
+    /** An upper bound on how long the rollout can take: every step holding to its maximum, plus slack. */
     public Duration deadline() {
-        return stepInterval.multipliedBy((long) STEPS.size() * (FAILURE_LIMIT + 2)).plusSeconds(30);
+        return maxStep().multipliedBy(STEPS.size()).plusSeconds(30);
     }
 }

@@ -44,6 +44,7 @@ final class MetricsRenderer {
         out.append("canary_rollout_percent{").append(n).append(',').append(label("canary", state.rollout().canary()))
                 .append(',').append(label("phase", state.rollout().phase().name())).append("} ")
                 .append(state.rollout().currentPercent()).append('\n');
+        rolloutVerdicts(out, n);
         header(out, "canary_ready", "gauge", "1 once the node replayed its log and synced with the coordinator.");
         out.append("canary_ready{").append(n).append("} ").append(node.isReady() ? 1 : 0).append('\n');
         header(out, "canary_coordinator", "gauge", "1 if this node believes it coordinates the cluster now.");
@@ -127,6 +128,36 @@ final class MetricsRenderer {
     static void header(StringBuilder out, String name, String type, String help) {
         out.append("# HELP ").append(name).append(' ').append(help).append('\n');
         out.append("# TYPE ").append(name).append(' ').append(type).append('\n');
+    }
+
+    /**
+     * The rollout's last published verdict, with its reason as a label (an info-style gauge, 1), and the
+     * step's cumulative requests and errors the coordinator's latest analysis saw per version.
+     */
+    private void rolloutVerdicts(StringBuilder out, String n) {
+        io.canary.RolloutStatus status = node.rolloutStatus();
+        java.util.List<io.canary.rollout.Verdict> verdicts = status.verdicts();
+        header(out, "canary_rollout_verdict_info", "gauge", "The rollout's last verdict (1), its decision and reason as labels.");
+        if (!verdicts.isEmpty()) {
+            io.canary.rollout.Verdict v = verdicts.get(verdicts.size() - 1);
+            out.append("canary_rollout_verdict_info{").append(n).append(',').append(label("rollout", status.info().id()))
+                    .append(',').append(label("step", String.valueOf(v.stepIndex()))).append(',')
+                    .append(label("decision", v.decision().name())).append(',').append(label("reason", v.reason()))
+                    .append("} 1\n");
+        }
+        java.util.Optional<io.canary.rollout.Verdict> analysis = status.analysis();
+        header(out, "canary_rollout_step_requests", "gauge",
+                "Requests of the current step the coordinator's latest analysis judged, per version (cumulative over the step, every node).");
+        analysis.ifPresent(a -> stepSamples(out, n, "canary_rollout_step_requests", a, true));
+        header(out, "canary_rollout_step_errors", "gauge", "Failed requests among canary_rollout_step_requests.");
+        analysis.ifPresent(a -> stepSamples(out, n, "canary_rollout_step_errors", a, false));
+    }
+
+    private static void stepSamples(StringBuilder out, String n, String name, io.canary.rollout.Verdict a, boolean requests) {
+        for (io.canary.health.VersionStats s : java.util.List.of(a.baseline(), a.canary())) {
+            out.append(name).append('{').append(n).append(',').append(label("version", s.version() == null ? "" : s.version()))
+                    .append("} ").append(requests ? s.requests() : s.errors()).append('\n');
+        }
     }
 
     static String label(String name, String value) {

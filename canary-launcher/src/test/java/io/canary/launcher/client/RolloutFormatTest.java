@@ -49,7 +49,7 @@ class RolloutFormatTest {
         VerdictView v = new VerdictView(Verdict.Decision.PROMOTE, "error rate 0.29% <= 1.00%", 0, 0, base, can);
         ClusterHealthView h = new ClusterHealthView(0, List.of("node-a", "node-b"), Map.of("v1", base, "v2", can));
 
-        String page = RolloutFormat.status(new RolloutStatusView(r, null, List.of(v)), s, h, 5);
+        String page = RolloutFormat.status(new RolloutStatusView(r, null, List.of(v), null), s, h, 5);
 
         assertThat(page).contains("Rollout r1: v1 -> v2")
                 .contains("[#####.....] step 2/4   25%  PROGRESSING")
@@ -62,7 +62,7 @@ class RolloutFormatTest {
     @Test
     void withoutARolloutTheStatusSaysHowToStartOne() {
         StateView s = new StateView(1, RoutingState.Status.COMMITTED, Map.of("v1", 1.0, "v2", 0.0), "v1", 0, 0, RolloutView.NONE);
-        assertThat(RolloutFormat.status(new RolloutStatusView(RolloutView.NONE, null, List.of()), s, null, 5))
+        assertThat(RolloutFormat.status(new RolloutStatusView(RolloutView.NONE, null, List.of(), null), s, null, 5))
                 .contains("No rollout has run").contains("canary rollout start --canary v2");
     }
 
@@ -74,10 +74,10 @@ class RolloutFormatTest {
         StateView s0 = new StateView(2, RoutingState.Status.COMMITTED, Map.of("v1", 0.95, "v2", 0.05), "v1", 1, 0, r0);
         VerdictView hold = new VerdictView(Verdict.Decision.HOLD, "too few requests", 0, 1, VersionStatsView.EMPTY, VersionStatsView.EMPTY);
 
-        assertThat(printer.update(new RolloutStatusView(r0, null, List.of()), s0)).isTrue();
-        assertThat(printer.update(new RolloutStatusView(r0, null, List.of()), s0)).isFalse();
-        assertThat(printer.update(new RolloutStatusView(r0, null, List.of(hold)), s0)).isTrue();
-        assertThat(printer.update(new RolloutStatusView(r0, null, List.of(hold)), s0)).isFalse();
+        assertThat(printer.update(new RolloutStatusView(r0, null, List.of(), null), s0)).isTrue();
+        assertThat(printer.update(new RolloutStatusView(r0, null, List.of(), null), s0)).isFalse();
+        assertThat(printer.update(new RolloutStatusView(r0, null, List.of(hold), null), s0)).isTrue();
+        assertThat(printer.update(new RolloutStatusView(r0, null, List.of(hold), null), s0)).isFalse();
 
         assertThat(text.toString().lines()).hasSize(2);
         assertThat(text.toString()).contains("step 1/4    5%  PROGRESSING").contains("verdict").contains("HOLD     step 1/4 (5%): too few requests");

@@ -1,21 +1,32 @@
 package io.canary.launcher.http.api;
 
 import io.canary.launcher.Durations;
+import io.canary.rollout.Analysis;
+import io.canary.rollout.JudgeKind;
 import io.canary.rollout.RolloutPlan;
+import io.canary.rollout.StepTimeout;
 import java.time.Duration;
 import java.util.List;
 
 /**
  * {@code POST /rollout} body. Only {@code canary} is required; every other field takes
- * {@link RolloutPlan}'s default. {@code interval} is a duration such as {@code "30s"} or {@code "500ms"}.
+ * {@link RolloutPlan}'s default. {@code interval} (the minimum step duration) and {@code maxStep} are
+ * durations such as {@code "30s"} or {@code "500ms"}; {@code judge} is {@code "sequential"} (the
+ * default) or {@code "threshold"}; {@code onStepTimeout} is {@code "roll_back"} or {@code "pause"};
+ * {@code alpha}, {@code errorMargin} (absolute, a share), {@code errorMarginRelative},
+ * {@code latencyRatio} and {@code quantiles} tune the sequential judge. Without {@code judge}, a
+ * request giving {@code maxErrorRateDelta}, {@code maxP95Ratio} or {@code failureLimit} (which only
+ * the threshold judge has) gets the threshold judge.
  */
 public record RolloutRequest(String canary, String baseline, List<Integer> steps, String interval, Long minRequests,
                              Double maxErrorRate, Double maxErrorRateDelta, Double maxP95Ms, Double maxP95Ratio,
-                             Integer failureLimit) {
+                             Integer failureLimit, String judge, String maxStep, String onStepTimeout, Double alpha,
+                             Double errorMargin, Double errorMarginRelative, Double latencyRatio, List<Double> quantiles) {
 
     /** A request with every default: what {@code canary node --rollout v2} starts. */
     public static RolloutRequest of(String canary) {
-        return new RolloutRequest(canary, null, null, null, null, null, null, null, null, null);
+        return new RolloutRequest(canary, null, null, null, null, null, null, null, null, null, null, null, null, null, null,
+                null, null, null);
     }
 
     /**
@@ -54,7 +65,54 @@ public record RolloutRequest(String canary, String baseline, List<Integer> steps
         if (maxP95Ratio != null) {
             plan.maxP95Ratio(maxP95Ratio);
         }
-        return plan.build();
+        if (judge != null) {
+            plan.judge(parseEnum("judge", judge, JudgeKind.class));
+        } else if (maxErrorRateDelta != null || maxP95Ratio != null || failureLimit != null) {
+            // Only the threshold judge has these: asking for them (as scripts written for it do) picks it.
+            plan.judge(JudgeKind.THRESHOLD);
+        }
+        if (maxStep != null) {
+            plan.maxStepDuration(parseDuration("maxStep", maxStep));
+        }
+        if (onStepTimeout != null) {
+            plan.onStepTimeout(parseEnum("onStepTimeout", onStepTimeout, StepTimeout.class));
+        }
+        Analysis a = Analysis.DEFAULT;
+        try {
+            a = new Analysis(alpha != null ? alpha : a.alpha(), a.promotionRisk(),
+                    errorMarginRelative != null ? errorMarginRelative : a.errorMarginRelative(),
+                    errorMargin != null ? errorMargin : a.errorMarginAbsolute(),
+                    latencyRatio != null ? latencyRatio : a.latencyRatio(), quantiles != null ? quantiles : a.quantiles());
+        } catch (IllegalArgumentException | NullPointerException e) {
+            throw new IllegalArgumentException("field '" + analysisField(e.getMessage()) + "': " + e.getMessage());
+        }
+        return plan.analysis(a).build();
+    }
+
+    private static String analysisField(String message) {
+        String m = message == null ? "" : message;
+        return m.startsWith("errorMarginAbsolute") ? "errorMargin" : m.contains(" ") ? m.substring(0, m.indexOf(' ')) : "quantiles";
+    }
+
+    private static <E extends Enum<E>> E parseEnum(String field, String value, Class<E> type) {
+        for (E e : type.getEnumConstants()) {
+            if (e.name().equalsIgnoreCase(value.replace('-', '_'))) {
+                return e;
+            }
+        }
+        StringBuilder known = new StringBuilder();
+        for (E e : type.getEnumConstants()) {
+            known.append(known.length() > 0 ? ", " : "").append(e.name().toLowerCase(java.util.Locale.ROOT));
+        }
+        throw new IllegalArgumentException("field '" + field + "' must be one of " + known + ", got '" + value + "'");
+    }
+
+    private static Duration parseDuration(String field, String value) {
+        try {
+            return Durations.parse(value);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("field '" + field + "': " + e.getMessage());
+        }
     }
 
     private static Duration parseInterval(String value) {
