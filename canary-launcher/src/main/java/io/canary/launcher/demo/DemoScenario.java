@@ -33,12 +33,13 @@ public record DemoScenario(boolean badCanary, Duration stepInterval, int rps, lo
      */
     public static final List<Integer> STEPS = List.of(20, 50, 100);
     /**
-     * The demo's sequential judge: an error margin of 2 points and a latency ratio of 1.5 on the median
-     * and p90 (a p99 needs thousands of requests to bound): tolerant of a busy machine's noise, while
-     * the bad canary is 3x slower and fails 30%, far outside.
+     * The demo's sequential judge: an error margin of 5 points and a latency ratio of 2 on the median
+     * and p90 (a p99 needs thousands of requests to bound), as tolerant as the demo's thresholds were
+     * of a busy machine's noise (its latencies drift with the load), while the bad canary is 3x
+     * slower and fails 30%, far outside.
      */
-    public static final double ERROR_MARGIN = 0.02;
-    public static final double LATENCY_RATIO = 1.5;
+    public static final double ERROR_MARGIN = 0.05;
+    public static final double LATENCY_RATIO = 2.0;
     public static final List<Double> QUANTILES = List.of(0.5, 0.9);
     /** Distinct sticky user keys in the traffic. */
     public static final int KEYS = 1000;
@@ -99,12 +100,12 @@ public record DemoScenario(boolean badCanary, Duration stepInterval, int rps, lo
     public String rolloutCommandLine() {
         return "canary rollout start --canary v2 --steps 20,50,100 --interval " + Durations.format(stepInterval)
                 + " --min-requests " + minRequests + " --max-step " + Durations.format(maxStep())
-                + " --error-margin 2% --latency-ratio " + LATENCY_RATIO;
+                + " --error-margin 5% --latency-ratio " + LATENCY_RATIO;
     }
 
     /** The longest a demo step may hold: a few intervals, so a demo never waits long for an undecided step. */
     public Duration maxStep() {
-        return stepInterval.multipliedBy(6).plusSeconds(20);
+        return stepInterval.multipliedBy(10).plusSeconds(30);
     }
 
     /** An upper bound on how long the rollout can take: every step holding to its maximum, plus slack. */

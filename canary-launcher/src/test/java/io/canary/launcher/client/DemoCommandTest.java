@@ -23,10 +23,10 @@ class DemoCommandTest {
 
         assertThat(r.code()).as(r.out() + r.err()).isZero();
         assertThat(r.out())
-                .contains("[##########] step 4/4  100%  COMPLETED")
+                .contains("[##########] step 3/3  100%  COMPLETED") // the demo plan: 20, 50, 100
                 .containsPattern("dashboard: http://127\\.0\\.0\\.1:\\d+/ ")
                 .contains("verdict").contains("PROMOTE")
-                .contains("Every node is on routing state v5: {'v1': 0.0, 'v2': 1.0}")
+                .contains("Every node is on routing state v4: {'v1': 0.0, 'v2': 1.0}")
                 .contains("Outcome: COMPLETED, v2 serves 100% on every node (expected: COMPLETED)");
         assertThat(Files.readString(dataDir.resolve("node-c.log"))).contains("COMPLETED");
     }
