@@ -517,7 +517,7 @@ public final class ProtocolNode {
             return out;
         }
         // Durable before the work starts: a resend reaching a restarted coordinator must find it.
-        out.add(new Effect.Append(accepted.accept(from, request.requestId(), now, request.command()), true));
+        out.add(new Effect.Append(accepted.accept(from, request.requestId(), wallClock.getAsLong(), request.command()), true));
         out.addAll(runCommand(caller, request.command(), now));
         return out;
     }
