@@ -38,7 +38,9 @@ public sealed interface Outcome {
             return success(state);
         }
         Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
-        return failure(cause.getMessage() != null ? cause.getMessage() : cause.toString());
+        String reason = cause.getMessage() != null ? cause.getMessage() : cause.toString();
+        // "May still commit" must stay that: a delegated command whose transaction's outcome is unknown is not a failure.
+        return cause instanceof io.canary.ProposalTimeoutException ? unknown(reason) : failure(reason);
     }
 
     /** No outcome arrived in time: the request may or may not commit. */
