@@ -94,16 +94,18 @@ class RolloutInProcessTest {
         canaryLatencyMs = 40;
 
         assertThat(startRollout().weights().share("v2")).isEqualTo(0.05);
-        assertThat(cluster.advanceUntil(() -> everyNodeIn(Phase.COMPLETED), Duration.ofMinutes(3))).isTrue();
+        // The default (sequential) judge promotes a step once the evidence shows the canary within its
+        // margin, which takes a few virtual minutes at this traffic; it holds until then.
+        assertThat(cluster.advanceUntil(() -> everyNodeIn(Phase.COMPLETED), Duration.ofMinutes(30))).isTrue();
 
         for (CanaryNode node : cluster.nodes()) {
             assertThat(node.state().weights().share("v2")).as(node.id()).isEqualTo(1.0);
             assertThat(node.state().baseline()).as(node.id()).isEqualTo("v2");
         }
-        // Every step was analysed and passed: 5% -> 25% -> 50% -> 100%.
+        // Every step was analysed and passed (HOLDs while evidence gathered, never a ROLLBACK): 5% -> 25% -> 50% -> 100%.
         List<Verdict> verdicts = cluster.node("node-a").rolloutStatus().verdicts();
-        assertThat(verdicts).extracting(Verdict::decision)
-                .containsExactly(Verdict.Decision.PROMOTE, Verdict.Decision.PROMOTE, Verdict.Decision.PROMOTE);
+        assertThat(verdicts).extracting(Verdict::decision).doesNotContain(Verdict.Decision.ROLLBACK);
+        assertThat(verdicts).extracting(Verdict::decision).filteredOn(d -> d == Verdict.Decision.PROMOTE).hasSize(3);
         assertThat(percentsSeenByNodeB).containsExactly(5, 25, 50, 100);
     }
 
@@ -134,7 +136,9 @@ class RolloutInProcessTest {
         assertThat(cluster.advanceUntil(() -> everyNodeIn(Phase.ROLLED_BACK), Duration.ofMinutes(3))).isTrue();
 
         Verdict last = cluster.node("node-a").rolloutStatus().verdicts().get(cluster.node("node-a").rolloutStatus().verdicts().size() - 1);
-        assertThat(last.reason()).containsIgnoringCase("p95");
+        // The sequential judge compares latency quantiles (p50, p90, p99) against the baseline's.
+        assertThat(last.decision()).isEqualTo(Verdict.Decision.ROLLBACK);
+        assertThat(last.reason()).containsIgnoringCase("baseline p50");
         assertThat(last.canary().p95Ms()).isGreaterThan(last.baseline().p95Ms() * 1.5);
     }
 }
