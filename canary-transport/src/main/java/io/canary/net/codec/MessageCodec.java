@@ -37,6 +37,11 @@ public final class MessageCodec {
 
     /** A complete frame for {@code message}, with {@code version} in its header. */
     public byte[] encodeFrame(Message message, int version) {
+        return finish(headerAndPayload(message, version), version);
+    }
+
+    /** Header (with the payload's length filled in) and payload of {@code message}, size-checked. */
+    private WireWriter headerAndPayload(Message message, int version) {
         MessageType type = MessageType.of(message);
         WireWriter w = new WireWriter();
         FrameHeader.write(w, version, type.code(), 0);
@@ -44,7 +49,7 @@ public final class MessageCodec {
         int length = w.size() - WireFormat.HEADER_BYTES;
         checkSize(length, type.name());
         w.putInt(WireFormat.HEADER_BYTES - 4, length);
-        return finish(w, version);
+        return w;
     }
 
     /** Appends the checksum if {@code version} has one, and returns the frame. */
@@ -75,14 +80,7 @@ public final class MessageCodec {
      * connection appends the tag and the checksum (see {@link WireFormat}).
      */
     public byte[] encodeUnsealed(Message message, int version) {
-        MessageType type = MessageType.of(message);
-        WireWriter w = new WireWriter();
-        FrameHeader.write(w, version, type.code(), 0);
-        writePayload(w, message);
-        int length = w.size() - WireFormat.HEADER_BYTES;
-        checkSize(length, type.name());
-        w.putInt(WireFormat.HEADER_BYTES - 4, length);
-        return w.toByteArray();
+        return headerAndPayload(message, version).toByteArray();
     }
 
     /** A complete Reject frame carrying {@code reason}. */
