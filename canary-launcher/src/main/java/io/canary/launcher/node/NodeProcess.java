@@ -123,7 +123,9 @@ public final class NodeProcess implements AutoCloseable {
             printStartup(settings, console, controlPort, dataPlane.port());
             if (settings.proxy().isPresent()) {
                 CanaryNode n = node;
-                proxy = ProxyServer.start(settings.proxy().get(), ProxyNode.of(n, counters::request), new ProxyStats());
+                ProxyStats proxyStats = new ProxyStats();
+                counters.addMetrics(proxyStats::renderMetrics);
+                proxy = ProxyServer.start(settings.proxy().get(), ProxyNode.of(n, counters::request), proxyStats);
                 console.line("Proxy on " + settings.bindHost() + ":" + proxy.port() + " -> " + settings.proxy().get().upstreams().values());
             }
             NodeWatcher watcher = NodeWatcher.start(node, settings, console);

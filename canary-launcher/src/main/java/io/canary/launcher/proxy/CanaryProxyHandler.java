@@ -94,13 +94,13 @@ final class CanaryProxyHandler extends ProxyHandler.Reverse {
         long start = System.nanoTime();
         stats.proxied();
         long length = request.getLength();
+        Route route = router.route(request);
         if (length > settings.maxBodyBytes()) {
-            stats.clientFault(ClientFault.BODY_TOO_LARGE);
+            stats.clientFault(ClientFault.BODY_TOO_LARGE, route.version());
             ProxyErrors.write(response, callback, HttpStatus.PAYLOAD_TOO_LARGE_413, "request body of " + length
                     + " bytes exceeds the proxy's limit of " + settings.maxBodyBytes() + " bytes", null, node.id());
             return true;
         }
-        Route route = router.route(request);
         Endpoint endpoint = upstreams.pick(route.version());
         Exchange exchange = new Exchange(route, endpoint, start);
         Callback recording = new ExchangeCallback(callback, exchange, response);
@@ -296,7 +296,8 @@ final class CanaryProxyHandler extends ProxyHandler.Reverse {
             if (client != null && exchange.upstreamFailure() == null) {
                 stats.clientFault(client instanceof HttpException http && http.getCode() == HttpStatus.PAYLOAD_TOO_LARGE_413
                         ? ClientFault.BODY_TOO_LARGE
-                        : ProxyErrors.root(client) instanceof TimeoutException ? ClientFault.CLIENT_TIMEOUT : ClientFault.CLIENT_ABORTED);
+                        : ProxyErrors.root(client) instanceof TimeoutException ? ClientFault.CLIENT_TIMEOUT : ClientFault.CLIENT_ABORTED,
+                        exchange.route.version());
                 return;
             }
             boolean ok = written && exchange.upstreamFailure() == null && response.getStatus() < 500;

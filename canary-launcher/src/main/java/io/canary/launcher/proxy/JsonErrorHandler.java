@@ -29,7 +29,7 @@ final class JsonErrorHandler extends ErrorHandler {
             case HttpStatus.PAYLOAD_TOO_LARGE_413 -> ClientFault.BODY_TOO_LARGE;
             case HttpStatus.REQUEST_TIMEOUT_408 -> ClientFault.CLIENT_TIMEOUT;
             default -> ClientFault.CLIENT_ABORTED;
-        });
+        }, ProxyStats.UNROUTED);
         String text = code == HttpStatus.REQUEST_HEADER_FIELDS_TOO_LARGE_431
                 ? "request line and headers exceed the proxy's limit (" + message + ")"
                 : message;

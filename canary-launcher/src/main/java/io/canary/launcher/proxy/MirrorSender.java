@@ -82,11 +82,11 @@ final class MirrorSender {
         }
         long length = request.getLength();
         if (hasBody && length > spec.maxBodyBytes()) {
-            stats.mirror(MirrorOutcome.SKIPPED);
+            stats.mirror(target, MirrorOutcome.SKIPPED);
             return null;
         }
         if (!inFlight.tryAcquire()) {
-            stats.mirror(MirrorOutcome.DROPPED);
+            stats.mirror(target, MirrorOutcome.DROPPED);
             return null;
         }
         // The request's headers are copied now: Jetty may recycle them once the real exchange completes.
@@ -163,7 +163,7 @@ final class MirrorSender {
 
         private void release(MirrorOutcome outcome) {
             inFlight.release();
-            stats.mirror(outcome);
+            stats.mirror(endpoint.version(), outcome);
         }
 
         private void send() {
@@ -193,6 +193,7 @@ final class MirrorSender {
                 release(MirrorOutcome.FAILED);
                 return;
             }
+            stats.mirrorSent(version);
             copy.send(result -> {
                 boolean ok = result.isSucceeded() && result.getResponse().getStatus() < 500;
                 node.recordMirror(version, System.nanoTime() - start, ok);

@@ -99,6 +99,49 @@ class ProxyThroughNodeTest {
     }
 
     @Test
+    void metricsCountPinnedRequestsClientFaultsAndMirrorCopiesPerVersion() throws Exception {
+        v1 = upstream("v1", 200);
+        v2 = upstream("v2", 500);
+        NodeSettings s = settings("--id", "node-a", "--peers", "node-a=127.0.0.1:1", "--control-port", "0", "--bind", "127.0.0.1",
+                "--data-port", "0", "--data-dir", dir.toString(), "--proxy-port", "0",
+                "--upstream", "v1=http://127.0.0.1:" + v1.getAddress().getPort(),
+                "--upstream", "v2=http://127.0.0.1:" + v2.getAddress().getPort(),
+                "--initial-weights", "v1=1.0,v2=0.0", "--mirror", "v2=100%", "--proxy-max-body", "1k", "--proxy-max-header", "2k");
+        try (NodeProcess node = NodeProcess.start(s, SocketTransports.factory(), NodeConsole.silent("node-a"))) {
+            String proxy = "http://127.0.0.1:" + node.proxy().orElseThrow().port();
+            HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+            for (int i = 0; i < 3; i++) { // pinned to v2 by the default header rule: v2 answers 500 to each
+                assertThat(client.send(HttpRequest.newBuilder(URI.create(proxy + "/pinned")).header("X-Canary-Version", "v2").build(),
+                        HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(500);
+            }
+            for (int i = 0; i < 4; i++) { // to v1, each copied to v2, where every copy fails
+                assertThat(client.send(HttpRequest.newBuilder(URI.create(proxy + "/mirrored")).build(),
+                        HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(200);
+            }
+            assertThat(client.send(HttpRequest.newBuilder(URI.create(proxy + "/big")).POST(HttpRequest.BodyPublishers.ofByteArray(new byte[2048]))
+                    .build(), HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(413);
+            assertThat(client.send(HttpRequest.newBuilder(URI.create(proxy + "/fat")).header("X-Fat", "x".repeat(4096)).build(),
+                    HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(431);
+            String metricsUrl = "http://127.0.0.1:" + node.dataPort() + "/metrics";
+            Awaitility.await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+                String m = client.send(HttpRequest.newBuilder(URI.create(metricsUrl)).build(), HttpResponse.BodyHandlers.ofString()).body();
+                assertThat(m).contains("# TYPE canary_proxy_pinned_requests_total counter",
+                        "canary_proxy_pinned_requests_total{node=\"node-a\",version=\"v2\"} 3\n",
+                        "canary_proxy_pinned_errors_total{node=\"node-a\",version=\"v2\"} 3\n",
+                        "canary_proxy_client_faults_total{node=\"node-a\",version=\"v1\",fault=\"body_too_large\"} 1\n",
+                        "canary_proxy_client_faults_total{node=\"node-a\",version=\"\",fault=\"headers_too_large\"} 1\n",
+                        "canary_proxy_mirror_sent_total{node=\"node-a\",version=\"v2\"} 4\n",
+                        "canary_proxy_mirror_requests_total{node=\"node-a\",version=\"v2\",outcome=\"failed\"} 4\n",
+                        "canary_proxy_mirror_requests_total{node=\"node-a\",version=\"v2\",outcome=\"dropped\"} 0\n",
+                        "canary_proxy_requests_total{node=\"node-a\"} 8\n");
+                // Pinned requests are not the version's health, and the 413 is not v1's fault.
+                assertThat(m).contains("canary_requests_total{node=\"node-a\",version=\"v2\"} 0\n",
+                        "canary_request_errors_total{node=\"node-a\",version=\"v1\"} 0\n");
+            });
+        }
+    }
+
+    @Test
     void proxyOptionsParseAndRefuseContradictions() {
         NodeSettings s = settings("--id", "node-a", "--peers", "node-a=127.0.0.1:1", "--proxy-port", "8080",
                 "--upstream", "v1=http://10.0.0.1:8000/", "--upstream", "v2=http://10.0.0.2:8000,http://10.0.0.3:8000/api",
