@@ -5,6 +5,8 @@ import java.io.IOException;
 import java.net.BindException;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
+import java.net.StandardSocketOptions;
+import java.nio.channels.ServerSocketChannel;
 
 /**
  * A bound control-port listener, not yet serving. {@link SocketTransport#start} binds one itself;
@@ -15,10 +17,10 @@ import java.net.ServerSocket;
 public final class ControlPort implements AutoCloseable {
     private static final int BACKLOG = 128;
 
-    private final ServerSocket server;
+    private final ServerSocketChannel server;
     private final HostPort address;
 
-    private ControlPort(ServerSocket server, HostPort address) {
+    private ControlPort(ServerSocketChannel server, HostPort address) {
         this.server = server;
         this.address = address;
     }
@@ -30,12 +32,13 @@ public final class ControlPort implements AutoCloseable {
      * @throws TransportException with one clear line if the port is taken or the address is not ours
      */
     public static ControlPort bind(String host, int port) {
-        ServerSocket server = null;
+        ServerSocketChannel server = null;
         try {
-            server = new ServerSocket();
-            server.setReuseAddress(true);
+            // A channel, so that either I/O model can serve it: the NIO selector, or a blocking accept loop.
+            server = ServerSocketChannel.open();
+            server.setOption(StandardSocketOptions.SO_REUSEADDR, true);
             server.bind(new InetSocketAddress(host, port), BACKLOG);
-            return new ControlPort(server, new HostPort(host, server.getLocalPort()));
+            return new ControlPort(server, new HostPort(host, server.socket().getLocalPort()));
         } catch (BindException e) {
             closeQuietly(server);
             String msg = String.valueOf(e.getMessage());
@@ -64,10 +67,16 @@ public final class ControlPort implements AutoCloseable {
 
     /** True once closed (by {@link #close()} or by the transport that owned it). */
     public boolean isClosed() {
-        return server.isClosed();
+        return !server.isOpen();
     }
 
+    /** The listener as a blocking server socket (the blocking model). */
     ServerSocket serverSocket() {
+        return server.socket();
+    }
+
+    /** The listener's channel (the NIO model). */
+    ServerSocketChannel channel() {
         return server;
     }
 
@@ -77,7 +86,7 @@ public final class ControlPort implements AutoCloseable {
         closeQuietly(server);
     }
 
-    private static void closeQuietly(ServerSocket s) {
+    private static void closeQuietly(ServerSocketChannel s) {
         if (s != null) {
             try {
                 s.close();

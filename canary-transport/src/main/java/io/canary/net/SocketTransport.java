@@ -1,9 +1,10 @@
 package io.canary.net;
 
+import io.canary.net.internal.BlockingEngine;
 import io.canary.net.internal.Counters;
-import io.canary.net.internal.Listener;
+import io.canary.net.internal.Engine;
+import io.canary.net.internal.NioEngine;
 import io.canary.net.internal.NodeContext;
-import io.canary.net.internal.PeerLink;
 import io.canary.net.internal.Tls;
 import io.canary.transport.Message;
 import io.canary.transport.Transport;
@@ -16,21 +17,20 @@ import java.util.Objects;
 import java.util.Random;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.concurrent.SynchronousQueue;
-import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The {@link Transport} over plain TCP: one listener per node (its control port) and one outbound
+ * The {@link Transport} over TCP: one listener per node (its control port) and one outbound
  * connection per peer.
  *
- * <p>Threads (all daemon): one accept thread; one writer thread per peer, which owns the outbound
- * connection, drains that peer's bounded queue and reconnects with capped exponential backoff and
- * jitter; one pooled reader thread per inbound connection. Blocking sockets keep this simple and are
- * cheap enough for the clusters Canary targets (up to ~100 nodes: ~200 threads).
+ * <p>Threads (all daemon), by {@link SocketTransportConfig#effectiveIoModel() I/O model}: with
+ * {@link IoModel#NIO} (the default), one selector thread ({@code canary-nio-<id>}) for the listener
+ * and every connection in and out, however many peers there are; it encodes, seals, writes, reads,
+ * checks and decodes, dials with capped exponential backoff and jitter, and calls the receiver. With
+ * {@link IoModel#BLOCKING} (always under mutual TLS): one accept thread, one writer thread per peer
+ * and one pooled reader thread per inbound connection. Both speak exactly the same bytes.
  *
  * <p>Every connection starts with a {@code Hello} each way; a node of another cluster, an unknown
  * node id or another protocol version is refused with one clear line in both nodes' logs (see
@@ -44,14 +44,16 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Threading: every method is safe from any thread. {@link #send} and the accessors never block;
  * {@link #start} blocks only to bind the port and load the TLS stores; {@link #close} waits at most
- * two seconds for the threads to end. The receiver is called from the reader threads (one per inbound
- * connection, so concurrently for different peers) and, for a message to this node itself, from
- * the sender's thread.
+ * two seconds for the threads to end. The receiver is called from the transport's threads (the one
+ * selector thread with NIO; one reader thread per inbound connection, so concurrently for different
+ * peers, when blocking) and, for a message to this node itself, from the sender's thread.
  *
  * <p>Failure: a peer that cannot be reached is retried in the background forever, with backoff;
- * what is queued for it meanwhile is bounded and the excess dropped (see {@link #stats()}). Nothing
- * a peer sends can make {@link #send} throw or block. A receiver that throws is logged (rate
- * limited) and the connection goes on.
+ * what is queued for it meanwhile is bounded and the excess dropped (see {@link #stats()}). A peer
+ * that stops reading holds at most its queue and one batch of bytes, and its connection is closed
+ * after {@link SocketTransportConfig#writeStallTimeout()} (NIO). Nothing a peer sends or fails to
+ * read can make {@link #send} throw or block, or delay the other peers. A receiver that throws is
+ * logged (rate limited) and the connection goes on.
  */
 public final class SocketTransport implements Transport {
     private static final long CLOSE_WAIT_MILLIS = 2_000;
@@ -61,10 +63,8 @@ public final class SocketTransport implements Transport {
     private final Object lifecycle = new Object();
     private ControlPort controlPort;
     private volatile NodeContext ctx;
-    private volatile Map<String, PeerLink> links = Map.of();
+    private volatile Engine engine;
     private volatile String selfId;
-    private ThreadPoolExecutor connections;
-    private Thread listenerThread;
     private boolean started;
     private boolean closed;
 
@@ -113,26 +113,19 @@ public final class SocketTransport implements Transport {
             controlPort = port;
             Logger log = LoggerFactory.getLogger(SocketTransport.class.getName() + "." + selfId);
             NodeContext context = new NodeContext(config, selfId, receiver, counters, log, tls);
-            int peers = config.peers().size();
-            connections = new ThreadPoolExecutor(0, 2 * peers + 16, 10, TimeUnit.SECONDS, new SynchronousQueue<>(),
-                    daemonThreads("canary-in-" + selfId + "-"));
-            Map<String, PeerLink> newLinks = new LinkedHashMap<>();
+            Map<String, HostPort> peers = new LinkedHashMap<>(config.peers());
+            peers.remove(selfId);
             Random random = new Random(new SecureRandom().nextLong());
-            config.peers().forEach((id, address) -> {
-                if (!id.equals(selfId)) {
-                    newLinks.put(id, new PeerLink(context, id, address, new Random(random.nextLong())));
-                }
-            });
+            IoModel model = config.effectiveIoModel();
+            Engine e = model == IoModel.NIO ? new NioEngine(context, port.channel(), peers, random)
+                    : new BlockingEngine(context, port.serverSocket(), peers, random);
             this.selfId = selfId;
             this.ctx = context;
-            this.links = Map.copyOf(newLinks);
-            listenerThread = daemonThreads("canary-listen-" + selfId).newThread(
-                    new Listener(context, port.serverSocket(), connections));
-            listenerThread.start();
-            newLinks.values().forEach(l -> l.start(daemonThreads("canary-send-" + selfId + "-to-" + l.peerId()).newThread(l)));
+            this.engine = e;
             started = true;
-            log.info("{} listening on control port {} (cluster '{}', peers {}, {})", selfId, port.address(), config.clusterId(),
-                    newLinks.keySet(), security(tls != null, config.clusterSecret().isPresent()));
+            log.info("{} listening on control port {} (cluster '{}', peers {}, {}, {} I/O)", selfId, port.address(),
+                    config.clusterId(), peers.keySet(), security(tls != null, config.clusterSecret().isPresent()),
+                    model == IoModel.NIO ? "one selector thread" : "blocking");
         }
     }
 
@@ -153,14 +146,12 @@ public final class SocketTransport implements Transport {
                 c.deliver(to, message);
                 return;
             }
-            PeerLink link = links.get(to);
-            if (link == null) {
+            Engine e = engine;
+            if (e == null || !e.offer(to, message)) {
                 counters.dropped.increment();
                 LoggerFactory.getLogger(SocketTransport.class).debug("{} has no address for node '{}': dropping {}", selfId, to,
                         message.getClass().getSimpleName());
-                return;
             }
-            link.offer(message);
         } catch (RuntimeException e) {
             counters.dropped.increment();
         }
@@ -189,19 +180,9 @@ public final class SocketTransport implements Transport {
             c.markClosed();
         }
         controlPort.close();
-        links.values().forEach(PeerLink::close);
-        c.closeInbound();
-        connections.shutdownNow();
-        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(CLOSE_WAIT_MILLIS);
-        try {
-            listenerThread.join(CLOSE_WAIT_MILLIS);
-            for (PeerLink l : links.values()) {
-                l.join(TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime()));
-            }
-            connections.awaitTermination(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        engine.close(System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(CLOSE_WAIT_MILLIS));
+        // Again: a channel registered with a selector is only released once the selector let it go.
+        controlPort.close();
         LoggerFactory.getLogger(SocketTransport.class.getName() + "." + selfId).info("{} closed control port {}", selfId,
                 controlPort.port());
     }
@@ -231,26 +212,18 @@ public final class SocketTransport implements Transport {
 
     /** Peers whose outbound connection is up and past its handshake, sorted. Never blocks. */
     public Set<String> connectedPeers() {
-        Set<String> up = new TreeSet<>();
-        links.forEach((id, l) -> {
-            if (l.isConnected()) {
-                up.add(id);
-            }
-        });
-        return up;
+        Engine e = engine;
+        return e == null ? Set.of() : new TreeSet<>(e.connectedPeers());
+    }
+
+    /** Messages waiting in {@code peer}'s bounded outbound queue (0 for an unknown peer or before start). Never blocks. */
+    public int queued(String peer) {
+        Engine e = engine;
+        return e == null || peer == null ? 0 : e.queued(peer);
     }
 
     private static String security(boolean tls, boolean secret) {
         String transport = tls ? "mutual TLS 1.3" : "plain TCP";
         return secret ? transport + ", authenticated by the cluster secret" : transport + (tls ? "" : ", unauthenticated");
-    }
-
-    private static java.util.concurrent.ThreadFactory daemonThreads(String prefix) {
-        AtomicInteger n = new AtomicInteger();
-        return r -> {
-            Thread t = new Thread(r, prefix.endsWith("-") ? prefix + n.incrementAndGet() : prefix);
-            t.setDaemon(true);
-            return t;
-        };
     }
 }

@@ -33,6 +33,12 @@ public final class SocketTransportConfig {
      * up during a peer's outage would be delivered, and applied, whenever the peer came back.
      */
     public static final Duration DEFAULT_MAX_QUEUE_AGE = Duration.ofSeconds(5);
+    /**
+     * A connection whose unsent bytes made no progress for this long (the peer stopped reading, or
+     * its host vanished without a reset) is closed and dialled again, so a stuck peer holds at most
+     * one batch of bytes and its bounded queue, never a thread or the other peers (NIO model).
+     */
+    public static final Duration DEFAULT_WRITE_STALL_TIMEOUT = Duration.ofSeconds(10);
 
     private final String clusterId;
     private final HostPort bind;
@@ -44,6 +50,8 @@ public final class SocketTransportConfig {
     private final double backoffJitter;
     private final int queueCapacity;
     private final Duration maxQueueAge;
+    private final Duration writeStallTimeout;
+    private final IoModel ioModel;
     private final int protocolVersion;
     private final TlsSettings tls;
     private final ClusterSecret clusterSecret;
@@ -59,6 +67,8 @@ public final class SocketTransportConfig {
         this.backoffJitter = b.backoffJitter;
         this.queueCapacity = b.queueCapacity;
         this.maxQueueAge = b.maxQueueAge;
+        this.writeStallTimeout = b.writeStallTimeout;
+        this.ioModel = b.ioModel;
         this.protocolVersion = b.protocolVersion;
         this.tls = b.tls;
         this.clusterSecret = b.clusterSecret;
@@ -82,6 +92,8 @@ public final class SocketTransportConfig {
         b.backoffJitter = base.backoffJitter;
         b.queueCapacity = base.queueCapacity;
         b.maxQueueAge = base.maxQueueAge;
+        b.writeStallTimeout = base.writeStallTimeout;
+        b.ioModel = base.ioModel;
         b.protocolVersion = base.protocolVersion;
         b.tls = base.tls;
         b.clusterSecret = base.clusterSecret;
@@ -103,6 +115,18 @@ public final class SocketTransportConfig {
     public int queueCapacity() { return queueCapacity; }
     /** See {@link #DEFAULT_MAX_QUEUE_AGE}. */
     public Duration maxQueueAge() { return maxQueueAge; }
+    /** See {@link #DEFAULT_WRITE_STALL_TIMEOUT}. */
+    public Duration writeStallTimeout() { return writeStallTimeout; }
+    /**
+     * How the sockets are driven (see {@link IoModel}); mutual TLS always uses {@link IoModel#BLOCKING}.
+     * Default: the system property {@value IoModel#PROPERTY}, else {@link IoModel#BLOCKING}.
+     */
+    public IoModel ioModel() { return ioModel; }
+
+    /** The model this configuration really runs: {@link #ioModel()}, except blocking under TLS. */
+    public IoModel effectiveIoModel() {
+        return tls != null ? IoModel.BLOCKING : ioModel;
+    }
     /** The protocol version this transport announces: {@link WireFormat#PROTOCOL_VERSION} except in tests. */
     public int protocolVersion() { return protocolVersion; }
     /** Mutual TLS settings; empty for plain TCP (the default). */
@@ -120,7 +144,8 @@ public final class SocketTransportConfig {
         return "SocketTransportConfig[clusterId=" + clusterId + ", bind=" + bind + ", peers=" + peers
                 + ", maxFrameBytes=" + maxFrameBytes + ", connectTimeout=" + connectTimeout
                 + ", backoff=" + backoffInitial + ".." + backoffMax + " jitter " + backoffJitter
-                + ", queueCapacity=" + queueCapacity + ", maxQueueAge=" + maxQueueAge + ", tls=" + (tls != null ? tls : "off")
+                + ", queueCapacity=" + queueCapacity + ", maxQueueAge=" + maxQueueAge
+                + ", writeStallTimeout=" + writeStallTimeout + ", io=" + ioModel + ", tls=" + (tls != null ? tls : "off")
                 + ", clusterSecret=" + (clusterSecret != null ? clusterSecret : "none") + "]";
     }
 
@@ -137,6 +162,8 @@ public final class SocketTransportConfig {
         private double backoffJitter = DEFAULT_BACKOFF_JITTER;
         private int queueCapacity = DEFAULT_QUEUE_CAPACITY;
         private Duration maxQueueAge = DEFAULT_MAX_QUEUE_AGE;
+        private Duration writeStallTimeout = DEFAULT_WRITE_STALL_TIMEOUT;
+        private IoModel ioModel = IoModel.fromSystemProperty();
         private int protocolVersion = WireFormat.PROTOCOL_VERSION;
         private TlsSettings tls;
         private ClusterSecret clusterSecret;
@@ -228,6 +255,15 @@ public final class SocketTransportConfig {
                 throw new IllegalArgumentException("maxQueueAge must be positive, got " + age);
             }
             maxQueueAge = age;
+            return this;
+        }
+
+        /** See {@link #DEFAULT_WRITE_STALL_TIMEOUT}; in [1ms,1h]. */
+        public Builder writeStallTimeout(Duration d) { writeStallTimeout = millis("writeStallTimeout", d); return this; }
+
+        /** How the sockets are driven; see {@link IoModel}. */
+        public Builder ioModel(IoModel model) {
+            ioModel = Objects.requireNonNull(model, "ioModel");
             return this;
         }
 

@@ -16,9 +16,11 @@ package io.canary.net;
  * @param corruptFrames of the malformed, frames whose CRC32C checksum did not match (damaged in transit)
  * @param forgedFrames of the malformed, frames on an authenticated connection whose authentication tag did not
  *     match (altered in flight, replayed or reordered)
+ * @param stalledConnections outbound connections closed (and dialled again) because their unsent bytes made no
+ *     progress for the write-stall timeout: the peer stopped reading (NIO model)
  */
 public record TransportStats(long messagesSent, long messagesReceived, long messagesDropped, long malformedFrames,
                              long rejectedConnections, long acceptedConnections, long largestFrameBytes,
                              long largestDecodeBytes, long messagesExpired, long corruptFrames,
-                             long forgedFrames) {
+                             long forgedFrames, long stalledConnections) {
 }

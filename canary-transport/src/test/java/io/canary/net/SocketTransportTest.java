@@ -182,7 +182,7 @@ class SocketTransportTest {
                 .filter(Thread::isAlive)
                 .map(Thread::getName)
                 .filter(n -> n.startsWith("canary-in-" + nodeId + "-") || n.equals("canary-listen-" + nodeId)
-                        || n.startsWith("canary-send-" + nodeId + "-to-"))
+                        || n.startsWith("canary-send-" + nodeId + "-to-") || n.equals("canary-nio-" + nodeId))
                 .toList();
     }
 }

@@ -17,6 +17,8 @@ public final class Counters {
     public final LongAdder corrupt = new LongAdder();
     /** Of the malformed: frames whose authentication tag did not match (altered, replayed or reordered). */
     public final LongAdder forged = new LongAdder();
+    /** Outbound connections closed because the peer stopped reading (no write progress for the stall timeout). */
+    public final LongAdder stalled = new LongAdder();
     private final AtomicLong largestFrame = new AtomicLong();
     private final AtomicLong largestDecode = new AtomicLong();
 
@@ -30,6 +32,7 @@ public final class Counters {
 
     public TransportStats snapshot() {
         return new TransportStats(sent.sum(), received.sum(), dropped.sum(), malformed.sum(), rejected.sum(),
-                accepted.sum(), largestFrame.get(), largestDecode.get(), expired.sum(), corrupt.sum(), forged.sum());
+                accepted.sum(), largestFrame.get(), largestDecode.get(), expired.sum(), corrupt.sum(), forged.sum(),
+                stalled.sum());
     }
 }

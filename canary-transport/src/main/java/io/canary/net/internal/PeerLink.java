@@ -64,6 +64,11 @@ public final class PeerLink implements Runnable {
         }
     }
 
+    /** Messages waiting in the queue. */
+    public int queued() {
+        return queue.size();
+    }
+
     public void start(Thread t) {
         thread = t;
         t.start();

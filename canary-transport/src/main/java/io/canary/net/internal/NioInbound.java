@@ -1,0 +1,362 @@
+package io.canary.net.internal;
+
+import io.canary.net.codec.AuthOffer;
+import io.canary.net.codec.CodecException;
+import io.canary.net.codec.CorruptFrameException;
+import io.canary.net.codec.ForgedFrameException;
+import io.canary.net.codec.Hello;
+import io.canary.net.codec.MessageType;
+import io.canary.net.codec.WireFormat;
+import io.canary.net.codec.WireReader;
+import io.canary.transport.Message;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.SocketChannel;
+
+/**
+ * One connection a peer opened to us, on the selector thread: the handshake as acceptor, then
+ * frames in, messages out to the receiver. The same checks, lines and counters as the blocking
+ * {@link InboundConnection}; anything malformed closes this connection only. The handshake must be
+ * complete within the connect timeout of the accept.
+ */
+final class NioInbound implements NioLoop.Handler {
+    private enum Stage { HELLO, AUTH, PROOF, OPEN, CLOSED }
+
+    private final NioEngine engine;
+    private final NodeContext ctx;
+    private final NioLoop loop;
+    private final SocketChannel ch;
+    private final String remote;
+    private final String remoteHost;
+    private final FrameDecoder decoder;
+    private SelectionKey key;
+    private Stage stage = Stage.HELLO;
+    private String claimed;
+    private String peerId;
+    private byte[] pairKey;
+    private byte[] nonceC;
+    private byte[] nonceA;
+    /** Our handshake frames not yet taken by the socket (it takes them at once in practice: a few hundred bytes). */
+    private ByteBuffer pendingOut;
+
+    NioInbound(NioEngine engine, SocketChannel ch) {
+        this.engine = engine;
+        this.ctx = engine.ctx;
+        this.loop = engine.loop;
+        this.ch = ch;
+        InetSocketAddress r = remoteAddress(ch);
+        this.remoteHost = r == null ? "?" : r.getAddress().getHostAddress();
+        this.remote = remoteHost + ":" + (r == null ? 0 : r.getPort());
+        this.decoder = new FrameDecoder(ctx.config.maxFrameBytes(), ctx.counters);
+    }
+
+    void open() throws IOException {
+        ch.configureBlocking(false);
+        ch.setOption(java.net.StandardSocketOptions.TCP_NODELAY, true);
+        key = loop.register(ch, SelectionKey.OP_READ, this);
+        loop.schedule(ctx.config.connectTimeout().toNanos(), this::handshakeDeadline);
+    }
+
+    private void handshakeDeadline() {
+        if (stage == Stage.OPEN || stage == Stage.CLOSED) {
+            return;
+        }
+        long suppressed = ctx.logLimiter.permit("no-hello:" + remoteHost);
+        if (suppressed >= 0) {
+            ctx.log().warn("closed connection from {}: handshake not completed within {} ms{}", remote,
+                    ctx.config.connectTimeout().toMillis(), LogLimiter.suppressedSuffix(suppressed));
+        }
+        close();
+    }
+
+    @Override
+    public void ready(SelectionKey k) throws IOException {
+        if (k.isWritable()) {
+            writePending();
+        }
+        if (!k.isValid() || !k.isReadable()) {
+            return;
+        }
+        ByteBuffer buf = loop.readBuffer;
+        // Bounded per event, so one busy peer cannot starve the others.
+        for (int round = 0; round < 16 && stage != Stage.CLOSED; round++) {
+            buf.clear();
+            int n;
+            try {
+                n = ch.read(buf);
+            } catch (IOException e) {
+                lost(e.getMessage());
+                return;
+            }
+            if (n == 0) {
+                return;
+            }
+            buf.flip();
+            if (!consume(buf)) {
+                return;
+            }
+            if (n < 0) {
+                endOfStream();
+                return;
+            }
+        }
+    }
+
+    /** Decodes and handles every whole frame in {@code buf}; false once the connection closed. */
+    private boolean consume(ByteBuffer buf) {
+        try {
+            while (stage != Stage.CLOSED) {
+                FrameReader.Frame f = decoder.next(buf);
+                if (f == null) {
+                    return true;
+                }
+                handle(f);
+            }
+            return false;
+        } catch (RuntimeException e) {
+            malformedOrBug(e);
+            return false;
+        }
+    }
+
+    private void endOfStream() {
+        try {
+            decoder.endOfStream();
+        } catch (RuntimeException e) {
+            malformedOrBug(e);
+            return;
+        }
+        if (stage == Stage.OPEN) {
+            ctx.log().debug("{} ({}) closed its connection", peerId, remote);
+        }
+        close();
+    }
+
+    private void malformedOrBug(RuntimeException e) {
+        if (e instanceof CorruptFrameException) {
+            ctx.counters.corrupt.increment();
+            malformed(e.getMessage());
+        } else if (e instanceof ForgedFrameException) {
+            ctx.counters.forged.increment();
+            malformed(e.getMessage());
+        } else if (e instanceof CodecException) {
+            malformed(e.getMessage());
+        } else {
+            // A decoder bug must cost this connection only, never the node.
+            malformed("undecodable frame (" + e + ")");
+        }
+        close();
+    }
+
+    private void handle(FrameReader.Frame f) {
+        switch (stage) {
+            case HELLO -> onHello(f);
+            case AUTH -> onAuth(f);
+            case PROOF -> onProof(f);
+            case OPEN -> onMessage(f);
+            default -> { }
+        }
+    }
+
+    private void onHello(FrameReader.Frame f) {
+        if (f.header().type() != WireFormat.TYPE_HELLO) {
+            throw new CodecException("the first frame must be a Hello, got frame type " + f.header().type());
+        }
+        Hello hello = Hello.decode(f.payload(), 0, f.payload().length);
+        claimed = hello.nodeId();
+        String problem = ctx.handshake.problemWithInbound(hello);
+        if (problem != null) {
+            refuse(problem);
+            return;
+        }
+        stage = Stage.AUTH;
+    }
+
+    private void onAuth(FrameReader.Frame f) {
+        if (f.header().type() != WireFormat.TYPE_AUTH) {
+            throw new CodecException("expected its auth frame (frame type " + WireFormat.TYPE_AUTH
+                    + ") after the Hello, got frame type " + f.header().type());
+        }
+        AuthOffer theirs = AuthOffer.decode(f.payload(), 0, f.payload().length);
+        String problem = ctx.auth.problemWithMode(claimed, theirs.mode());
+        byte[] k = null;
+        if (problem == null && theirs.mode() == AuthOffer.Mode.SECRET) {
+            k = ctx.auth.key(claimed).orElse(null);
+            if (k == null) {
+                problem = ctx.auth.noKey(claimed);
+            }
+        }
+        if (problem != null) {
+            refuse(problem);
+            return;
+        }
+        AuthOffer ours = ctx.auth.offer();
+        send(concat(ctx.codec.encodeHello(ctx.handshake.hello()), ctx.codec.encodeAuth(ours)));
+        if (k == null) {
+            accepted();
+            return;
+        }
+        pairKey = k;
+        nonceC = theirs.nonce();
+        nonceA = ours.nonce();
+        stage = Stage.PROOF;
+    }
+
+    /** The connector proves itself first; only then do we prove ourselves, and seal what it sends. */
+    private void onProof(FrameReader.Frame f) {
+        int type = f.header().type();
+        if (type == WireFormat.TYPE_REJECT) {
+            String reason = Printable.of(Hello.decodeReject(f.payload(), 0, f.payload().length), 300);
+            ctx.rejected("connection from " + remote + " (" + Printable.of(claimed) + ") was rejected by "
+                    + Printable.of(claimed) + ": " + reason, remoteHost + "|" + claimed + reason);
+            close();
+            return;
+        }
+        if (type != WireFormat.TYPE_PROOF) {
+            throw new CodecException("expected the proof of " + Printable.of(claimed) + ", got frame type " + type);
+        }
+        byte[] proof = AuthOffer.decodeProof(f.payload(), 0, f.payload().length);
+        if (!ctx.auth.verify(pairKey, Authenticator.Role.CONNECTOR, claimed, ctx.selfId, nonceC, nonceA, proof)) {
+            refuse(Authenticator.badProof(claimed, ctx.selfId));
+            return;
+        }
+        send(ctx.codec.encodeProof(ctx.auth.proof(pairKey, Authenticator.Role.ACCEPTOR, claimed, ctx.selfId, nonceC, nonceA)));
+        decoder.sealed(ctx.auth.session(pairKey, claimed, ctx.selfId, nonceC, nonceA));
+        accepted();
+    }
+
+    /** The peer reaches the protocol, and replaces an older connection of the same id, only once all of it passed. */
+    private void accepted() {
+        if (stage == Stage.CLOSED) {
+            return;
+        }
+        peerId = claimed;
+        stage = Stage.OPEN;
+        engine.authenticated(peerId, this);
+        ctx.counters.accepted.increment();
+        long suppressed = ctx.logLimiter.permit("accepted:" + peerId);
+        if (suppressed >= 0) {
+            ctx.log().info("accepted connection from {} ({}{}){}", peerId, remote,
+                    pairKey != null ? ", authenticated by the cluster secret" : "", LogLimiter.suppressedSuffix(suppressed));
+        }
+    }
+
+    private void onMessage(FrameReader.Frame f) {
+        int type = f.header().type();
+        if (type == WireFormat.TYPE_REJECT) {
+            // The peer refused our Hello after all (e.g. we are not who it expected at this address).
+            String reason = Printable.of(Hello.decodeReject(f.payload(), 0, f.payload().length), 300);
+            ctx.rejected("connection from " + remote + " (" + peerId + ") was rejected by " + peerId + ": " + reason,
+                    remoteHost + "|" + peerId + reason);
+            close();
+            return;
+        }
+        if (f.header().version() != ctx.config.protocolVersion()) {
+            throw new CodecException("frame of protocol version " + f.header().version() + " after a Hello of version "
+                    + ctx.config.protocolVersion());
+        }
+        if (MessageType.ofCode(type) == null) {
+            throw new CodecException("unexpected frame type " + type + " after the handshake");
+        }
+        WireReader r = new WireReader(f.payload(), 0, f.payload().length, ctx.config.maxFrameBytes());
+        Message m;
+        try {
+            m = ctx.codec.decode(type, r);
+        } finally {
+            ctx.counters.decodeCharged(r.charged());
+        }
+        ctx.deliver(peerId, m);
+    }
+
+    /** Logs and counts the refusal, tells the peer why, and closes. */
+    private void refuse(String problem) {
+        ctx.rejected("rejected connection from " + remote + " (" + Printable.of(claimed) + "): " + problem,
+                remoteHost + "|" + claimed + problem);
+        try {
+            ch.write(ByteBuffer.wrap(ctx.codec.encodeReject(problem)));
+        } catch (IOException | RuntimeException ignored) {
+            // the peer may already be gone; our log line says it all
+        }
+        close();
+    }
+
+    private void send(byte[] bytes) {
+        ByteBuffer b = ByteBuffer.wrap(bytes);
+        if (pendingOut != null) {
+            ByteBuffer joined = ByteBuffer.allocate(pendingOut.remaining() + b.remaining());
+            joined.put(pendingOut).put(b).flip();
+            b = joined;
+        }
+        pendingOut = b;
+        writePending();
+    }
+
+    private void writePending() {
+        if (pendingOut == null || stage == Stage.CLOSED) {
+            return;
+        }
+        try {
+            ch.write(pendingOut);
+        } catch (IOException e) {
+            lost(e.getMessage());
+            return;
+        }
+        if (pendingOut.hasRemaining()) {
+            key.interestOps(SelectionKey.OP_READ | SelectionKey.OP_WRITE);
+        } else {
+            pendingOut = null;
+            key.interestOps(SelectionKey.OP_READ);
+        }
+    }
+
+    private void lost(String why) {
+        if (!ctx.isClosed() && peerId != null && stage == Stage.OPEN) {
+            ctx.log().info("connection from {} ({}) lost: {}", peerId, remote, why);
+        }
+        close();
+    }
+
+    private void malformed(String why) {
+        ctx.counters.malformed.increment();
+        long suppressed = ctx.logLimiter.permit("malformed:" + remoteHost);
+        if (suppressed >= 0) {
+            ctx.log().warn("closed connection from {}{}: {}{}", remote, peerId != null ? " (" + peerId + ")" : "",
+                    Printable.of(why, 300), LogLimiter.suppressedSuffix(suppressed));
+        }
+    }
+
+    @Override
+    public void failed(Exception e) {
+        if (e instanceof RuntimeException r) {
+            malformedOrBug(r);
+        } else {
+            lost(e.getMessage());
+        }
+    }
+
+    /** Closes the connection; idempotent, loop thread only. */
+    void close() {
+        if (stage == Stage.CLOSED) {
+            return;
+        }
+        stage = Stage.CLOSED;
+        NodeContext.closeQuietly(ch);
+        engine.closed(this, peerId);
+    }
+
+    private static byte[] concat(byte[] a, byte[] b) {
+        byte[] out = java.util.Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, out, a.length, b.length);
+        return out;
+    }
+
+    private static InetSocketAddress remoteAddress(SocketChannel ch) {
+        try {
+            return (InetSocketAddress) ch.getRemoteAddress();
+        } catch (IOException | RuntimeException e) {
+            return null;
+        }
+    }
+}
