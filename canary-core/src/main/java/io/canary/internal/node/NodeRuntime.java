@@ -1,17 +1,14 @@
 package io.canary.internal.node;
 
 import io.canary.CoordinationStatus;
-import io.canary.NodeConfig;
 import io.canary.PeerStatus;
 import io.canary.ProposalFailedException;
-import io.canary.ProposalTimeoutException;
 import io.canary.internal.protocol.Caller;
 import io.canary.internal.protocol.Durations;
 import io.canary.internal.protocol.Effect;
 import io.canary.internal.protocol.Outcome;
 import io.canary.internal.protocol.ProtocolNode;
 import io.canary.internal.protocol.Recovery;
-import io.canary.internal.protocol.StateChange;
 import io.canary.internal.protocol.Timer;
 import io.canary.log.FileStateLog;
 import io.canary.log.LogRecord;
@@ -25,12 +22,9 @@ import java.lang.System.Logger.Level;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import java.util.function.LongFunction;
 
@@ -51,19 +45,13 @@ public final class NodeRuntime {
     private final Scheduler scheduler;
     private final Router router;
     private final List<Consumer<RoutingState>> listeners = new CopyOnWriteArrayList<>();
-    private final Map<Long, CompletableFuture<RoutingState>> calls = new ConcurrentHashMap<>();
-    private final AtomicLong nextCallId = new AtomicLong();
+    private final PendingCalls calls;
+    private final Extensions extensions;
+    private final NodeStatus status;
     private final ProtocolTasks tasks;
     private final AtomicBoolean startCalled = new AtomicBoolean();
     private ProtocolNode protocol;
     private boolean started;
-    private volatile boolean ready;
-    private volatile List<PeerStatus> peers = List.of();
-    private volatile CoordinationStatus coordination = CoordinationStatus.unknown();
-    private volatile boolean coordinator;
-    /** The role the extensions were last told of (protocol thread only). */
-    private boolean toldCoordinator;
-    private long toldTerm = -1;
     private volatile Consumer<Effect> effectHook;
 
     public NodeRuntime(NodeSettings settings) {
@@ -71,6 +59,9 @@ public final class NodeRuntime {
         this.selfId = settings.nodeId();
         this.scheduler = settings.scheduler();
         this.router = new Router(settings.initialState());
+        this.calls = new PendingCalls(selfId);
+        this.extensions = new Extensions(selfId, settings.extensions());
+        this.status = new NodeStatus(selfId, router, extensions);
         // Fail-safe until the protocol has said otherwise: a started node serves no canary before it knows it is current.
         router.failSafe(true);
         this.tasks = new ProtocolTasks(scheduler);
@@ -144,24 +135,16 @@ public final class NodeRuntime {
             future.completeExceptionally(new ProposalFailedException(selfId + (tasks.isClosed() ? " is closed" : " is not started")));
             return future;
         }
-        long callId = nextCallId.incrementAndGet();
-        calls.put(callId, future);
         // A backstop, so that no caller waits forever whatever happens: the protocol's own timeouts
         // (prepare, request) answer first.
-        Duration backstop = settings.config().requestTimeout().plus(settings.config().prepareTimeout());
-        scheduler.schedule(backstop, () -> {
-            CompletableFuture<RoutingState> late = calls.remove(callId);
-            if (late != null) {
-                late.completeExceptionally(new ProposalTimeoutException(selfId + " got no outcome within "
-                        + Durations.human(backstop)));
-            }
-        });
+        long callId = calls.register(future, scheduler,
+                settings.config().requestTimeout().plus(settings.config().prepareTimeout()));
         tasks.execute(() -> {
             run(request.apply(callId));
             publish();
         });
         if (tasks.isClosed()) {
-            failCalls(selfId + " is closed");
+            calls.failAll(selfId + " is closed");
         }
         return future;
     }
@@ -202,7 +185,7 @@ public final class NodeRuntime {
             } else if (effect instanceof Effect.Apply a) {
                 apply(a.state());
             } else if (effect instanceof Effect.Complete c) {
-                complete(c.callId(), c.outcome());
+                calls.complete(c.callId(), c.outcome());
             } else if (effect instanceof Effect.Delegate d) {
                 delegate(d.caller(), d.command());
             } else if (effect instanceof Effect.Log l) {
@@ -231,7 +214,7 @@ public final class NodeRuntime {
             } else {
                 // Memory is now ahead of the disk: the only safe thing left is to stop.
                 LOG.log(Level.ERROR, "[" + selfId + "] stopped: its state log failed: " + error);
-                failCalls(selfId + " stopped: its state log failed: " + error);
+                calls.failAll(selfId + " stopped: its state log failed: " + error);
                 close();
             }
             return false;
@@ -250,38 +233,9 @@ public final class NodeRuntime {
         }
     }
 
-    private void complete(long callId, Outcome outcome) {
-        CompletableFuture<RoutingState> future = calls.remove(callId);
-        if (future == null) {
-            return;
-        }
-        if (outcome instanceof Outcome.Success s) {
-            future.complete(s.state());
-        } else {
-            Outcome.Failure failure = (Outcome.Failure) outcome;
-            future.completeExceptionally(failure.outcomeUnknown()
-                    ? new ProposalTimeoutException(failure.reason())
-                    : new ProposalFailedException(failure.reason()));
-        }
-    }
-
     private void delegate(Caller caller, Message.Command command) {
-        CompletableFuture<RoutingState> result = null;
-        for (NodeExtension extension : settings.extensions()) {
-            try {
-                result = extension.onCommand(command);
-            } catch (RuntimeException e) {
-                result = CompletableFuture.failedFuture(e);
-            }
-            if (result != null) {
-                break;
-            }
-        }
-        if (result == null) {
-            // A runtime assembled without the rollout extension (CanaryNode always plugs it in).
-            result = CompletableFuture.failedFuture(new ProposalFailedException(selfId + " takes no rollout commands"));
-        }
-        result.whenComplete((state, error) -> execute(() -> run(protocol.onDelegatedDone(caller, Outcome.of(state, error)))));
+        extensions.run(command).whenComplete((state, error) ->
+                execute(() -> run(protocol.onDelegatedDone(caller, Outcome.of(state, error)))));
     }
 
     private void maybeCheckpoint() {
@@ -291,9 +245,7 @@ public final class NodeRuntime {
         try {
             // An extension that cannot say what it keeps cancels the checkpoint: its records must not be lost.
             List<LogRecord> records = new ArrayList<>(protocol.checkpointRecords());
-            for (NodeExtension extension : settings.extensions()) {
-                records.addAll(extension.checkpointRecords());
-            }
+            records.addAll(extensions.checkpointRecords());
             settings.log().checkpoint(records);
         } catch (RuntimeException e) {
             LOG.log(Level.WARNING, "[" + selfId + "] checkpoint failed, the log keeps growing: " + e.getMessage());
@@ -301,43 +253,7 @@ public final class NodeRuntime {
     }
 
     private void publish() {
-        long now = scheduler.monotonicMillis();
-        CoordinationStatus status = protocol.coordination(now);
-        CoordinationStatus before = coordination;
-        coordination = status;
-        router.failSafe(status.failSafe() || tasks.isClosed());
-        if (status.failSafe() != before.failSafe() || !status.failSafeReason().equals(before.failSafeReason())) {
-            LOG.log(status.failSafe() ? Level.WARNING : Level.INFO, "[" + selfId + "] " + (status.failSafe()
-                    ? "fail-safe: routing every request to the baseline " + router.state().baseline() + ": "
-                            + status.failSafeReason()
-                    : "routing on the committed weights again (lease valid)"));
-        }
-        ready = protocol.isReady() && !status.failSafe();
-        peers = protocol.view(now);
-        boolean isCoordinator = protocol.isCoordinator();
-        coordinator = isCoordinator;
-        if (isCoordinator != toldCoordinator || (isCoordinator && status.term() != toldTerm)) {
-            if (toldCoordinator && isCoordinator) {
-                tellRole(false, toldTerm); // a new term: the old reign ended first
-            }
-            toldCoordinator = isCoordinator;
-            toldTerm = status.term();
-            tellRole(isCoordinator, status.term());
-        }
-    }
-
-    private void tellRole(boolean isCoordinator, long term) {
-        RoutingState committed = protocol.committed();
-        eachExtension("onRoleChange", e -> e.onRoleChange(isCoordinator, term, committed));
-    }
-
-    private void failCalls(String reason) {
-        for (Long id : List.copyOf(calls.keySet())) {
-            CompletableFuture<RoutingState> f = calls.remove(id);
-            if (f != null) {
-                f.completeExceptionally(new ProposalFailedException(reason));
-            }
-        }
+        status.publish(protocol, scheduler.monotonicMillis(), tasks.isClosed());
     }
 
     // ---- public accessors (any thread) ----------------------------------------------------------
@@ -379,18 +295,11 @@ public final class NodeRuntime {
         settings.log().close();
         // A stopped node that an embedding service still asks keeps answering, but never with the canary.
         router.failSafe(true);
-        failCalls(selfId + " is closed");
+        calls.failAll(selfId + " is closed");
     }
 
-    /** Calls every extension; one that throws is logged, and neither the others nor the event it is part of are cut short. */
     private void eachExtension(String what, Consumer<NodeExtension> call) {
-        for (NodeExtension extension : settings.extensions()) {
-            try {
-                call.accept(extension);
-            } catch (RuntimeException e) {
-                LOG.log(Level.WARNING, "[" + selfId + "] " + extension.getClass().getSimpleName() + "." + what + " threw", e);
-            }
-        }
+        extensions.each(what, call);
     }
 
     // ---- for the extensions' context (see ExtensionContext) -------------------------------------
@@ -423,20 +332,20 @@ public final class NodeRuntime {
     }
 
     public boolean isReady() {
-        return ready && !tasks.isClosed();
+        return status.ready() && !tasks.isClosed();
     }
 
     public List<PeerStatus> cluster() {
-        return peers;
+        return status.peers();
     }
 
     /** True while this node coordinates (elected and past its recovery round); any thread. */
     public boolean isCoordinator() {
-        return coordinator;
+        return status.coordinator();
     }
 
     /** Who coordinates as this node sees it; any thread. */
     public CoordinationStatus coordination() {
-        return coordination;
+        return status.coordination();
     }
 }

@@ -1,5 +1,7 @@
 package io.canary.internal.protocol;
 
+import io.canary.NodeConfig;
+import io.canary.model.RoutingState;
 import io.canary.transport.Message.Abort;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
@@ -67,6 +69,32 @@ final class AbortRound {
 
     boolean isDurableOnMajority() {
         return acked.size() >= majority;
+    }
+
+    /** Abort to every member that has not logged it yet, and the next resend. */
+    List<Effect> send(NodeConfig config) {
+        List<Effect> out = new ArrayList<>();
+        for (String member : missing()) {
+            out.add(new Effect.Send(member, message));
+        }
+        out.add(new Effect.Schedule(config.retryInterval(), new Timer.AbortResend(txId())));
+        return out;
+    }
+
+    /**
+     * The resend timer fired: past {@code answerBy} without a majority, the caller is told the outcome
+     * is unknown (a successor could still find the promise and finish it, so not "failed"); the abort goes on.
+     */
+    List<Effect> onResend(Replies replies, RoutingState committed, NodeConfig config, long now) {
+        List<Effect> out = new ArrayList<>();
+        if (!answered && now >= answerBy) {
+            out.addAll(replies.reply(proposal.caller(), Outcome.unknown(reason()
+                    + "; the abort is not yet logged by a majority, so it may still commit: check the routing state"),
+                    committed));
+            answered = true;
+        }
+        out.addAll(send(config));
+        return out;
     }
 
     List<String> missing() {

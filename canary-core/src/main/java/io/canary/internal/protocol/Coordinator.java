@@ -10,9 +10,7 @@ import io.canary.transport.Message.Prepare;
 import io.canary.transport.Message.StateSync;
 import io.canary.transport.Message.Vote;
 import java.lang.System.Logger.Level;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Deque;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Objects;
@@ -43,10 +41,9 @@ public final class Coordinator {
     private final Participant local;
     private final Membership membership;
     private final Replies replies;
-    private final Deque<Proposal> queue = new ArrayDeque<>();
+    private final ProposalQueue queue;
     private final java.util.function.LongSupplier wallClock;
     private long sequence;
-    private long nextProposalId = 1;
     private PrepareRound round;
     private CommitTracker tracker;
     private AbortRound aborting;
@@ -64,6 +61,7 @@ public final class Coordinator {
         this.membership = Objects.requireNonNull(membership, "membership");
         this.replies = Objects.requireNonNull(replies, "replies");
         this.wallClock = Objects.requireNonNull(wallClock, "wallClock");
+        this.queue = new ProposalQueue(selfId, config, replies);
     }
 
     public long term() {
@@ -115,11 +113,8 @@ public final class Coordinator {
     /** Queues a proposal; it starts when every transaction before it has finished. */
     public List<Effect> propose(StateChange change, StateChange.Requester requester, Caller caller,
                                 String description, long now) {
-        Proposal proposal = new Proposal(nextProposalId++, change, requester, caller, description,
-                now + config.requestTimeout().toMillis());
-        queue.addLast(proposal);
         List<Effect> out = new ArrayList<>();
-        out.add(new Effect.Schedule(config.requestTimeout(), new Timer.ProposalDeadline(proposal.id())));
+        queue.add(change, requester, caller, description, now, out);
         startNext(now, out);
         return out;
     }
@@ -183,18 +178,7 @@ public final class Coordinator {
     public List<Effect> onAbortResend(long txId, long now) {
         List<Effect> out = new ArrayList<>();
         if (aborting != null && aborting.txId() == txId) {
-            if (!aborting.answered() && now >= aborting.answerBy()) {
-                // No majority logged the abort in time: a successor could still find the promise and
-                // finish it, so the caller is told the outcome is unknown, not that it failed.
-                out.addAll(replies.reply(aborting.proposal().caller(), Outcome.unknown(aborting.reason()
-                        + "; the abort is not yet logged by a majority, so it may still commit: check the routing state"),
-                        local.committed()));
-                aborting.markAnswered();
-            }
-            for (String member : aborting.missing()) {
-                out.add(new Effect.Send(member, aborting.message()));
-            }
-            out.add(new Effect.Schedule(config.retryInterval(), new Timer.AbortResend(txId)));
+            out.addAll(aborting.onResend(replies, local.committed(), config, now));
         }
         return out;
     }
@@ -220,23 +204,14 @@ public final class Coordinator {
     /** A queued proposal that has not started by its deadline fails; its caller stops waiting. */
     public List<Effect> onProposalDeadline(long proposalId, long now) {
         List<Effect> out = new ArrayList<>();
-        for (Proposal p : queue) {
-            if (p.id() == proposalId) {
-                queue.remove(p);
-                fail(p, "the coordinator " + selfId + " could not start " + p.description() + " within "
-                        + Durations.human(config.requestTimeout()) + ": earlier transactions were still running", out);
-                break;
-            }
-        }
+        queue.onDeadline(proposalId, local.committed(), out);
         return out;
     }
 
     /** Fails every queued proposal (the node is closing); a running transaction is left to its outcome. */
     public List<Effect> failQueued(String reason) {
         List<Effect> out = new ArrayList<>();
-        while (!queue.isEmpty()) {
-            fail(queue.pollFirst(), reason, out);
-        }
+        queue.failAll(reason, local.committed(), out);
         return out;
     }
 
@@ -265,30 +240,13 @@ public final class Coordinator {
     }
 
     private void startNext(long now, List<Effect> out) {
-        while (!isBusy() && !queue.isEmpty()) {
-            Proposal proposal = queue.pollFirst();
-            if (now > proposal.deadline()) {
-                fail(proposal, proposal.description() + " waited longer than "
-                        + Durations.human(config.requestTimeout()) + " to start", out);
-                continue;
-            }
+        while (!isBusy()) {
             RoutingState current = local.committed();
-            RoutingState target;
-            try {
-                target = Objects.requireNonNull(proposal.change().apply(current), "proposed state");
-            } catch (RuntimeException e) {
-                // A change that cannot apply (or a bug in one) fails its caller, never the queue.
-                fail(proposal, e.getMessage() != null ? e.getMessage()
-                        : proposal.description() + " could not be computed: " + e, out);
-                continue;
+            ProposalQueue.Next next = queue.next(current, now, out);
+            if (next == null) {
+                return;
             }
-            if (target.weights().equals(current.weights()) && target.baseline().equals(current.baseline())
-                    && target.rollout().equals(current.rollout())) {
-                // Nothing would change: no transaction, the caller gets the state it asked for.
-                out.addAll(replies.reply(proposal.caller(), Outcome.success(current), current));
-                continue;
-            }
-            begin(proposal, current, target, now, out);
+            begin(next.proposal(), current, next.target(), now, out);
         }
     }
 
@@ -374,10 +332,7 @@ public final class Coordinator {
             fail(aborted.proposal(), reason, out);
             aborting.markAnswered();
         }
-        for (String member : aborting.missing()) {
-            out.add(new Effect.Send(member, aborting.message()));
-        }
-        out.add(new Effect.Schedule(config.retryInterval(), new Timer.AbortResend(aborted.txId())));
+        out.addAll(aborting.send(config));
     }
 
     private void finishAbortIfDone(long now, List<Effect> out) {

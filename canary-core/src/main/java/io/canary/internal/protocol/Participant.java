@@ -252,6 +252,19 @@ public final class Participant {
         return new ArrayList<>();
     }
 
+    /**
+     * The PREPARED record of {@code txId} could not be written (the YES was not sent): the promise is
+     * dropped and {@code coordinatorId} (if known) gets a NO {@code CANNOT_PERSIST} of {@code term} instead.
+     */
+    public List<Effect> onPromiseNotDurable(long txId, String error, String coordinatorId, long term) {
+        List<Effect> out = forgetPrepared(txId);
+        if (!coordinatorId.isEmpty()) {
+            out.add(new Effect.Send(coordinatorId, Vote.no(term, txId, Refusal.CANNOT_PERSIST,
+                    selfId + " cannot write its state log: " + error)));
+        }
+        return out;
+    }
+
     /** The coordinator decided COMMIT of its own transaction: its decision record is this node's commit. */
     public List<Effect> commitLocally(long txId, RoutingState state) {
         List<Effect> out = new ArrayList<>();

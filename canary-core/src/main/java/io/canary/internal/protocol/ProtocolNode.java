@@ -5,12 +5,9 @@ import io.canary.NodeConfig;
 import io.canary.PeerStatus;
 import io.canary.log.LogRecord;
 import io.canary.model.RoutingState;
-import io.canary.model.Weights;
 import io.canary.transport.Message;
-import io.canary.transport.Message.Refusal;
 import java.lang.System.Logger.Level;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -31,23 +28,19 @@ public final class ProtocolNode {
 
     private final String selfId;
     private final List<String> members;
-    private final int rank;
     private final NodeConfig config;
-    private final Recovery recovery;
     private final Participant participant;
     private final Forwarder forwarder;
     private final Replies replies = new Replies();
-    private final AcceptedRequests accepted;
+    private final Commands commands;
     private final Lease lease;
     private final LongSupplier wallClock;
-    private final boolean amnesiac;
-    private final Set<String> heardFrom = new HashSet<>();
     private final Terms terms;
+    private final Elections elections;
     private Membership membership;
     private Coordinator coordinator;
-    private Candidacy candidacy;
-    private long nextStandAt;
     private long startedAt;
+    private long lastNow;
     private Set<PlantedBug> planted = Set.of();
 
     /**
@@ -62,24 +55,16 @@ public final class ProtocolNode {
         this.selfId = Objects.requireNonNull(selfId, "selfId");
         this.members = List.copyOf(members);
         this.config = Objects.requireNonNull(config, "config");
-        this.recovery = Objects.requireNonNull(recovery, "recovery");
+        Objects.requireNonNull(recovery, "recovery");
         this.wallClock = Objects.requireNonNull(wallClock, "wallClock");
-        List<String> order = new ArrayList<>();
-        order.add(preferredCoordinator);
-        for (String m : members) {
-            if (!m.equals(preferredCoordinator)) {
-                order.add(m);
-            }
-        }
-        this.rank = Math.max(0, order.indexOf(selfId));
         this.participant = new Participant(selfId, servableVersions, config, recovery.committed(), recovery.inDoubt(),
                 recovery.lastAborted());
         this.forwarder = new Forwarder(this::coordinatorId, config, requestIdBase);
-        this.accepted = new AcceptedRequests(recovery.accepted());
+        this.commands = new Commands(selfId, replies, new AcceptedRequests(recovery.accepted()), wallClock);
         this.lease = new Lease(config);
         this.terms = new Terms(recovery.term(), recovery.votedFor());
         // A log without any term: a fresh node, or one whose data was lost (it may have voted before).
-        this.amnesiac = recovery.term() == 0;
+        this.elections = new Elections(this, selfId, this.members, preferredCoordinator, recovery.term() == 0);
     }
 
     public ProtocolNode(String selfId, List<String> members, String preferredCoordinator, Set<String> servableVersions,
@@ -137,8 +122,6 @@ public final class ProtocolNode {
         return started() && leaseProblem(lastNow).isEmpty();
     }
 
-    private long lastNow;
-
     private boolean started() {
         return membership != null;
     }
@@ -158,12 +141,7 @@ public final class ProtocolNode {
         lastNow = now;
         membership = new Membership(selfId, members, config, now);
         List<Effect> out = new ArrayList<>(participant.start(now));
-        // Never coordinating on from a previous life: a restarted coordinator is a member until elected again.
-        // A fresh cluster's preferred coordinator stands at once; anyone else, and any node that
-        // remembers a term, first waits for a coordinator to show itself.
-        long wait = members.size() == 1 || (amnesiac && rank == 0) ? 0
-                : config.electionTimeout().toMillis() + rank * config.electionStagger().toMillis();
-        nextStandAt = now + wait;
+        elections.start(now);
         out.addAll(onHeartbeatTick(now));
         return out;
     }
@@ -175,37 +153,19 @@ public final class ProtocolNode {
         if (message instanceof Message.Heartbeat hb) {
             membership.onHeartbeat(from, hb, now); // reachability evidence, whatever the sender's term
         }
-        long term = termOf(message);
+        long term = MessageTerms.of(message);
         if (term >= 0) {
-            heardFrom.add(from);
+            elections.heard(from);
             if (message instanceof Message.RequestVote rv) {
-                Elections.onRequestVote(this, from, rv, now, out);
+                elections.onRequestVote(from, rv, now, out);
                 return out;
             }
             if (message instanceof Message.RequestVoteReply r && r.preVote() && r.granted()) {
-                Elections.onReply(this, from, r, now, out); // carries the term asked about, not a term to adopt
+                elections.onReply(from, r, now, out); // carries the term asked about, not a term to adopt
                 return out;
             }
-            if (term > terms.current() && coordinator != null && message instanceof Message.Heartbeat
-                    && planted.contains(PlantedBug.ACCEPT_OLDER_TERM)) {
-                return out; // the planted bug: a deposed coordinator does not hear of the newer term
-            } else if (term > terms.current()) {
-                adoptTerm(term, "", out);
-            } else if (term < terms.current() && planted.contains(PlantedBug.ACCEPT_OLDER_TERM)
-                    && (message instanceof Message.Prepare || message instanceof Message.Commit)) {
-                // The planted bug: the stale coordinator's word is taken, and answered in its own term.
-                if (message instanceof Message.Prepare p) {
-                    out.addAll(participant.onPrepare(from, term, p, now));
-                } else {
-                    out.addAll(participant.onCommit(from, term, (Message.Commit) message, now));
-                }
+            if (!Fencing.admit(this, from, message, term, now, out)) {
                 return out;
-            } else if (term < terms.current()) {
-                if (message instanceof Message.Prepare p) {
-                    out.add(new Effect.Send(from, Message.Vote.no(terms.current(), p.txId(), Refusal.STALE_TERM,
-                            selfId + " is in term " + terms.current() + ", not " + term)));
-                }
-                return out; // fenced: a message of an older term changes nothing (our heartbeats tell its sender)
             }
         }
         if (message instanceof Message.Heartbeat m) {
@@ -222,9 +182,9 @@ public final class ProtocolNode {
             learnCoordinator(from, out);
             out.addAll(participant.onStateSync(from, m, now));
         } else if (message instanceof Message.RequestVoteReply m) {
-            Elections.onReply(this, from, m, now, out);
+            elections.onReply(from, m, now, out);
         } else if (message instanceof Message.ForwardRequest m) {
-            out.addAll(onForwardRequest(from, m, now));
+            out.addAll(commands.onForwardRequest(from, m, isCoordinator() ? coordinator : null, participant.committed(), now));
         } else if (message instanceof Message.ForwardResponse m) {
             out.addAll(forwarder.onResponse(from, m));
         } else if (coordinator != null && message instanceof Message.Vote m) {
@@ -268,7 +228,7 @@ public final class ProtocolNode {
         if (!isCoordinator()) {
             return forwarder.forward(callId, command);
         }
-        return runCommand(new Caller.Local(callId), command, now);
+        return commands.run(new Caller.Local(callId), command, coordinator, now);
     }
 
     /**
@@ -287,7 +247,7 @@ public final class ProtocolNode {
 
     /** A delegated command (see {@link Effect.Delegate}) finished. */
     public List<Effect> onDelegatedDone(Caller caller, Outcome outcome) {
-        return replies.reply(caller, outcome, participant.committed());
+        return commands.onDelegatedDone(caller, outcome, participant.committed());
     }
 
     /** The node is closing: it refuses new promises and fails the callers still waiting. */
@@ -302,16 +262,8 @@ public final class ProtocolNode {
 
     /** A durable append failed: if it was a promise, vote NO instead (the YES was not sent). */
     public List<Effect> onAppendFailed(LogRecord record, String error) {
-        if (record instanceof LogRecord.Prepared p) {
-            List<Effect> out = new ArrayList<>(participant.forgetPrepared(p.txId()));
-            String to = terms.coordinator();
-            if (!to.isEmpty()) {
-                out.add(new Effect.Send(to, Message.Vote.no(terms.current(), p.txId(), Refusal.CANNOT_PERSIST,
-                        selfId + " cannot write its state log: " + error)));
-            }
-            return out;
-        }
-        return List.of();
+        return record instanceof LogRecord.Prepared p
+                ? participant.onPromiseNotDurable(p.txId(), error, terms.coordinator(), terms.current()) : List.of();
     }
 
     /** The records a checkpoint keeps, before the extensions' own. */
@@ -322,59 +274,20 @@ public final class ProtocolNode {
                 : Optional.of(new LogRecord.Aborted(participant.abortedTxId(), "", participant.abortedVersion()));
         List<LogRecord> out = new ArrayList<>(Recovery.compact(terms.current(), terms.votedFor(), participant.committed(),
                 inDoubt, aborted, List.of()));
-        out.addAll(accepted.records());
+        out.addAll(commands.checkpointRecords());
         return out;
     }
 
-    // ---- package-private, for Elections -------------------------------------------------------
+    // ---- package-private, for Elections and Fencing ---------------------------------------------
 
-    String selfId() {
-        return selfId;
-    }
-
-    NodeConfig config() {
-        return config;
-    }
-
-    Terms terms() {
-        return terms;
-    }
-
-    Participant participant() {
-        return participant;
-    }
-
-    Membership membership() {
-        return membership;
-    }
-
-    Set<PlantedBug> planted() {
-        return planted;
-    }
-
-    Candidacy candidacy() {
-        return candidacy;
-    }
-
-    void candidacy(Candidacy c) {
-        candidacy = c;
-    }
-
-    boolean amnesiac() {
-        return amnesiac;
-    }
-
-    Set<String> heardFrom() {
-        return heardFrom;
-    }
-
-    long startedAt() {
-        return startedAt;
-    }
-
-    int rank() {
-        return rank;
-    }
+    String selfId() { return selfId; }
+    NodeConfig config() { return config; }
+    Terms terms() { return terms; }
+    Participant participant() { return participant; }
+    Membership membership() { return membership; }
+    Set<PlantedBug> planted() { return planted; }
+    /** True while this node runs a coordinator of its term (recovering or active). */
+    boolean holdsReign() { return coordinator != null; }
 
     /**
      * True while this node has a live coordinator: it coordinates, or heard its term's coordinator
@@ -396,7 +309,7 @@ public final class ProtocolNode {
         boolean wasCoordinator = coordinator != null;
         terms.enter(term, votedFor);
         lease.revoke();
-        candidacy = null;
+        elections.cancel();
         if (wasCoordinator) {
             out.addAll(coordinator.stepDown("term " + term + " began"));
             coordinator = null;
@@ -406,7 +319,7 @@ public final class ProtocolNode {
 
     /** Won the election of {@code term}: recovery round, then coordinating. */
     void becomeCoordinator(Candidacy won, long now, List<Effect> out) {
-        candidacy = null;
+        elections.cancel();
         terms.coordinatorIs(selfId, now);
         coordinator = new Coordinator(selfId, config, won.term(), participant, membership, replies, wallClock);
         coordinator.plant(planted);
@@ -422,44 +335,30 @@ public final class ProtocolNode {
                 out.addAll(coordinator.redrive(p.txId(), p.proposed(), now));
             }
         }
-        out.addAll(onHeartbeatTickNoSchedule(now));
+        out.addAll(heartbeats(now));
     }
 
     // ---- internals ------------------------------------------------------------------------------
 
     private List<Effect> onHeartbeatTick(long now) {
-        List<Effect> out = new ArrayList<>(onHeartbeatTickNoSchedule(now));
+        List<Effect> out = new ArrayList<>(heartbeats(now));
         out.add(new Effect.Schedule(config.heartbeatInterval(), new Timer.HeartbeatTick()));
         if (coordinator == null) {
-            Elections.maybeStand(this, now, out);
+            elections.maybeStand(now, out);
         }
         return out;
     }
 
-    /** One round of heartbeats (the coordinator also syncs members known to be behind). */
-    private List<Effect> onHeartbeatTickNoSchedule(long now) {
+    /** One round of heartbeats (the coordinator also syncs members known to be behind); no next tick. */
+    private List<Effect> heartbeats(long now) {
         boolean leaseHolder = coordinator != null && leaseProblem(now).isEmpty();
         List<Effect> out = new ArrayList<>(membership.onHeartbeatTick(terms.current(), participant.committed().version(),
                 isReady(), coordinator != null, leaseHolder, now));
         out.remove(out.size() - 1); // the caller schedules the next tick
         if (coordinator != null) {
-            long version = participant.committed().version();
-            for (String member : members) {
-                if (!member.equals(selfId) && membership.isStale(member)) {
-                    out.add(new Effect.Send(member, new Message.StateSync(terms.current(), participant.committed())));
-                }
-                membership.caughtUp(member, membership.reportedVersion(member), version);
-            }
+            CatchUp.onTick(selfId, membership, terms.current(), participant.committed(), out);
         }
         return out;
-    }
-
-    void scheduleNextStand(long at) {
-        nextStandAt = at;
-    }
-
-    long nextStandAt() {
-        return nextStandAt;
     }
 
     private void onHeartbeat(String from, Message.Heartbeat hb, long now, List<Effect> out) {
@@ -478,12 +377,7 @@ public final class ProtocolNode {
             out.add(new Effect.Log(Level.INFO, from + " no longer coordinates term " + terms.current()));
         }
         if (coordinator != null) {
-            long version = participant.committed().version();
-            if (hb.committedVersion() < version) {
-                out.add(new Effect.Send(from, new Message.StateSync(terms.current(), participant.committed())));
-            } else {
-                membership.caughtUp(from, hb.committedVersion(), version);
-            }
+            CatchUp.onHeartbeat(from, hb.committedVersion(), membership, terms.current(), participant.committed(), out);
         }
     }
 
@@ -496,88 +390,6 @@ public final class ProtocolNode {
             out.add(new Effect.Log(Level.INFO, selfId + " follows the coordinator " + from + " of term " + terms.current()));
         }
         terms.coordinatorIs(from, lastNow);
-        candidacy = null;
-    }
-
-    private List<Effect> onForwardRequest(String from, Message.ForwardRequest request, long now) {
-        List<Effect> out = new ArrayList<>();
-        if (!isCoordinator()) {
-            // Not (or no longer) the coordinator: dropped; the sender resends to whoever coordinates then.
-            return out;
-        }
-        if (replies.admit(from, request.requestId(), out) != Replies.Admission.NEW) {
-            return out;
-        }
-        Caller.Remote caller = new Caller.Remote(from, request.requestId());
-        if (accepted.contains(from, request.requestId())) {
-            // Accepted by an earlier incarnation, whose answer died with it: it may have committed, so never run it twice.
-            out.addAll(replies.reply(caller, Outcome.unknown("the coordinator " + selfId
-                    + " restarted while running this request; it may have committed: check the routing state"),
-                    participant.committed()));
-            return out;
-        }
-        // Durable before the work starts: a resend reaching a restarted coordinator must find it.
-        out.add(new Effect.Append(accepted.accept(from, request.requestId(), wallClock.getAsLong(), request.command()), true));
-        out.addAll(runCommand(caller, request.command(), now));
-        return out;
-    }
-
-    private List<Effect> runCommand(Caller caller, Message.Command command, long now) {
-        if (command instanceof Message.ProposeWeights p) {
-            return coordinator.propose(manualWeights(p.weights()), StateChange.Requester.OPERATOR, caller,
-                    "weights " + p.weights(), now);
-        }
-        return List.of(new Effect.Delegate(caller, command));
-    }
-
-    /** The term a protocol message carries, or -1 for messages outside the protocol (health, forwarding). */
-    static long termOf(Message m) {
-        if (m instanceof Message.Prepare p) {
-            return p.term();
-        } else if (m instanceof Message.Vote v) {
-            return v.term();
-        } else if (m instanceof Message.Commit c) {
-            return c.term();
-        } else if (m instanceof Message.CommitAck a) {
-            return a.term();
-        } else if (m instanceof Message.Abort a) {
-            return a.term();
-        } else if (m instanceof Message.AbortAck a) {
-            return a.term();
-        } else if (m instanceof Message.DecisionQuery q) {
-            return q.term();
-        } else if (m instanceof Message.Heartbeat h) {
-            return h.term();
-        } else if (m instanceof Message.StateSync s) {
-            return s.term();
-        } else if (m instanceof Message.RequestVote r) {
-            return r.term();
-        } else if (m instanceof Message.RequestVoteReply r) {
-            return r.term();
-        }
-        return -1;
-    }
-
-    /** An operator's weight change: refused while a rollout runs, which owns the weights until it ends. */
-    static StateChange manualWeights(Weights weights) {
-        return current -> {
-            if (current.rollout().phase().isActive()) {
-                throw new ProposalRejectedException("cannot set weights by hand while rollout " + current.rollout().id()
-                        + " of " + current.rollout().canary() + " is " + current.rollout().phase().name().toLowerCase()
-                        + " at " + current.rollout().currentPercent() + "%; abort it first");
-            }
-            String baseline = weights.contains(current.baseline()) ? current.baseline() : largestShare(weights);
-            return current.next(weights, baseline, current.rollout(), 0, 0);
-        };
-    }
-
-    private static String largestShare(Weights weights) {
-        String best = null;
-        for (String version : weights.versions()) {
-            if (best == null || weights.basisPoints(version) > weights.basisPoints(best)) {
-                best = version;
-            }
-        }
-        return best;
+        elections.cancel();
     }
 }

@@ -14,7 +14,6 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
-import java.util.TreeMap;
 
 /**
  * Everything a launcher node needs to start: who it is, who its peers are, where it listens, which
@@ -56,7 +55,7 @@ public final class NodeSettings {
         this.coordinatorId = coordinatorId;
         this.bindHost = b.bindHost;
         this.controlPort = b.controlPort != null ? b.controlPort : members.get(b.nodeId).port();
-        this.dataPort = b.dataPort != null ? b.dataPort : defaultDataPort(members, b.nodeId);
+        this.dataPort = b.dataPort != null ? b.dataPort : NodeDefaults.dataPort(members, b.nodeId);
         this.dataDir = b.dataDir;
         this.clusterId = b.clusterId;
         this.models = Collections.unmodifiableMap(new LinkedHashMap<>(models));
@@ -71,18 +70,6 @@ public final class NodeSettings {
         this.maxBodyBytes = b.maxBodyBytes;
         this.proxy = Optional.ofNullable(b.proxy);
         this.webhooks = b.webhooks;
-    }
-
-    /** Data port 50051 for the first member, 50052 for the second, and so on. */
-    private static int defaultDataPort(Map<String, HostPort> members, String nodeId) {
-        int index = 0;
-        for (String id : members.keySet()) {
-            if (id.equals(nodeId)) {
-                break;
-            }
-            index++;
-        }
-        return ReferenceLayout.FIRST_DATA_PORT + index;
     }
 
     /** A builder for node {@code nodeId}, defaulting to the reference layout read from the process environment. */
@@ -347,15 +334,15 @@ public final class NodeSettings {
             if (!m.containsKey(coordinator)) {
                 throw new IllegalArgumentException("coordinator '" + coordinator + "' is not in the peer list " + m.keySet());
             }
-            Map<String, ModelSpec> mods = models != null ? models : proxy != null ? upstreamModels(proxy) : defaultModels();
-            Weights weights = initialWeights != null ? initialWeights : defaultWeights(mods);
+            Map<String, ModelSpec> mods = models != null ? models : proxy != null ? NodeDefaults.upstreamModels(proxy) : NodeDefaults.models();
+            Weights weights = initialWeights != null ? initialWeights : NodeDefaults.weights(mods);
             for (String v : weights.versions()) {
                 if (!mods.containsKey(v) && (proxy == null || !proxy.upstreams().containsKey(v))) {
                     throw new IllegalArgumentException("initial weights name version '" + v
                             + "' but no model serves it (models: " + mods.keySet() + ")");
                 }
             }
-            String base = baseline != null ? baseline : largestShare(weights);
+            String base = baseline != null ? baseline : NodeDefaults.largestShare(weights);
             if (!weights.contains(base)) {
                 throw new IllegalArgumentException("baseline '" + base + "' is not among the initial weights " + weights);
             }
@@ -369,42 +356,6 @@ public final class NodeSettings {
                 }
             }
             return new NodeSettings(this, m, coordinator, mods, weights, base);
-        }
-
-        /** With a proxy and no --model, {@code /predict} posts to each version's first upstream endpoint. */
-        private static Map<String, ModelSpec> upstreamModels(ProxySettings proxy) {
-            Map<String, ModelSpec> m = new LinkedHashMap<>();
-            proxy.upstreams().forEach((v, u) -> m.put(v, new ModelSpec.Http(u.endpoints().get(0), ModelSpec.DEFAULT_HTTP_TIMEOUT)));
-            return m;
-        }
-
-        private static Map<String, ModelSpec> defaultModels() {
-            Map<String, ModelSpec> m = new LinkedHashMap<>();
-            m.put("v1", new ModelSpec.Demo(ModelSpec.DEFAULT_DEMO_LATENCY, ModelSpec.DEFAULT_DEMO_ERRORS));
-            m.put("v2", new ModelSpec.Demo(ModelSpec.DEFAULT_DEMO_LATENCY, ModelSpec.DEFAULT_DEMO_ERRORS));
-            return m;
-        }
-
-        private static Weights defaultWeights(Map<String, ModelSpec> models) {
-            Map<String, Integer> bp = new TreeMap<>();
-            boolean first = true;
-            for (String v : models.keySet()) {
-                bp.put(v, first ? Weights.TOTAL_BASIS_POINTS : 0);
-                first = false;
-            }
-            return Weights.ofBasisPoints(bp);
-        }
-
-        private static String largestShare(Weights weights) {
-            String best = null;
-            int bestBp = -1;
-            for (String v : weights.versions()) {
-                if (weights.basisPoints(v) > bestBp) {
-                    best = v;
-                    bestBp = weights.basisPoints(v);
-                }
-            }
-            return best;
         }
 
         private static int checkPort(String field, int port) {

@@ -1,0 +1,85 @@
+package io.canary.internal.node;
+
+import io.canary.CoordinationStatus;
+import io.canary.PeerStatus;
+import io.canary.internal.protocol.ProtocolNode;
+import io.canary.model.RoutingState;
+import io.canary.routing.Router;
+import java.lang.System.Logger.Level;
+import java.util.List;
+
+/**
+ * What a node shows the world after every event, taken from its {@link ProtocolNode}: readiness,
+ * its view of the members and who coordinates (volatile, read by any thread), fail-safe routing on
+ * the {@link Router} (with one log line per change), and the extensions told of every change of role
+ * or term ({@code onRoleChange}).
+ *
+ * <p>{@link #publish} runs on the protocol thread only; the getters on any thread.
+ */
+final class NodeStatus {
+    private static final System.Logger LOG = System.getLogger("io.canary.node");
+
+    private final String selfId;
+    private final Router router;
+    private final Extensions extensions;
+    private volatile boolean ready;
+    private volatile List<PeerStatus> peers = List.of();
+    private volatile CoordinationStatus coordination = CoordinationStatus.unknown();
+    private volatile boolean coordinator;
+    /** The role the extensions were last told of (protocol thread only). */
+    private boolean toldCoordinator;
+    private long toldTerm = -1;
+
+    NodeStatus(String selfId, Router router, Extensions extensions) {
+        this.selfId = selfId;
+        this.router = router;
+        this.extensions = extensions;
+    }
+
+    /** Publishes the protocol's status at {@code now}; {@code closed}: the node is closed (never serves the canary). */
+    void publish(ProtocolNode protocol, long now, boolean closed) {
+        CoordinationStatus status = protocol.coordination(now);
+        CoordinationStatus before = coordination;
+        coordination = status;
+        router.failSafe(status.failSafe() || closed);
+        if (status.failSafe() != before.failSafe() || !status.failSafeReason().equals(before.failSafeReason())) {
+            LOG.log(status.failSafe() ? Level.WARNING : Level.INFO, "[" + selfId + "] " + (status.failSafe()
+                    ? "fail-safe: routing every request to the baseline " + router.state().baseline() + ": "
+                            + status.failSafeReason()
+                    : "routing on the committed weights again (lease valid)"));
+        }
+        ready = protocol.isReady() && !status.failSafe();
+        peers = protocol.view(now);
+        boolean isCoordinator = protocol.isCoordinator();
+        coordinator = isCoordinator;
+        if (isCoordinator != toldCoordinator || (isCoordinator && status.term() != toldTerm)) {
+            if (toldCoordinator && isCoordinator) {
+                tellRole(protocol, false, toldTerm); // a new term: the old reign ended first
+            }
+            toldCoordinator = isCoordinator;
+            toldTerm = status.term();
+            tellRole(protocol, isCoordinator, status.term());
+        }
+    }
+
+    private void tellRole(ProtocolNode protocol, boolean isCoordinator, long term) {
+        RoutingState committed = protocol.committed();
+        extensions.each("onRoleChange", e -> e.onRoleChange(isCoordinator, term, committed));
+    }
+
+    boolean ready() {
+        return ready;
+    }
+
+    List<PeerStatus> peers() {
+        return peers;
+    }
+
+    CoordinationStatus coordination() {
+        return coordination;
+    }
+
+    boolean coordinator() {
+        return coordinator;
+    }
+}
