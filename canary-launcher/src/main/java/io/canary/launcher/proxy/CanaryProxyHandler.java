@@ -94,7 +94,7 @@ final class CanaryProxyHandler extends ProxyHandler.Reverse {
         long start = System.nanoTime();
         stats.proxied();
         long length = request.getLength();
-        Route route = router.route(request);
+        Route route = router.route(jettyHead(request));
         if (length > settings.maxBodyBytes()) {
             stats.clientFault(ClientFault.BODY_TOO_LARGE, route.version());
             ProxyErrors.write(response, callback, HttpStatus.PAYLOAD_TOO_LARGE_413, "request body of " + length
@@ -116,6 +116,21 @@ final class CanaryProxyHandler extends ProxyHandler.Reverse {
             exchange.mirror = mirror.begin(request, route, hasBody(request, length));
         }
         return super.handle(request, response, recording);
+    }
+
+    private static RequestRouter.Head jettyHead(Request request) {
+        return new RequestRouter.Head() {
+            @Override
+            public String header(String name) {
+                return request.getHeaders().get(name);
+            }
+
+            @Override
+            public String cookies() {
+                java.util.List<String> values = request.getHeaders().getValuesList(HttpHeader.COOKIE);
+                return values.isEmpty() ? null : String.join("; ", values);
+            }
+        };
     }
 
     private static boolean hasBody(Request request, long length) {

@@ -3,13 +3,8 @@ package io.canary.launcher.proxy;
 import io.canary.launcher.proxy.ProxyStats.MirrorOutcome;
 import io.canary.launcher.proxy.RequestRouter.Route;
 import io.canary.launcher.proxy.Upstreams.Endpoint;
-import io.canary.model.RolloutInfo;
-import io.canary.model.RoutingState;
-import io.canary.model.Weights;
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
-import java.util.concurrent.Semaphore;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.eclipse.jetty.client.BytesRequestContent;
@@ -26,7 +21,7 @@ import org.eclipse.jetty.server.Request;
  * answer is read and discarded; its latency (send to last byte) and outcome go to
  * {@link ProxyNode#recordMirror}, never to the version's real health.
  *
- * <p>Bounded: at most {@link MirrorSpec#maxInFlight()} copies outstanding (a copy due beyond that
+ * <p>Which requests are copied and the bound on copies: {@link MirrorGate}. Bounded: at most {@link MirrorSpec#maxInFlight()} copies outstanding (a copy due beyond that
  * is dropped, never queued), bodies buffered up to {@link MirrorSpec#maxBodyBytes()} (a larger one
  * is not copied), each copy bounded by the upstream timeout. The real request never waits for its
  * copy: a body-less copy is sent when the real request is routed, one with a body once the real
@@ -42,21 +37,13 @@ final class MirrorSender {
     private static final HttpField MIRROR_FIELD = new HttpField(MIRROR_HEADER, "1");
 
     private final HttpClient client;
-    private final Upstreams upstreams;
-    private final ProxyNode node;
-    private final MirrorSpec spec;
-    private final ProxyStats stats;
+    private final MirrorGate gate;
     private final long timeoutMillis;
-    private final Semaphore inFlight;
 
-    MirrorSender(HttpClient client, Upstreams upstreams, ProxyNode node, MirrorSpec spec, ProxyStats stats, long timeoutMillis) {
+    MirrorSender(HttpClient client, MirrorGate gate, long timeoutMillis) {
         this.client = client;
-        this.upstreams = upstreams;
-        this.node = node;
-        this.spec = spec;
-        this.stats = stats;
+        this.gate = gate;
         this.timeoutMillis = timeoutMillis;
-        this.inFlight = new Semaphore(spec.maxInFlight());
     }
 
     /**
@@ -65,46 +52,19 @@ final class MirrorSender {
      * @return the copy to feed with the body as it streams, or null (not copied, or already sent)
      */
     Copy begin(Request request, Route route, boolean hasBody) {
-        if (route.pinned()) {
-            return null;
-        }
-        RoutingState state = node.state();
-        if (!route.version().equals(state.baseline()) || node.failSafe()) {
-            return null;
-        }
-        String target = target(state);
-        if (target == null || target.equals(route.version())) {
-            return null;
-        }
-        Endpoint endpoint = upstreams.pick(target);
-        if (endpoint == null || ThreadLocalRandom.current().nextInt(Weights.TOTAL_BASIS_POINTS) >= spec.basisPoints()) {
-            return null;
-        }
         long length = request.getLength();
-        if (hasBody && length > spec.maxBodyBytes()) {
-            stats.mirror(target, MirrorOutcome.SKIPPED);
-            return null;
-        }
-        if (!inFlight.tryAcquire()) {
-            stats.mirror(target, MirrorOutcome.DROPPED);
+        Endpoint endpoint = gate.admit(route, hasBody, length);
+        if (endpoint == null) {
             return null;
         }
         // The request's headers are copied now: Jetty may recycle them once the real exchange completes.
         Copy copy = new Copy(endpoint, request.getMethod(), pathAndQuery(request), HttpFields.build(request.getHeaders()),
-                hasBody ? (int) Math.max(0, Math.min(length, spec.maxBodyBytes())) : 0);
+                hasBody ? (int) Math.max(0, Math.min(length, gate.spec().maxBodyBytes())) : 0);
         if (!hasBody) {
             copy.complete();
             return null;
         }
         return copy;
-    }
-
-    private String target(RoutingState state) {
-        if (spec.target().isPresent()) {
-            return spec.target().get();
-        }
-        RolloutInfo rollout = state.rollout();
-        return rollout.phase().isActive() && !rollout.canary().isEmpty() ? rollout.canary() : null;
     }
 
     static String pathAndQuery(Request request) {
@@ -135,7 +95,7 @@ final class MirrorSender {
             if (done.get()) {
                 return;
             }
-            if (body.size() + chunk.remaining() > spec.maxBodyBytes()) {
+            if (body.size() + chunk.remaining() > gate.spec().maxBodyBytes()) {
                 if (done.compareAndSet(false, true)) {
                     release(MirrorOutcome.SKIPPED);
                 }
@@ -162,8 +122,7 @@ final class MirrorSender {
         }
 
         private void release(MirrorOutcome outcome) {
-            inFlight.release();
-            stats.mirror(endpoint.version(), outcome);
+            gate.release(endpoint.version(), outcome);
         }
 
         private void send() {
@@ -189,14 +148,14 @@ final class MirrorSender {
                     copy.body(new BytesRequestContent(headers.get(HttpHeader.CONTENT_TYPE), body.toByteArray()));
                 }
             } catch (RuntimeException e) {
-                node.recordMirror(version, System.nanoTime() - start, false);
+                gate.record(version, System.nanoTime() - start, false);
                 release(MirrorOutcome.FAILED);
                 return;
             }
-            stats.mirrorSent(version);
+            gate.sent(version);
             copy.send(result -> {
                 boolean ok = result.isSucceeded() && result.getResponse().getStatus() < 500;
-                node.recordMirror(version, System.nanoTime() - start, ok);
+                gate.record(version, System.nanoTime() - start, ok);
                 release(ok ? MirrorOutcome.OK : MirrorOutcome.FAILED);
             });
         }

@@ -1,112 +1,61 @@
 package io.canary.launcher.proxy;
 
 import io.canary.launcher.LauncherException;
-import java.io.IOException;
+import java.util.Locale;
 import java.util.Objects;
-import org.eclipse.jetty.client.HttpClient;
-import org.eclipse.jetty.http.UriCompliance;
-import org.eclipse.jetty.server.HttpConfiguration;
-import org.eclipse.jetty.server.HttpConnectionFactory;
-import org.eclipse.jetty.server.Server;
-import org.eclipse.jetty.server.ServerConnector;
-import org.eclipse.jetty.util.thread.QueuedThreadPool;
 
 /**
- * The proxy listener: a Jetty server of its own (not the data plane's Javalin, so the node's API
- * paths never shadow the application's), one HTTP/1.1 connector, {@link CanaryProxyHandler} as its
- * only handler, and, when mirroring, a second HTTP client for the copies.
+ * The proxy listener: a server of its own (not the data plane's Javalin, so the node's API paths
+ * never shadow the application's). The engine is {@link NettyProxyEngine} (one event loop per core
+ * serving each client connection and its upstream connection, chosen by measurement: BENCHMARKS.md
+ * part 3); {@code -Dcanary.proxy.engine=jetty} selects {@link JettyProxyEngine} instead. Both
+ * behave alike (the same tests run on both).
  *
  * <p>{@link #start} returns a started proxy or throws a {@link LauncherException} with one line
  * (port in use). {@link #close()} stops accepting, lets in-flight exchanges end (at most 2 s) and
  * closes every upstream connection. Thread-safe; idempotent.
  */
 public final class ProxyServer implements AutoCloseable {
-    private static final long STOP_TIMEOUT_MILLIS = 2_000;
+    /** The system property that picks the engine: {@code netty} (default) or {@code jetty}. */
+    public static final String ENGINE_PROPERTY = "canary.proxy.engine";
 
-    private final Server server;
-    private final ServerConnector connector;
-    private final HttpClient mirrorClient;
+    /** A running engine. */
+    interface Engine {
+        int port();
+
+        /** Stops accepting, lets in-flight exchanges end (bounded), closes every connection; never throws. */
+        void close();
+    }
+
+    private final Engine engine;
     private final ProxyStats stats;
 
-    private ProxyServer(Server server, ServerConnector connector, HttpClient mirrorClient, ProxyStats stats) {
-        this.server = server;
-        this.connector = connector;
-        this.mirrorClient = mirrorClient;
+    private ProxyServer(Engine engine, ProxyStats stats) {
+        this.engine = engine;
         this.stats = stats;
     }
 
     /**
-     * Starts the proxy for {@code node}.
+     * Starts the proxy for {@code node} on the engine {@link #ENGINE_PROPERTY} names.
      *
-     * @throws LauncherException if the port cannot be bound or Jetty does not start
+     * @throws LauncherException if the port cannot be bound, the engine does not start, or the
+     *                           property names no engine
      */
     public static ProxyServer start(ProxySettings settings, ProxyNode node, ProxyStats stats) {
         Objects.requireNonNull(settings, "settings");
         Objects.requireNonNull(node, "node");
         Objects.requireNonNull(stats, "stats");
-        QueuedThreadPool threads = new QueuedThreadPool(200, 8);
-        // No reserved threads: Jetty would otherwise hand every selected connection from the selector to a
-        // parked reserved thread (a futex wake-up and a context switch per event); measured 1.5-2.5x the
-        // throughput on 2 shared cores without them (BENCHMARKS.md part 3).
-        threads.setReservedThreads(Integer.getInteger("canary.proxy.reservedThreads", 0));
-        threads.setName("canary-proxy-" + node.id());
-        threads.setDaemon(true);
-        Server server = new Server(threads);
-        server.setStopTimeout(STOP_TIMEOUT_MILLIS);
-
-        HttpConfiguration http = new HttpConfiguration();
-        http.setRequestHeaderSize(settings.maxHeaderBytes());
-        http.setSendServerVersion(false);
-        http.setSendXPoweredBy(false);
-        http.setSendDateHeader(false);
-        // Transparent: paths are passed on as the client wrote them; the upstream judges them.
-        http.setUriCompliance(UriCompliance.LEGACY);
-        ServerConnector connector = new ServerConnector(server, 1, 1, new HttpConnectionFactory(http));
-        connector.setHost(settings.bindHost());
-        connector.setPort(settings.port());
-        connector.setIdleTimeout(settings.clientTimeout().toMillis());
-        connector.setAcceptQueueSize(1024);
-        server.addConnector(connector);
-        server.setErrorHandler(new JsonErrorHandler(stats, node.id()));
-
-        Upstreams upstreams = new Upstreams(settings.upstreams());
-        HttpClient mirrorClient = null;
-        MirrorSender mirror = null;
-        if (settings.mirror().isPresent()) {
-            mirrorClient = CanaryProxyHandler.newUpstreamClient(settings);
-            mirrorClient.setExecutor(threads);
-            mirror = new MirrorSender(mirrorClient, upstreams, node, settings.mirror().get(), stats,
-                    settings.upstreamTimeout().toMillis());
-        }
-        server.setHandler(new CanaryProxyHandler(settings, node, upstreams, mirror, stats));
-        try {
-            if (mirrorClient != null) {
-                server.addBean(mirrorClient, true);
-            }
-            server.start();
-        } catch (IOException e) {
-            stopQuietly(server);
-            throw LauncherException.environment("cannot listen for the proxy on " + settings.bindHost() + ":" + settings.port()
-                    + ": " + (isBindFailure(e) ? "the port is already in use" : e.getMessage()), e);
-        } catch (Exception e) {
-            stopQuietly(server);
-            throw LauncherException.environment("the proxy did not start: " + e, e);
-        }
-        return new ProxyServer(server, connector, mirrorClient, stats);
-    }
-
-    private static boolean isBindFailure(Throwable e) {
-        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
-            if (t instanceof java.net.BindException) {
-                return true;
-            }
-        }
-        return false;
+        String engine = System.getProperty(ENGINE_PROPERTY, "netty").trim().toLowerCase(Locale.ROOT);
+        return switch (engine) {
+            case "netty" -> new ProxyServer(NettyProxyEngine.start(settings, node, stats), stats);
+            case "jetty" -> new ProxyServer(JettyProxyEngine.start(settings, node, stats), stats);
+            default -> throw LauncherException.usage("-D" + ENGINE_PROPERTY + "=" + engine + ": the proxy engine is netty or jetty");
+        };
     }
 
     /** The port the proxy listens on. */
     public int port() {
-        return connector.getLocalPort();
+        return engine.port();
     }
 
     public ProxyStats stats() {
@@ -115,14 +64,6 @@ public final class ProxyServer implements AutoCloseable {
 
     @Override
     public void close() {
-        stopQuietly(server);
-    }
-
-    private static void stopQuietly(Server server) {
-        try {
-            server.stop();
-        } catch (Exception ignored) {
-            // Best effort: the process is going down or the start already failed.
-        }
+        engine.close();
     }
 }

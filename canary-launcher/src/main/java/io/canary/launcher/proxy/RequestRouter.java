@@ -2,11 +2,6 @@ package io.canary.launcher.proxy;
 
 import io.canary.model.RolloutInfo;
 import io.canary.model.RoutingState;
-import java.util.List;
-import org.eclipse.jetty.http.HttpCookie;
-import org.eclipse.jetty.http.HttpFields;
-import org.eclipse.jetty.http.HttpHeader;
-import org.eclipse.jetty.server.Request;
 
 /**
  * Chooses the version of one proxied request. In order:
@@ -26,6 +21,15 @@ final class RequestRouter {
 
     /** The decision for one request. {@code pinned} requests are kept out of the version's health. */
     record Route(String version, boolean pinned) {
+    }
+
+    /** What routing reads of a request, whichever server parsed it. */
+    interface Head {
+        /** The first value of a header (names case-insensitive), or null. */
+        String header(String name);
+
+        /** Every {@code Cookie} header's value joined by {@code "; "}, or null. */
+        String cookies();
     }
 
     private final ProxyNode node;
@@ -48,26 +52,25 @@ final class RequestRouter {
         this.readsCookies = cookies;
     }
 
-    Route route(Request request) {
-        HttpFields headers = request.getHeaders();
-        List<HttpCookie> cookies = readsCookies && headers.contains(HttpHeader.COOKIE) ? Request.getCookies(request) : List.of();
+    Route route(Head request) {
+        String cookies = readsCookies ? request.cookies() : null;
         if (pins.length > 0) {
-            String pinned = pinnedVersion(headers, cookies);
+            String pinned = pinnedVersion(request, cookies);
             if (pinned != null) {
                 return new Route(pinned, true);
             }
         }
-        String key = headers.get(stickyHeader);
+        String key = request.header(stickyHeader);
         if ((key == null || key.isBlank()) && stickyCookie != null) {
             key = cookie(cookies, stickyCookie);
         }
         return new Route(node.route(key == null || key.isBlank() ? null : key.trim()), false);
     }
 
-    private String pinnedVersion(HttpFields headers, List<HttpCookie> cookies) {
+    private String pinnedVersion(Head request, String cookies) {
         RoutingState state = null;
         for (PinRule rule : pins) {
-            String value = rule.source() == PinRule.Source.HEADER ? headers.get(rule.name()) : cookie(cookies, rule.name());
+            String value = rule.source() == PinRule.Source.HEADER ? request.header(rule.name()) : cookie(cookies, rule.name());
             if (value == null) {
                 continue;
             }
@@ -97,11 +100,23 @@ final class RequestRouter {
         return rollout.phase().isActive() && version.equals(rollout.canary());
     }
 
-    private static String cookie(List<HttpCookie> cookies, String name) {
-        for (HttpCookie c : cookies) {
-            if (c.getName().equals(name)) {
-                return c.getValue();
+    /** The value of cookie {@code name} in a {@code Cookie} header ({@code a=1; b="2"}), unquoted; null if absent. */
+    static String cookie(String cookies, String name) {
+        if (cookies == null) {
+            return null;
+        }
+        int from = 0;
+        while (from < cookies.length()) {
+            int end = cookies.indexOf(';', from);
+            if (end < 0) {
+                end = cookies.length();
             }
+            int eq = cookies.indexOf('=', from);
+            if (eq > from && eq < end && cookies.substring(from, eq).trim().equals(name)) {
+                String v = cookies.substring(eq + 1, end).trim();
+                return v.length() >= 2 && v.startsWith("\"") && v.endsWith("\"") ? v.substring(1, v.length() - 1) : v;
+            }
+            from = end + 1;
         }
         return null;
     }

@@ -1,0 +1,449 @@
+package io.canary.launcher.proxy;
+
+import io.canary.launcher.proxy.ProxyStats.ClientFault;
+import io.canary.launcher.proxy.RequestRouter.Route;
+import io.canary.launcher.proxy.Upstreams.Endpoint;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.TooLongFrameException;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpObject;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.handler.timeout.IdleStateEvent;
+import io.netty.util.ReferenceCountUtil;
+import java.net.InetSocketAddress;
+import java.util.ArrayDeque;
+
+/**
+ * One client connection of the Netty engine (the last handler of its pipeline, after the idle
+ * timer and the HTTP/1.1 codec): routes each request, runs one {@link ProxyExchange} at a time
+ * (a pipelined request waits, and reads pause, until the answer before it is written), writes the
+ * answer as the upstream sends it, answers the proxy's own JSON errors, and records every exchange
+ * for its version once its last byte is written (pinned requests and client faults apart, in
+ * {@link ProxyStats}).
+ *
+ * <p>Errors: 431 for a request line and headers over the limit, 400 for a malformed request, 413
+ * for a body over the limit (declared or while it streams), 408 for a client silent mid-body; 502
+ * / 504 from {@link ProxyErrors} for upstream failures; a failure after the answer started cuts
+ * the connection (a truncated body, never a spliced error). A connection whose request was
+ * answered before its body ended reads and drops the rest of the body before it closes, so the
+ * client is not reset before it reads the answer.
+ *
+ * <p>Threading: its event loop only.
+ */
+final class ClientConnection extends ChannelInboundHandlerAdapter {
+    private final NettyProxyContext px;
+    private ChannelHandlerContext ctx;
+    private String remoteAddress = "";
+    private ProxyExchange current;
+    /** Pipelined requests (and their bodies) waiting for the answer before them. */
+    private final ArrayDeque<HttpObject> backlog = new ArrayDeque<>();
+    /** Dropping the rest of a request body that was already answered. */
+    private boolean discarding;
+    private boolean closeWhenDiscarded;
+    private boolean pausedForUpstream;
+    private boolean reading = true;
+
+    ClientConnection(NettyProxyContext px) {
+        this.px = px;
+    }
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        this.ctx = ctx;
+    }
+
+    @Override
+    public void channelActive(ChannelHandlerContext ctx) {
+        if (ctx.channel().remoteAddress() instanceof InetSocketAddress a && a.getAddress() != null) {
+            remoteAddress = a.getAddress().getHostAddress();
+        }
+        ctx.fireChannelActive();
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (!(msg instanceof HttpObject o)) {
+            ReferenceCountUtil.release(msg);
+            return;
+        }
+        if (!backlog.isEmpty() || busy()) {
+            backlog.add(o);
+            updateReads();
+            return;
+        }
+        dispatch(o);
+    }
+
+    /** The current request was read whole; its answer is still to be written. */
+    private boolean busy() {
+        return current != null && current.requestDone;
+    }
+
+    private void dispatch(HttpObject o) {
+        if (o instanceof HttpRequest request) {
+            discarding = false;
+            onRequest(request);
+            return;
+        }
+        if (o instanceof HttpContent piece) {
+            onContent(piece);
+        } else {
+            ReferenceCountUtil.release(o);
+        }
+    }
+
+    private void onRequest(HttpRequest request) {
+        if (request.decoderResult().isFailure()) {
+            ReferenceCountUtil.release(request);
+            refuse(request.decoderResult().cause());
+            return;
+        }
+        long start = System.nanoTime();
+        px.stats().proxied();
+        boolean keepAlive = HttpUtil.isKeepAlive(request);
+        boolean http10 = request.protocolVersion().equals(HttpVersion.HTTP_1_0);
+        HttpHeaders headers = request.headers();
+        Route route = px.router().route(new RequestRouter.Head() {
+            @Override
+            public String header(String name) {
+                return headers.get(name);
+            }
+
+            @Override
+            public String cookies() {
+                return ForwardHeaders.cookies(headers);
+            }
+        });
+        long length = HttpUtil.getContentLength(request, -1L);
+        boolean hasBody = length > 0 || (length < 0 && HttpUtil.isTransferEncodingChunked(request));
+        String pathAndQuery = ForwardHeaders.originForm(request.uri());
+        Endpoint endpoint = px.upstreams().pick(route.version());
+        request.setProtocolVersion(HttpVersion.HTTP_1_1);
+        ForwardHeaders.toUpstream(headers, remoteAddress, px.via());
+        if (endpoint != null) {
+            request.setUri(endpoint.prefix() + pathAndQuery);
+            if (!headers.contains(HttpHeaderNames.HOST)) {
+                headers.set(HttpHeaderNames.HOST, endpoint.host() + ":" + endpoint.port());
+            }
+        }
+        ProxyExchange ex = new ProxyExchange(this, px, ctx.channel().eventLoop(), route, endpoint, start, request, keepAlive, hasBody);
+        ex.http10 = http10;
+        current = ex;
+        px.inFlight().increment();
+        long limit = px.settings().maxBodyBytes();
+        if (length > limit) {
+            ex.clientFault = ClientFault.BODY_TOO_LARGE;
+            answerEarly(ex, HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE, "request body of " + length
+                    + " bytes exceeds the proxy's limit of " + limit + " bytes", null, false);
+            return;
+        }
+        if (endpoint == null) {
+            ex.upstreamFailure = new IllegalStateException("no upstream");
+            answerEarly(ex, HttpResponseStatus.BAD_GATEWAY, "no upstream serves version " + route.version() + " on "
+                    + px.node().id(), route.version(), false);
+            return;
+        }
+        if (px.mirror() != null) {
+            ex.mirror = px.mirror().begin(ctx.channel().eventLoop(), route, request.method(), pathAndQuery, headers, hasBody, length);
+        }
+        ex.start();
+        updateReads();
+    }
+
+    private void onContent(HttpContent piece) {
+        ProxyExchange ex = current;
+        boolean last = piece instanceof LastHttpContent;
+        if (ex == null) {
+            // The rest of a body whose exchange is over: dropped, then the connection closes or goes on.
+            piece.release();
+            if (last && discarding) {
+                discarding = false;
+                if (closeWhenDiscarded) {
+                    ctx.close();
+                } else {
+                    next();
+                }
+            }
+            return;
+        }
+        if (ex.answeredEarly) {
+            // Answered already (an error): the body is dropped; finished() closes or goes on once written.
+            piece.release();
+            if (last) {
+                ex.requestDone = true;
+            }
+            return;
+        }
+        if (piece.decoderResult().isFailure()) {
+            piece.release();
+            ex.clientFault = ClientFault.CLIENT_ABORTED;
+            ex.abort();
+            answerEarly(ex, HttpResponseStatus.BAD_REQUEST, "the request body could not be read: "
+                    + piece.decoderResult().cause().getMessage(), null, true);
+            return;
+        }
+        if (!ex.clientContent(piece)) {
+            ex.clientFault = ClientFault.BODY_TOO_LARGE;
+            ex.abort();
+            answerEarly(ex, HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE, "request body exceeds the proxy's limit of "
+                    + px.settings().maxBodyBytes() + " bytes", null, false);
+        }
+    }
+
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+        if (current != null) {
+            current.flush();
+        }
+    }
+
+    /** A request the codec could not parse: 431 if too large, else 400; then the connection closes. */
+    private void refuse(Throwable cause) {
+        HttpResponseStatus status;
+        String message;
+        if (cause instanceof TooLongFrameException) {
+            px.stats().clientFault(ClientFault.HEADERS_TOO_LARGE, ProxyStats.UNROUTED);
+            status = HttpResponseStatus.REQUEST_HEADER_FIELDS_TOO_LARGE;
+            message = "request line and headers exceed the proxy's limit (" + px.settings().maxHeaderBytes() + " bytes)";
+        } else {
+            px.stats().clientFault(ClientFault.CLIENT_ABORTED, ProxyStats.UNROUTED);
+            status = HttpResponseStatus.BAD_REQUEST;
+            message = "malformed request: " + cause.getMessage();
+        }
+        ctx.writeAndFlush(error(status, message, null, false)).addListener(ChannelFutureListener.CLOSE);
+    }
+
+    /**
+     * Answers the exchange with the proxy's own error, unless its answer already started (then the
+     * connection is cut). If the request's body is still coming, the rest is read and dropped and
+     * the connection closes after it; {@code closeNow} closes it right after the answer instead.
+     */
+    private void answerEarly(ProxyExchange ex, HttpResponseStatus status, String message, String version, boolean closeNow) {
+        if (ex.responseStarted) {
+            finished(ex, false);
+            return;
+        }
+        ex.answeredEarly = true;
+        ex.closeNow = closeNow;
+        if (!ex.requestDone || closeNow) {
+            ex.keepAlive = false;
+        }
+        ex.responseStarted = true;
+        ex.status = status.code();
+        updateReads();
+        ctx.writeAndFlush(error(status, message, version, ex.keepAlive)).addListener(w -> finished(ex, w.isSuccess()));
+    }
+
+    private DefaultFullHttpResponse error(HttpResponseStatus status, String message, String version, boolean keepAlive) {
+        byte[] body = ProxyErrors.body(status.code(), message, version, px.node().id());
+        DefaultFullHttpResponse r = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, Unpooled.wrappedBuffer(body));
+        HttpHeaders h = r.headers();
+        h.set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_JSON);
+        h.set(HttpHeaderNames.CACHE_CONTROL, HttpHeaderValues.NO_STORE);
+        h.setInt(HttpHeaderNames.CONTENT_LENGTH, body.length);
+        if (version != null) {
+            h.set(CanaryProxyHandler.VERSION_HEADER, version);
+        }
+        if (!keepAlive) {
+            h.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+        }
+        return r;
+    }
+
+    /** The upstream's answer starts: its head, with hop-by-hop headers dropped and framing fixed for this client. */
+    void relayHead(ProxyExchange ex, HttpResponse r) {
+        HttpHeaders h = r.headers();
+        ForwardHeaders.toClient(h, ex.version());
+        int code = r.status().code();
+        boolean bodyless = ex.head || code == 204 || code == 304;
+        boolean chunked = HttpUtil.isTransferEncodingChunked(r);
+        boolean framed = bodyless || h.contains(HttpHeaderNames.CONTENT_LENGTH);
+        if (ex.http10) {
+            if (chunked) {
+                HttpUtil.setTransferEncodingChunked(r, false); // HTTP/1.0 knows no chunks: the body ends with the connection
+            }
+            if (!framed) {
+                ex.keepAlive = false;
+            }
+        } else if (!framed && !chunked) {
+            // The upstream ends its body by closing: the client gets it chunked (and keeps its connection).
+            HttpUtil.setTransferEncodingChunked(r, true);
+        }
+        if (!ex.keepAlive) {
+            h.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+        } else if (ex.http10) {
+            h.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
+        }
+        r.setProtocolVersion(HttpVersion.HTTP_1_1);
+        ctx.write(r);
+    }
+
+    /** A piece of the upstream's answer; the last one completes the exchange once written. */
+    void relayContent(ProxyExchange ex, HttpContent piece, boolean last) {
+        if (last) {
+            ctx.writeAndFlush(piece).addListener(w -> finished(ex, w.isSuccess()));
+        } else {
+            ctx.write(piece);
+        }
+    }
+
+    void flush() {
+        ctx.flush();
+    }
+
+    boolean writable() {
+        return ctx.channel().isWritable();
+    }
+
+    boolean open() {
+        return ctx.channel().isActive();
+    }
+
+    /** The upstream failed: an error answer (502/504) if none started, else the connection is cut. */
+    void upstreamFailed(ProxyExchange ex, Throwable failure) {
+        ex.abandonMirror();
+        if (!open()) {
+            ex.clientFault = ClientFault.CLIENT_ABORTED;
+            finished(ex, false);
+            return;
+        }
+        answerEarly(ex, HttpResponseStatus.valueOf(ProxyErrors.upstreamStatus(failure)), ProxyErrors.describeUpstream(failure,
+                ex.version(), ex.endpoint.display(), px.settings().upstreamTimeout().toMillis()), ex.version(), false);
+    }
+
+    /** Records the exchange (once), then closes the connection or goes on with the next request. */
+    private void finished(ProxyExchange ex, boolean written) {
+        if (ex.done) {
+            return;
+        }
+        ex.done = true;
+        if (current == ex) {
+            current = null;
+        }
+        px.inFlight().decrement();
+        long nanos = System.nanoTime() - ex.startNanos;
+        ex.abandonMirror();
+        if (ex.clientFault != null) {
+            px.stats().clientFault(ex.clientFault, ex.version());
+        } else {
+            boolean ok = written && ex.upstreamFailure == null && ex.status < 500;
+            if (ex.route.pinned()) {
+                px.stats().pinned(ex.version(), ok);
+            } else {
+                px.node().record(ex.version(), nanos, ok);
+            }
+        }
+        if (!written || ex.closeNow) {
+            ex.abort();
+            ctx.close();
+            return;
+        }
+        if (!ex.requestDone) {
+            // Answered before the body ended (an error, or a quick upstream): drop the rest first.
+            ex.abort();
+            discarding = true;
+            closeWhenDiscarded = !ex.keepAlive;
+            updateReads();
+            return;
+        }
+        if (!ex.keepAlive) {
+            ctx.close();
+            return;
+        }
+        next();
+    }
+
+    /** Goes on with the requests that were pipelined meanwhile. */
+    private void next() {
+        pausedForUpstream = false;
+        while (!backlog.isEmpty() && !busy()) {
+            dispatch(backlog.poll());
+        }
+        if (current != null) {
+            current.flush();
+        }
+        updateReads();
+    }
+
+    /** The upstream's outbound buffer is full: stop reading the client's body until it drains. */
+    void pauseForUpstream() {
+        pausedForUpstream = true;
+        updateReads();
+    }
+
+    /** The upstream can take more of the body. */
+    void resumeFromUpstream() {
+        pausedForUpstream = false;
+        updateReads();
+    }
+
+    /** Reads go on unless a request waits in the backlog, the upstream is full, or its connection is being opened. */
+    void updateReads() {
+        boolean read = backlog.isEmpty() && !pausedForUpstream && (current == null || !current.connecting());
+        if (read != reading) {
+            reading = read;
+            ctx.channel().config().setAutoRead(read);
+        }
+    }
+
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+        if (current != null) {
+            current.clientWritable(ctx.channel().isWritable());
+        }
+        ctx.fireChannelWritabilityChanged();
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+        if (!(evt instanceof IdleStateEvent)) {
+            ctx.fireUserEventTriggered(evt);
+            return;
+        }
+        ProxyExchange ex = current;
+        if (ex == null) {
+            // Idle between requests, silent mid-headers, or dropping a refused body: the connection goes.
+            ctx.close();
+        } else if (!ex.requestDone && !ex.answeredEarly && !pausedForUpstream && !ex.connecting()) {
+            ex.clientFault = ClientFault.CLIENT_TIMEOUT;
+            ex.abort();
+            answerEarly(ex, HttpResponseStatus.REQUEST_TIMEOUT, "the client sent no request body for "
+                    + px.settings().clientTimeout().toMillis() + " ms", null, true);
+        }
+        // Otherwise the client waits for its answer: the upstream timeout bounds that.
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        ProxyExchange ex = current;
+        if (ex != null && !ex.done) {
+            if (ex.clientFault == null && ex.upstreamFailure == null) {
+                ex.clientFault = ClientFault.CLIENT_ABORTED;
+            }
+            ex.abort();
+            finished(ex, false);
+        }
+        for (HttpObject o; (o = backlog.poll()) != null; ) {
+            ReferenceCountUtil.release(o);
+        }
+        ctx.fireChannelInactive();
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        // A reset or a write to a closed connection: channelInactive accounts for the exchange.
+        ctx.close();
+    }
+}

@@ -1,0 +1,13 @@
+package io.canary.launcher.proxy;
+
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * What every connection of the Netty engine shares: configuration, the node, counters, routing,
+ * upstream pools and mirroring (null when off). Immutable; the counters are thread-safe.
+ *
+ * @param inFlight exchanges begun and not yet finished (closing waits for them, bounded)
+ */
+record NettyProxyContext(ProxySettings settings, ProxyNode node, ProxyStats stats, RequestRouter router, Upstreams upstreams,
+                         UpstreamPools pools, NettyMirror mirror, String via, LongAdder inFlight) {
+}

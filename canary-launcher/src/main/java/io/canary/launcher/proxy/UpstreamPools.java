@@ -1,0 +1,118 @@
+package io.canary.launcher.proxy;
+
+import io.canary.launcher.proxy.Upstreams.Endpoint;
+import io.netty.bootstrap.Bootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoop;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.handler.codec.http.HttpClientCodec;
+import io.netty.handler.codec.http.HttpDecoderConfig;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslContextBuilder;
+import io.netty.handler.timeout.IdleStateHandler;
+import io.netty.util.concurrent.FastThreadLocal;
+import java.util.ArrayDeque;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import javax.net.ssl.SSLException;
+
+/**
+ * Keep-alive connections to upstream endpoints, pooled <em>per event loop</em> (Netty engine): a
+ * client connection only ever takes a connection its own loop owns, so a request and its upstream
+ * exchange run on one thread, with no hand-off and no lock. Mirror copies have pools of their own,
+ * so a slow mirror target never holds the connections real traffic needs.
+ *
+ * <p>Idle connections per endpoint per loop are capped (beyond that a finished connection is
+ * closed); a pooled connection idle for the upstream timeout is closed by its
+ * {@link IdleStateHandler}; one the upstream closed is skipped when taken.
+ *
+ * <p>Threading: {@link #take} and {@link #give} on the calling loop only; {@link #connect} from it.
+ */
+final class UpstreamPools {
+    private record Key(Endpoint endpoint, boolean mirror) {
+    }
+
+    private final Class<? extends SocketChannel> channelType;
+    private final long connectTimeoutMillis;
+    private final long idleMillis;
+    private final int maxIdlePerLoop;
+    private final SslContext tls;
+    private final FastThreadLocal<Map<Key, ArrayDeque<Channel>>> idle = new FastThreadLocal<>() {
+        @Override
+        protected Map<Key, ArrayDeque<Channel>> initialValue() {
+            return new HashMap<>();
+        }
+    };
+
+    UpstreamPools(Class<? extends SocketChannel> channelType, ProxySettings settings, int loops, boolean anyHttps) {
+        this.channelType = channelType;
+        this.connectTimeoutMillis = settings.connectTimeout().toMillis();
+        this.idleMillis = settings.upstreamTimeout().toMillis();
+        this.maxIdlePerLoop = Math.max(1, settings.maxConnectionsPerEndpoint() / Math.max(1, loops));
+        try {
+            this.tls = anyHttps ? SslContextBuilder.forClient().build() : null;
+        } catch (SSLException e) {
+            throw new IllegalStateException("no TLS client for https upstreams: " + e.getMessage(), e);
+        }
+    }
+
+    /** An idle, open connection to {@code endpoint} owned by the current loop, or null. */
+    Channel take(Endpoint endpoint, boolean mirror) {
+        ArrayDeque<Channel> q = idle.get().get(new Key(endpoint, mirror));
+        if (q == null) {
+            return null;
+        }
+        for (Channel c; (c = q.pollLast()) != null; ) {
+            if (c.isActive()) {
+                return c;
+            }
+        }
+        return null;
+    }
+
+    /** A connection whose exchange ended cleanly goes back to the current loop's pool (or is closed if full). */
+    void give(Endpoint endpoint, boolean mirror, Channel c) {
+        handler(c).detach();
+        if (!c.isActive()) {
+            return;
+        }
+        ArrayDeque<Channel> q = idle.get().computeIfAbsent(new Key(endpoint, mirror), k -> new ArrayDeque<>());
+        if (q.size() >= maxIdlePerLoop) {
+            c.close();
+            return;
+        }
+        c.config().setAutoRead(true);
+        q.addLast(c);
+    }
+
+    /** Opens a new connection to {@code endpoint} on {@code loop}; its {@link UpstreamChannel} is {@link #handler}. */
+    ChannelFuture connect(EventLoop loop, Endpoint endpoint) {
+        boolean https = endpoint.scheme().equals("https");
+        return new Bootstrap().group(loop).channel(channelType)
+                .option(ChannelOption.TCP_NODELAY, true)
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE, connectTimeoutMillis))
+                .handler(new ChannelInitializer<SocketChannel>() {
+                    @Override
+                    protected void initChannel(SocketChannel ch) {
+                        if (https) {
+                            ch.pipeline().addLast(tls.newHandler(ch.alloc(), endpoint.host(), endpoint.port()));
+                        }
+                        ch.pipeline().addLast(
+                                // Silence (no byte either way) for the upstream timeout: a 504 in flight, a close when pooled.
+                                new IdleStateHandler(0, 0, idleMillis, TimeUnit.MILLISECONDS),
+                                new HttpClientCodec(new HttpDecoderConfig().setMaxInitialLineLength(16 * 1024)
+                                        .setMaxHeaderSize(64 * 1024).setMaxChunkSize(64 * 1024), false, false),
+                                new UpstreamChannel());
+                    }
+                })
+                .connect(endpoint.host(), endpoint.port());
+    }
+
+    static UpstreamChannel handler(Channel c) {
+        return c.pipeline().get(UpstreamChannel.class);
+    }
+}
