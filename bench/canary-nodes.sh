@@ -3,7 +3,8 @@
 
 CANARY_JAVA_OPTS=${CANARY_JAVA_OPTS:-"-Xms256m -Xmx256m -XX:+UseG1GC"}
 
-# start_canary_cluster N [extra node options...]: nodes n1..nN, n1 the coordinator, fresh data dirs.
+# start_canary_cluster N [extra node options...]: nodes n1..nN, n1 the coordinator, fresh data dirs
+# (CANARY_DATA_DIR overrides where, for a second cluster in the same run).
 # Sets CANARY_URLS (data-plane base URLs, coordinator first) and CANARY_DATA_PORTS.
 start_canary_cluster() {
   local n=$1; shift
@@ -19,7 +20,7 @@ start_canary_cluster() {
     # shellcheck disable=SC2086
     start_bg "$BENCH_TMP/canary-n$i.out" java $CANARY_JAVA_OPTS -Djava.net.preferIPv4Stack=true \
       -cp "$BENCH_JAR" io.canary.launcher.CanaryCli node --id "n$i" --peers "$peers" --coordinator n1 --bind 127.0.0.1 \
-      --data-port "${data[$i]}" --data-dir "$BENCH_TMP/canary-data" "$@" >/dev/null
+      --data-port "${data[$i]}" --data-dir "${CANARY_DATA_DIR:-$BENCH_TMP/canary-data}" "$@" >/dev/null
     CANARY_URLS+=("http://127.0.0.1:${data[$i]}")
     CANARY_DATA_PORTS+=("${data[$i]}")
   done

@@ -2,12 +2,14 @@
 # Part 3: the data plane under wrk. The same POST (bench/predict.lua) against:
 #   stub     one nginx stub directly (the ceiling of the upstream itself),
 #   nginx    nginx split_clients on $request_id, 90/10 over the two stubs,
-#   proxy    Canary's transparent reverse proxy (--proxy-port), 90/10 over the same two stubs,
+#   proxy    Canary's transparent reverse proxy (--proxy-port), 90/10 over the same two stubs (Netty engine),
+#   proxy-jetty  the same proxy on its alternative Jetty engine (-Dcanary.proxy.engine=jetty), a second node (JETTY=0 skips),
 #   canary   the same node's POST /predict, 90/10 to the same stubs (JSON envelope),
 #   demo     one Canary node with the built-in demo model at zero latency (no upstream): its own ceiling.
 # nginx, proxy and canary alternate (A B C A B C) within one run. Then the large-body runs:
 # 1 MiB uploads and 1 MiB downloads through nginx and the proxy at LARGE_CONNS connections, with the
-# node's resident memory and heap sampled during the run (memory per request in flight).
+# node's resident memory and heap sampled during the run; then bench/proxy-memory.sh (memory per request
+# in flight, measured directly with uploads held at a stuck upstream; MEMORY=0 skips).
 # Fixed wrk threads/connections/duration; each server gets an unmeasured warm-up run first.
 # The split is counted at the stubs (nginx access logs), or from the node's /metrics for demo.
 # PROFILE=1 records the node with JFR during one proxy run and prints the hottest frames.
@@ -119,15 +121,25 @@ start_canary_cluster 1 --model "v1=http://127.0.0.1:$STUB_V1_PORT/" --model "v2=
   --proxy-port "$PROXY_PORT" --upstream "v1=http://127.0.0.1:$STUB_V1_PORT" --upstream "v2=http://127.0.0.1:$STUB_V2_PORT" \
   --initial-weights v1=0.9,v2=0.1 --baseline v1
 NODE_PID=${BENCH_PIDS[-1]}
+NODE_URL=${CANARY_URLS[0]}
 wait_port "$PROXY_PORT" 30
-echo "# canary node (proxy on :$PROXY_PORT and /predict): $(curl -sf "${CANARY_URLS[0]}/routing/state")" >>"$OUT"
+echo "# canary node (proxy on :$PROXY_PORT and /predict): $(curl -sf "$NODE_URL/routing/state")" >>"$OUT"
+if [[ ${JETTY:-1} == 1 ]]; then
+  JETTY_PORT=$(free_port)
+  CANARY_DATA_DIR="$BENCH_TMP/canary-data-jetty" CANARY_JAVA_OPTS="$CANARY_JAVA_OPTS -Dcanary.proxy.engine=jetty" \
+    start_canary_cluster 1 --model "v1=demo" --proxy-port "$JETTY_PORT" \
+    --upstream "v1=http://127.0.0.1:$STUB_V1_PORT" --upstream "v2=http://127.0.0.1:$STUB_V2_PORT" \
+    --initial-weights v1=0.9,v2=0.1 --baseline v1
+  wait_port "$JETTY_PORT" 30
+fi
 # Alternate nginx, the proxy and /predict (A B C A B C) so a burst of other work on the machine hits all.
 for (( round = 1; round <= ${ROUNDS:-2}; round++ )); do
   wrk_run nginx "http://127.0.0.1:$NGINX_SPLIT_PORT/predict" stub_hits "$round"
   if [[ ${PROFILE:-0} == 1 && $round == 1 ]]; then ON_RUN=profile_run; fi
   wrk_run proxy "http://127.0.0.1:$PROXY_PORT/predict" stub_hits "$round"
   ON_RUN=
-  wrk_run canary "${CANARY_URLS[0]}/predict" stub_hits "$round"
+  [[ ${JETTY:-1} == 1 ]] && wrk_run proxy-jetty "http://127.0.0.1:$JETTY_PORT/predict" stub_hits "$round"
+  wrk_run canary "$NODE_URL/predict" stub_hits "$round"
 done
 
 # Large bodies: 1 MiB up, 1 MiB down, at LARGE_CONNS connections, nginx then the proxy (-Xmx256m:
@@ -169,9 +181,10 @@ wrk_run demo "$DEMO_URL/predict" demo_counts
       s=$(result_value "$OUT" "$k" "target=stub ")
       n=$(result_value "$OUT" "$k" "target=nginx round=$round ")
       p=$(result_value "$OUT" "$k" "target=proxy round=$round ")
+      j=$(result_value "$OUT" "$k" "target=proxy-jetty round=$round ")
       c=$(result_value "$OUT" "$k" "target=canary round=$round ")
       d=$(result_value "$OUT" "$k" "target=demo ")
-      echo "RATIO dataplane round=$round $k stub=$s nginx=$n proxy=$p canary=$c demo=$d proxy/nginx=$(ratio "$p" "$n") canary/nginx=$(ratio "$c" "$n") canary/stub=$(ratio "$c" "$s") nginx/stub=$(ratio "$n" "$s") demo/nginx=$(ratio "$d" "$n")"
+      echo "RATIO dataplane round=$round $k stub=$s nginx=$n proxy=$p proxy-jetty=${j:-n/a} canary=$c demo=$d proxy/nginx=$(ratio "$p" "$n") proxy-jetty/nginx=$(ratio "$j" "$n") canary/nginx=$(ratio "$c" "$n") canary/stub=$(ratio "$c" "$s") nginx/stub=$(ratio "$n" "$s") demo/nginx=$(ratio "$d" "$n")"
     done
   done
   if [[ ${LARGE:-1} == 1 ]]; then
@@ -184,3 +197,8 @@ wrk_run demo "$DEMO_URL/predict" demo_counts
     done
   fi
 } | tee -a "$OUT"
+
+if [[ ${MEMORY:-1} == 1 ]]; then
+  bench_stop_all
+  RESULTS_DIR="$RESULTS_DIR" "$BENCH_DIR/proxy-memory.sh" && grep -E '^(RESULT|held|\$)' "$RESULTS_DIR/proxy-memory.txt" >>"$OUT"
+fi
