@@ -18,7 +18,7 @@ public enum IoModel {
     public static final String PROPERTY = "canary.transport.io";
 
     /**
-     * The model named by the system property {@link #PROPERTY}, {@link #BLOCKING} when it is unset (an
+     * The model named by the system property {@link #PROPERTY}, {@link #NIO} when it is unset (an
      * escape hatch and a way to benchmark both).
      *
      * @throws IllegalArgumentException naming the property and the bad value
@@ -26,7 +26,7 @@ public enum IoModel {
     public static IoModel fromSystemProperty() {
         String v = System.getProperty(PROPERTY);
         if (v == null || v.isBlank()) {
-            return BLOCKING;
+            return NIO;
         }
         try {
             return valueOf(v.trim().toUpperCase(Locale.ROOT));

@@ -119,7 +119,7 @@ public final class SocketTransportConfig {
     public Duration writeStallTimeout() { return writeStallTimeout; }
     /**
      * How the sockets are driven (see {@link IoModel}); mutual TLS always uses {@link IoModel#BLOCKING}.
-     * Default: the system property {@value IoModel#PROPERTY}, else {@link IoModel#BLOCKING}.
+     * Default: the system property {@value IoModel#PROPERTY}, else {@link IoModel#NIO}.
      */
     public IoModel ioModel() { return ioModel; }
 
