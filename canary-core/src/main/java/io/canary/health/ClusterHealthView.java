@@ -61,6 +61,7 @@ public final class ClusterHealthView {
     public ClusterHealth mergedStep(String key, long now) {
         List<String> nodes = new ArrayList<>();
         Map<String, VersionHealth> versions = new HashMap<>();
+        Map<String, VersionHealth> mirrors = new HashMap<>();
         for (Map.Entry<String, Received> e : new TreeMap<>(latest).entrySet()) {
             StepCounts step = e.getValue().snapshot.step();
             if (!step.key().equals(key)) {
@@ -70,8 +71,11 @@ public final class ClusterHealthView {
             for (VersionHealth h : step.versions().values()) {
                 versions.merge(h.version(), h, VersionHealth::merge);
             }
+            for (VersionHealth h : step.mirrors().values()) {
+                mirrors.merge(h.version(), h, VersionHealth::merge);
+            }
         }
-        return new ClusterHealth(now, nodes, versions);
+        return new ClusterHealth(now, nodes, versions, mirrors);
     }
 
     /**

@@ -178,12 +178,22 @@ public final class HealthRecorder {
         return new HealthSnapshot(nodeId, now, Math.max(0, now - start), versions, mirrors, stepCounts());
     }
 
-    /** This node's traffic per tracked version since the current step began (cumulative; real traffic only). */
+    /**
+     * This node's traffic per tracked version since the current step began (cumulative), real
+     * traffic and mirrored copies apart.
+     */
     public synchronized StepCounts stepCounts() {
         Map<String, VersionHealth> step = new HashMap<>();
         for (VersionWindow w : windows) {
             step.put(w.version(), w.sinceTruncate());
         }
-        return new StepCounts(stepKey, stepSince, step);
+        Map<String, VersionHealth> mirrored = new HashMap<>();
+        for (VersionWindow w : mirrorWindows) {
+            VersionHealth h = w.sinceTruncate();
+            if (h.requests() > 0) {
+                mirrored.put(w.version(), h);
+            }
+        }
+        return new StepCounts(stepKey, stepSince, step, mirrored);
     }
 }

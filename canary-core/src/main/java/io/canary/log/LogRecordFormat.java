@@ -276,16 +276,23 @@ public final class LogRecordFormat {
             qs.append(qs.length() > 0 ? "," : "").append(q);
         }
         sb.append(' ').append(k).append("quantiles=").append(qs);
+        sb.append(' ').append(k).append("rollbackErrorRatio=").append(a.rollbackErrorRatio());
+        sb.append(' ').append(k).append("rollbackErrorFloor=").append(a.rollbackErrorFloor());
+        sb.append(' ').append(k).append("shadowMirror=").append(p.shadowMirrorPercent());
     }
 
     /** A plan; fields added with sequential analysis take their defaults when absent (older lines). */
     private static RolloutPlan plan(LogText.Fields f, String k) {
         Thresholds t = new Thresholds(optional(f, k + "maxErrorRate"), optional(f, k + "maxErrorRateDelta"),
                 optional(f, k + "maxP95Ms"), optional(f, k + "maxP95Ratio"));
-        RolloutPlan old = new RolloutPlan(f.string(k + "baseline"), f.string(k + "canary"), steps(f, k + "steps"),
-                f.parse(k + "interval", Duration::parse), f.longValue(k + "minRequests"), t, f.intValue(k + "failureLimit"));
+        String baseline = f.string(k + "baseline");
+        String canary = f.string(k + "canary");
+        List<Integer> steps = steps(f, k + "steps");
+        Duration interval = f.parse(k + "interval", Duration::parse);
+        long minRequests = f.longValue(k + "minRequests");
+        int failureLimit = f.intValue(k + "failureLimit");
         if (!f.has(k + "judge")) {
-            return old;
+            return new RolloutPlan(baseline, canary, steps, interval, minRequests, t, failureLimit);
         }
         List<Double> quantiles = new ArrayList<>();
         for (String q : LogText.split(f.raw(k + "quantiles"), ',')) {
@@ -294,9 +301,13 @@ public final class LogRecordFormat {
         Analysis a = new Analysis(f.doubleValue(k + "alpha"), f.doubleValue(k + "promotionRisk"),
                 f.doubleValue(k + "errorMarginRelative"), f.doubleValue(k + "errorMarginAbsolute"),
                 f.doubleValue(k + "latencyRatio"), quantiles);
-        return new RolloutPlan(old.baseline(), old.canary(), old.steps(), old.stepInterval(), old.minRequests(), t,
-                old.failureLimit(), f.parse(k + "maxStep", Duration::parse), f.parse(k + "onTimeout", StepTimeout::valueOf),
-                f.parse(k + "judge", JudgeKind::valueOf), a);
+        if (f.has(k + "rollbackErrorRatio")) {
+            // Lines written before the rollback margins existed keep their defaults.
+            a = a.withRollbackMargins(f.doubleValue(k + "rollbackErrorRatio"), f.doubleValue(k + "rollbackErrorFloor"));
+        }
+        return new RolloutPlan(baseline, canary, steps, interval, minRequests, t,
+                failureLimit, f.parse(k + "maxStep", Duration::parse), f.parse(k + "onTimeout", StepTimeout::valueOf),
+                f.parse(k + "judge", JudgeKind::valueOf), a, f.has(k + "shadowMirror") ? f.intValue(k + "shadowMirror") : 0);
     }
 
     private static void optional(StringBuilder sb, String key, OptionalDouble v) {

@@ -76,6 +76,22 @@ public record RolloutInfo(String id, String canary, List<Integer> steps, int ste
         return new RolloutInfo(id, plan.canary(), plan.steps(), 0, phase, reason, Optional.of(plan), at);
     }
 
+    /**
+     * True while the rollout stands at its plan's shadow step: no user routed to the canary, a share
+     * of the baseline's requests mirrored to it.
+     */
+    public boolean isShadowStep() {
+        return plan.isPresent() && plan.get().isShadowStep(stepIndex) && phase.isActive();
+    }
+
+    /**
+     * The share of the baseline's requests, in basis points, that proxies should mirror to the
+     * canary now: the plan's shadow share during its shadow step, else 0.
+     */
+    public int shadowMirrorBasisPoints() {
+        return isShadowStep() ? plan.get().shadowMirrorPercent() * 100 : 0;
+    }
+
     /** The current canary percent, 0 before the first step. */
     public int currentPercent() {
         return stepIndex < 0 ? 0 : steps.get(stepIndex);

@@ -16,11 +16,24 @@ import java.util.Objects;
  *       margin is essentially never promoted (its upper bound stays above it); one right at the
  *       margin passes a step at most 20% of the time and must pass every step. A stricter level
  *       would make healthy steps last several times longer for little gain.</li>
- *   <li>error margin: the canary may fail up to {@code max(errorMarginRelative x baseline,
- *       errorMarginAbsolute)} more requests than the baseline: 25% more, and never less than 0.25
- *       points (a baseline with no errors still tolerates a few). Small enough that +2 points on a
- *       1% baseline is far outside it (an error rate 3 times the baseline's), large enough that a
- *       healthy canary certifies within a few minutes at 5% of 600 req/s.</li>
+ *   <li>error margins, two of them, one for each decision (an indifference zone between them, as in
+ *       any sequential test of two hypotheses):
+ *       <ul>
+ *         <li><b>promotion</b>: the canary passes a step only once shown to fail at most
+ *             {@code max(errorMarginRelative x baseline, errorMarginAbsolute)} more requests than the
+ *             baseline: 50% more, and never less than 0.5 points (a baseline with no errors still
+ *             tolerates a few). Wide, so that a healthy canary is shown within it in a few minutes at
+ *             5% of 600 req/s.</li>
+ *         <li><b>rollback</b>: the canary is rolled back once the evidence shows its error odds above
+ *             {@code rollbackErrorRatio} (1.2) times the baseline's and its observed error rate at
+ *             least {@code rollbackErrorFloor} (0.2 points) above the baseline's. Narrow, so that +2
+ *             points on a 1% baseline (odds 3 times the baseline's) is caught in about half a minute at
+ *             the 5% step; the false-rollback bound alpha holds for every canary within it (odds at
+ *             most 1.2 times the baseline's: a 1.1% canary next to a 1% baseline is inside).</li>
+ *       </ul>
+ *       A canary between the two (say 1.3% next to 1%) may go either way: it holds until it is shown
+ *       within the wide margin (promoted) or beyond the narrow one (rolled back), or its step reaches
+ *       its maximum duration.</li>
  *   <li>{@code latencyRatio} 1.2 on the quantiles 0.5, 0.9, 0.99: the canary's quantile may be up to
  *       1.2 times the baseline's. The median catches a general slowdown, the 0.9 a wider spread, the
  *       0.99 a slow tail: "twice the spread, same mean" moves the p99 by 1.5-1.8x and "3% of requests
@@ -34,12 +47,22 @@ import java.util.Objects;
  * @param errorMarginAbsolute tolerated extra error rate in absolute terms, a share in [0, 1]
  * @param latencyRatio tolerated ratio of the canary's quantiles to the baseline's (&gt;= 1)
  * @param quantiles the latency quantiles compared, each in (0, 1), strictly increasing, 1 to 8 of them
+ * @param rollbackErrorRatio the error odds ratio (canary over baseline) beyond which the evidence rolls the
+ *     canary back, in [1, 1000]
+ * @param rollbackErrorFloor the least excess of the canary's observed error rate over the baseline's for an
+ *     error-rate rollback, a share in [0, 1]; a practical floor that only ever prevents rollbacks
  */
 public record Analysis(double alpha, double promotionRisk, double errorMarginRelative, double errorMarginAbsolute,
-                       double latencyRatio, List<Double> quantiles) {
+                       double latencyRatio, List<Double> quantiles, double rollbackErrorRatio, double rollbackErrorFloor) {
+
+    /** Default {@link #rollbackErrorRatio()}: 1.2. */
+    public static final double DEFAULT_ROLLBACK_ERROR_RATIO = 1.2;
+    /** Default {@link #rollbackErrorFloor()}: 0.2 points. */
+    public static final double DEFAULT_ROLLBACK_ERROR_FLOOR = 0.002;
 
     /** The defaults justified above. */
-    public static final Analysis DEFAULT = new Analysis(0.01, 0.2, 0.5, 0.005, 1.2, List.of(0.5, 0.9, 0.99));
+    public static final Analysis DEFAULT = new Analysis(0.01, 0.2, 0.5, 0.005, 1.2, List.of(0.5, 0.9, 0.99),
+            DEFAULT_ROLLBACK_ERROR_RATIO, DEFAULT_ROLLBACK_ERROR_FLOOR);
 
     /** Latency quantiles at most. */
     public static final int MAX_QUANTILES = 8;
@@ -51,6 +74,8 @@ public record Analysis(double alpha, double promotionRisk, double errorMarginRel
         check("errorMarginRelative", errorMarginRelative, 0, 100);
         check("errorMarginAbsolute", errorMarginAbsolute, 0, 1);
         check("latencyRatio", latencyRatio, 1, 1000);
+        check("rollbackErrorRatio", rollbackErrorRatio, 1, 1000);
+        check("rollbackErrorFloor", rollbackErrorFloor, 0, 1);
         quantiles = List.copyOf(quantiles);
         if (quantiles.isEmpty() || quantiles.size() > MAX_QUANTILES) {
             throw new IllegalArgumentException("quantiles must hold 1 to " + MAX_QUANTILES + " values, got " + quantiles);
@@ -64,14 +89,32 @@ public record Analysis(double alpha, double promotionRisk, double errorMarginRel
         }
     }
 
-    /** The error rate the canary may have next to a baseline at {@code baselineRate}. */
+    /**
+     * Settings with the default rollback margins (plans written before they existed), each at most
+     * the promotion margin's.
+     */
+    public Analysis(double alpha, double promotionRisk, double errorMarginRelative, double errorMarginAbsolute,
+                    double latencyRatio, List<Double> quantiles) {
+        this(alpha, promotionRisk, errorMarginRelative, errorMarginAbsolute, latencyRatio, quantiles,
+                Math.max(1, Math.min(DEFAULT_ROLLBACK_ERROR_RATIO, 1 + errorMarginRelative)),
+                Math.min(DEFAULT_ROLLBACK_ERROR_FLOOR, errorMarginAbsolute));
+    }
+
+    /** The error rate the canary may have next to a baseline at {@code baselineRate} to be promoted. */
     public double allowedErrorRate(double baselineRate) {
         return Math.min(1, baselineRate + Math.max(errorMarginRelative * baselineRate, errorMarginAbsolute));
     }
 
     /** A copy with another alpha. */
     public Analysis withAlpha(double newAlpha) {
-        return new Analysis(newAlpha, promotionRisk, errorMarginRelative, errorMarginAbsolute, latencyRatio, quantiles);
+        return new Analysis(newAlpha, promotionRisk, errorMarginRelative, errorMarginAbsolute, latencyRatio, quantiles,
+                rollbackErrorRatio, rollbackErrorFloor);
+    }
+
+    /** A copy with other rollback margins. */
+    public Analysis withRollbackMargins(double ratio, double floor) {
+        return new Analysis(alpha, promotionRisk, errorMarginRelative, errorMarginAbsolute, latencyRatio, quantiles,
+                ratio, floor);
     }
 
     private static void check(String field, double value, double min, double max) {

@@ -3,15 +3,25 @@ package io.canary.rollout;
 import io.canary.health.VersionHealth;
 import io.canary.rollout.stats.BetaBinomialMixture;
 import io.canary.rollout.stats.BetaBinomialMixture.Interval;
+import io.canary.rollout.stats.ErrorShareTest;
 import java.util.Locale;
 import java.util.OptionalDouble;
 
 /**
- * The sequential judge's error-rate check: a beta-binomial confidence sequence for each version's
- * error rate, compared through the plan's margin. Worse when the canary's lower bound exceeds what
- * the margin allows over the baseline's upper bound; within when the canary's upper bound (at the
- * promotion level) is at most what it allows over the baseline's lower bound. The plan's absolute
- * {@code maxErrorRate} is a guardrail on the same canary bounds. Pure.
+ * The sequential judge's error-rate check. Pure.
+ *
+ * <ul>
+ *   <li><b>Worse</b> (rollback): the two-sample e-process of {@link ErrorShareTest} reaches
+ *       {@code 1/alpha} against "the canary's error odds are at most {@code rollbackErrorRatio} times
+ *       the baseline's", and the canary's observed error rate is at least {@code rollbackErrorFloor}
+ *       above the baseline's; or the canary's confidence sequence lies above the absolute
+ *       {@code maxErrorRate} guardrail.</li>
+ *   <li><b>Within</b> (promotion): the canary's upper bound (a beta-binomial confidence sequence at the
+ *       promotion level) is at most what the wider promotion margin allows over the baseline's lower
+ *       bound (and at most the guardrail).</li>
+ * </ul>
+ * Between the two margins a canary holds. The verdict's intervals are the two versions' confidence
+ * sequences at the error test's level.
  */
 final class ErrorRateCheck {
     private ErrorRateCheck() {
@@ -20,19 +30,27 @@ final class ErrorRateCheck {
     static Finding check(RolloutPlan plan, ErrorBudget budget, VersionHealth baseline, VersionHealth canary) {
         Analysis a = plan.analysis();
         OptionalDouble guardrail = plan.thresholds().maxErrorRate();
-        Interval c = new BetaBinomialMixture(budget.nOptCanary(), budget.errorsAlpha())
-                .interval(canary.errors(), canary.requests(), budget.errorsAlpha());
-        Interval b = new BetaBinomialMixture(budget.nOptBaseline(), budget.errorsAlpha())
-                .interval(baseline.errors(), baseline.requests(), budget.errorsAlpha());
-        double allowed = a.allowedErrorRate(b.upper());
+        double shown = budget.errorsDisplayAlpha();
+        Interval c = new BetaBinomialMixture(budget.nOptCanary(), shown).interval(canary.errors(), canary.requests(), shown);
+        Interval b = new BetaBinomialMixture(budget.nOptBaseline(), shown)
+                .interval(baseline.errors(), baseline.requests(), shown);
         String seen = String.format(Locale.ROOT, "canary error rate %s [%s, %s] vs baseline %s [%s, %s]",
                 pct(canary.errorRate()), pct(c.lower()), pct(c.upper()), pct(baseline.errorRate()), pct(b.lower()),
                 pct(b.upper()));
-        if (canary.requests() > 0 && c.lower() > allowed) {
-            return new Finding(Finding.Outcome.WORSE, seen + ": worse beyond the margin of " + margin(a) + " (at most "
-                    + pct(allowed) + "), evidence 1/alpha reached after " + count(canary.requests()) + " canary requests");
+        double logEvidence = new ErrorShareTest(budget.canaryShare()).logEvidence(canary.errors(), canary.requests(),
+                baseline.errors(), baseline.requests(), a.rollbackErrorRatio());
+        double threshold = Math.log(1 / budget.errorsAlpha());
+        if (logEvidence >= threshold && canary.errorRate() - baseline.errorRate() >= a.rollbackErrorFloor()) {
+            double odds = ErrorShareTest.observedOddsRatio(canary.errors(), canary.requests(), baseline.errors(),
+                    baseline.requests());
+            return new Finding(Finding.Outcome.WORSE, seen + String.format(Locale.ROOT,
+                    ": error odds %s the baseline's, worse beyond the rollback margin of %sx (and %s points),"
+                            + " evidence 1/alpha reached after %s canary requests (e-value %s >= %s)",
+                    Double.isInfinite(odds) ? "infinitely many times" : trim2(odds) + "x", trim(a.rollbackErrorRatio()),
+                    trim(a.rollbackErrorFloor() * 100), count(canary.requests()), evalue(logEvidence), evalue(threshold)));
         }
-        if (guardrail.isPresent() && c.lower() > guardrail.getAsDouble()) {
+        if (guardrail.isPresent() && budget.guardrailAlpha() > 0 && canary.requests() > 0
+                && c.lower() > guardrail.getAsDouble()) {
             return new Finding(Finding.Outcome.WORSE, seen + ": above the guardrail of " + pct(guardrail.getAsDouble())
                     + ", evidence 1/alpha reached after " + count(canary.requests()) + " canary requests");
         }
@@ -46,8 +64,8 @@ final class ErrorRateCheck {
         }
         if (canary.requests() > 0 && baseline.requests() > 0 && pc.upper() <= limit) {
             return new Finding(Finding.Outcome.WITHIN, String.format(Locale.ROOT,
-                    "error rate %s (at most %s) vs baseline %s: within the margin", pct(canary.errorRate()),
-                    pct(pc.upper()), pct(baseline.errorRate())));
+                    "error rate %s (at most %s) vs baseline %s: within the margin of %s", pct(canary.errorRate()),
+                    pct(pc.upper()), pct(baseline.errorRate()), margin(a)));
         }
         return new Finding(Finding.Outcome.UNDECIDED, String.format(Locale.ROOT,
                 "error rate %s (up to %s so far, %s allowed) vs baseline %s", pct(canary.errorRate()), pct(pc.upper()),
@@ -57,6 +75,12 @@ final class ErrorRateCheck {
     private static String margin(Analysis a) {
         return String.format(Locale.ROOT, "max(%s of the baseline, %s points)", trim(a.errorMarginRelative() * 100) + "%",
                 trim(a.errorMarginAbsolute() * 100));
+    }
+
+    /** An e-value for people: "1,234" or "3.2e+05". */
+    private static String evalue(double log) {
+        double v = Math.exp(Math.min(log, 700));
+        return v < 1e5 ? String.format(Locale.ROOT, "%,.0f", v) : String.format(Locale.ROOT, "%.1e", v);
     }
 
     static String pct(double share) {
@@ -70,5 +94,9 @@ final class ErrorRateCheck {
 
     private static String trim(double v) {
         return v == Math.rint(v) ? String.valueOf((long) v) : String.valueOf(v);
+    }
+
+    private static String trim2(double v) {
+        return String.format(Locale.ROOT, "%.2f", v);
     }
 }

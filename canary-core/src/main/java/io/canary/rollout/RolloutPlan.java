@@ -18,9 +18,16 @@ import java.util.OptionalDouble;
  * has lasted {@code stepInterval} and the evidence says the canary is within the margins; a step
  * still undecided after {@code maxStepDuration} ends as {@code onStepTimeout} says.
  *
+ * <p>A plan may begin with a <b>shadow step</b> ({@code shadowMirrorPercent > 0}): its first step is
+ * 0% (no user is routed to the canary) while that share of the baseline's requests is mirrored to
+ * the canary, and the judge analyses the mirrored copies' health against the baseline's real
+ * traffic. A bad canary is rolled back there without any user having seen it; a good one is
+ * promoted to the first real step.
+ *
  * @param baseline the stable version
  * @param canary the version rolled out
- * @param steps canary percentages, strictly increasing in (0,100], ending at 100
+ * @param steps canary percentages, strictly increasing, ending at 100; in (0,100] but for a first 0 (the
+ *     shadow step), which is there exactly when {@code shadowMirrorPercent > 0}
  * @param stepInterval the minimum duration of a step (and the analysis period of the threshold judge)
  * @param minRequests requests each version needs in a step before it can pass
  * @param thresholds the threshold judge's bounds; their absolute bounds are guardrails of the sequential judge
@@ -29,10 +36,12 @@ import java.util.OptionalDouble;
  * @param onStepTimeout what happens to a step that reaches {@code maxStepDuration}
  * @param judge which built-in judge decides
  * @param analysis the sequential judge's error budget and margins
+ * @param shadowMirrorPercent share of the baseline's requests mirrored to the canary during the shadow
+ *     step, in [0,100]; 0: no shadow step
  */
 public record RolloutPlan(String baseline, String canary, List<Integer> steps, Duration stepInterval,
                           long minRequests, Thresholds thresholds, int failureLimit, Duration maxStepDuration,
-                          StepTimeout onStepTimeout, JudgeKind judge, Analysis analysis) {
+                          StepTimeout onStepTimeout, JudgeKind judge, Analysis analysis, int shadowMirrorPercent) {
 
     /** The default steps: 5, 25, 50, 100 percent. */
     public static final List<Integer> DEFAULT_STEPS = List.of(5, 25, 50, 100);
@@ -72,9 +81,19 @@ public record RolloutPlan(String baseline, String canary, List<Integer> steps, D
         if (steps.isEmpty()) {
             throw new IllegalArgumentException("steps must not be empty");
         }
-        int previous = 0;
-        for (int s : steps) {
-            if (s <= previous || s > 100) {
+        if (shadowMirrorPercent < 0 || shadowMirrorPercent > 100) {
+            throw new IllegalArgumentException("shadowMirrorPercent must be in [0,100], got " + shadowMirrorPercent);
+        }
+        boolean shadow = shadowMirrorPercent > 0;
+        if (shadow != (steps.get(0) == 0)) {
+            throw new IllegalArgumentException(shadow
+                    ? "a plan with a shadow step (mirroring " + shadowMirrorPercent + "%) must begin with a 0% step, got " + steps
+                    : "a 0% step is a shadow step: it needs a mirrored share (shadowMirrorPercent), got steps " + steps);
+        }
+        int previous = shadow ? 0 : -1;
+        for (int i = shadow ? 1 : 0; i < steps.size(); i++) {
+            int s = steps.get(i);
+            if (s <= Math.max(previous, 0) || s > 100) {
                 throw new IllegalArgumentException("steps must be strictly increasing percentages in (0,100], got " + steps);
             }
             previous = s;
@@ -101,12 +120,43 @@ public record RolloutPlan(String baseline, String canary, List<Integer> steps, D
     public RolloutPlan(String baseline, String canary, List<Integer> steps, Duration stepInterval, long minRequests,
                        Thresholds thresholds, int failureLimit) {
         this(baseline, canary, steps, stepInterval, minRequests, thresholds, failureLimit,
-                max(DEFAULT_MAX_STEP_DURATION, stepInterval), StepTimeout.ROLL_BACK, JudgeKind.SEQUENTIAL, Analysis.DEFAULT);
+                max(DEFAULT_MAX_STEP_DURATION, stepInterval), StepTimeout.ROLL_BACK, JudgeKind.SEQUENTIAL, Analysis.DEFAULT, 0);
+    }
+
+    /** A plan without a shadow step. */
+    public RolloutPlan(String baseline, String canary, List<Integer> steps, Duration stepInterval, long minRequests,
+                       Thresholds thresholds, int failureLimit, Duration maxStepDuration, StepTimeout onStepTimeout,
+                       JudgeKind judge, Analysis analysis) {
+        this(baseline, canary, steps, stepInterval, minRequests, thresholds, failureLimit, maxStepDuration, onStepTimeout,
+                judge, analysis, 0);
+    }
+
+    /** True if step {@code stepIndex} is the shadow step: 0% of users, mirrored traffic analysed. */
+    public boolean isShadowStep(int stepIndex) {
+        return shadowMirrorPercent > 0 && stepIndex == 0;
+    }
+
+    /** The steps users are routed by: {@link #steps()} without the shadow step. */
+    public List<Integer> userSteps() {
+        return shadowMirrorPercent > 0 ? steps.subList(1, steps.size()) : steps;
     }
 
     /** Steps analysed by a judge: all but the last (reaching 100% completes the rollout). */
     public int analysedSteps() {
         return steps.size() - 1;
+    }
+
+    /**
+     * The share of a step's analysed requests the canary is expected to get: its percentage (kept
+     * inside (0, 1)). Only tunes the judge's priors; a different real share costs power, not validity.
+     */
+    public double expectedCanaryShare(int stepIndex) {
+        if (isShadowStep(stepIndex)) {
+            // mirrored copies of that share of the baseline's requests, next to all of them
+            return shadowMirrorPercent / (100.0 + shadowMirrorPercent);
+        }
+        int percent = steps.get(Math.max(0, Math.min(stepIndex, steps.size() - 1)));
+        return Math.max(0.0001, Math.min(0.99, percent / 100.0));
     }
 
     private static Duration max(Duration a, Duration b) {
@@ -121,7 +171,8 @@ public record RolloutPlan(String baseline, String canary, List<Integer> steps, D
     /** A builder starting from this plan. */
     public Builder toBuilder() {
         Builder b = new Builder(baseline, canary);
-        b.steps = steps;
+        b.steps = userSteps();
+        b.shadowMirrorPercent = shadowMirrorPercent;
         b.stepInterval = stepInterval;
         b.minRequests = minRequests;
         b.thresholds = thresholds;
@@ -146,6 +197,7 @@ public record RolloutPlan(String baseline, String canary, List<Integer> steps, D
         private StepTimeout onStepTimeout = StepTimeout.ROLL_BACK;
         private JudgeKind judge = JudgeKind.SEQUENTIAL;
         private Analysis analysis = Analysis.DEFAULT;
+        private int shadowMirrorPercent;
 
         private Builder(String baseline, String canary) {
             this.baseline = versionName("baseline", baseline);
@@ -235,6 +287,21 @@ public record RolloutPlan(String baseline, String canary, List<Integer> steps, D
             return this;
         }
 
+        /**
+         * Begin with a shadow step: no user on the canary, {@code mirrorPercent} of the baseline's
+         * requests mirrored to it, analysed like any step (rolled back with no user affected, or
+         * promoted to the first of {@link #steps}). 0 (the default) for none.
+         *
+         * @param mirrorPercent the share of the baseline's requests copied to the canary, in [0,100]
+         */
+        public Builder shadow(int mirrorPercent) {
+            if (mirrorPercent < 0 || mirrorPercent > 100) {
+                throw new IllegalArgumentException("shadow mirror share must be in [0%,100%], got " + mirrorPercent + "%");
+            }
+            this.shadowMirrorPercent = mirrorPercent;
+            return this;
+        }
+
         /** The false-rollback probability of the whole rollout, in (0, 0.5]. Default 0.01. */
         public Builder alpha(double alpha) {
             this.analysis = analysis.withAlpha(alpha);
@@ -287,8 +354,14 @@ public record RolloutPlan(String baseline, String canary, List<Integer> steps, D
         /** @throws IllegalArgumentException if the canary is the baseline, or the maximum step duration is below the interval */
         public RolloutPlan build() {
             Duration max = maxStepDuration != null ? maxStepDuration : RolloutPlan.max(DEFAULT_MAX_STEP_DURATION, stepInterval);
-            return new RolloutPlan(baseline, canary, steps, stepInterval, minRequests, thresholds, failureLimit, max,
-                    onStepTimeout, judge, analysis);
+            List<Integer> all = steps;
+            if (shadowMirrorPercent > 0) {
+                all = new ArrayList<>();
+                all.add(0);
+                all.addAll(steps);
+            }
+            return new RolloutPlan(baseline, canary, all, stepInterval, minRequests, thresholds, failureLimit, max,
+                    onStepTimeout, judge, analysis, shadowMirrorPercent);
         }
 
         private static OptionalDouble checked(String field, double value, double min, double max) {

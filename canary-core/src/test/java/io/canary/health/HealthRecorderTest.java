@@ -116,8 +116,16 @@ class HealthRecorderTest {
         assertThat(s.mirror("v1").requests()).isZero();
         assertThat(recorder.ignoredRecords()).isEqualTo(1);
 
+        // the step counts carry the mirrored copies apart too (what a shadow step is judged on)
+        assertThat(s.step().version("v2").requests()).isZero();
+        assertThat(s.step().mirrors()).containsOnlyKeys("v2");
+        assertThat(s.step().mirror("v2").requests()).isEqualTo(2);
+        assertThat(s.step().mirror("v2").errors()).isEqualTo(1);
+
         recorder.truncate();
         assertThat(recorder.snapshot().mirrors()).as("truncate restarts the mirror windows too").isEmpty();
+        recorder.startStep("r#1");
+        assertThat(recorder.stepCounts().mirrors()).as("a new step counts its copies from zero").isEmpty();
     }
 
     @Test

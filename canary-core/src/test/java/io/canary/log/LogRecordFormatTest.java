@@ -70,6 +70,8 @@ class LogRecordFormatTest {
                 new LogRecord.RequestAccepted("node-b", 5, 1_732_718_400_000L, "set weights v1=90% v2=10%"),
                 new LogRecord.RolloutStarted("r-1", plan(ALL_THRESHOLDS), 1_732_718_400_000L),
                 new LogRecord.RolloutStarted("", plan(Thresholds.NONE), 0),
+                new LogRecord.RolloutStarted("r-s", RolloutPlan.builder("v1", "v2").shadow(15)
+                        .analysis(io.canary.rollout.Analysis.DEFAULT.withRollbackMargins(1.35, 0.0005)).build(), 7),
                 new LogRecord.RolloutStarted("r 2", new RolloutPlan("stable", "next", List.of(1, 100),
                         Duration.ofMillis(1_500).plusNanos(7), 0, new Thresholds(OptionalDouble.empty(),
                         OptionalDouble.of(0.0), OptionalDouble.empty(), OptionalDouble.of(Double.MIN_VALUE)), 1), -5),

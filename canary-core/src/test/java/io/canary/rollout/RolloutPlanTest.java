@@ -48,4 +48,53 @@ class RolloutPlanTest {
         assertThatThrownBy(() -> RolloutPlan.builder("v1", " ")).hasMessage("canary version must not be blank, got ' '");
         assertThatThrownBy(() -> RolloutPlan.builder("v1", "v1").build()).hasMessage("canary must differ from the baseline, both are v1");
     }
+
+    @Test
+    void aShadowStepIsAFirstZeroPercentStepWithAMirroredShareKeptThroughToBuilder() {
+        RolloutPlan plan = RolloutPlan.builder("v1", "v2").steps(10, 50, 100).shadow(25).build();
+        assertThat(plan.steps()).containsExactly(0, 10, 50, 100);
+        assertThat(plan.userSteps()).containsExactly(10, 50, 100);
+        assertThat(plan.shadowMirrorPercent()).isEqualTo(25);
+        assertThat(plan.isShadowStep(0)).isTrue();
+        assertThat(plan.isShadowStep(1)).isFalse();
+        assertThat(plan.analysedSteps()).isEqualTo(3);
+        // the judge's priors expect the copies' share of the analysed requests: 25 copies per 100 baseline requests
+        assertThat(plan.expectedCanaryShare(0)).isEqualTo(0.2);
+        assertThat(plan.expectedCanaryShare(1)).isEqualTo(0.1);
+        assertThat(plan.toBuilder().build()).isEqualTo(plan);
+        assertThat(plan.toBuilder().shadow(0).build().steps()).containsExactly(10, 50, 100);
+        assertThat(RolloutPlan.builder("v1", "v2").build().shadowMirrorPercent()).isZero();
+    }
+
+    @Test
+    void aShadowShareOutOfRangeOrAZeroStepWithoutOneIsRefused() {
+        RolloutPlan.Builder b = RolloutPlan.builder("v1", "v2");
+        assertThatThrownBy(() -> b.shadow(101)).hasMessage("shadow mirror share must be in [0%,100%], got 101%");
+        assertThatThrownBy(() -> b.shadow(-1)).hasMessage("shadow mirror share must be in [0%,100%], got -1%");
+        assertThatThrownBy(() -> b.steps(0, 5, 100))
+                .hasMessage("steps must be strictly increasing percentages in (0,100], got [0, 5, 100]");
+        RolloutPlan ok = b.build();
+        assertThatThrownBy(() -> new RolloutPlan("v1", "v2", List.of(0, 5, 100), ok.stepInterval(), 100, ok.thresholds(), 2,
+                ok.maxStepDuration(), ok.onStepTimeout(), ok.judge(), ok.analysis(), 0))
+                .hasMessage("a 0% step is a shadow step: it needs a mirrored share (shadowMirrorPercent), got steps [0, 5, 100]");
+        assertThatThrownBy(() -> new RolloutPlan("v1", "v2", List.of(5, 100), ok.stepInterval(), 100, ok.thresholds(), 2,
+                ok.maxStepDuration(), ok.onStepTimeout(), ok.judge(), ok.analysis(), 10))
+                .hasMessage("a plan with a shadow step (mirroring 10%) must begin with a 0% step, got [5, 100]");
+        assertThatThrownBy(() -> new RolloutPlan("v1", "v2", List.of(0, 0, 100), ok.stepInterval(), 100, ok.thresholds(), 2,
+                ok.maxStepDuration(), ok.onStepTimeout(), ok.judge(), ok.analysis(), 10))
+                .hasMessageContaining("strictly increasing");
+    }
+
+    @Test
+    void theRollbackMarginsDefaultToTheirDocumentedValuesAndAreValidated() {
+        Analysis a = Analysis.DEFAULT;
+        assertThat(a.rollbackErrorRatio()).isEqualTo(1.2);
+        assertThat(a.rollbackErrorFloor()).isEqualTo(0.002);
+        // plans from before the rollback margins: the defaults, never wider than the promotion margin
+        Analysis old = new Analysis(0.01, 0.2, 0.1, 0.001, 1.2, List.of(0.5));
+        assertThat(old.rollbackErrorRatio()).isEqualTo(1.1);
+        assertThat(old.rollbackErrorFloor()).isEqualTo(0.001);
+        assertThatThrownBy(() -> a.withRollbackMargins(0.9, 0.002)).hasMessage("rollbackErrorRatio must be in [1.0,1000.0], got 0.9");
+        assertThatThrownBy(() -> a.withRollbackMargins(1.2, 2)).hasMessage("rollbackErrorFloor must be in [0.0,1.0], got 2.0");
+    }
 }

@@ -40,8 +40,9 @@ class SequentialJudgeTest {
         Verdict v = judge(health("v1", 20_000, 200, 100), health("v2", 1_000, 60, 100));
         assertThat(v.decision()).isEqualTo(Decision.ROLLBACK);
         assertThat(v.reason()).matches("canary error rate 6\\.00% \\[\\d\\.\\d\\d%, \\d+\\.\\d\\d%\\] vs baseline 1\\.00% "
-                + "\\[0\\.\\d\\d%, 1\\.\\d\\d%\\]: worse beyond the margin of max\\(50% of the baseline, 0\\.5 points\\) "
-                + "\\(at most 1\\.\\d\\d%\\), evidence 1/alpha reached after 1,000 canary requests");
+                + "\\[0\\.\\d\\d%, 1\\.\\d\\d%\\]: error odds 6\\.32x the baseline's, worse beyond the rollback margin "
+                + "of 1\\.2x \\(and 0\\.2 points\\), evidence 1/alpha reached after 1,000 canary requests "
+                + "\\(e-value [0-9.e+]+ >= \\d+\\)");
         assertThat(v.canary().errorRate()).isEqualTo(0.06);
     }
 

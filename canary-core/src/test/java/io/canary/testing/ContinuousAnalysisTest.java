@@ -70,7 +70,7 @@ class ContinuousAnalysisTest {
         cluster.advance(Duration.ofSeconds(1));
         RolloutStatus atB = cluster.node("node-b").rolloutStatus();
         assertThat(atB.verdicts()).extracting(Verdict::decision).containsExactly(Decision.ROLLBACK);
-        assertThat(atB.verdicts().get(0).reason()).startsWith("canary error rate").contains("worse beyond the margin")
+        assertThat(atB.verdicts().get(0).reason()).startsWith("canary error rate").contains("worse beyond the rollback margin")
                 .contains("evidence 1/alpha reached after");
         // node-b never routed more than the first step's 5% to the canary, and ended at 0
         assertThat(percentsAtB).containsSubsequence(5, 0).allMatch(p -> p <= 5);

@@ -10,6 +10,9 @@ import java.util.concurrent.ConcurrentHashMap;
  * Requests against every ready node of a {@link LocalCluster}, in virtual time: each tick, each
  * node routes a batch of requests ({@code route}) and records what the version it picked did
  * ({@code record}), by a per-version model of latency and errors that a test can change mid-run.
+ * Like the proxy, it mirrors the share of the baseline's requests that a rollout's shadow step asks
+ * for ({@code RolloutInfo.shadowMirrorBasisPoints}) to the canary ({@code recordMirror}), unless the
+ * node is in fail-safe.
  */
 final class SimulatedTraffic {
     /** A version's behaviour: log-normal latency around {@code medianMs}, and an error rate. */
@@ -22,6 +25,8 @@ final class SimulatedTraffic {
     private final Map<String, Model> models = new ConcurrentHashMap<>();
     private volatile int perNodePerTick;
     private volatile boolean running;
+    private final Map<String, Long> routed = new ConcurrentHashMap<>();
+    private final Map<String, Long> mirrored = new ConcurrentHashMap<>();
 
     SimulatedTraffic(LocalCluster cluster, int perNodePerTick, Duration tick, long seed) {
         this.cluster = cluster;
@@ -51,6 +56,16 @@ final class SimulatedTraffic {
         running = false;
     }
 
+    /** User requests routed to {@code version} so far, every node. */
+    long routedTo(String version) {
+        return routed.getOrDefault(version, 0L);
+    }
+
+    /** Mirrored copies sent to {@code version} so far, every node. */
+    long mirroredTo(String version) {
+        return mirrored.getOrDefault(version, 0L);
+    }
+
     private void tick() {
         if (!running) {
             return;
@@ -61,9 +76,20 @@ final class SimulatedTraffic {
             }
             for (int i = 0; i < perNodePerTick; i++) {
                 String version = node.route();
+                routed.merge(version, 1L, Long::sum);
                 Model m = models.getOrDefault(version, new Model(100, 0));
                 long latencyNanos = (long) (m.medianMs() * 1e6 * Math.exp(0.2 * gaussian()));
                 node.record(version, latencyNanos, random.nextDouble() >= m.errorRate());
+                var state = node.state();
+                int mirrorBp = state.rollout().shadowMirrorBasisPoints();
+                if (mirrorBp > 0 && version.equals(state.baseline()) && !node.coordination().failSafe()
+                        && random.nextInt(10_000) < mirrorBp) {
+                    String target = state.rollout().canary();
+                    Model t = models.getOrDefault(target, new Model(100, 0));
+                    mirrored.merge(target, 1L, Long::sum);
+                    node.recordMirror(target, (long) (t.medianMs() * 1e6 * Math.exp(0.2 * gaussian())),
+                            random.nextDouble() >= t.errorRate());
+                }
             }
         }
         cluster.scheduler().schedule(tick, this::tick);

@@ -33,8 +33,16 @@ public final class JudgeEvaluation implements Callable<Integer> {
     @Option(names = "--profiles", split = ",", description = "only these profiles (default: all)") List<String> only;
     @Option(names = "--budget", defaultValue = "PT50M", description = "virtual time a rollout may take at most")
     Duration budget;
+    @Option(names = "--verbose", description = "print every run that went wrong (a good canary not completed, a bad one not rolled back) to stderr")
+    boolean verbose;
 
     public static void main(String[] args) {
+        // Thousands of rollouts log tens of lines each: keep stderr for the harness's own lines.
+        java.util.logging.Logger root = java.util.logging.Logger.getLogger("");
+        root.setLevel(java.util.logging.Level.SEVERE);
+        for (java.util.logging.Handler h : root.getHandlers()) {
+            h.setLevel(java.util.logging.Level.SEVERE);
+        }
         System.exit(new CommandLine(new JudgeEvaluation()).execute(args));
     }
 
@@ -44,8 +52,8 @@ public final class JudgeEvaluation implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        System.out.println("| judge | profile | runs | completed | rolled back | timed out | unfinished | onset->0% median s | p90 s | exposure mean | sparse promotions |");
-        System.out.println("|---|---|---|---|---|---|---|---|---|---|---|");
+        System.out.println("| judge | profile | runs | completed | rolled back | timed out | unfinished | onset->0% median s | p90 s | exposure mean | sparse promotions | completion median s |");
+        System.out.println("|---|---|---|---|---|---|---|---|---|---|---|---|");
         ExecutorService pool = Executors.newFixedThreadPool(threads);
         try {
             for (JudgeKind judge : judges) {
@@ -61,8 +69,13 @@ public final class JudgeEvaluation implements Callable<Integer> {
                         futures.add(pool.submit(() -> new RolloutRun(p, plan(judge), s, budget).run()));
                     }
                     List<RunResult> results = new ArrayList<>();
-                    for (Future<RunResult> f : futures) {
-                        results.add(f.get());
+                    for (int i = 0; i < futures.size(); i++) {
+                        RunResult r = futures.get(i).get();
+                        results.add(r);
+                        boolean wrong = p.bad() ? r.outcome() != RunResult.Outcome.ROLLED_BACK : r.outcome() != RunResult.Outcome.COMPLETED;
+                        if (verbose && wrong) {
+                            System.err.printf(Locale.ROOT, "%s %s seed %d: %s%n", judge, p.name(), i + 1, r.ending());
+                        }
                     }
                     System.out.println(row(judge, p, results));
                     System.err.printf(Locale.ROOT, "%s %s: %d runs in %.1f s%n", judge, p.name(), n,
@@ -79,7 +92,11 @@ public final class JudgeEvaluation implements Callable<Integer> {
         int completed = 0, rolledBack = 0, timedOut = 0, unfinished = 0, sparse = 0;
         long exposure = 0;
         List<Long> times = new ArrayList<>();
+        List<Long> completions = new ArrayList<>();
         for (RunResult r : results) {
+            if (r.outcome() == RunResult.Outcome.COMPLETED) {
+                completions.add(r.virtualMillis());
+            }
             switch (r.outcome()) {
                 case COMPLETED -> completed++;
                 case ROLLED_BACK -> rolledBack++;
@@ -96,9 +113,12 @@ public final class JudgeEvaluation implements Callable<Integer> {
         String median = times.isEmpty() ? "-" : String.format(Locale.ROOT, "%.1f", times.get(times.size() / 2) / 1000.0);
         String p90 = times.isEmpty() ? "-" : String.format(Locale.ROOT, "%.1f",
                 times.get(Math.min(times.size() - 1, (int) Math.ceil(times.size() * 0.9) - 1)) / 1000.0);
+        completions.sort(null);
+        String completion = completions.isEmpty() ? "-" : String.format(Locale.ROOT, "%.0f",
+                completions.get(completions.size() / 2) / 1000.0);
         String exp = p.bad() ? String.format(Locale.ROOT, "%,d", exposure / Math.max(1, results.size())) : "-";
-        return String.format(Locale.ROOT, "| %s | %s | %d | %d | %d | %d | %d | %s | %s | %s | %d |",
+        return String.format(Locale.ROOT, "| %s | %s | %d | %d | %d | %d | %d | %s | %s | %s | %d | %s |",
                 judge.name().toLowerCase(Locale.ROOT), p.name(), results.size(), completed, rolledBack, timedOut, unfinished,
-                median, p90, exp, sparse);
+                median, p90, exp, sparse, completion);
     }
 }

@@ -78,7 +78,7 @@ final class RolloutRun {
                 default -> RunResult.Outcome.UNFINISHED;
             };
             return new RunResult(outcome, zeroAt >= 0 ? zeroAt - onsetAt : -1, exposure, sparse,
-                    c.scheduler().nowMillis() - start);
+                    c.scheduler().nowMillis() - start, info.phase() + " at step " + info.stepIndex() + ": " + info.reason());
         }
     }
 

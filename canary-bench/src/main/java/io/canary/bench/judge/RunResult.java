@@ -9,7 +9,9 @@ package io.canary.bench.judge;
  * @param exposure requests served by the bad canary from the onset until 0% (until 100%, if it completed)
  * @param sparsePromotions promotions decided on fewer than minRequests of either version
  * @param virtualMillis how long the rollout took
+ * @param ending the rollout's phase, step and reason at the end, for the runs that went wrong
  */
-record RunResult(Outcome outcome, long onsetToZeroMillis, long exposure, int sparsePromotions, long virtualMillis) {
+record RunResult(Outcome outcome, long onsetToZeroMillis, long exposure, int sparsePromotions, long virtualMillis,
+                 String ending) {
     enum Outcome { COMPLETED, ROLLED_BACK, TIMED_OUT, UNFINISHED }
 }

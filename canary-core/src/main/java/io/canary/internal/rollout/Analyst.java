@@ -37,15 +37,21 @@ public final class Analyst {
         return plan.judge() == JudgeKind.SEQUENTIAL ? SEQUENTIAL : THRESHOLD;
     }
 
-    /** The judge's verdict on the step's evidence. */
+    /**
+     * The judge's verdict on the step's evidence. At a shadow step the canary's evidence is the
+     * mirrored copies it answered (no user is routed to it), next to the baseline's real traffic, and
+     * the verdict says so.
+     */
     Verdict analyse(Step step, ClusterHealth health, long now) {
         RolloutPlan plan = step.plan();
+        boolean shadow = plan.isShadowStep(step.index());
         StepEvidence evidence = new StepEvidence(step.index(), step.startedAt(), now, health.version(plan.baseline()),
-                health.version(plan.canary()), health.nodes());
+                shadow ? health.mirror(plan.canary()) : health.version(plan.canary()), health.nodes());
         try {
             Verdict v = judgeOf(plan).judge(plan, evidence);
             if (v != null) {
-                return v;
+                return shadow ? new Verdict(v.decision(), shadowPrefix(plan) + v.reason(), v.stepIndex(), v.at(), v.baseline(),
+                        v.canary()) : v;
             }
             return new Verdict(Decision.HOLD, "judge failed: it returned no verdict", step.index(), now,
                     evidence.baseline().stats(), evidence.canary().stats());
@@ -53,6 +59,12 @@ public final class Analyst {
             return new Verdict(Decision.HOLD, "judge failed: " + e, step.index(), now, evidence.baseline().stats(),
                     evidence.canary().stats());
         }
+    }
+
+    /** How a shadow step's verdicts begin. */
+    static String shadowPrefix(RolloutPlan plan) {
+        return "shadow step (" + plan.shadowMirrorPercent() + "% of " + plan.baseline()
+                + "'s requests mirrored to " + plan.canary() + ", no user on it): ";
     }
 
     /** A verdict-like event of the step (operator action, timeout), without numbers. */

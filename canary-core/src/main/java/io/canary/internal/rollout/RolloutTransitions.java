@@ -26,7 +26,11 @@ final class RolloutTransitions {
                     + current.baseline());
         }
         RolloutInfo info = RolloutInfo.started(rolloutId, plan, Phase.PROGRESSING, "started", at);
-        return toStep(current, plan, info, 0, "started at " + plan.steps().get(0) + "%", at);
+        String how = plan.shadowMirrorPercent() > 0
+                ? "started with a shadow step: 0% of users, " + plan.shadowMirrorPercent() + "% of " + plan.baseline()
+                        + "'s requests mirrored to " + plan.canary()
+                : "started at " + plan.steps().get(0) + "%";
+        return toStep(current, plan, info, 0, how, at);
     }
 
     /** The step after {@code fromStep}; the last step completes the rollout, making the canary the baseline. */
@@ -59,6 +63,10 @@ final class RolloutTransitions {
         String phase = info.phase().name().toLowerCase(java.util.Locale.ROOT).replace('_', ' ');
         if (info.stepIndex() < 0) {
             return phase;
+        }
+        if (info.isShadowStep()) {
+            return phase + " at the shadow step (step 1 of " + info.steps().size() + ", 0% of users, "
+                    + info.plan().get().shadowMirrorPercent() + "% of requests mirrored)";
         }
         return phase + " at step " + (info.stepIndex() + 1) + " of " + info.steps().size() + ", " + info.currentPercent() + "%";
     }

@@ -115,6 +115,10 @@ final class HealthCodec {
         for (VersionHealth h : new java.util.TreeMap<>(step.versions()).values()) {
             writeVersionHealth(w, h);
         }
+        w.writeInt(step.mirrors().size());
+        for (VersionHealth h : new java.util.TreeMap<>(step.mirrors()).values()) {
+            writeVersionHealth(w, h);
+        }
     }
 
     static StepCounts readStep(WireReader r) {
@@ -128,7 +132,15 @@ final class HealthCodec {
                 throw new CodecException("step counts name version '" + h.version() + "' twice");
             }
         }
-        return Decoding.build("step counts", () -> new StepCounts(key, since, versions));
+        int m = r.readCount("step mirrors", MIN_VERSION_HEALTH_BYTES - 4);
+        Map<String, VersionHealth> mirrors = new HashMap<>();
+        for (int i = 0; i < m; i++) {
+            VersionHealth h = readVersionHealth(r);
+            if (mirrors.put(h.version(), h) != null) {
+                throw new CodecException("step mirror counts name version '" + h.version() + "' twice");
+            }
+        }
+        return Decoding.build("step counts", () -> new StepCounts(key, since, versions, mirrors));
     }
 
     private static Map<String, VersionHealth> readHealthMap(WireReader r, String what) {

@@ -116,6 +116,9 @@ final class RolloutCodec {
         for (double q : a.quantiles()) {
             w.writeDouble(q);
         }
+        w.writeDouble(a.rollbackErrorRatio());
+        w.writeDouble(a.rollbackErrorFloor());
+        w.writeInt(p.shadowMirrorPercent());
     }
 
     static RolloutPlan readPlan(WireReader r) {
@@ -139,9 +142,13 @@ final class RolloutCodec {
         for (int i = 0; i < n; i++) {
             quantiles.add(r.readDouble("plan quantile"));
         }
+        double rollbackRatio = r.readDouble("plan rollback error ratio");
+        double rollbackFloor = r.readDouble("plan rollback error floor");
+        int shadow = r.readInt("plan shadow mirror percent");
         return Decoding.build("rollout plan", () -> new RolloutPlan(baseline, canary, steps, stepInterval, minRequests,
                 thresholds, failureLimit, maxStep, onTimeout, judge,
-                new Analysis(alpha, promotionRisk, errorRelative, errorAbsolute, latencyRatio, quantiles)));
+                new Analysis(alpha, promotionRisk, errorRelative, errorAbsolute, latencyRatio, quantiles, rollbackRatio,
+                        rollbackFloor), shadow));
     }
 
     static void writeVerdict(WireWriter w, Verdict v) {

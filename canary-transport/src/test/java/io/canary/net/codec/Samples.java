@@ -70,7 +70,13 @@ public final class Samples {
                 new HealthSnapshot("node-c", 5, 30_000, Map.of("v1", new VersionHealth("v1", 10, 0, h.get(0))),
                         Map.of(), new io.canary.health.StepCounts("r-1#0@{v1=9500, v2=500}", 1_700_000_000_000L, Map.of(
                                 "v1", new VersionHealth("v1", 4, 1, h.get(2)),
-                                "v2", new VersionHealth("v2", Long.MAX_VALUE, 3, h.get(3))))));
+                                "v2", new VersionHealth("v2", Long.MAX_VALUE, 3, h.get(3))))),
+                // a shadow step's counts: the canary's mirrored copies apart from real traffic
+                new HealthSnapshot("node-d", 6, 30_000, Map.of("v1", new VersionHealth("v1", 10, 0, h.get(0))),
+                        Map.of("v2", new VersionHealth("v2", 2, 1, h.get(2))), new io.canary.health.StepCounts(
+                                "r-2#0@{v1=10000, v2=0}", 1_700_000_000_000L,
+                                Map.of("v1", new VersionHealth("v1", 40, 1, h.get(2))),
+                                Map.of("v2", new VersionHealth("v2", 8, 2, h.get(0))))));
     }
 
     public static List<VersionStats> stats() {
@@ -97,6 +103,9 @@ public final class Samples {
                 Long.MAX_VALUE, t.get(1), Integer.MAX_VALUE));
         plans.add(new RolloutPlan("v1", "v2", List.of(1, 2, 3, 99, 100), Duration.ofNanos(1), 0, t.get(2), 1));
         plans.add(new RolloutPlan("v1", "v2", List.of(50, 100), Duration.ofMillis(1500), 7, t.get(3), 3));
+        // a shadow step and rollback margins of their own
+        plans.add(RolloutPlan.builder("v1", "v2").shadow(15).analysis(io.canary.rollout.Analysis.DEFAULT
+                .withRollbackMargins(1.35, 0.0005)).build());
         return plans;
     }
 
