@@ -5,7 +5,7 @@
 BENCH_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 REPO_DIR="$(cd "$BENCH_DIR/.." && pwd)"
 RESULTS_DIR="${RESULTS_DIR:-$BENCH_DIR/results}"
-BENCH_JAR="$REPO_DIR/canary-bench/target/canary-bench.jar"
+BENCH_JAR="${BENCH_JAR:-$REPO_DIR/canary-bench/target/canary-bench.jar}"
 mkdir -p "$RESULTS_DIR"
 
 BENCH_PIDS=()

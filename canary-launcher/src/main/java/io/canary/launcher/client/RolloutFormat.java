@@ -47,7 +47,9 @@ public final class RolloutFormat {
         if (stepIndex < 0 || stepIndex >= steps.size()) {
             return "step " + (stepIndex + 1) + "/" + steps.size();
         }
-        return "step " + (stepIndex + 1) + "/" + steps.size() + " (" + steps.get(stepIndex) + "%)";
+        int percent = steps.get(stepIndex);
+        // Only a shadow step is at 0%: mirrored copies, no user on the canary.
+        return "step " + (stepIndex + 1) + "/" + steps.size() + " (" + (percent == 0 ? "shadow" : percent + "%") + ")";
     }
 
     /** {@code 12:00:06 PROMOTE  step 1/4 (5%): reason}. */

@@ -81,6 +81,11 @@ public final class RolloutStartCommand extends ClientCommand {
     @Option(names = "--latency-ratio", paramLabel = "RATIO", description = "Sequential judge: canary p50/p90/p99 tolerated as a multiple of the baseline's (default 1.2).")
     Double latencyRatio;
 
+    @Option(names = "--shadow", paramLabel = "SHARE", converter = RatioConverter.class,
+            description = "Begin with a shadow step: no user on the canary, this share of the baseline's requests "
+                    + "mirrored to it (by proxies started with --proxy-port) and analysed, e.g. 10%%; then --steps.")
+    Double shadow;
+
     @Option(names = "--watch", description = "Then follow the rollout until it ends, as rollout status --watch.")
     boolean watch;
 
@@ -113,9 +118,18 @@ public final class RolloutStartCommand extends ClientCommand {
         if (interval != null && (interval.isZero() || interval.isNegative())) {
             throw new IllegalArgumentException("--interval must be positive, got " + Durations.format(interval));
         }
+        Double shadowShare = null;
+        if (shadow != null) {
+            try {
+                shadowShare = RolloutRequest.shadowPercent(shadow) / 100.0;
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("--shadow: " + e.getMessage());
+            }
+        }
         return new RolloutRequest(canary, baseline, steps, interval == null ? null : Durations.format(interval),
                 minRequests, maxErrorRate, maxErrorRateDelta, maxP95Ms, maxP95Ratio, failureLimit, judge,
-                maxStep == null ? null : Durations.format(maxStep), onStepTimeout, alpha, errorMargin, null, latencyRatio, null);
+                maxStep == null ? null : Durations.format(maxStep), onStepTimeout, alpha, errorMargin, null, latencyRatio, null,
+                shadowShare);
     }
 
     /** {@code 0.05} or {@code 5%} as 0.05. */

@@ -178,6 +178,30 @@ class ClientCommandsAgainstStubNodesTest {
     }
 
     @Test
+    void rolloutStartWithAShadowShareSendsItAndShowsTheShadowStep() {
+        a.on("POST /rollout", "{\"version\":2,\"status\":\"COMMITTED\",\"weights\":{\"v1\":1.0,\"v2\":0.0},\"baseline\":\"v1\","
+                + "\"rollout\":{\"id\":\"r1\",\"canary\":\"v2\",\"steps\":[0,10,100],\"stepIndex\":0,\"percent\":0,"
+                + "\"phase\":\"PROGRESSING\",\"reason\":\"started with a shadow step\"}}");
+
+        int code = run(new RolloutStartCommand(), "--nodes", a.address(), "--canary", "v2", "--steps", "10,100", "--shadow", "10%");
+
+        assertThat(code).isZero();
+        assertThat(a.requests.get(0).body()).isEqualTo("{\"canary\":\"v2\",\"steps\":[10,100],\"shadow\":0.1}");
+        assertThat(out.toString()).contains("[###.......] step 1/3    0%  PROGRESSING");
+        assertThat(RolloutFormat.stepLabel(0, java.util.List.of(0, 10, 100))).isEqualTo("step 1/3 (shadow)");
+    }
+
+    @Test
+    void rolloutStartWithAShadowShareThatIsNoWholePercentageIsBadInputWithExitTwo() {
+        int code = run(new RolloutStartCommand(), "--nodes", a.address(), "--canary", "v2", "--shadow", "12.5%");
+
+        assertThat(code).isEqualTo(2);
+        assertThat(err.toString()).isEqualTo("canary: --shadow: the shadow share must be a whole percentage in (0%, 100%], "
+                + "e.g. 0.1 or 10%, got 12.5%\n");
+        assertThat(a.requests).isEmpty();
+    }
+
+    @Test
     void loadCountsAnswersPerVersionFromTheVersionHeader() {
         a.on("POST /predict", r -> new StubNode.Answer(200, "{}", Map.of("X-Canary-Version", "v1")));
         b.on("POST /predict", r -> new StubNode.Answer(502, "{\"error\":\"boom\"}", Map.of("X-Canary-Version", "v2")));

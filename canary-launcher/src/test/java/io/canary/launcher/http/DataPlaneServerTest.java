@@ -213,6 +213,21 @@ class DataPlaneServerTest {
     }
 
     @Test
+    void rolloutWithAShadowShareBeginsWithAShadowStepAndAShareThatIsNoWholePercentageIs400() {
+        var r = client.post("/rollout", "{\"canary\":\"v2\",\"shadow\":0.1,\"steps\":[10,100]}");
+        assertThat(r.status()).isEqualTo(200);
+        RolloutPlan plan = node.lastPlan;
+        assertThat(plan.steps()).containsExactly(0, 10, 100);
+        assertThat(plan.shadowMirrorPercent()).isEqualTo(10);
+        assertThat(plan.isShadowStep(0)).isTrue();
+        for (String bad : new String[] {"0.105", "0", "1.5", "-0.1"}) {
+            var refused = client.post("/rollout", "{\"canary\":\"v2\",\"shadow\":" + bad + "}");
+            assertThat(refused.status()).as("shadow %s", bad).isEqualTo(400);
+            assertThat(refused.error()).contains("field 'shadow': the shadow share must be a whole percentage in (0%, 100%]");
+        }
+    }
+
+    @Test
     void rolloutWithBadStepsIs400() {
         var r = client.post("/rollout", "{\"canary\":\"v2\",\"steps\":[50,25]}");
         assertThat(r.status()).isEqualTo(400);

@@ -16,17 +16,49 @@ import java.util.List;
  * {@code alpha}, {@code errorMargin} (absolute, a share), {@code errorMarginRelative},
  * {@code latencyRatio} and {@code quantiles} tune the sequential judge. Without {@code judge}, a
  * request giving {@code maxErrorRateDelta}, {@code maxP95Ratio} or {@code failureLimit} (which only
- * the threshold judge has) gets the threshold judge.
+ * the threshold judge has) gets the threshold judge. {@code shadow} (a share such as {@code 0.1}, a
+ * whole percentage in (0, 1]) begins the plan with a shadow step: no user on the canary, that share of
+ * the baseline's requests mirrored to it and analysed, before the first of {@code steps}.
  */
 public record RolloutRequest(String canary, String baseline, List<Integer> steps, String interval, Long minRequests,
                              Double maxErrorRate, Double maxErrorRateDelta, Double maxP95Ms, Double maxP95Ratio,
                              Integer failureLimit, String judge, String maxStep, String onStepTimeout, Double alpha,
-                             Double errorMargin, Double errorMarginRelative, Double latencyRatio, List<Double> quantiles) {
+                             Double errorMargin, Double errorMarginRelative, Double latencyRatio, List<Double> quantiles,
+                             Double shadow) {
 
     /** A request with every default: what {@code canary node --rollout v2} starts. */
     public static RolloutRequest of(String canary) {
         return new RolloutRequest(canary, null, null, null, null, null, null, null, null, null, null, null, null, null, null,
-                null, null, null);
+                null, null, null, null);
+    }
+
+    /** A request without a shadow step (the fields before it existed). */
+    public RolloutRequest(String canary, String baseline, List<Integer> steps, String interval, Long minRequests,
+                          Double maxErrorRate, Double maxErrorRateDelta, Double maxP95Ms, Double maxP95Ratio,
+                          Integer failureLimit, String judge, String maxStep, String onStepTimeout, Double alpha,
+                          Double errorMargin, Double errorMarginRelative, Double latencyRatio, List<Double> quantiles) {
+        this(canary, baseline, steps, interval, minRequests, maxErrorRate, maxErrorRateDelta, maxP95Ms, maxP95Ratio,
+                failureLimit, judge, maxStep, onStepTimeout, alpha, errorMargin, errorMarginRelative, latencyRatio, quantiles,
+                null);
+    }
+
+    /**
+     * A shadow share as a whole percentage: {@code 0.1} is 10.
+     *
+     * @throws IllegalArgumentException unless it is a whole percentage in (0%, 100%]
+     */
+    public static int shadowPercent(double share) {
+        double percent = share * 100;
+        long whole = Math.round(percent);
+        if (Double.isNaN(share) || Math.abs(percent - whole) > 1e-6 || whole < 1 || whole > 100) {
+            throw new IllegalArgumentException("the shadow share must be a whole percentage in (0%, 100%], e.g. 0.1 or 10%, got "
+                    + (Double.isNaN(share) ? "NaN" : trim(percent) + "%"));
+        }
+        return (int) whole;
+    }
+
+    private static String trim(double v) {
+        return v == Math.rint(v) ? String.valueOf((long) v) : String.valueOf(v);
     }
 
     /**
@@ -73,6 +105,13 @@ public record RolloutRequest(String canary, String baseline, List<Integer> steps
         }
         if (maxStep != null) {
             plan.maxStepDuration(parseDuration("maxStep", maxStep));
+        }
+        if (shadow != null) {
+            try {
+                plan.shadow(shadowPercent(shadow));
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("field 'shadow': " + e.getMessage());
+            }
         }
         if (onStepTimeout != null) {
             plan.onStepTimeout(parseEnum("onStepTimeout", onStepTimeout, StepTimeout.class));
