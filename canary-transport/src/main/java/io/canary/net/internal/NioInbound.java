@@ -33,6 +33,8 @@ final class NioInbound implements NioLoop.Handler {
     private final FrameDecoder decoder;
     private SelectionKey key;
     private Stage stage = Stage.HELLO;
+    /** Counts handshake frames, so a deadline armed before the latest one knows it is stale. */
+    private int progress;
     private String claimed;
     private String peerId;
     private byte[] pairKey;
@@ -56,11 +58,20 @@ final class NioInbound implements NioLoop.Handler {
         ch.configureBlocking(false);
         ch.setOption(java.net.StandardSocketOptions.TCP_NODELAY, true);
         key = loop.register(ch, SelectionKey.OP_READ, this);
-        loop.schedule(ctx.config.connectTimeout().toNanos(), this::handshakeDeadline);
+        armDeadline();
     }
 
-    private void handshakeDeadline() {
-        if (stage == Stage.OPEN || stage == Stage.CLOSED) {
+    /**
+     * Each handshake frame must arrive within the connect timeout of the previous one (of the accept,
+     * for the first), as the blocking acceptor's read timeout has it; a handshake has at most three.
+     */
+    private void armDeadline() {
+        int thisProgress = ++progress;
+        loop.schedule(ctx.config.connectTimeout().toNanos(), () -> handshakeDeadline(thisProgress));
+    }
+
+    private void handshakeDeadline(int armedAt) {
+        if (stage == Stage.OPEN || stage == Stage.CLOSED || progress != armedAt) {
             return;
         }
         long suppressed = ctx.logLimiter.permit("no-hello:" + remoteHost);
@@ -151,6 +162,9 @@ final class NioInbound implements NioLoop.Handler {
     }
 
     private void handle(FrameReader.Frame f) {
+        if (stage != Stage.OPEN) {
+            armDeadline();
+        }
         switch (stage) {
             case HELLO -> onHello(f);
             case AUTH -> onAuth(f);

@@ -48,6 +48,8 @@ final class NioPeer implements NioLoop.Handler {
     /** The messages of the batch in {@link #out}: queued again at the front if the connection fails under them. */
     private List<OutboundQueue.Queued> inFlight = List.of();
     private long lastProgressNanos;
+    /** Counts handshake progress (connected, each frame), so a timeout armed before it knows it is stale. */
+    private int progress;
     private String lastFailure;
 
     NioPeer(NioEngine engine, String peerId, HostPort address, Random random) {
@@ -80,19 +82,14 @@ final class NioPeer implements NioLoop.Handler {
         if (ctx.isClosed() || stage != Stage.IDLE) {
             return;
         }
-        int thisAttempt = ++attempt;
+        attempt++;
         try {
             ch = SocketChannel.open();
             ch.configureBlocking(false);
             ch.setOption(StandardSocketOptions.TCP_NODELAY, true);
             ch.setOption(StandardSocketOptions.SO_KEEPALIVE, true);
             stage = Stage.CONNECTING;
-            // The connect timeout covers TCP and the handshake, as the blocking dialler's socket timeouts do.
-            loop.schedule(ctx.config.connectTimeout().toNanos(), () -> {
-                if (attempt == thisAttempt && (stage == Stage.CONNECTING || stage == Stage.HANDSHAKE)) {
-                    failed("timed out");
-                }
-            });
+            armTimeout();
             // A literal address costs nothing; a host name is resolved here (the JVM caches lookups).
             if (ch.connect(new InetSocketAddress(address.host(), address.port()))) {
                 key = loop.register(ch, SelectionKey.OP_READ, this);
@@ -105,7 +102,19 @@ final class NioPeer implements NioLoop.Handler {
         }
     }
 
+    /** The connect timeout bounds each wait (TCP connect, each handshake frame), as the blocking dialler's timeouts do. */
+    private void armTimeout() {
+        int thisAttempt = attempt;
+        int thisProgress = ++progress;
+        loop.schedule(ctx.config.connectTimeout().toNanos(), () -> {
+            if (attempt == thisAttempt && progress == thisProgress && (stage == Stage.CONNECTING || stage == Stage.HANDSHAKE)) {
+                failed("timed out");
+            }
+        });
+    }
+
     private void startHandshake() {
+        armTimeout();
         stage = Stage.HANDSHAKE;
         decoder = new FrameDecoder(WireFormat.MIN_MAX_FRAME_BYTES * 4, ctx.counters);
         handshake = new ConnectorHandshake(ctx, peerId, address);
@@ -171,6 +180,7 @@ final class NioPeer implements NioLoop.Handler {
                 if (f == null) {
                     break;
                 }
+                armTimeout();
                 ConnectorHandshake.Step step = handshake.onFrame(f);
                 if (step.send() != null) {
                     send(step.send());
@@ -248,11 +258,7 @@ final class NioPeer implements NioLoop.Handler {
         }
     }
 
-    /**
-     * Writes what {@link #out} holds; registers for OP_WRITE while the socket cannot take it all.
-     *
-     * @return true if all of it was written (and {@link #out} is empty); false if some waits, or the connection broke
-     */
+    /** Writes {@link #out}, registering for OP_WRITE while some waits; true once all of it is written. */
     private boolean writeOut() {
         if (out == null || ch == null) {
             return false;
@@ -390,7 +396,6 @@ final class NioPeer implements NioLoop.Handler {
     }
 
     private static String describe(Exception e) {
-        String msg = e.getMessage();
-        return msg != null ? msg : e.getClass().getSimpleName();
+        return e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName();
     }
 }
