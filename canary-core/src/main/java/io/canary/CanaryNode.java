@@ -382,7 +382,7 @@ public final class CanaryNode implements AutoCloseable {
             boolean ownsScheduler = scheduler == null;
             Scheduler s = ownsScheduler ? new ExecutorScheduler(nodeId) : scheduler;
             long requestIdBase = new SplittableRandom().nextLong() >>> 2;
-            HealthExchange health = new HealthExchange(nodeId, config, servableVersions, initialState, s::nowMillis);
+            HealthExchange health = new HealthExchange(nodeId, coordinator, config, servableVersions, initialState, s::nowMillis);
             RolloutExtension rollout = new RolloutExtension(judge, health, config.maxPause());
             List<NodeExtension> all = new ArrayList<>(List.of(health, rollout));
             all.addAll(extensions);

@@ -8,6 +8,7 @@ import io.canary.health.HealthSnapshot;
 import io.canary.health.VersionWindow;
 import io.canary.internal.node.NodeContext;
 import io.canary.internal.node.NodeExtension;
+import io.canary.internal.protocol.Succession;
 import io.canary.log.LogRecord;
 import io.canary.model.RoutingState;
 import io.canary.model.Weights;
@@ -20,8 +21,15 @@ import java.util.TreeSet;
 import java.util.function.LongSupplier;
 
 /**
- * A node's health: measures its own traffic ({@link HealthRecorder}), sends its snapshot to every
- * peer each health interval, and keeps the peers' latest snapshots ({@link ClusterHealthView}).
+ * A node's health: measures its own traffic ({@link HealthRecorder}), sends its snapshot each health
+ * interval to the coordinator and its warm successors ({@link Succession#healthTargets}: N messages
+ * per interval, not N²), and keeps the snapshots it receives ({@link ClusterHealthView}).
+ *
+ * <p>What each node knows: the coordinator and its {@link Succession#WARM_SUCCESSORS} successors hold
+ * every node's latest snapshot (the judge reads the coordinator's merged view; a successor that takes
+ * over judges at once on the same evidence); any other member holds its own snapshot and those of
+ * nodes that still count it a hub (e.g. during an election), so its {@link #clusterHealth()} is
+ * partial. With three members every node is a hub and every view is complete.
  *
  * <p>The versions measured follow the committed routing state (plus the versions the node declares
  * servable); when the weights change, every window restarts, so a node's health always describes
@@ -32,6 +40,7 @@ import java.util.function.LongSupplier;
  */
 public final class HealthExchange implements NodeExtension {
     private final String nodeId;
+    private final String preferredCoordinator;
     private final NodeConfig config;
     private final Set<String> servable;
     private final LongSupplier clock;
@@ -40,6 +49,7 @@ public final class HealthExchange implements NodeExtension {
     private NodeContext context;
     private Weights weights;
     private Scheduler.Cancellable reports;
+    private Succession succession;
 
     /**
      * @param servable versions the node declares it can serve (empty: only those of the routing state)
@@ -47,7 +57,19 @@ public final class HealthExchange implements NodeExtension {
      * @param clock the node's clock, epoch milliseconds
      */
     public HealthExchange(String nodeId, NodeConfig config, Set<String> servable, RoutingState initial, LongSupplier clock) {
+        this(nodeId, "", config, servable, initial, clock);
+    }
+
+    /**
+     * @param preferredCoordinator first in the succession order ("" for the first member)
+     * @param servable versions the node declares it can serve (empty: only those of the routing state)
+     * @param initial the state the node starts from before its log is replayed
+     * @param clock the node's clock, epoch milliseconds
+     */
+    public HealthExchange(String nodeId, String preferredCoordinator, NodeConfig config, Set<String> servable,
+                          RoutingState initial, LongSupplier clock) {
         this.nodeId = Objects.requireNonNull(nodeId, "nodeId");
+        this.preferredCoordinator = Objects.requireNonNull(preferredCoordinator, "preferredCoordinator");
         this.config = Objects.requireNonNull(config, "config");
         this.servable = Set.copyOf(servable);
         this.clock = Objects.requireNonNull(clock, "clock");
@@ -93,6 +115,8 @@ public final class HealthExchange implements NodeExtension {
     @Override
     public void start(NodeContext ctx, List<LogRecord> replayed) {
         this.context = ctx;
+        this.succession = new Succession(ctx.members(),
+                preferredCoordinator.isEmpty() ? ctx.members().get(0) : preferredCoordinator);
         track(ctx.committed());
         reports = ctx.every(config.healthInterval(), this::report);
     }
@@ -120,7 +144,10 @@ public final class HealthExchange implements NodeExtension {
     private void report() {
         HealthSnapshot own = recorder.snapshot();
         view.update(own, clock.getAsLong());
-        context.broadcast(new Message.HealthReport(own));
+        Message.HealthReport report = new Message.HealthReport(own);
+        for (String to : succession.healthTargets(nodeId, context.coordinatorId())) {
+            context.send(to, report);
+        }
     }
 
     private void track(RoutingState state) {

@@ -112,8 +112,18 @@ public final class Membership {
     /** One heartbeat per peer (each echoes that peer's last send time), and the next tick. */
     public List<Effect> onHeartbeatTick(long term, long committedVersion, boolean ready, boolean coordinator,
                                         boolean leaseHolder, long now) {
-        List<Effect> out = new ArrayList<>(members.size());
-        for (String member : members) {
+        return onHeartbeatTick(members, term, committedVersion, ready, coordinator, leaseHolder, now);
+    }
+
+    /**
+     * One heartbeat to each of {@code targets} (each echoes that peer's last send time), and the next
+     * tick. {@link Succession#fanOut} picks the targets: every member from the coordinator and its warm
+     * successors, only those hubs from anyone else, so heartbeats grow with N, not N².
+     */
+    public List<Effect> onHeartbeatTick(List<String> targets, long term, long committedVersion, boolean ready,
+                                        boolean coordinator, boolean leaseHolder, long now) {
+        List<Effect> out = new ArrayList<>(targets.size() + 1);
+        for (String member : targets) {
             if (!member.equals(selfId)) {
                 out.add(new Effect.Send(member, new Heartbeat(term, committedVersion, ready, now,
                         toEcho.getOrDefault(member, -1L), coordinator, leaseHolder)));

@@ -28,6 +28,7 @@ public final class ProtocolNode {
 
     private final String selfId;
     private final List<String> members;
+    private final Succession succession;
     private final NodeConfig config;
     private final Participant participant;
     private final Forwarder forwarder;
@@ -57,6 +58,7 @@ public final class ProtocolNode {
         this.config = Objects.requireNonNull(config, "config");
         Objects.requireNonNull(recovery, "recovery");
         this.wallClock = Objects.requireNonNull(wallClock, "wallClock");
+        this.succession = new Succession(members, preferredCoordinator);
         this.participant = new Participant(selfId, servableVersions, config, recovery.committed(), recovery.inDoubt(),
                 recovery.lastAborted());
         this.forwarder = new Forwarder(this::coordinatorId, config, requestIdBase);
@@ -352,7 +354,9 @@ public final class ProtocolNode {
     /** One round of heartbeats (the coordinator also syncs members known to be behind); no next tick. */
     private List<Effect> heartbeats(long now) {
         boolean leaseHolder = coordinator != null && leaseProblem(now).isEmpty();
-        List<Effect> out = new ArrayList<>(membership.onHeartbeatTick(terms.current(), participant.committed().version(),
+        // Heartbeats fan in (Succession): every member from the coordinator and its warm successors, the hubs from the rest.
+        List<String> targets = succession.fanOut(selfId, coordinator != null ? selfId : terms.coordinator());
+        List<Effect> out = new ArrayList<>(membership.onHeartbeatTick(targets, terms.current(), participant.committed().version(),
                 isReady(), coordinator != null, leaseHolder, now));
         out.remove(out.size() - 1); // the caller schedules the next tick
         if (coordinator != null) {
