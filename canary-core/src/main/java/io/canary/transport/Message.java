@@ -232,9 +232,9 @@ public sealed interface Message {
             Objects.requireNonNull(error, "error");
         }
 
-        /** True when the request committed (or needed no change). */
+        /** True when the request committed (or needed no change), or a later change that superseded it did. */
         public boolean ok() {
-            return outcome == Outcome.COMMITTED;
+            return outcome == Outcome.COMMITTED || outcome == Outcome.SUPERSEDED;
         }
 
         /**
@@ -247,7 +247,12 @@ public sealed interface Message {
             /** Did not commit and never will (refused, aborted, vetoed): safe to retry. */
             FAILED(2),
             /** May or may not have committed (e.g. the coordinator restarted while running it). */
-            UNKNOWN(3);
+            UNKNOWN(3),
+            /**
+             * A weight set merged with later ones into one transaction, which committed: {@code state}
+             * carries the later change, and {@code error} names the change that superseded it.
+             */
+            SUPERSEDED(4);
 
             private final int code;
 

@@ -77,6 +77,18 @@ final class Candidacy {
                 best = p.get();
             }
         }
+        if (best != null) {
+            for (RequestVoteReply r : granted.values()) {
+                // A coordinator of a later term proposed a fresh transaction for this version (someone logged
+                // its abort): its own recovery round found no live promise, so nothing of an earlier term was
+                // chosen for the version and never will be. A participant keeps only its newest abort, so this
+                // later abort may be all that is left of the original coordinator's abort of this promise.
+                if (r.abortedVersion() == best.proposed().version() && r.abortedTxId() >>> 32 > best.term()) {
+                    best = null;
+                    break;
+                }
+            }
+        }
         if (best != null && best.term() == best.txId() >>> 32) {
             for (RequestVoteReply r : granted.values()) {
                 boolean sameTerm = r.abortedTxId() >>> 32 == best.txId() >>> 32;

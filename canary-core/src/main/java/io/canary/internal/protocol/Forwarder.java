@@ -66,6 +66,7 @@ public final class Forwarder {
     private static Outcome outcome(ForwardResponse response) {
         return switch (response.outcome()) {
             case COMMITTED -> Outcome.success(response.state());
+            case SUPERSEDED -> Outcome.superseded(response.state(), response.error());
             case FAILED -> Outcome.failure(response.error());
             case UNKNOWN -> Outcome.unknown(response.error());
         };

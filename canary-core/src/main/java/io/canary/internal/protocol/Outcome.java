@@ -7,10 +7,27 @@ import java.util.concurrent.CompletionException;
 /** How a caller's request ended: the committed state, or why not. */
 public sealed interface Outcome {
 
-    /** The request committed (or needed no change): this is the committed state. */
-    record Success(RoutingState state) implements Outcome {
+    /**
+     * The request committed (or needed no change): this is the committed state. A weight set merged
+     * with later ones into one transaction ({@link Coalescing}) was <em>superseded</em>: its caller is
+     * told the committed state that carries the later change, and which change that was.
+     *
+     * @param supersededBy the change that superseded this one (its description), empty if the
+     *     committed state carries this request's own change
+     */
+    record Success(RoutingState state, java.util.Optional<String> supersededBy) implements Outcome {
         public Success {
             Objects.requireNonNull(state, "state");
+            Objects.requireNonNull(supersededBy, "supersededBy");
+        }
+
+        public Success(RoutingState state) {
+            this(state, java.util.Optional.empty());
+        }
+
+        /** True if a later change superseded this one (the state carries the later change). */
+        public boolean superseded() {
+            return supersededBy.isPresent();
         }
     }
 
@@ -26,6 +43,11 @@ public sealed interface Outcome {
 
     static Outcome success(RoutingState state) {
         return new Success(state);
+    }
+
+    /** Superseded by {@code by}, whose transaction committed {@code state}. */
+    static Outcome superseded(RoutingState state, String by) {
+        return new Success(state, java.util.Optional.of(by));
     }
 
     static Outcome failure(String reason) {

@@ -65,7 +65,10 @@ public final class Replies {
             out.add(new Effect.Complete(local.callId(), outcome));
         } else if (caller instanceof Caller.Remote remote) {
             ForwardResponse response = outcome instanceof Outcome.Success success
-                    ? new ForwardResponse(remote.requestId(), ForwardResponse.Outcome.COMMITTED, success.state(), "")
+                    ? (success.superseded()
+                        ? new ForwardResponse(remote.requestId(), ForwardResponse.Outcome.SUPERSEDED, success.state(),
+                                success.supersededBy().get())
+                        : new ForwardResponse(remote.requestId(), ForwardResponse.Outcome.COMMITTED, success.state(), ""))
                     : failed(remote.requestId(), (Outcome.Failure) outcome, current);
             seen.put(new Key(remote.node(), remote.requestId()), response);
             out.add(new Effect.Send(remote.node(), response));
