@@ -175,6 +175,23 @@ public final class CanaryNode implements AutoCloseable {
     }
 
     /**
+     * Like {@link #proposeWeights}, telling the caller whether its change is the one committed or was
+     * superseded: weight sets queued at the coordinator are merged into one transaction (the last one's
+     * weights win, as if each ran in turn), and every caller of such a batch learns the committed version
+     * that carries its change or the later change that superseded it. Returns at once.
+     *
+     * @return completes with the {@link WeightChange}, or exceptionally like {@link #proposeWeights}
+     *     (every caller of a batch that fails learns the failure)
+     */
+    public CompletableFuture<WeightChange> setWeights(Weights weights) {
+        Objects.requireNonNull(weights, "weights");
+        CompletableFuture<io.canary.internal.protocol.Outcome.Success> detailed = new CompletableFuture<>();
+        Message.Command command = new Message.ProposeWeights(weights);
+        runtime.call(callId -> runtime.protocol().command(callId, command, runtimeNow()), detailed);
+        return detailed.thenApply(s -> new WeightChange(s.state(), s.supersededBy()));
+    }
+
+    /**
      * Starts a rollout (forwarded to the coordinator). Returns at once.
      *
      * @return completes with the committed state of the first step, or exceptionally with a

@@ -29,7 +29,11 @@ public enum Bug {
     /** Protocol: a node never routes fail-safe, whatever its lease. */
     SERVE_WITHOUT_LEASE(true),
     /** Protocol: the coordinator tells the caller an aborted change failed before a majority logged the abort. */
-    ANSWER_ABORT_BEFORE_MAJORITY(true);
+    ANSWER_ABORT_BEFORE_MAJORITY(true),
+    /** Protocol (issue 13's commit path): the coordinator counts its own YES before its PREPARED is durable. */
+    OWN_VOTE_BEFORE_DURABLE(true),
+    /** Protocol (issue 13's coalescing): a batch's riders are told "superseded, committed" before the batch commits. */
+    SUPERSEDED_BEFORE_COMMIT(true);
 
     private final boolean inProtocol;
 

@@ -29,6 +29,8 @@ final class Invariants {
     private final Map<Long, String> toldFailed = new HashMap<>();
     private long now;
     private final Map<Long, RoutingState> proposedByTx = new HashMap<>();
+    /** Per version, the chosen state a caller was told committed before any node logged it (issue 13's commit path). */
+    private final Map<Long, RoutingState> toldChosen = new HashMap<>();
     private final Map<Long, Set<String>> yesVotes = new HashMap<>();
     private final Map<Long, String> committedTx = new HashMap<>();
     private final Map<Long, String> abortedTx = new HashMap<>();
@@ -125,6 +127,11 @@ final class Invariants {
     private void onCommitted(String node, RoutingState state) {
         long version = state.version();
         RoutingState agreed = committedByVersion.get(version);
+        RoutingState told = toldChosen.get(version);
+        if (told != null && !told.equals(state)) {
+            throw new Violation(Invariant.CONFIRMED, "a caller was told " + describe(told) + " committed, but " + node
+                    + " committed version " + version + " as " + describe(state));
+        }
         if (agreed != null) {
             if (!agreed.equals(state)) {
                 throw new Violation(Invariant.AGREEMENT, node + " committed version " + version + " as " + describe(state)
@@ -206,6 +213,13 @@ final class Invariants {
         }
     }
 
+    /** A majority sent a durable YES for exactly this state's transaction: it is chosen (it will commit as this). */
+    private boolean chosen(RoutingState state) {
+        RoutingState proposed = proposedByTx.get(state.txId());
+        return proposed != null && sameProposal(proposed, state)
+                && yesVotes.getOrDefault(state.txId(), Set.of()).size() >= members.size() / 2 + 1;
+    }
+
     private static boolean sameProposal(RoutingState p, RoutingState s) {
         return p.version() == s.version() && p.txId() == s.txId() && p.weights().equals(s.weights())
                 && p.baseline().equals(s.baseline()) && p.rollout().equals(s.rollout());
@@ -238,6 +252,12 @@ final class Invariants {
         }
         if (outcome instanceof io.canary.internal.protocol.Outcome.Success s) {
             RoutingState agreed = committedByVersion.get(s.state().version());
+            if (agreed == null && chosen(s.state())) {
+                // The commit path answers once the deciding YES votes are durable, before any COMMITTED
+                // record (issue 13): the state is chosen, and must be what this version commits as.
+                toldChosen.putIfAbsent(s.state().version(), s.state());
+                return;
+            }
             if (agreed == null || !agreed.equals(s.state())) {
                 throw new Violation(Invariant.VALIDITY, "a caller on " + node + " was told " + describe(s.state())
                         + " committed" + (agreed == null ? ", which no node committed" : " but it was committed as " + describe(agreed)));

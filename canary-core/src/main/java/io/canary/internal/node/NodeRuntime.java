@@ -130,15 +130,32 @@ public final class NodeRuntime {
 
     /** Runs an API call on the protocol thread; its future completes there. */
     public CompletableFuture<RoutingState> call(LongFunction<List<Effect>> request) {
+        return call(request, null);
+    }
+
+    /**
+     * Like {@link #call(LongFunction)}, and completes {@code detailed} (if not null) with the whole
+     * success (whether a later change superseded this one), or exceptionally like the returned future.
+     */
+    public CompletableFuture<RoutingState> call(LongFunction<List<Effect>> request,
+                                                CompletableFuture<io.canary.internal.protocol.Outcome.Success> detailed) {
         CompletableFuture<RoutingState> future = new CompletableFuture<>();
+        if (detailed != null) {
+            future.whenComplete((s, e) -> {
+                if (e != null) {
+                    detailed.completeExceptionally(e);
+                }
+            });
+        }
         if (tasks.isClosed() || !startCalled.get()) {
             future.completeExceptionally(new ProposalFailedException(selfId + (tasks.isClosed() ? " is closed" : " is not started")));
             return future;
         }
         // A backstop, so that no caller waits forever whatever happens: the protocol's own timeouts
         // (prepare, request) answer first.
-        long callId = calls.register(future, scheduler,
-                settings.config().requestTimeout().plus(settings.config().prepareTimeout()));
+        java.time.Duration backstop = settings.config().requestTimeout().plus(settings.config().prepareTimeout());
+        long callId = detailed == null ? calls.register(future, scheduler, backstop)
+                : calls.register(future, detailed, scheduler, backstop);
         tasks.execute(() -> {
             run(request.apply(callId));
             publish();

@@ -24,6 +24,10 @@ final class NodeStatus {
     private final Extensions extensions;
     private volatile boolean ready;
     private volatile List<PeerStatus> peers = List.of();
+    /** When {@link #peers} was built (monotonic; protocol thread only). */
+    private long peersAt = Long.MIN_VALUE / 2;
+    /** How stale the published member view may get, on top of the time to the next event (a heartbeat at most). */
+    static final long VIEW_REFRESH_MILLIS = 50;
     private volatile CoordinationStatus coordination = CoordinationStatus.unknown();
     private volatile boolean coordinator;
     /** The role the extensions were last told of (protocol thread only). */
@@ -49,7 +53,12 @@ final class NodeStatus {
                     : "routing on the committed weights again (lease valid)"));
         }
         ready = protocol.isReady() && !status.failSafe();
-        peers = protocol.view(now);
+        // The member view is O(N) to build: at most once per VIEW_REFRESH_MILLIS, not on every message
+        // (a coordinator of 1,000 nodes receives thousands per heartbeat interval).
+        if (now - peersAt >= VIEW_REFRESH_MILLIS || now < peersAt || peers.isEmpty()) {
+            peers = protocol.view(now);
+            peersAt = now;
+        }
         boolean isCoordinator = protocol.isCoordinator();
         coordinator = isCoordinator;
         if (isCoordinator != toldCoordinator || (isCoordinator && status.term() != toldTerm)) {

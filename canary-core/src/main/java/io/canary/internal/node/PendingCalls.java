@@ -26,6 +26,7 @@ final class PendingCalls {
     private final String selfId;
     private final Map<Long, CompletableFuture<RoutingState>> calls = new ConcurrentHashMap<>();
     private final AtomicLong nextCallId = new AtomicLong();
+    private final Map<Long, CompletableFuture<Outcome.Success>> detailed = new ConcurrentHashMap<>();
 
     PendingCalls(String selfId) {
         this.selfId = selfId;
@@ -45,8 +46,29 @@ final class PendingCalls {
         return callId;
     }
 
+    /**
+     * Like {@link #register}, for a caller that wants the whole success (e.g. whether a later change
+     * superseded its own, see {@code Coalescing}); it completes together with {@code future}.
+     */
+    long register(CompletableFuture<RoutingState> future, CompletableFuture<Outcome.Success> detailed,
+                  Scheduler scheduler, Duration backstop) {
+        long callId = register(future, scheduler, backstop);
+        this.detailed.put(callId, detailed);
+        future.whenComplete((s, e) -> {
+            CompletableFuture<Outcome.Success> d = this.detailed.remove(callId);
+            if (d != null && e != null) {
+                d.completeExceptionally(e);
+            }
+        });
+        return callId;
+    }
+
     /** The protocol's outcome for {@code callId}: an outcome-unknown failure is a {@link ProposalTimeoutException}. */
     void complete(long callId, Outcome outcome) {
+        CompletableFuture<Outcome.Success> d = outcome instanceof Outcome.Success ? detailed.remove(callId) : null;
+        if (d != null) {
+            d.complete((Outcome.Success) outcome);
+        }
         CompletableFuture<RoutingState> future = calls.remove(callId);
         if (future == null) {
             return;

@@ -102,7 +102,8 @@ final class Coalescing {
             if (p == urgent) {
                 break;
             }
-            if (isPromotion(p, current)) {
+            boolean bothWeightSets = p.change() instanceof WeightSet && urgent.change() instanceof WeightSet;
+            if (!bothWeightSets && isPromotion(p, current)) { // weight sets supersede each other by coalescing
                 queue.remove(p);
                 out.add(p);
             }
@@ -126,13 +127,28 @@ final class Coalescing {
      * The outcome told to a rider of a batch whose carrier ended with {@code carrierOutcome}: the
      * same committed state, marked superseded by the carrier; or the carrier's failure.
      */
-    static Outcome riderOutcome(Outcome carrierOutcome, Proposal carrier) {
+    static Outcome riderOutcome(Outcome carrierOutcome, String carrier) {
         if (carrierOutcome instanceof Outcome.Success s) {
-            return Outcome.superseded(s.state(), carrier.description());
+            return Outcome.superseded(s.state(), carrier);
         }
         Outcome.Failure f = (Outcome.Failure) carrierOutcome;
-        return new Outcome.Failure(f.reason() + " (merged into one transaction with " + carrier.description() + ")",
+        return new Outcome.Failure(f.reason() + " (merged into one transaction with the later " + carrier + ")",
                 f.outcomeUnknown());
+    }
+
+    /** The proposal a batch runs as: the carrier's change, answering every caller of the batch. */
+    static Proposal asProposal(Batch batch) {
+        Proposal c = batch.carrier();
+        if (batch.riders().isEmpty()) {
+            return c;
+        }
+        List<Caller> riders = new ArrayList<>(batch.riders().size());
+        for (Proposal r : batch.riders()) {
+            riders.add(r.caller());
+        }
+        return new Proposal(c.id(), c.change(), c.requester(), new Caller.Batch(c.caller(), riders, c.description()),
+                c.description() + " (superseding " + batch.riders().size() + " earlier weight set"
+                        + (batch.riders().size() == 1 ? "" : "s") + " queued before it)", c.deadline());
     }
 
     /** One transaction's proposals: the carrier (whose change is proposed) and the riders it supersedes. */

@@ -45,7 +45,8 @@ public final class Coordinator {
     private final java.util.function.LongSupplier wallClock;
     private long sequence;
     private PrepareRound round;
-    private CommitTracker tracker;
+    /** Commits still being acknowledged, by transaction id: they do not hold up the next transaction. */
+    private final java.util.Map<Long, CommitTracker> trackers = new java.util.LinkedHashMap<>();
     private AbortRound aborting;
     private Set<PlantedBug> planted = Set.of();
 
@@ -85,7 +86,8 @@ public final class Coordinator {
 
     /** True while a transaction is preparing, its commit is being acknowledged, or its abort made durable. */
     public boolean isBusy() {
-        return round != null || tracker != null || aborting != null;
+        // Commits still being acknowledged do not count: the next transaction is pipelined behind the decision.
+        return round != null || aborting != null;
     }
 
     public int queued() {
@@ -114,7 +116,17 @@ public final class Coordinator {
     public List<Effect> propose(StateChange change, StateChange.Requester requester, Caller caller,
                                 String description, long now) {
         List<Effect> out = new ArrayList<>();
-        queue.add(change, requester, caller, description, now, out);
+        Proposal added = queue.add(change, requester, caller, description, now, out);
+        // A change that lowers a canary's share never waits behind a promotion: queued ones are
+        // superseded, one preparing yields (aborted now; it needs every vote and could wait the whole
+        // prepare timeout for a slow member, while this one commits on a majority).
+        RoutingState current = local.committed();
+        queue.supersedePromotionsAhead(added, current, out);
+        if (round != null && !planted.contains(PlantedBug.ROLLBACK_WAITS_FOR_PROMOTION)
+                && Coalescing.yieldsTo(round.isPromotion(), round.isRedrive(), added, current)) {
+            abort(round.describe() + " aborted: it yields to " + description
+                    + " (a change that lowers a canary's share never waits for a promotion)", now, out);
+        }
         startNext(now, out);
         return out;
     }
@@ -149,19 +161,21 @@ public final class Coordinator {
 
     public List<Effect> onCommitAck(String from, CommitAck ack, long now) {
         List<Effect> out = new ArrayList<>();
-        if (tracker != null && tracker.txId() == ack.txId()) {
+        CommitTracker tracker = trackers.get(ack.txId());
+        if (tracker != null) {
             tracker.onAck(from);
-            membership.caughtUp(from, tracker.version(), tracker.version());
-            finishCommitIfDone(now, out);
+            membership.caughtUp(from, tracker.version(), local.committed().version());
+            finishCommitIfDone(tracker, now, out);
         }
         return out;
     }
 
     public List<Effect> onCommitResend(long txId, long now) {
         List<Effect> out = new ArrayList<>();
-        if (tracker != null && tracker.txId() == txId) {
+        CommitTracker tracker = trackers.get(txId);
+        if (tracker != null) {
             out.addAll(tracker.onResend(membership, config, now));
-            finishCommitIfDone(now, out);
+            finishCommitIfDone(tracker, now, out);
         }
         return out;
     }
@@ -234,7 +248,7 @@ public final class Coordinator {
                     local.committed()));
         }
         round = null;
-        tracker = null;
+        trackers.clear();
         aborting = null;
         return out;
     }
@@ -269,6 +283,14 @@ public final class Coordinator {
         }
         int majority = planted.contains(PlantedBug.COMMIT_WITHOUT_MAJORITY) ? 1 : membership.majority();
         round = new PrepareRound(txId, current, proposed, asked, majority, unreachable, promotion, false, proposal);
+        if (planted.contains(PlantedBug.OWN_VOTE_BEFORE_DURABLE)) {
+            round.onVote(selfId, true, io.canary.transport.Message.Refusal.NONE, ""); // the planted bug
+        }
+        if (planted.contains(PlantedBug.SUPERSEDED_BEFORE_COMMIT) && proposal.caller() instanceof Caller.Batch b) {
+            for (Caller rider : b.riders()) { // the planted bug: told before the batch is decided
+                out.addAll(replies.reply(rider, Outcome.superseded(proposed, b.carrierDescription()), current));
+            }
+        }
         if (!promotion && !unreachable.isEmpty()) {
             out.add(new Effect.Log(Level.INFO, round.describe() + " goes on without unreachable "
                     + String.join(", ", unreachable) + " if a majority votes YES (not a promotion); they catch up later"));
@@ -296,7 +318,17 @@ public final class Coordinator {
         // Exactly the state every YES promised (committedAt is when it was proposed): a successor that
         // re-drives the promise must commit the very same state under this version.
         RoutingState state = decided.proposed();
-        // Durable decision, then applied here, then sent: the order of these effects is the protocol.
+        // One fsync round on the critical path: the decision follows from the durable YES votes (a
+        // majority's; every member's for a promotion), which any later election meets and re-drives, so
+        // the caller is answered before this node's own COMMITTED record is written (ARCHITECTURE.md,
+        // "The commit path"). Then: decision durable here, applied, sent to the members.
+        if (decided.proposal() != null && !planted.contains(PlantedBug.SUPERSEDED_BEFORE_COMMIT)) {
+            out.addAll(replies.reply(decided.proposal().caller(), Outcome.success(state), state));
+        } else if (decided.proposal() != null && decided.proposal().caller() instanceof Caller.Batch b) {
+            out.addAll(replies.reply(b.carrier(), Outcome.success(state), state)); // the riders were told at the start
+        } else if (decided.proposal() != null) {
+            out.addAll(replies.reply(decided.proposal().caller(), Outcome.success(state), state));
+        }
         out.addAll(local.commitLocally(decided.txId(), state));
         Set<String> voters = new LinkedHashSet<>();
         for (String member : membership.members()) {
@@ -311,15 +343,16 @@ public final class Coordinator {
                 out.add(new Effect.Send(member, new io.canary.transport.Message.Commit(term, decided.txId(), state)));
             }
         }
-        tracker = new CommitTracker(decided.txId(), term, state, voters, now + config.prepareTimeout().toMillis());
+        CommitTracker tracker = new CommitTracker(decided.txId(), term, state, voters, now + config.prepareTimeout().toMillis());
+        trackers.put(tracker.txId(), tracker);
         out.addAll(tracker.start(config));
         List<String> without = decided.missing();
         out.add(new Effect.Log(Level.INFO, decided.describe() + " committed in term " + term
                 + (without.isEmpty() ? "" : " without " + String.join(", ", without) + " (they catch up later)")));
-        if (decided.proposal() != null) {
-            out.addAll(replies.reply(decided.proposal().caller(), Outcome.success(state), state));
-        }
-        finishCommitIfDone(now, out);
+        finishCommitIfDone(tracker, now, out);
+        // Pipelined: the next transaction starts at once, behind this decision, not once every member
+        // acknowledged it. Links are FIFO, so a member gets this Commit before the next Prepare.
+        startNext(now, out);
     }
 
     private void abort(String reason, long now, List<Effect> out) {
@@ -345,10 +378,9 @@ public final class Coordinator {
         }
     }
 
-    private void finishCommitIfDone(long now, List<Effect> out) {
-        if (tracker != null && tracker.isDone()) {
-            tracker = null;
-            startNext(now, out);
+    private void finishCommitIfDone(CommitTracker tracker, long now, List<Effect> out) {
+        if (tracker.isDone()) {
+            trackers.remove(tracker.txId());
         }
     }
 

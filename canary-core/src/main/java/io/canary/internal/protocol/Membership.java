@@ -34,6 +34,12 @@ public final class Membership {
     private final Map<String, Long> toEcho = new HashMap<>();
     private final Map<String, Long> reportedVersion = new HashMap<>();
     private final Set<String> stale = new HashSet<>();
+    /** Bumped on every new two-way evidence; with the time and window it keys the cached contact count. */
+    private long evidence;
+    private long countedAt = Long.MIN_VALUE;
+    private long countedWindow = -1;
+    private long countedEvidence = -1;
+    private int counted;
 
     public Membership(String selfId, List<String> members, NodeConfig config, long startedAt) {
         this.selfId = Objects.requireNonNull(selfId, "selfId");
@@ -64,6 +70,7 @@ public final class Membership {
             return; // an echo of an earlier incarnation's clock, or nonsense: no evidence
         }
         lastTwoWay.merge(from, sentAt, Math::max);
+        evidence++;
     }
 
     /** Two-way contact with {@code node} within {@code window} (always for this node itself). */
@@ -82,6 +89,19 @@ public final class Membership {
 
     /** How many members (this node included) it has had two-way contact with within {@code window}. */
     public int inContactCount(long now, long window) {
+        // Asked after every event (the lease): cached until the time, the window or the evidence changes.
+        if (now == countedAt && window == countedWindow && countedEvidence == evidence) {
+            return counted;
+        }
+        int n = countContacts(now, window);
+        countedAt = now;
+        countedWindow = window;
+        countedEvidence = evidence;
+        counted = n;
+        return n;
+    }
+
+    private int countContacts(long now, long window) {
         int n = 0;
         for (String member : members) {
             if (inContact(member, now, window)) {

@@ -39,12 +39,28 @@ final class ProposalQueue {
     }
 
     /** Queues a proposal; {@code out} gets its deadline timer. */
-    void add(StateChange change, StateChange.Requester requester, Caller caller, String description, long now,
-             List<Effect> out) {
+    Proposal add(StateChange change, StateChange.Requester requester, Caller caller, String description, long now,
+                 List<Effect> out) {
         Proposal proposal = new Proposal(nextProposalId++, change, requester, caller, description,
                 now + config.requestTimeout().toMillis());
         queue.addLast(proposal);
         out.add(new Effect.Schedule(config.requestTimeout(), new Timer.ProposalDeadline(proposal.id())));
+        return proposal;
+    }
+
+    /**
+     * A rollback never waits behind a promotion ({@link Coalescing}): if {@code urgent} (just queued)
+     * lowers a canary's share, every promotion queued ahead of it is answered as failed, superseded by
+     * it (never started, so safe to retry). Weight sets ahead of a weight set are left to coalesce.
+     */
+    void supersedePromotionsAhead(Proposal urgent, RoutingState current, List<Effect> out) {
+        if (!Coalescing.isUrgent(urgent, current)) {
+            return;
+        }
+        for (Proposal p : Coalescing.supersededBy(urgent, queue, current)) {
+            fail(p, p.description() + " did not start: superseded by " + urgent.description()
+                    + " queued behind it (a change that lowers a canary's share never waits for a promotion)", current, out);
+        }
     }
 
     /**
@@ -68,13 +84,19 @@ final class ProposalQueue {
                         : proposal.description() + " could not be computed: " + e, current, out);
                 continue;
             }
-            if (target.weights().equals(current.weights()) && target.baseline().equals(current.baseline())
-                    && target.rollout().equals(current.rollout())) {
-                // Nothing would change: no transaction, the caller gets the state it asked for.
-                out.addAll(replies.reply(proposal.caller(), Outcome.success(current), current));
+            // Weight sets queued right behind a weight set join its transaction: the last one wins.
+            List<Coalescing.Rejected> rejected = new java.util.ArrayList<>();
+            Coalescing.Batch batch = Coalescing.extend(proposal, target, queue, current, now, rejected);
+            for (Coalescing.Rejected r : rejected) {
+                fail(r.proposal(), r.reason(), current, out);
+            }
+            Proposal run = Coalescing.asProposal(batch);
+            if (Coalescing.sameRouting(batch.target(), current)) {
+                // Nothing would change: no transaction, the callers get the state they asked for.
+                out.addAll(replies.reply(run.caller(), Outcome.success(current), current));
                 continue;
             }
-            return new Next(proposal, target);
+            return new Next(run, batch.target());
         }
         return null;
     }

@@ -61,7 +61,13 @@ public final class Replies {
      */
     public List<Effect> reply(Caller caller, Outcome outcome, RoutingState current) {
         List<Effect> out = new ArrayList<>(1);
-        if (caller instanceof Caller.Local local) {
+        if (caller instanceof Caller.Batch batch) {
+            out.addAll(reply(batch.carrier(), outcome, current));
+            Outcome told = Coalescing.riderOutcome(outcome, batch.carrierDescription());
+            for (Caller rider : batch.riders()) {
+                out.addAll(reply(rider, told, current));
+            }
+        } else if (caller instanceof Caller.Local local) {
             out.add(new Effect.Complete(local.callId(), outcome));
         } else if (caller instanceof Caller.Remote remote) {
             ForwardResponse response = outcome instanceof Outcome.Success success
