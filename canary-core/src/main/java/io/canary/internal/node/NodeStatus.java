@@ -27,7 +27,7 @@ final class NodeStatus {
     /** When {@link #peers} was built (monotonic; protocol thread only). */
     private long peersAt = Long.MIN_VALUE / 2;
     /** How stale the published member view may get, on top of the time to the next event (a heartbeat at most). */
-    static final long VIEW_REFRESH_MILLIS = 50;
+    static final long VIEW_REFRESH_MILLIS = 200;
     private volatile CoordinationStatus coordination = CoordinationStatus.unknown();
     private volatile boolean coordinator;
     /** The role the extensions were last told of (protocol thread only). */
