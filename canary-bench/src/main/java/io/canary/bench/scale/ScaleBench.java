@@ -186,6 +186,30 @@ public final class ScaleBench implements Callable<Integer> {
         if (firstFailure != null) {
             System.out.println("first failure: " + firstFailure);
         }
+        rollbackEverywhere(n, coordinator);
+    }
+
+    /**
+     * A canary at 10%, then a rollback to 0%: the time from asking until every member reports the rolled
+     * back version in the coordinator's view (its heartbeats; the view refreshes every 200 ms or so).
+     */
+    private void rollbackEverywhere(int n, CanaryNode coordinator) throws Exception {
+        try {
+            coordinator.proposeWeights(Weights.split("v1", "v2", 10)).get(30, TimeUnit.SECONDS);
+            long t0 = System.nanoTime();
+            long version = coordinator.proposeWeights(Weights.split("v1", "v2", 0)).get(30, TimeUnit.SECONDS).version();
+            double committedMs = (System.nanoTime() - t0) / 1e6;
+            long deadline = t0 + TimeUnit.SECONDS.toNanos(30);
+            while (System.nanoTime() < deadline
+                    && !coordinator.cluster().stream().allMatch(p -> p.committedVersion() >= version)) {
+                Thread.sleep(10);
+            }
+            boolean all = coordinator.cluster().stream().allMatch(p -> p.committedVersion() >= version);
+            System.out.println(String.format(Locale.ROOT, "RESULT scale-rollback nodes=%d committed_ms=%.1f everywhere_ms=%s",
+                    n, committedMs, all ? String.format(Locale.ROOT, "%.1f", (System.nanoTime() - t0) / 1e6) : "not-within-30s"));
+        } catch (Exception e) {
+            System.out.println("RESULT scale-rollback nodes=" + n + " error=" + e.getMessage());
+        }
     }
 
     private static Weights weights(long seq) {
