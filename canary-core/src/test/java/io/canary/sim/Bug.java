@@ -30,7 +30,7 @@ public enum Bug {
     SERVE_WITHOUT_LEASE(true),
     /** Protocol: the coordinator tells the caller an aborted change failed before a majority logged the abort. */
     ANSWER_ABORT_BEFORE_MAJORITY(true),
-    /** Protocol (issue 13's commit path): the coordinator counts its own YES before its PREPARED is durable. */
+    /** Protocol (issue 13's commit path): the coordinator counts its own YES with no durable PREPARED behind it. */
     OWN_VOTE_BEFORE_DURABLE(true),
     /** Protocol (issue 13's coalescing): a batch's riders are told "superseded, committed" before the batch commits. */
     SUPERSEDED_BEFORE_COMMIT(true);

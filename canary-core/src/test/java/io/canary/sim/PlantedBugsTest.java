@@ -30,7 +30,8 @@ class PlantedBugsTest {
             case SERVE_WITHOUT_LEASE -> Set.of(Invariant.LEASE);
             case ANSWER_ABORT_BEFORE_MAJORITY -> Set.of(Invariant.CONFIRMED);
             // Issue 13: a caller told "committed" before the deciding YES votes were durable, or before the batch committed.
-            case OWN_VOTE_BEFORE_DURABLE, SUPERSEDED_BEFORE_COMMIT -> Set.of(Invariant.VALIDITY, Invariant.CONFIRMED);
+            case OWN_VOTE_BEFORE_DURABLE, SUPERSEDED_BEFORE_COMMIT -> Set.of(Invariant.VALIDITY, Invariant.CONFIRMED,
+                    Invariant.SAFETY_ASYMMETRY);
         };
     }
 

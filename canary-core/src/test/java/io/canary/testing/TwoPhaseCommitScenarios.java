@@ -250,24 +250,30 @@ public abstract class TwoPhaseCommitScenarios {
     @Test
     void concurrentProposalsFromEveryNodeCommitInSomeOrderOrFailWithAReason() throws Exception {
         start(INITIAL, Map.of());
-        List<CompletableFuture<RoutingState>> futures = new ArrayList<>();
+        List<CompletableFuture<io.canary.WeightChange>> futures = new ArrayList<>();
         int percent = 1;
         for (int round = 0; round < 3; round++) {
             for (String id : harness.ids()) {
-                futures.add(harness.node(id).proposeWeights(Weights.split("v1", "v2", percent++)));
+                futures.add(harness.node(id).setWeights(Weights.split("v1", "v2", percent++)));
             }
         }
         harness.awaitUntil("every proposal answered",
                 () -> futures.stream().allMatch(CompletableFuture::isDone), WAIT.multipliedBy(2));
 
+        // Weight sets queued together coalesce (issue 13): one carries each committed version, the
+        // others are told which version superseded them.
         List<Long> committedVersions = new ArrayList<>();
-        for (CompletableFuture<RoutingState> f : futures) {
+        List<Long> supersededIn = new ArrayList<>();
+        for (CompletableFuture<io.canary.WeightChange> f : futures) {
             if (f.isCompletedExceptionally()) {
                 assertThat(failureOf(f)).isInstanceOf(ProposalFailedException.class).message().isNotBlank();
+            } else if (f.get().superseded()) {
+                supersededIn.add(f.get().version());
             } else {
                 committedVersions.add(f.get().version());
             }
         }
+        assertThat(committedVersions).containsAll(supersededIn);
         assertThat(committedVersions).as("no version committed twice").doesNotHaveDuplicates();
         assertThat(committedVersions).isNotEmpty();
         long last = 1 + committedVersions.size();
@@ -302,7 +308,7 @@ public abstract class TwoPhaseCommitScenarios {
         }
     }
 
-    protected Throwable failureOf(CompletableFuture<RoutingState> f) {
+    protected Throwable failureOf(CompletableFuture<?> f) {
         harness.awaitUntil("proposal answered", f::isDone, WAIT);
         Throwable t = catchThrowable(f::join);
         assertThat(t).as("the proposal should have failed").isNotNull();

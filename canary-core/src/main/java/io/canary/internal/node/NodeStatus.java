@@ -28,6 +28,8 @@ final class NodeStatus {
     private long peersAt = Long.MIN_VALUE / 2;
     /** How stale the published member view may get, on top of the time to the next event (a heartbeat at most). */
     static final long VIEW_REFRESH_MILLIS = 200;
+    /** Clusters up to this size rebuild the view after every event (cheap, and always exact). */
+    static final int ALWAYS_FRESH_UP_TO = 16;
     private volatile CoordinationStatus coordination = CoordinationStatus.unknown();
     private volatile boolean coordinator;
     /** The role the extensions were last told of (protocol thread only). */
@@ -53,9 +55,9 @@ final class NodeStatus {
                     : "routing on the committed weights again (lease valid)"));
         }
         ready = protocol.isReady() && !status.failSafe();
-        // The member view is O(N) to build: at most once per VIEW_REFRESH_MILLIS, not on every message
-        // (a coordinator of 1,000 nodes receives thousands per heartbeat interval).
-        if (now - peersAt >= VIEW_REFRESH_MILLIS || now < peersAt || peers.isEmpty()) {
+        // The member view is O(N) to build: in a large cluster at most once per VIEW_REFRESH_MILLIS, not
+        // on every message (a coordinator of 1,000 nodes receives thousands per heartbeat interval).
+        if (peers.size() <= ALWAYS_FRESH_UP_TO || now - peersAt >= VIEW_REFRESH_MILLIS || now < peersAt) {
             peers = protocol.view(now);
             peersAt = now;
         }

@@ -284,7 +284,9 @@ public final class Coordinator {
         int majority = planted.contains(PlantedBug.COMMIT_WITHOUT_MAJORITY) ? 1 : membership.majority();
         round = new PrepareRound(txId, current, proposed, asked, majority, unreachable, promotion, false, proposal);
         if (planted.contains(PlantedBug.OWN_VOTE_BEFORE_DURABLE)) {
-            round.onVote(selfId, true, io.canary.transport.Message.Refusal.NONE, ""); // the planted bug
+            // The planted bug: "the coordinator decides anyway, why promise to itself?" Its YES counts at
+            // once, with no durable PREPARED behind it (no Prepare to itself, below).
+            round.onVote(selfId, true, io.canary.transport.Message.Refusal.NONE, "");
         }
         if (planted.contains(PlantedBug.SUPERSEDED_BEFORE_COMMIT) && proposal.caller() instanceof Caller.Batch b) {
             for (Caller rider : b.riders()) { // the planted bug: told before the batch is decided
@@ -296,7 +298,9 @@ public final class Coordinator {
                     + String.join(", ", unreachable) + " if a majority votes YES (not a promotion); they catch up later"));
         }
         for (String member : asked) {
-            out.add(new Effect.Send(member, new Prepare(term, txId, proposed)));
+            if (!(member.equals(selfId) && planted.contains(PlantedBug.OWN_VOTE_BEFORE_DURABLE))) {
+                out.add(new Effect.Send(member, new Prepare(term, txId, proposed)));
+            }
         }
         out.add(new Effect.Schedule(config.prepareTimeout(), new Timer.PrepareTimeout(txId)));
     }

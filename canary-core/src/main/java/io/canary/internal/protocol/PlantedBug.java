@@ -24,7 +24,7 @@ enum PlantedBug {
     SERVE_WITHOUT_LEASE,
     /** The coordinator tells the caller an aborted change failed before a majority logged the abort. */
     ANSWER_ABORT_BEFORE_MAJORITY,
-    /** The coordinator counts its own YES when it sends its Prepare, before its PREPARED is durable (caught by VALIDITY: a caller told committed before a majority's YES was durable). */
+    /** The coordinator counts its own YES with no durable PREPARED behind it (caught by VALIDITY: a caller told committed before a majority's YES was durable). */
     OWN_VOTE_BEFORE_DURABLE,
     /** The riders of a coalesced batch are told "superseded, committed" when the batch starts, before it commits (caught by VALIDITY / CONFIRMED when a batch aborts). */
     SUPERSEDED_BEFORE_COMMIT,
