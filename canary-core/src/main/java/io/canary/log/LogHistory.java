@@ -136,7 +136,9 @@ public final class LogHistory {
             return head(0, "EPOCH") + "coordinator epoch " + e.epoch();
         }
         if (record instanceof LogRecord.TermVote t) {
-            return head(0, "TERM") + "term " + t.term() + (t.votedFor().isEmpty() ? "" : ", voted for " + t.votedFor());
+            return head(0, "TERM") + "term " + t.term() + (t.votedFor().isEmpty() ? ""
+                    : t.votedFor().equals(LogRecord.TermVote.UNKNOWN_VOTE) ? ", vote unknown (adopted after the log was lost)"
+                    : ", voted for " + t.votedFor());
         }
         if (record instanceof LogRecord.RolloutStarted r) {
             return head(r.at(), "ROLLOUT_STARTED") + "rollout " + r.rolloutId() + ": " + plan(r.plan());

@@ -53,9 +53,13 @@ public sealed interface LogRecord {
     /**
      * The node's current term and whom it voted for in it ("" for nobody); durable before the node
      * answers anything in that term, so that a restarted node never votes twice in a term nor goes
-     * back to an older one.
+     * back to an older one. {@link #UNKNOWN_VOTE} for a term adopted while the node's log held no
+     * term: it may have voted in it before its data was lost, so it never votes in it.
      */
     record TermVote(long term, String votedFor) implements LogRecord {
+        /** The vote of a term adopted by a node that lost its log: unknown, so never given in that term. */
+        public static final String UNKNOWN_VOTE = "?";
+
         public TermVote {
             Objects.requireNonNull(votedFor, "votedFor");
             if (term < 0) {

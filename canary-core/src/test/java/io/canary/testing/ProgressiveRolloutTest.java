@@ -171,17 +171,19 @@ class ProgressiveRolloutTest {
     void tooLittleTrafficHoldsTheRolloutAndSaysWhy() {
         startCluster(1); // 30 requests per second in all: 1.5 per second reach a 5% canary
         await(cluster.node("node-a").startRollout(plan().build()));
-        advanceUntil(() -> false, Duration.ofSeconds(65));
+        // 45 s: about 68 canary requests by the last analysis, far from the 100 needed (at 65 s the
+        // expected count, about 98, sat on the threshold and the outcome hung on the random draws).
+        advanceUntil(() -> false, Duration.ofSeconds(45));
 
         for (CanaryNode n : cluster.nodes()) {
             assertThat(n.state().rollout().phase()).isEqualTo(Phase.PROGRESSING);
             assertThat(n.state().rollout().currentPercent()).isEqualTo(5);
         }
         RolloutStatus atC = cluster.node("node-c").rolloutStatus();
-        assertThat(atC.verdicts()).hasSize(6).allMatch(v -> v.decision() == Decision.HOLD);
-        assertThat(atC.verdicts().get(5).reason())
+        assertThat(atC.verdicts()).hasSize(4).allMatch(v -> v.decision() == Decision.HOLD);
+        assertThat(atC.verdicts().get(3).reason())
                 .matches("too little traffic to judge: canary v2 \\d+ requests, baseline v1 \\d+ requests, need 100 each");
-        assertThat(atC.verdicts().get(5).canary().requests()).isLessThan(100);
+        assertThat(atC.verdicts().get(3).canary().requests()).isLessThan(100);
     }
 
     @Test

@@ -20,25 +20,49 @@ import java.util.Set;
  * version, then that version's term), and never while the voter has a live coordinator, so a node
  * that merely lost its own link does not disrupt the others.
  *
+ * <p><b>Who coordinates a fresh cluster.</b> Until this node has seen a coordinator of any term
+ * since it started, a candidate defers to a member before it in the preferred order that it heard
+ * within the peer timeout and that is at least as up to date (it would win the vote anyway), for at
+ * most {@link #DEFERRAL_ELECTION_TIMEOUTS} election timeouts (7.5 s with the defaults: longer than the
+ * socket transport's 5 s reconnect backoff cap, which is how long node-a, started last, may wait to
+ * hear the others): so node-a coordinates a fresh start of the reference layout however the
+ * processes' start-up times fall, and a failover (a coordinator was seen) is never slowed.
+ *
+ * <p><b>Amnesia.</b> A node whose log holds no term (new, or its data was lost) may have voted in a
+ * term it forgot. Until it has heard a heartbeat (which carries the sender's current term) from every
+ * other member since it started, it neither votes nor stands, and every term it adopts meanwhile is
+ * logged with its vote {@linkplain Terms#UNKNOWN_VOTE unknown}. Once it heard them all, its term is at
+ * least the highest term of every member, which is at least any term it can have voted in (a
+ * candidate logs its term before it asks for votes); its vote in that term stays unknown, so it votes
+ * only in newer terms, which nobody can have asked it before. See ARCHITECTURE.md for the residual risk.
+ *
  * <p>Owns the election state of the node (its rank, the candidacy under way, when it may stand
- * next, whom it heard since it started); the term and vote themselves are the node's {@link Terms}.
+ * next, its amnesia); the term and vote themselves are the node's {@link Terms}.
  * Not thread-safe: driven by the node's protocol thread only.
  */
 final class Elections {
 
+    /** How many election timeouts a node defers to a preferred peer at most (see the class comment). */
+    static final int DEFERRAL_ELECTION_TIMEOUTS = 5;
+
     private final ProtocolNode node;
     private final int rank;
+    private final List<String> order;
     /** A log without any term: a fresh node, or one whose data was lost (it may have voted before). */
-    private final boolean amnesiac;
-    private final Set<String> heardFrom = new HashSet<>();
+    private boolean amnesiac;
+    /** While amnesiac: the members whose current term this node learned from a heartbeat. */
+    private final Set<String> termKnown = new HashSet<>();
+    /** A coordinator of any term was seen since this node started: no more deferring to the preferred order. */
+    private boolean coordinatorSeen;
+    private long deferringSince = Long.MIN_VALUE;
     private Candidacy candidacy;
     private long nextStandAt;
-    private long startedAt;
 
     Elections(ProtocolNode node, String selfId, List<String> members, String preferredCoordinator, boolean amnesiac) {
         this.node = node;
-        this.rank = Math.max(0, electionOrder(members, preferredCoordinator).indexOf(selfId));
-        this.amnesiac = amnesiac;
+        this.order = electionOrder(members, preferredCoordinator);
+        this.rank = Math.max(0, order.indexOf(selfId));
+        this.amnesiac = amnesiac && members.size() > 1;
     }
 
     /** The preferred coordinator first, then the other members in member order. */
@@ -64,15 +88,32 @@ final class Elections {
      * show itself.
      */
     void start(long now) {
-        startedAt = now;
         long wait = node.membership().members().size() == 1 || (amnesiac && rank == 0) ? 0
                 : node.config().electionTimeout().toMillis() + rank * node.config().electionStagger().toMillis();
         nextStandAt = now + wait;
     }
 
-    /** {@code from} sent a protocol message (one that carries a term). */
-    void heard(String from) {
-        heardFrom.add(from);
+    /** True until this node, whose log held no term, has learned the current term of every other member. */
+    boolean amnesiac() {
+        return amnesiac;
+    }
+
+    /** A heartbeat of {@code from} arrived and its term was adopted if newer: this node knows {@code from}'s term. */
+    void learnedTermOf(String from, List<Effect> out) {
+        if (!amnesiac || from.equals(node.selfId())) {
+            return;
+        }
+        termKnown.add(from);
+        if (termKnown.size() >= node.membership().members().size() - 1) {
+            amnesiac = false;
+            out.add(new Effect.Log(Level.INFO, node.selfId() + " started without any term in its log and has now heard"
+                    + " every member: it votes again, in terms after " + node.terms().current()));
+        }
+    }
+
+    /** A coordinator (of any term) showed itself, or this node became one. */
+    void coordinatorSeen() {
+        coordinatorSeen = true;
     }
 
     /** Drops the candidacy under way (a newer term, a coordinator of this term showed itself, or it won). */
@@ -94,7 +135,10 @@ final class Elections {
             // Hearing the coordinator but proving nothing two-way with anyone: our sends are lost; standing would only add noise.
             return;
         }
-        if (now < nextStandAt) {
+        if (now < nextStandAt || amnesiac) {
+            return;
+        }
+        if (deferToPreferred(now)) {
             return;
         }
         nextStandAt = now + (rank + 1) * node.config().electionStagger().toMillis();
@@ -111,8 +155,7 @@ final class Elections {
         Participant p = node.participant();
         boolean upToDate = rv.lastVersion() > p.lastVersion()
                 || (rv.lastVersion() == p.lastVersion() && rv.lastTerm() >= p.lastTerm());
-        boolean mayVote = !amnesiac || heardFrom.size() >= node.membership().members().size() - 1
-                || now - startedAt >= 2 * node.config().electionTimeout().toMillis();
+        boolean mayVote = !amnesiac;
         boolean live = node.hasLiveCoordinator(now) && !from.equals(terms.coordinator());
         if (rv.preVote()) {
             boolean grant = rv.term() > terms.current() && !live && upToDate && mayVote;
@@ -170,6 +213,30 @@ final class Elections {
             candidacy = null;
             node.becomeCoordinator(c, now, out);
         }
+    }
+
+    /**
+     * True while this node should leave the election to a member before it in the preferred order:
+     * no coordinator seen since the start, that member heard within the peer timeout and at least as
+     * up to date as this node, for at most {@link #DEFERRAL_ELECTION_TIMEOUTS} election timeouts (the
+     * bound keeps elections live whatever that member does).
+     */
+    private boolean deferToPreferred(long now) {
+        if (coordinatorSeen) {
+            return false;
+        }
+        Membership membership = node.membership();
+        long window = node.config().peerTimeout().toMillis();
+        for (String peer : order.subList(0, rank)) {
+            if (membership.heardWithin(peer, now, window)
+                    && membership.reportedVersion(peer) >= node.participant().lastVersion()) {
+                if (deferringSince == Long.MIN_VALUE) {
+                    deferringSince = now;
+                }
+                return now - deferringSince < DEFERRAL_ELECTION_TIMEOUTS * node.config().electionTimeout().toMillis();
+            }
+        }
+        return false;
     }
 
     private RequestVoteReply ownReply(long term, boolean preVote) {

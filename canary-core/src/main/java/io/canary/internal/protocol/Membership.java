@@ -82,6 +82,12 @@ public final class Membership {
         return at != null && now - at <= window;
     }
 
+    /** Any message of {@code node} within {@code window} (one-way evidence only: a liveness hint, never for commits). */
+    public boolean heardWithin(String node, long now, long window) {
+        Long at = lastHeard.get(node);
+        return at != null && now - at <= window;
+    }
+
     /** Two-way contact within the peer timeout. */
     public boolean isReachable(String node, long now) {
         return inContact(node, now, config.peerTimeout().toMillis());

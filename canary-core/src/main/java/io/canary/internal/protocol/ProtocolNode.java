@@ -157,7 +157,9 @@ public final class ProtocolNode {
         }
         long term = MessageTerms.of(message);
         if (term >= 0) {
-            elections.heard(from);
+            if (message instanceof Message.Heartbeat hb && hb.coordinator()) {
+                elections.coordinatorSeen();
+            }
             if (message instanceof Message.RequestVote rv) {
                 elections.onRequestVote(from, rv, now, out);
                 return out;
@@ -166,7 +168,11 @@ public final class ProtocolNode {
                 elections.onReply(from, r, now, out); // carries the term asked about, not a term to adopt
                 return out;
             }
-            if (!Fencing.admit(this, from, message, term, now, out)) {
+            boolean admitted = Fencing.admit(this, from, message, term, now, out);
+            if (message instanceof Message.Heartbeat) {
+                elections.learnedTermOf(from, out); // after a newer term was adopted
+            }
+            if (!admitted) {
                 return out;
             }
         }
@@ -307,9 +313,10 @@ public final class ProtocolNode {
 
     /** Moves to a newer term (durably, before anything else is answered in it), ending any reign. */
     void adoptTerm(long term, String votedFor, List<Effect> out) {
-        out.add(new Effect.Append(new LogRecord.TermVote(term, votedFor), true));
+        String vote = votedFor.isEmpty() && elections.amnesiac() ? Terms.UNKNOWN_VOTE : votedFor;
+        out.add(new Effect.Append(new LogRecord.TermVote(term, vote), true));
         boolean wasCoordinator = coordinator != null;
-        terms.enter(term, votedFor);
+        terms.enter(term, vote);
         lease.revoke();
         elections.cancel();
         if (wasCoordinator) {
@@ -322,6 +329,7 @@ public final class ProtocolNode {
     /** Won the election of {@code term}: recovery round, then coordinating. */
     void becomeCoordinator(Candidacy won, long now, List<Effect> out) {
         elections.cancel();
+        elections.coordinatorSeen();
         terms.coordinatorIs(selfId, now);
         coordinator = new Coordinator(selfId, config, won.term(), participant, membership, replies, wallClock);
         coordinator.plant(planted);
@@ -395,5 +403,6 @@ public final class ProtocolNode {
         }
         terms.coordinatorIs(from, lastNow);
         elections.cancel();
+        elections.coordinatorSeen();
     }
 }

@@ -8,6 +8,9 @@ package io.canary.internal.protocol;
  */
 final class Terms {
 
+    /** See {@link io.canary.log.LogRecord.TermVote#UNKNOWN_VOTE}: never a member id, never granted. */
+    static final String UNKNOWN_VOTE = io.canary.log.LogRecord.TermVote.UNKNOWN_VOTE;
+
     private long current;
     private String votedFor;
     private String coordinator = "";

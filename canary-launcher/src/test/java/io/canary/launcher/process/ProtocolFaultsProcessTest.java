@@ -30,6 +30,24 @@ class ProtocolFaultsProcessTest {
     }
 
     @Test
+    void nodeAStartedLastStillCoordinatesTheFreshReferenceLayoutInTermOne() {
+        cluster = new ProcessCluster(work, List.of());
+        // The guide's order reversed, each process up before the next starts: node-b and node-c wait
+        // for every member's term (a fresh log may be a lost one), then defer to node-a.
+        for (String id : List.of("node-c", "node-b", "node-a")) {
+            cluster.start(id);
+        }
+        for (String id : ProcessCluster.IDS) {
+            await().atMost(ProcessCluster.WAIT).until(() -> cluster.client(id).get("/ready").status() == 200);
+        }
+        for (String id : ProcessCluster.IDS) {
+            var view = cluster.cluster(id);
+            assertThat(view.get("coordinator").asText()).as("%s: %s%n%s", id, view, cluster.node(id)).isEqualTo("node-a");
+            assertThat(view.get("term").asLong()).as("%s: %s", id, view).isEqualTo(1);
+        }
+    }
+
+    @Test
     void aRollbackThroughHttpRightAfterKillNineOfAParticipantIsA200() {
         cluster = new ProcessCluster(work, List.of());
         cluster.startAll();
@@ -72,14 +90,13 @@ class ProtocolFaultsProcessTest {
         cluster = new ProcessCluster(work, List.of("--model", "v1=demo:latency=5ms,errors=0",
                 "--model", "v2=demo:latency=5ms,errors=0.5"));
         cluster.startAll();
-        // Whoever won the first election (node-a, the preferred coordinator, when it starts first and wins).
-        await().atMost(ProcessCluster.WAIT).until(() -> {
-            String c = cluster.cluster("node-a").get("coordinator").asText();
-            return !c.isEmpty() && ProcessCluster.IDS.stream().allMatch(id -> cluster.cluster(id).get("coordinator").asText().equals(c));
-        });
-        String old = cluster.cluster("node-a").get("coordinator").asText();
-        List<String> others = ProcessCluster.IDS.stream().filter(id -> !id.equals(old)).toList();
+        // node-a, the preferred coordinator of the reference layout, wins the first election.
+        await().atMost(ProcessCluster.WAIT).until(() -> ProcessCluster.IDS.stream()
+                .allMatch(id -> cluster.cluster(id).get("coordinator").asText().equals("node-a")));
+        String old = "node-a";
+        List<String> others = List.of("node-b", "node-c");
         long termBefore = cluster.cluster(others.get(0)).get("term").asLong();
+        assertThat(termBefore).as("node-a coordinates the fresh cluster's first term").isEqualTo(1);
         // No traffic yet: every analysis HOLDs (too few requests), so the coordinator itself never rolls back.
         var start = cluster.client(old).post("/rollout", "{\"canary\":\"v2\",\"steps\":[25,50,100],"
                 + "\"interval\":\"2s\",\"minRequests\":20,\"maxErrorRate\":0.1,\"failureLimit\":1}");
@@ -123,10 +140,16 @@ class ProtocolFaultsProcessTest {
         await().atMost(ProcessCluster.WAIT).until(() -> cluster.state(old).get("version").asLong() >= version);
         assertThat(cluster.weight(old, "v2")).isZero();
         await().atMost(ProcessCluster.WAIT).until(() -> cluster.client(old).get("/ready").status() == 200);
-        await().atMost(ProcessCluster.WAIT).until(() ->
-                cluster.cluster(old).get("coordinator").asText().equals(cluster.cluster(coordinator).get("coordinator").asText()));
-        assertThat(cluster.cluster(old).get("coordinator").asText()).as("it rejoins as a member").isNotEqualTo(old);
+        await().atMost(ProcessCluster.WAIT).until(() -> cluster.cluster(old).get("coordinator").asText().equals(coordinator));
+        // A member, not a second coordinator: node-a follows the successor in its term, and nobody moved on.
+        var rejoined = cluster.cluster(old);
+        assertThat(rejoined.get("term").asLong()).as("%s", rejoined).isEqualTo(term);
+        for (String id : ProcessCluster.IDS) {
+            assertThat(cluster.cluster(id).get("coordinator").asText()).as("%s follows %s", id, coordinator).isEqualTo(coordinator);
+        }
+        assertThat(cluster.state(old).get("routed").get("v2").asDouble()).as("node-a routes nothing to v2").isZero();
         assertThat(cluster.state(old).get("rollout").get("phase").asText()).isEqualTo("ROLLED_BACK");
+        assertThat(cluster.state(old).get("version").asLong()).isEqualTo(cluster.state(coordinator).get("version").asLong());
     }
 
     /** Predictions sent round-robin to some nodes from one thread, bounded in count and time, until closed. */

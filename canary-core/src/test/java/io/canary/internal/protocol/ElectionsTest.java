@@ -1,0 +1,239 @@
+package io.canary.internal.protocol;
+
+import static io.canary.internal.protocol.Fixture.A;
+import static io.canary.internal.protocol.Fixture.AT_25;
+import static io.canary.internal.protocol.Fixture.B;
+import static io.canary.internal.protocol.Fixture.C;
+import static io.canary.internal.protocol.Fixture.CONFIG;
+import static io.canary.internal.protocol.Fixture.MEMBERS;
+import static io.canary.internal.protocol.Fixture.V1;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.canary.log.LogRecord;
+import io.canary.model.RolloutInfo;
+import io.canary.model.RoutingState;
+import io.canary.model.Weights;
+import io.canary.transport.Message;
+import io.canary.transport.Message.RequestVote;
+import io.canary.transport.Message.RequestVoteReply;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Elections, terms and the recovery round on one {@link ProtocolNode} whose peers are played by the
+ * test: durable votes once per term, the up-to-date rule, pre-votes, no disruption of a live
+ * coordinator, the amnesia rule for a node whose log holds no term, the preferred coordinator of a
+ * fresh cluster, and what a winner adopts and re-drives. Manual time; every assertion is on effects.
+ */
+class ElectionsTest {
+    private static final long START = 1_000;
+
+    /** One node under test, the effects it emitted so far, and its monotonic time. */
+    private static final class Node {
+        final ProtocolNode protocol;
+        final List<Effect> effects = new ArrayList<>();
+        long now = START;
+
+        Node(String id, List<LogRecord> log) {
+            protocol = new ProtocolNode(id, MEMBERS, A, Set.of(), CONFIG, Recovery.replay(log, V1), 1, () -> 0);
+            effects.addAll(protocol.start(now));
+        }
+
+        List<Effect> receive(String from, Message m) {
+            List<Effect> out = protocol.onMessage(from, m, now);
+            effects.addAll(out);
+            return out;
+        }
+
+        /** A heartbeat of {@code from} (echoing our start, so two-way) in {@code term}. */
+        List<Effect> heartbeat(String from, long term, long version, boolean coordinator) {
+            return receive(from, new Message.Heartbeat(term, version, true, now, START, coordinator, coordinator));
+        }
+
+        /** Advances to {@code until}, one heartbeat tick at a time, with {@code peers} heartbeating each tick. */
+        void runUntil(long until, long term, List<String> peers) {
+            while (now + CONFIG.heartbeatInterval().toMillis() <= until) {
+                now += CONFIG.heartbeatInterval().toMillis();
+                for (String p : peers) {
+                    heartbeat(p, term, 1, false);
+                }
+                effects.addAll(protocol.onTimer(new Timer.HeartbeatTick(), now));
+            }
+        }
+
+        List<RequestVote> asked() {
+            return Fx.sent(effects, RequestVote.class);
+        }
+    }
+
+    private static RequestVoteReply reply(List<Effect> out) {
+        List<RequestVoteReply> replies = Fx.sent(out, RequestVoteReply.class);
+        assertThat(replies).hasSize(1);
+        return replies.get(0);
+    }
+
+    private static RequestVoteReply grant(long term, boolean preVote) {
+        return new RequestVoteReply(term, true, preVote, V1, Optional.empty(), 0, 0);
+    }
+
+    private static List<LogRecord> termLog(long term, String votedFor) {
+        return List.of(new LogRecord.TermVote(term, votedFor));
+    }
+
+    @Test
+    void aVoteIsDurableBeforeItIsSentAndGivenOncePerTermAcrossARestart() {
+        Node b = new Node(B, termLog(2, ""));
+        List<Effect> out = b.receive(A, new RequestVote(3, 1, 0, false));
+        assertThat(reply(out).granted()).isTrue();
+        int logged = Fx.indexOf(out, e -> e instanceof Effect.Append a && a.durable()
+                && a.record().equals(new LogRecord.TermVote(3, A)));
+        int sent = Fx.indexOf(out, e -> e instanceof Effect.Send s && s.message() instanceof RequestVoteReply);
+        assertThat(logged).isNotNegative().isLessThan(sent);
+        assertThat(reply(b.receive(C, new RequestVote(3, 1, 0, false))).granted()).as("one vote per term").isFalse();
+
+        Node restarted = new Node(B, List.of(new LogRecord.TermVote(2, ""), new LogRecord.TermVote(3, A)));
+        assertThat(reply(restarted.receive(C, new RequestVote(3, 1, 0, false))).granted()).isFalse();
+        assertThat(reply(restarted.receive(A, new RequestVote(3, 1, 0, false))).granted()).as("the same candidate again").isTrue();
+    }
+
+    @Test
+    void aVoteGoesOnlyToACandidateAtLeastAsUpToDate() {
+        List<LogRecord> log = List.of(new LogRecord.TermVote(1, A), new LogRecord.Committed(AT_25.txId(), AT_25));
+        Node b = new Node(B, log);
+        assertThat(reply(b.receive(C, new RequestVote(2, 1, 0, false))).granted()).as("node-c lacks version 2").isFalse();
+        Node b2 = new Node(B, log);
+        assertThat(reply(b2.receive(C, new RequestVote(2, 2, 1, false))).granted()).isTrue();
+    }
+
+    @Test
+    void aPreVoteChangesNobodysTermAndNobodyVotesWhileItHearsALiveCoordinator() {
+        Node b = new Node(B, termLog(2, A));
+        List<Effect> pre = b.receive(C, new RequestVote(3, 1, 0, true));
+        assertThat(reply(pre).granted()).isTrue();
+        assertThat(Fx.of(pre, Effect.Append.class)).as("a pre-vote logs nothing").isEmpty();
+        assertThat(b.protocol.term()).isEqualTo(2);
+
+        b.heartbeat(A, 2, 1, true); // node-a coordinates term 2 and is heard
+        assertThat(reply(b.receive(C, new RequestVote(3, 1, 0, true))).granted()).isFalse();
+        List<Effect> real = b.receive(C, new RequestVote(3, 1, 0, false));
+        assertThat(real).as("not even the term changes: no disruption").isEmpty();
+        assertThat(b.protocol.term()).isEqualTo(2);
+    }
+
+    @Test
+    void aMessageOfAnOlderTermIsFencedAndANewerTermIsAdoptedDurablyFirst() {
+        Node b = new Node(B, termLog(4, ""));
+        RoutingState proposed = V1.next(Weights.split("v1", "v2", 0), "v1", RolloutInfo.NONE, 3L << 32 | 1, 9);
+        List<Effect> stale = b.receive(A, new Message.Prepare(3, proposed.txId(), proposed));
+        assertThat(Fx.sent(stale, Message.Vote.class)).singleElement().satisfies(v -> {
+            assertThat(v.refusal()).isEqualTo(Message.Refusal.STALE_TERM);
+            assertThat(v.term()).as("tells the old coordinator the newer term").isEqualTo(4);
+        });
+        assertThat(Fx.of(stale, Effect.Append.class)).isEmpty();
+        assertThat(Fx.of(b.receive(A, new Message.Commit(3, proposed.txId(), proposed)), Effect.Apply.class)).isEmpty();
+
+        RoutingState next = V1.next(Weights.split("v1", "v2", 0), "v1", RolloutInfo.NONE, 5L << 32 | 1, 9);
+        List<Effect> newer = b.receive(C, new Message.Prepare(5, next.txId(), next));
+        assertThat(newer.get(0)).isEqualTo(new Effect.Append(new LogRecord.TermVote(5, ""), true));
+        assertThat(b.protocol.term()).isEqualTo(5);
+        assertThat(b.protocol.coordinatorId()).isEqualTo(C);
+        assertThat(Fx.sent(newer, Message.Vote.class)).singleElement().satisfies(v -> assertThat(v.yes()).isTrue());
+    }
+
+    @Test
+    void aNodeWithoutAnyTermNeitherVotesNorStandsUntilItHeardEveryMembersTerm() {
+        Node b = new Node(B, List.of());
+        b.heartbeat(A, 0, 1, false);
+        assertThat(reply(b.receive(A, new RequestVote(1, 1, 0, true))).granted()).as("node-c's term is unknown").isFalse();
+        b.runUntil(START + 10_000, 0, List.of(A)); // node-c never heard: long past any election timeout
+        assertThat(b.asked()).as("it does not stand either").isEmpty();
+        assertThat(reply(b.receive(A, new RequestVote(1, 1, 0, true))).granted()).isFalse();
+
+        b.heartbeat(C, 0, 1, false);
+        assertThat(reply(b.receive(A, new RequestVote(1, 1, 0, true))).granted()).isTrue();
+    }
+
+    @Test
+    void aTermAdoptedWithoutAnyTermInTheLogIsLoggedWithAnUnknownVoteAndNeverGrantedEvenAfterARestart() {
+        Node b = new Node(B, List.of()); // wiped: it may have voted for node-c in term 5
+        List<Effect> adopted = b.heartbeat(C, 5, 1, false);
+        assertThat(adopted).contains(new Effect.Append(new LogRecord.TermVote(5, LogRecord.TermVote.UNKNOWN_VOTE), true));
+        b.heartbeat(A, 4, 1, false);
+        assertThat(reply(b.receive(A, new RequestVote(5, 1, 0, false))).granted()).as("term 5: vote unknown").isFalse();
+        List<Effect> next = b.receive(A, new RequestVote(6, 1, 0, false));
+        assertThat(reply(next).granted()).as("a term nobody can have asked it before").isTrue();
+        assertThat(next).contains(new Effect.Append(new LogRecord.TermVote(6, A), true));
+
+        Node restarted = new Node(B, termLog(5, LogRecord.TermVote.UNKNOWN_VOTE));
+        assertThat(reply(restarted.receive(A, new RequestVote(5, 1, 0, false))).granted()).isFalse();
+    }
+
+    @Test
+    void aFreshPreferredCoordinatorStandsOnceItHeardEveryoneAndWinsWithAMajority() {
+        Node a = new Node(A, List.of());
+        assertThat(a.asked()).as("node-b's and node-c's terms are unknown yet").isEmpty();
+        a.heartbeat(B, 0, 1, false);
+        a.heartbeat(C, 0, 1, false);
+        a.runUntil(START + CONFIG.heartbeatInterval().toMillis(), 0, List.of());
+        assertThat(a.asked()).as("a pre-vote for term 1, at once").hasSize(2).allMatch(r -> r.preVote() && r.term() == 1);
+
+        List<Effect> pre = a.receive(B, grant(1, true));
+        int logged = Fx.indexOf(pre, e -> e instanceof Effect.Append x && x.record().equals(new LogRecord.TermVote(1, A)));
+        int asked = Fx.indexOf(pre, e -> e instanceof Effect.Send s && s.message() instanceof RequestVote r && !r.preVote());
+        assertThat(logged).isNotNegative().isLessThan(asked);
+        a.receive(B, grant(1, false));
+        assertThat(a.protocol.isCoordinator()).isTrue();
+        assertThat(a.protocol.term()).isEqualTo(1);
+        assertThat(a.protocol.coordinatorId()).isEqualTo(A);
+    }
+
+    @Test
+    void onAFreshStartALowerRankedNodeDefersToTheHeardPreferredCoordinatorForABoundedTime() {
+        Node b = new Node(B, List.of());
+        long ownTurn = START + CONFIG.electionTimeout().plus(CONFIG.electionStagger()).toMillis();
+        long deferredUntil = ownTurn + Elections.DEFERRAL_ELECTION_TIMEOUTS * CONFIG.electionTimeout().toMillis();
+        b.runUntil(deferredUntil - CONFIG.heartbeatInterval().toMillis(), 0, List.of(A, C));
+        assertThat(b.asked()).as("node-a is heard and as up to date: node-b leaves it the election").isEmpty();
+        b.runUntil(deferredUntil + CONFIG.heartbeatInterval().toMillis(), 0, List.of(A, C));
+        assertThat(b.asked()).as("but not forever").isNotEmpty().allMatch(RequestVote::preVote);
+    }
+
+    @Test
+    void onceACoordinatorWasSeenFailoverIsNotSlowedByTheFreshStartDeferral() {
+        Node b = new Node(B, termLog(1, A));
+        b.heartbeat(A, 1, 1, true);
+        long lost = b.now;
+        // node-a restarts without its role and keeps heartbeating as a plain member: node-b stands at its own time.
+        b.runUntil(lost + CONFIG.electionTimeout().plus(CONFIG.electionStagger()).toMillis()
+                + CONFIG.heartbeatInterval().toMillis(), 1, List.of(A, C));
+        assertThat(b.asked()).isNotEmpty().allMatch(r -> r.preVote() && r.term() == 2);
+        long firstAsk = b.now;
+        assertThat(firstAsk - lost).isLessThanOrEqualTo(CONFIG.electionTimeout().plus(CONFIG.electionStagger()).toMillis()
+                + CONFIG.heartbeatInterval().toMillis());
+    }
+
+    @Test
+    void theWinnerAdoptsTheHighestCommittedStateAndReDrivesTheNewestPromiseOfTheNextVersion() {
+        RoutingState old = AT_25.next(Weights.split("v1", "v2", 50), "v1", RolloutInfo.NONE, 1L << 32 | 2, 1);
+        RoutingState newer = AT_25.next(Weights.split("v1", "v2", 0), "v1", RolloutInfo.NONE, 2L << 32 | 1, 2);
+        Candidacy c = new Candidacy(3, false, 0);
+        c.onReply(A, new RequestVoteReply(3, true, false, V1, Optional.empty(), 0, 0));
+        c.onReply(B, new RequestVoteReply(3, true, false, AT_25,
+                Optional.of(new Message.PreparedReport(1, old.txId(), old)), 0, 0));
+        c.onReply(C, new RequestVoteReply(3, true, false, AT_25,
+                Optional.of(new Message.PreparedReport(2, newer.txId(), newer)), 0, 0));
+        c.onReply(C, new RequestVoteReply(4, true, false, V1, Optional.empty(), 0, 0)); // another round: not counted
+        Candidacy.RecoveryPlan plan = c.recover();
+        assertThat(plan.highestCommitted()).isEqualTo(AT_25);
+        assertThat(plan.redrive()).hasValueSatisfying(p -> assertThat(p.proposed()).isEqualTo(newer));
+
+        Candidacy aborted = new Candidacy(3, false, 0);
+        aborted.onReply(A, new RequestVoteReply(3, true, false, AT_25,
+                Optional.of(new Message.PreparedReport(2, newer.txId(), newer)), 0, 0));
+        aborted.onReply(B, new RequestVoteReply(3, true, false, AT_25, Optional.empty(), newer.txId(), newer.version()));
+        assertThat(aborted.recover().redrive()).as("aborted by its own coordinator, never promised later").isEmpty();
+    }
+}
