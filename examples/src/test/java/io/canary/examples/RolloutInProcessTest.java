@@ -138,7 +138,8 @@ class RolloutInProcessTest {
         Verdict last = cluster.node("node-a").rolloutStatus().verdicts().get(cluster.node("node-a").rolloutStatus().verdicts().size() - 1);
         // The sequential judge compares latency quantiles (p50, p90, p99) against the baseline's.
         assertThat(last.decision()).isEqualTo(Verdict.Decision.ROLLBACK);
-        assertThat(last.reason()).containsIgnoringCase("baseline p50");
+        // Whichever quantile's evidence suffices first (it hangs on the random draws): each is a latency verdict.
+        assertThat(last.reason()).containsPattern("canary p(50|90|99) .* vs baseline p(50|90|99) ");
         assertThat(last.canary().p95Ms()).isGreaterThan(last.baseline().p95Ms() * 1.5);
     }
 }
