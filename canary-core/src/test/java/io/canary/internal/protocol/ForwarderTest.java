@@ -15,7 +15,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Forwarding a caller's command from node-c to whoever coordinates, and the coordinator's typed
- * answer: COMMITTED, FAILED (it did not commit) or UNKNOWN (it may still commit), never a text
+ * answer: COMMITTED, SUPERSEDED (a later change coalesced with it committed), FAILED (it did not commit) or UNKNOWN (it may still commit), never a text
  * prefix. A resend never runs a command twice.
  */
 class ForwarderTest {
@@ -47,6 +47,7 @@ class ForwarderTest {
             Outcome got = Fx.outcome(done, CALL);
             switch (outcome) {
                 case COMMITTED -> assertThat(got).isEqualTo(Outcome.success(AT_25));
+                case SUPERSEDED -> assertThat(got).isEqualTo(Outcome.superseded(AT_25, "why"));
                 case FAILED -> assertThat(got).isEqualTo(new Outcome.Failure("why", false));
                 case UNKNOWN -> assertThat(got).isEqualTo(new Outcome.Failure("why", true));
                 default -> throw new AssertionError(outcome);
