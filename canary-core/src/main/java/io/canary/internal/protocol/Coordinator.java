@@ -48,6 +48,8 @@ public final class Coordinator {
     /** Commits still being acknowledged, by transaction id: they do not hold up the next transaction. */
     private final java.util.Map<Long, CommitTracker> trackers = new java.util.LinkedHashMap<>();
     private AbortRound aborting;
+    /** True if the proposal being aborted yielded to a weight set queued behind it and rides with it. */
+    private boolean requeueAfterAbort;
     private Set<PlantedBug> planted = Set.of();
 
     public Coordinator(String selfId, NodeConfig config, long term, Participant local, Membership membership,
@@ -124,8 +126,14 @@ public final class Coordinator {
         queue.supersedePromotionsAhead(added, current, out);
         if (round != null && !planted.contains(PlantedBug.ROLLBACK_WAITS_FOR_PROMOTION)
                 && Coalescing.yieldsTo(round.isPromotion(), round.isRedrive(), added, current)) {
+            // A weight set that yields to a later weight set is superseded by it, not failed: once the
+            // abort is durable it rides in the later one's transaction and is told which version carries
+            // the change that replaced it (weight sets are absolute; the later one wins either way).
+            boolean coalesces = round.proposal() != null && round.proposal().change() instanceof WeightSet
+                    && added.change() instanceof WeightSet;
             abort(round.describe() + " aborted: it yields to " + description
                     + " (a change that lowers a canary's share never waits for a promotion)", now, out);
+            requeueAfterAbort = coalesces;
         }
         startNext(now, out);
         return out;
@@ -250,6 +258,7 @@ public final class Coordinator {
         round = null;
         trackers.clear();
         aborting = null;
+        requeueAfterAbort = false;
         return out;
     }
 
@@ -363,6 +372,7 @@ public final class Coordinator {
         PrepareRound aborted = round;
         round = null;
         out.add(new Effect.Log(Level.WARNING, reason));
+        requeueAfterAbort = false;
         aborting = new AbortRound(new Abort(term, aborted.txId(), aborted.proposed().version(), reason),
                 membership.members(), membership.majority(), aborted.proposal(), now + config.prepareTimeout().toMillis());
         if (planted.contains(PlantedBug.ANSWER_ABORT_BEFORE_MAJORITY)) {
@@ -374,9 +384,12 @@ public final class Coordinator {
 
     private void finishAbortIfDone(long now, List<Effect> out) {
         if (aborting != null && aborting.isDurableOnMajority()) {
-            if (!aborting.answered()) {
+            if (!aborting.answered() && requeueAfterAbort && aborting.proposal() != null) {
+                queue.addFirst(aborting.proposal()); // coalesces with the weight set it yielded to
+            } else if (!aborting.answered()) {
                 fail(aborting.proposal(), aborting.reason(), out);
             }
+            requeueAfterAbort = false;
             aborting = null;
             startNext(now, out);
         }

@@ -49,6 +49,15 @@ final class ProposalQueue {
     }
 
     /**
+     * Puts back, at the head of the queue, a proposal whose transaction was aborted because it yielded
+     * to a weight set queued behind it: taken next, it coalesces with that one as a rider
+     * ({@link Coalescing#extend}), or fails there if its deadline has passed.
+     */
+    void addFirst(Proposal proposal) {
+        queue.addFirst(proposal);
+    }
+
+    /**
      * A rollback never waits behind a promotion ({@link Coalescing}): if {@code urgent} (just queued)
      * lowers a canary's share, every promotion queued ahead of it is answered as failed, superseded by
      * it (never started, so safe to retry). Weight sets ahead of a weight set are left to coalesce.

@@ -185,8 +185,12 @@ class CoalescingTest {
         voteYes(rollback.txId(), "node-a", "node-b"); // node-c is unreachable: a majority suffices for a rollback
         assertThat(outcome(3)).isInstanceOfSatisfying(Outcome.Success.class,
                 s -> assertThat(s.state().weights()).isEqualTo(canary(0)));
-        assertThat(outcome(2)).isInstanceOfSatisfying(Outcome.Failure.class,
-                f -> assertThat(f.reason()).contains("yields to weights v2=0.0%"));
+        // The yielding weight set rode in the rollback's transaction: superseded by it, not failed.
+        assertThat(outcome(2)).isInstanceOfSatisfying(Outcome.Success.class, s -> {
+            assertThat(s.superseded()).isTrue();
+            assertThat(s.state().weights()).isEqualTo(canary(0));
+            assertThat(s.state().version()).isEqualTo(rollback.proposed().version());
+        });
         assertThat(now - prepareStart).as("well inside the prepare timeout").isLessThan(CONFIG.prepareTimeout().toMillis());
     }
 
