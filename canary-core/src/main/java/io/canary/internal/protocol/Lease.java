@@ -56,6 +56,12 @@ final class Lease {
         return "";
     }
 
+    /** Why this node may not serve the canary now ("" if it may): as the coordinator of {@code reign}, or (null) as a member. */
+    String problem(long now, Coordinator reign, Membership membership, long ownVersion, String coordinatorId) {
+        return reign != null ? coordinatorProblem(membership, now, config, reign.isActive())
+                : memberProblem(now, ownVersion, coordinatorId);
+    }
+
     /** Why the coordinator may not serve the canary now, or "" if it may. */
     static String coordinatorProblem(Membership membership, long now, NodeConfig config, boolean active) {
         if (!active) {

@@ -91,6 +91,16 @@ public final class Participant {
         return abortedVersion;
     }
 
+    /** The PREPARED record a checkpoint keeps for the promise in doubt, if any. */
+    public Optional<LogRecord.Prepared> inDoubtRecord() {
+        return prepared().map(p -> new LogRecord.Prepared(p.term(), p.txId(), p.proposed()));
+    }
+
+    /** The ABORTED record a checkpoint keeps for the newest abort, if any. */
+    public Optional<LogRecord.Aborted> abortedRecord() {
+        return abortedTxId == 0 ? Optional.empty() : Optional.of(new LogRecord.Aborted(abortedTxId, "", abortedVersion));
+    }
+
     /** What this node reports in an election (its recovery report). */
     public Optional<Message.PreparedReport> preparedReport() {
         return prepared().map(p -> new Message.PreparedReport(p.term(), p.txId(), p.proposed()));

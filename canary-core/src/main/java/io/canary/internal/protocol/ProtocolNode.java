@@ -110,22 +110,13 @@ public final class ProtocolNode {
     }
 
     private String leaseProblem(long now) {
-        if (planted.contains(PlantedBug.SERVE_WITHOUT_LEASE)) {
-            return "";
-        }
-        if (coordinator != null) {
-            return Lease.coordinatorProblem(membership, now, config, coordinator.isActive());
-        }
-        return lease.memberProblem(now, participant.committed().version(), terms.coordinator());
+        return planted.contains(PlantedBug.SERVE_WITHOUT_LEASE) ? ""
+                : lease.problem(now, coordinator, membership, participant.committed().version(), terms.coordinator());
     }
 
     /** True while this node may serve the canary's share: its lease is valid. */
     public boolean isReady() {
-        return started() && leaseProblem(lastNow).isEmpty();
-    }
-
-    private boolean started() {
-        return membership != null;
+        return membership != null && leaseProblem(lastNow).isEmpty(); // started, and the lease is valid
     }
 
     public Optional<Participant.PreparedTx> prepared() {
@@ -276,12 +267,8 @@ public final class ProtocolNode {
 
     /** The records a checkpoint keeps, before the extensions' own. */
     public List<LogRecord> checkpointRecords() {
-        Optional<LogRecord.Prepared> inDoubt = participant.prepared()
-                .map(p -> new LogRecord.Prepared(p.term(), p.txId(), p.proposed()));
-        Optional<LogRecord.Aborted> aborted = participant.abortedTxId() == 0 ? Optional.empty()
-                : Optional.of(new LogRecord.Aborted(participant.abortedTxId(), "", participant.abortedVersion()));
         List<LogRecord> out = new ArrayList<>(Recovery.compact(terms.current(), terms.votedFor(), participant.committed(),
-                inDoubt, aborted, List.of()));
+                participant.inDoubtRecord(), participant.abortedRecord(), List.of()));
         out.addAll(commands.checkpointRecords());
         return out;
     }
