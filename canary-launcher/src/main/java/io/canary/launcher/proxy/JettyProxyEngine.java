@@ -13,7 +13,7 @@ import org.eclipse.jetty.util.thread.QueuedThreadPool;
 /**
  * The alternative engine ({@code -Dcanary.proxy.engine=jetty}): a Jetty server of its own (not the data plane's Javalin, so the node's API
  * paths never shadow the application's), one HTTP/1.1 connector, {@link CanaryProxyHandler} as its
- * only handler, and, when mirroring, a second HTTP client for the copies.
+ * only handler, and a second HTTP client for mirror copies (always: a rollout's shadow step mirrors without {@code --mirror}).
  *
  * <p>Kept beside the default {@link NettyProxyEngine} for comparison (BENCHMARKS.md part 3) and as a
  * fallback; both pass the same tests.
@@ -65,19 +65,14 @@ final class JettyProxyEngine implements ProxyServer.Engine {
         server.setErrorHandler(new JsonErrorHandler(stats, node.id()));
 
         Upstreams upstreams = new Upstreams(settings.upstreams());
-        HttpClient mirrorClient = null;
-        MirrorSender mirror = null;
-        if (settings.mirror().isPresent()) {
-            mirrorClient = CanaryProxyHandler.newUpstreamClient(settings);
-            mirrorClient.setExecutor(threads);
-            mirror = new MirrorSender(mirrorClient, new MirrorGate(upstreams, node, settings.mirror().get(), stats),
-                    settings.upstreamTimeout().toMillis());
-        }
+        // Always there, even without --mirror: a rollout's shadow step copies through it.
+        HttpClient mirrorClient = CanaryProxyHandler.newUpstreamClient(settings);
+        mirrorClient.setExecutor(threads);
+        MirrorSender mirror = new MirrorSender(mirrorClient, new MirrorGate(upstreams, node, settings.mirror(), stats),
+                settings.upstreamTimeout().toMillis());
         server.setHandler(new CanaryProxyHandler(settings, node, upstreams, mirror, stats));
         try {
-            if (mirrorClient != null) {
-                server.addBean(mirrorClient, true);
-            }
+            server.addBean(mirrorClient, true);
             server.start();
         } catch (IOException e) {
             stopQuietly(server);

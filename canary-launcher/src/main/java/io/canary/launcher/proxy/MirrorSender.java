@@ -59,7 +59,7 @@ final class MirrorSender {
         }
         // The request's headers are copied now: Jetty may recycle them once the real exchange completes.
         Copy copy = new Copy(endpoint, request.getMethod(), pathAndQuery(request), HttpFields.build(request.getHeaders()),
-                hasBody ? (int) Math.max(0, Math.min(length, gate.spec().maxBodyBytes())) : 0);
+                hasBody ? (int) Math.max(0, Math.min(length, gate.maxBodyBytes())) : 0);
         if (!hasBody) {
             copy.complete();
             return null;
@@ -95,7 +95,7 @@ final class MirrorSender {
             if (done.get()) {
                 return;
             }
-            if (body.size() + chunk.remaining() > gate.spec().maxBodyBytes()) {
+            if (body.size() + chunk.remaining() > gate.maxBodyBytes()) {
                 if (done.compareAndSet(false, true)) {
                     release(MirrorOutcome.SKIPPED);
                 }

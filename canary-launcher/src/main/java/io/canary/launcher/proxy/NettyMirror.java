@@ -56,7 +56,7 @@ final class NettyMirror {
         copied.remove(HttpHeaderNames.CONTENT_LENGTH);
         copied.set(MirrorSender.MIRROR_HEADER, "1");
         Copy copy = new Copy(loop, endpoint, method, endpoint.prefix() + pathAndQuery, copied,
-                hasBody ? (int) Math.max(0, Math.min(length, gate.spec().maxBodyBytes())) : 0);
+                hasBody ? (int) Math.max(0, Math.min(length, gate.maxBodyBytes())) : 0);
         if (!hasBody) {
             copy.complete();
             return null;
@@ -94,7 +94,7 @@ final class NettyMirror {
                 return;
             }
             ByteBuf b = chunk.content();
-            if (body.readableBytes() + b.readableBytes() > gate.spec().maxBodyBytes()) {
+            if (body.readableBytes() + b.readableBytes() > gate.maxBodyBytes()) {
                 give(MirrorOutcome.SKIPPED);
                 return;
             }

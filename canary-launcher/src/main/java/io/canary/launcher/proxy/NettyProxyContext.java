@@ -4,7 +4,7 @@ import java.util.concurrent.atomic.LongAdder;
 
 /**
  * What every connection of the Netty engine shares: configuration, the node, counters, routing,
- * upstream pools and mirroring (null when off). Immutable; the counters are thread-safe.
+ * upstream pools and mirroring (always there: a shadow step mirrors without --mirror). Immutable; the counters are thread-safe.
  *
  * @param inFlight exchanges begun and not yet finished (closing waits for them, bounded)
  */

@@ -69,7 +69,8 @@ final class NettyProxyEngine implements ProxyServer.Engine {
         boolean anyHttps = settings.upstreams().values().stream().flatMap(u -> u.endpoints().stream())
                 .anyMatch(u -> "https".equalsIgnoreCase(u.getScheme()));
         UpstreamPools pools = new UpstreamPools(clientType, settings, threads, anyHttps);
-        NettyMirror mirror = settings.mirror().map(m -> new NettyMirror(new MirrorGate(upstreams, node, m, stats), pools)).orElse(null);
+        // Always there, even without --mirror: a rollout's shadow step copies through it.
+        NettyMirror mirror = new NettyMirror(new MirrorGate(upstreams, node, settings.mirror(), stats), pools);
         LongAdder inFlight = new LongAdder();
         NettyProxyContext px = new NettyProxyContext(settings, node, stats, new RequestRouter(node, upstreams, settings), upstreams,
                 pools, mirror, "1.1 " + node.id(), inFlight);
