@@ -33,7 +33,19 @@ public enum Bug {
     /** Protocol (issue 13's commit path): the coordinator counts its own YES with no durable PREPARED behind it. */
     OWN_VOTE_BEFORE_DURABLE(true),
     /** Protocol (issue 13's coalescing): a batch's riders are told "superseded, committed" before the batch commits. */
-    SUPERSEDED_BEFORE_COMMIT(true);
+    SUPERSEDED_BEFORE_COMMIT(true),
+    /** Protocol: every change, a rollback too, waits for every member's YES (a node lost for good vetoes rollbacks). */
+    ROLLBACK_NEEDS_EVERY_VOTE(true),
+    /** Protocol: only the preferred coordinator ever stands (no failover once it is lost for good). */
+    ONLY_PREFERRED_STANDS(true),
+    /** Protocol: a coordinator serves the canary without two-way contact with a majority (caught under long partitions). */
+    COORDINATOR_IGNORES_OWN_LEASE(true),
+    /** Protocol: a NO about the voter (its disk fails) vetoes a rollback (caught under a long disk failure). */
+    SICK_VOTER_VETOES(true),
+    /** Transport model: frames carry no checksum, so a corrupt frame is delivered damaged instead of closing its connection. */
+    NO_FRAME_CHECKSUM(false),
+    /** Runtime: the protocol is handed the wall clock as its monotonic clock (a step moves leases and reachability). */
+    PROTOCOL_ON_WALL_CLOCK(false);
 
     private final boolean inProtocol;
 

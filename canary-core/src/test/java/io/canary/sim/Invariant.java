@@ -28,6 +28,11 @@ public enum Invariant {
      * than the lease bound ago (two lease timeouts, two heartbeats and the network's worst delay).
      */
     LEASE,
+    /**
+     * Nobody vetoes a rollback: a change that does not raise a canary share is never aborted once a
+     * majority voted YES and every other vote was a NO about the voter itself (its disk fails, it shuts down).
+     */
+    NO_VETO,
     /** Once faults stop, a requested rollback reaches every node within the stated bound. */
     ROLLBACK_BOUND,
     /** Once faults stop, every node reaches the coordinator's state and nothing stays pending, within the bound. */

@@ -70,6 +70,38 @@ final class Invariants {
 
     // ---- fed by the nodes ---------------------------------------------------------------------------
 
+    /** Per coordinator and transaction, the votes it received: [YES voters, NO-about-themselves voters, NO-about-the-proposal voters]. */
+    private final Map<String, List<Set<String>>> votesReceived = new HashMap<>();
+
+    /** {@code node} received {@code message} from {@code from} (before it handles it). */
+    void onReceive(String node, String from, Message message) {
+        if (message instanceof Message.Vote v) {
+            List<Set<String>> votes = votesReceived.computeIfAbsent(node + "/" + v.txId(),
+                    k -> List.of(new HashSet<>(), new HashSet<>(), new HashSet<>()));
+            votes.get(v.yes() ? 0 : v.refusal().aboutVoter() ? 1 : 2).add(from);
+        }
+    }
+
+    /**
+     * NO_VETO: a coordinator aborts its own transaction that does not raise a canary share although a
+     * majority voted YES and every other vote it got was a NO about the voter itself.
+     */
+    private void checkNoVeto(String node, Message.Abort a) {
+        if (a.txId() >>> 32 != a.term()) {
+            return; // not the coordinator's own round (an answer to an in-doubt query, a predecessor's transaction)
+        }
+        List<Set<String>> votes = votesReceived.get(node + "/" + a.txId());
+        RoutingState proposed = proposedByTx.get(a.txId());
+        RoutingState previous = proposed == null ? null : committedByVersion.get(proposed.version() - 1);
+        if (votes == null || previous == null || proposed.isPromotionFrom(previous) || !votes.get(2).isEmpty()
+                || votes.get(0).size() < members.size() / 2 + 1) {
+            return;
+        }
+        throw new Violation(Invariant.NO_VETO, node + " aborted transaction " + a.txId() + " (" + describe(proposed)
+                + ", not a promotion) with YES from " + new TreeSet<>(votes.get(0)) + ", a majority, and a NO only from "
+                + new TreeSet<>(votes.get(1)) + " about themselves: " + a.reason());
+    }
+
     /** {@code node} hands {@code message} to the network; {@code durable} is what its disk would keep now. */
     void onSend(String node, String to, Message message, List<LogRecord> durable) {
         if (message instanceof Message.Prepare p) {
@@ -83,6 +115,8 @@ final class Invariants {
                         + " but its PREPARED record is not on disk");
             }
             yesVotes.computeIfAbsent(v.txId(), k -> new HashSet<>()).add(node);
+        } else if (message instanceof Message.Abort a) {
+            checkNoVeto(node, a);
         } else if (message instanceof Message.Commit c && checkDurableBeforeVisible
                 && durableCommittedVersion(durable) < c.state().version()) {
             throw new Violation(Invariant.DURABLE_BEFORE_VISIBLE, node + " sent Commit of version " + c.state().version()

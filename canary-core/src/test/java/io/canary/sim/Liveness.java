@@ -26,12 +26,18 @@ final class Liveness {
         this.sim = sim;
     }
 
-    /** Why the cluster has not settled yet, or null if it has. */
-    String unsettled(Map<String, Member> nodes) {
+    /** Why the cluster has not settled yet, or null if it has; nodes {@code lost} for good are left out. */
+    String unsettled(Map<String, Member> all, java.util.Set<String> lost) {
+        Map<String, Member> nodes = new java.util.TreeMap<>(all);
+        nodes.keySet().removeAll(lost);
         for (Member n : nodes.values()) {
             if (n.isDead()) {
                 return n.id() + " is down";
             }
+        }
+        String failing = sim.longFailingDisk();
+        if (failing != null) {
+            return failing + "'s disk still fails every write";
         }
         Member coordinator = null;
         for (Member n : nodes.values()) {
@@ -110,7 +116,10 @@ final class Liveness {
         String baseline = current.baseline();
         String other = baseline.equals("v1") ? "v2" : "v1";
         int percent = (int) Math.round(current.weights().share(other) * 100);
-        int next = percent >= 50 ? percent - 5 - 5 * sim.random().nextInt(5) : percent + 5 + 5 * sim.random().nextInt(5);
+        // With a node lost for good a promotion can never commit (it needs every configured node): lower the canary.
+        boolean lower = percent >= 50 || (sim.lostCount() > 0 && percent > 0);
+        int next = lower ? Math.max(0, percent - 5 - 5 * sim.random().nextInt(5))
+                : sim.lostCount() > 0 ? 0 : percent + 5 + 5 * sim.random().nextInt(5);
         Weights weights = Weights.split(baseline, other, next);
         probe = "weights " + weights + " through " + node.id();
         Message.Command command = new Message.ProposeWeights(weights);

@@ -82,7 +82,11 @@ final class RolloutDriver {
                 long callId = node.newCall(outcome -> proposalDone(p.proposalId(), outcome));
                 node.run(node.protocol.propose(callId, p.change(), p.requester(), p.description(), node.mono()));
             } else if (effect instanceof Effect.Append a) {
-                node.append(a.record(), a.durable());
+                try {
+                    node.append(a.record(), a.durable());
+                } catch (io.canary.log.StateLogException e) {
+                    continue; // as RolloutExtension: verdict records are a history, a failing disk must not stop a rollback
+                }
                 records.add(a.record());
                 if (a.record() instanceof LogRecord.RolloutStarted s) {
                     lastStarted = s.rolloutId();

@@ -279,7 +279,7 @@ final class RuntimeMember implements Member {
         /** Virtual time without the node's wall-clock steps. */
         @Override
         public long monotonicMillis() {
-            return base.nowMillis();
+            return sim.params().has(Bug.PROTOCOL_ON_WALL_CLOCK) ? sim.now(id) : base.nowMillis();
         }
 
         @Override
@@ -307,8 +307,10 @@ final class RuntimeMember implements Member {
 
         @Override
         public void start(String selfId, Receiver receiver) {
-            inner.start(selfId, (from, message) -> {
-                if (!dead) {
+            inner.start(selfId, (from, sent) -> {
+                Message message = dead ? null : sim.arriving(from, selfId, sent);
+                if (message != null) {
+                    sim.invariants().onReceive(selfId, from, message);
                     nextDetail = new SimNode.Delivery(from, message);
                     receiver.receive(from, message);
                     nextDetail = null;

@@ -45,6 +45,8 @@ final class SimNode implements Member {
     private RolloutDriver rollout;
     private long nextCallId;
     private boolean dead;
+    /** Stopped on its own: a durable record other than PREPARED could not be written (memory would be ahead of the disk). */
+    private boolean stopped;
     private boolean afterDurableAppend;
 
     SimNode(Simulation sim, String id, int incarnation) {
@@ -78,7 +80,7 @@ final class SimNode implements Member {
 
     /** The node's monotonic clock: what the protocol measures time on. */
     long mono() {
-        return sim.scheduler().nowMillis();
+        return sim.params().has(Bug.PROTOCOL_ON_WALL_CLOCK) ? now() : sim.scheduler().nowMillis();
     }
 
     @Override
@@ -93,7 +95,12 @@ final class SimNode implements Member {
 
     @Override
     public boolean isDead() {
-        return dead;
+        return dead || stopped;
+    }
+
+    @Override
+    public boolean stoppedItself() {
+        return stopped && !dead;
     }
 
     @Override
@@ -150,8 +157,12 @@ final class SimNode implements Member {
 
     @Override
     public void start() {
-        transport.start(id, (from, message) -> sim.step(this, "recv", new Delivery(from, message),
-                () -> onMessage(from, message)));
+        transport.start(id, (from, sent) -> {
+            Message message = sim.arriving(from, id, sent);
+            if (message != null) {
+                sim.step(this, "recv", new Delivery(from, message), () -> onMessage(from, message));
+            }
+        });
         run(protocol.start(mono()));
         followRole();
         scheduleHealthTick();
@@ -159,6 +170,7 @@ final class SimNode implements Member {
     }
 
     private void onMessage(String from, Message message) {
+        sim.invariants().onReceive(id, from, message);
         run(protocol.onMessage(from, message, mono()));
         if (rollout != null && message instanceof Message.HealthReport h) {
             rollout.onHealth(h.snapshot());
@@ -201,6 +213,7 @@ final class SimNode implements Member {
     @Override
     public void die(boolean tornWrite) {
         dead = true;
+        stopped = false;
         transport.close();
         log.crash(tornWrite);
         calls.clear();
@@ -219,7 +232,11 @@ final class SimNode implements Member {
             if (rollout != null) {
                 records.addAll(rollout.checkpointRecords(protocol.committed()));
             }
-            log.checkpoint(records);
+            try {
+                log.checkpoint(records);
+            } catch (io.canary.log.StateLogException e) {
+                // as the runtime: a failed checkpoint only leaves the log growing
+            }
         }
     }
 
@@ -241,7 +258,9 @@ final class SimNode implements Member {
             if (effect instanceof Effect.Send s) {
                 send(s.to(), s.message());
             } else if (effect instanceof Effect.Append a) {
-                append(a.record(), a.durable());
+                if (!appendOrFail(a)) {
+                    return; // as the runtime: nothing after a failed durable append happens
+                }
             } else if (effect instanceof Effect.Schedule s) {
                 Timer timer = s.timer();
                 sim.schedule(this, s.delay(), "timer", timer, () -> run(protocol.onTimer(timer, mono())));
@@ -273,7 +292,11 @@ final class SimNode implements Member {
             }
             boolean tear = next instanceof Effect.Append a && a.durable() && sim.random().nextBoolean();
             if (tear) {
-                log.append(((Effect.Append) next).record(), true);
+                try {
+                    log.append(((Effect.Append) next).record(), true);
+                } catch (io.canary.log.StateLogException failingDisk) {
+                    throw new NodeCrash("crashed before " + name(next), false); // nothing reached the disk
+                }
                 throw new NodeCrash("crashed while writing " + name(((Effect.Append) next).record()) + " (torn)", true);
             }
             throw new NodeCrash("crashed before " + name(next), false);
@@ -290,6 +313,28 @@ final class SimNode implements Member {
             if (!member.equals(id)) {
                 send(member, message);
             }
+        }
+    }
+
+    /**
+     * An append as the runtime does it on a failing disk: a lost non-durable record is only logged,
+     * a PREPARED that cannot be written becomes a NO vote ({@code CANNOT_PERSIST}), and any other
+     * durable record that cannot be written stops the node.
+     */
+    private boolean appendOrFail(Effect.Append a) {
+        try {
+            append(a.record(), a.durable());
+            return true;
+        } catch (io.canary.log.StateLogException e) {
+            if (!a.durable()) {
+                return true;
+            }
+            if (a.record() instanceof LogRecord.Prepared) {
+                run(protocol.onAppendFailed(a.record(), e.getMessage()));
+            } else {
+                stopped = true;
+            }
+            return false;
         }
     }
 

@@ -16,7 +16,7 @@ public record SimResult(SimParams params, String faults, SimStats stats, Invaria
     /** The failure report: seed, invariant, faults, how to replay, and the trace. */
     public String report() {
         if (passed()) {
-            return "seed " + params.seed() + " passed (" + faults + ")";
+            return "seed " + params.seed() + " passed (" + faults + ")" + (trace.isEmpty() ? "" : "\n  trace:\n" + trace);
         }
         return "SIMULATION FAILED: seed " + params.seed() + " (" + params.mode().name().toLowerCase(java.util.Locale.ROOT) + " mode)" + (params.bugs().isEmpty() ? "" : " with planted bugs " + params.bugs())
                 + "\n  invariant " + violated + ": " + message

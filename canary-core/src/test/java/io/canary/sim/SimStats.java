@@ -19,6 +19,12 @@ public final class SimStats {
     long clockJumps;
     long diskFailures;
     long diskLosses;
+    long lostForGood;
+    long corruptions;
+    long pauses;
+    long wallSteps;
+    long longSplits;
+    long longDiskFailures;
     long commands;
     long commandsSucceeded;
     long rolloutsAsked;
@@ -43,6 +49,12 @@ public final class SimStats {
         cuts += o.cuts;
         clockJumps += o.clockJumps;
         diskLosses += o.diskLosses;
+        lostForGood += o.lostForGood;
+        corruptions += o.corruptions;
+        pauses += o.pauses;
+        wallSteps += o.wallSteps;
+        longSplits += o.longSplits;
+        longDiskFailures += o.longDiskFailures;
         diskFailures += o.diskFailures;
         commands += o.commands;
         commandsSucceeded += o.commandsSucceeded;
@@ -68,9 +80,11 @@ public final class SimStats {
     public String toString() {
         return String.format(java.util.Locale.ROOT, "%d runs (%d on a slow network), %d steps, %.0f virtual s; messages: %d sent, %d delivered,"
                 + " %d dropped; faults: %d crashes mid-event (%d right after an fsync, %d torn writes), %d kills, %d restarts, %d partitions,"
-                + " %d one-way cuts, %d clock jumps, %d disk failures, %d disks lost; workload: %d commands (%d succeeded), %d rollouts asked,"
+                + " %d one-way cuts, %d clock jumps, %d disk failures, %d disks lost, %d nodes lost for good, %d corrupt frames, %d pauses, %d long wall-clock steps,"
+                + " %d long partitions/cuts, %d long disk failures; workload: %d commands (%d succeeded), %d rollouts asked,"
                 + " %d states committed (%d promotions), %d requests routed",
                 runs, slowNetworks, steps, virtualMillis / 1000.0, sent, delivered, dropped, crashes, crashesAfterFsync, tornWrites, kills, restarts,
-                partitions, cuts, clockJumps, diskFailures, diskLosses, commands, commandsSucceeded, rolloutsAsked, commits, promotions, requests);
+                partitions, cuts, clockJumps, diskFailures, diskLosses, lostForGood, corruptions, pauses, wallSteps, longSplits,
+                longDiskFailures, commands, commandsSucceeded, rolloutsAsked, commits, promotions, requests);
     }
 }

@@ -47,6 +47,9 @@ public final class Simulation {
     private final SimParams params;
     private final SplittableRandom random;
     private final FaultPlan faults;
+    private final ExtraFaults extra;
+    /** Nodes lost for good: never restarted, left out of what "settled" and "every node" mean. */
+    private final Set<String> lostForGood = new java.util.TreeSet<>();
     private final ManualScheduler scheduler = new ManualScheduler(START);
     private final LocalNetwork network;
     private final List<String> members = new ArrayList<>();
@@ -69,12 +72,14 @@ public final class Simulation {
     private long rollbackAskedAt = -1;
     private long rollbackVersion = -1;
     private boolean rollbackChecked;
+    private int rollbackAttempts;
     private Violation failure;
 
     public Simulation(SimParams params) {
         this.params = params;
         this.random = new SplittableRandom(params.seed());
         this.faults = FaultPlan.draw(random);
+        this.extra = EXTRA_FAULTS ? ExtraFaults.draw(params.seed(), faults.nodes()) : ExtraFaults.none();
         // Drawn from a random source of its own, so that adding it left every other fault of a seed as it was.
         this.slowNetwork = new SplittableRandom(params.seed() * 0x9E3779B97F4A7C15L + 2).nextInt(8) == 0;
         this.diskLoss = new SplittableRandom(params.seed() * 0x9E3779B97F4A7C15L + 3);
@@ -99,6 +104,11 @@ public final class Simulation {
     public SimResult run() {
         network.addListener(new NetworkListener() {
             @Override
+            public void onSend(String from, String to, Message message) {
+                injector.onSend(from, to, message);
+            }
+
+            @Override
             public void onDrop(String from, String to, Message message, String reason) {
                 if (!(message instanceof Message.HealthReport)) {
                     trace.add(scheduler.nowMillis(), from, "drop", new Dropped(to, message, reason));
@@ -111,14 +121,14 @@ public final class Simulation {
             startNode(id, 1);
         }
         planFaultsAndCommands();
-        long faultsEnd = START + faults.faultMillis();
-        scheduler.schedule(Duration.ofMillis(faults.faultMillis()), this::stopFaults);
+        long faultsEnd = START + faultMillis();
+        scheduler.schedule(Duration.ofMillis(faultMillis()), this::stopFaults);
         long bound = faultsEnd + LIVENESS_BOUND.toMillis();
         while (failure == null) {
             long now = scheduler.nowMillis();
             checkRollbackBound(now);
             if (now >= faultsEnd && !faultsOn) {
-                String unsettled = liveness.unsettled(nodes);
+                String unsettled = liveness.unsettled(nodes, lostForGood);
                 if (unsettled == null && !liveness.probed()) {
                     liveness.probe(randomLiveNode());
                     unsettled = "the probe change has not committed yet";
@@ -157,15 +167,21 @@ public final class Simulation {
         stats.commits = invariants.distinctCommits();
         stats.promotions = invariants.promotionsCommitted();
         stats.requests = traffic.requests();
-        String faultText = faults + (slowNetwork ? "; slow network: delay <= " + FaultInjector.SLOW_NETWORK_MILLIS + " ms" : "");
+        String faultText = faults.toString().replace(faults.faultMillis() + " ms of faults", faultMillis() + " ms of faults")
+                + extra + (slowNetwork ? "; slow network: delay <= " + FaultInjector.SLOW_NETWORK_MILLIS + " ms" : "");
         return new SimResult(params, faultText, stats, failure == null ? null : failure.invariant(),
-                failure == null ? "" : failure.getMessage(), failure == null ? "" : trace.render());
+                failure == null ? "" : failure.getMessage(), failure == null && !params.fullTrace() ? "" : trace.render());
     }
 
     // ---- faults and workload ------------------------------------------------------------------------
 
+    /** How long the faults last: a run with a long partition or cut lasts long enough to hold it. */
+    long faultMillis() {
+        return extra.faultMillis(faults.faultMillis());
+    }
+
     private void planFaultsAndCommands() {
-        long span = faults.faultMillis();
+        long span = faultMillis();
         for (int i = 0; i < faults.commands(); i++) {
             at(random.nextLong(span), this::issueCommand);
         }
@@ -219,6 +235,7 @@ public final class Simulation {
         Message.Command command = c.rollout().phase().isActive()
                 ? new Message.ControlRollout(io.canary.rollout.RolloutAction.ABORT)
                 : new Message.ProposeWeights(io.canary.model.Weights.split(c.baseline(), other, 0));
+        int attempt = ++rollbackAttempts;
         step(node, "rollback", command, () -> node.command(command, outcome -> {
             invariants.onAnswer(node.id(), outcome);
             if (outcome instanceof io.canary.internal.protocol.Outcome.Success ok
@@ -228,6 +245,12 @@ public final class Simulation {
                 scheduler.schedule(Duration.ofMillis(500), this::askRollback);
             }
         }));
+        // The node asked may die before it answers (its disk still fails, it stops): the operator asks again elsewhere.
+        scheduler.schedule(CONFIG.requestTimeout().plusSeconds(1), () -> {
+            if (attempt == rollbackAttempts && rollbackVersion < 0 && node.isDead()) {
+                askRollback();
+            }
+        });
     }
 
     private void checkRollbackBound(long now) {
@@ -242,6 +265,7 @@ public final class Simulation {
         }
         for (Member n : nodes.values()) {
             if (!n.isDead() && n.committed().version() < rollbackVersion && !n.isFailSafe()) {
+                // Every live node: one whose disk still fails is current or fail-safe (it stops when it cannot log a sync).
                 fail(new Violation(Invariant.ROLLBACK_BOUND, n.id() + " still routes version " + n.committed().version()
                         + " " + n.committed().weights() + ", " + ROLLBACK_BOUND.toSeconds()
                         + " s after a rollback was asked (committed as version " + rollbackVersion + ")"));
@@ -286,8 +310,39 @@ public final class Simulation {
         scheduler.schedule(Duration.ofMillis(downtime), () -> startNode(node.id(), node.incarnation() + 1));
     }
 
+    /** {@code node} is lost for good (its machine is gone): it never comes back, and nothing waits for it. */
+    void loseForGood(Member node) {
+        node.die(false);
+        lostForGood.add(node.id());
+        stats.lostForGood++;
+        trace.add(scheduler.nowMillis(), node.id(), "LOST", "for good: never restarted");
+    }
+
+    boolean isLost(String id) {
+        return lostForGood.contains(id);
+    }
+
+    /** How many nodes are lost for good so far. */
+    int lostCount() {
+        return lostForGood.size();
+    }
+
+    /** The live node that coordinates in the highest term, or null. */
+    Member coordinatorNow() {
+        Member best = null;
+        for (Member n : nodes.values()) {
+            if (!n.isDead() && n.isCoordinator() && (best == null || n.term() > best.term())) {
+                best = n;
+            }
+        }
+        return best;
+    }
+
     /** Off by default: see package-info ("not yet in CI"); {@code -Dcanary.sim.diskLoss=on} switches it on. */
     static final boolean DISK_LOSS = "on".equals(System.getProperty("canary.sim.diskLoss"));
+
+    /** The faults of {@link ExtraFaults} (on by default; {@code -Dcanary.sim.extraFaults=off} replays seeds as they ran before them). */
+    static final boolean EXTRA_FAULTS = !"off".equals(System.getProperty("canary.sim.extraFaults"));
 
     /**
      * The crashed node's disk comes back empty (a new data dir) or holding only an older prefix of
@@ -403,6 +458,31 @@ public final class Simulation {
 
     SimParams params() {
         return params;
+    }
+
+    /** The node whose disk still fails for a long while (past the faults' end, perhaps), or null. */
+    String longFailingDisk() {
+        return injector.longFailingDisk();
+    }
+
+    ExtraFaults extraFaults() {
+        return extra;
+    }
+
+    boolean faultsOn() {
+        return faultsOn;
+    }
+
+    /**
+     * What reaches {@code to} of a message {@code from} sent: the message, or null if the
+     * connection it travelled on closed meanwhile (a corrupt frame); traced as a drop.
+     */
+    Message arriving(String from, String to, Message message) {
+        Message m = injector.arriving(from, to, message);
+        if (m == null && !(message instanceof Message.HealthReport)) {
+            trace.add(scheduler.nowMillis(), from, "drop", new Dropped(to, message, "the connection closed on a corrupt frame"));
+        }
+        return m;
     }
 
     SplittableRandom random() {
