@@ -144,7 +144,8 @@ public final class Coordinator {
         if (round == null || round.txId() != vote.txId()) {
             return out;
         }
-        round.onVote(from, vote.yes(), vote.refusal(), vote.reason());
+        round.onVote(from, vote.yes(), planted.contains(PlantedBug.SICK_VOTER_VETOES) && vote.refusal().aboutVoter()
+                ? io.canary.transport.Message.Refusal.CANNOT_SERVE : vote.refusal(), vote.reason());
         evaluate(now, false, out);
         return out;
     }
@@ -276,7 +277,7 @@ public final class Coordinator {
     private void begin(Proposal proposal, RoutingState current, RoutingState target, long now, List<Effect> out) {
         long txId = (term << 32) | (++sequence);
         RoutingState proposed = current.next(target.weights(), target.baseline(), target.rollout(), txId, wallClock.getAsLong());
-        boolean promotion = proposed.isPromotionFrom(current);
+        boolean promotion = proposed.isPromotionFrom(current) || planted.contains(PlantedBug.ROLLBACK_NEEDS_EVERY_VOTE);
         Set<String> unreachable = new LinkedHashSet<>();
         for (String member : membership.members()) {
             if (!membership.isReachable(member, now)) {

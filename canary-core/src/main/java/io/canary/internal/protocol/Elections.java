@@ -154,7 +154,8 @@ final class Elections {
             // Hearing the coordinator but proving nothing two-way with anyone: our sends are lost; standing would only add noise.
             return;
         }
-        if (now < nextStandAt || stillAmnesiac(now, out)) {
+        if (now < nextStandAt || stillAmnesiac(now, out)
+                || (rank != 0 && node.planted().contains(PlantedBug.ONLY_PREFERRED_STANDS))) {
             return;
         }
         if (deferToPreferred(now)) {

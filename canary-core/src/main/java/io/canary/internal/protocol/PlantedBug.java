@@ -29,5 +29,13 @@ enum PlantedBug {
     /** The riders of a coalesced batch are told "superseded, committed" when the batch starts, before it commits (caught by VALIDITY / CONFIRMED when a batch aborts). */
     SUPERSEDED_BEFORE_COMMIT,
     /** A rollback queued behind a preparing promotion waits for it instead of making it yield (caught by RollbackFirstTest's bound). */
-    ROLLBACK_WAITS_FOR_PROMOTION
+    ROLLBACK_WAITS_FOR_PROMOTION,
+    /** Every change, a rollback too, waits for every member's YES like a promotion (a lost member vetoes rollbacks): ROLLBACK_BOUND. */
+    ROLLBACK_NEEDS_EVERY_VOTE,
+    /** Only the preferred coordinator (node-a) ever stands for election (no failover once it is lost for good): ROLLBACK_BOUND, LIVENESS. */
+    ONLY_PREFERRED_STANDS,
+    /** A coordinator keeps serving the canary without two-way contact with a majority (its own lease ignored): LEASE, under long partitions. */
+    COORDINATOR_IGNORES_OWN_LEASE,
+    /** A NO about the voter itself (its disk fails, it shuts down) vetoes a rollback like a NO about the proposal: ROLLBACK_BOUND, under a long disk failure. */
+    SICK_VOTER_VETOES
 }

@@ -110,8 +110,11 @@ public final class ProtocolNode {
     }
 
     private String leaseProblem(long now) {
-        return planted.contains(PlantedBug.SERVE_WITHOUT_LEASE) ? ""
-                : lease.problem(now, coordinator, membership, participant.committed().version(), terms.coordinator());
+        if (planted.contains(PlantedBug.SERVE_WITHOUT_LEASE) || (coordinator != null && coordinator.isActive()
+                && planted.contains(PlantedBug.COORDINATOR_IGNORES_OWN_LEASE))) {
+            return "";
+        }
+        return lease.problem(now, coordinator, membership, participant.committed().version(), terms.coordinator());
     }
 
     /** True while this node may serve the canary's share: its lease is valid. */
