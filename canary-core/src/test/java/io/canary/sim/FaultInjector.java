@@ -201,6 +201,13 @@ final class FaultInjector {
         if (sim.lostCount() + (longFailingDisk != null ? 1 : 0) >= (sim.members().size() - 1) / 2) {
             return;
         }
+        // Only once every member's log holds a term: a node on an empty log votes only after hearing every
+        // member (ARCHITECTURE, amnesia), so losing one for good before that stalls elections by design.
+        for (String id : sim.members()) {
+            if (sim.disk(id).durableRecords().stream().noneMatch(r -> r instanceof io.canary.log.LogRecord.TermVote)) {
+                return;
+            }
+        }
         Member victim = sim.extraFaults().lossHitsCoordinator() ? sim.coordinatorNow() : null;
         if (victim == null) {
             victim = sim.randomLiveNode();

@@ -72,6 +72,7 @@ final class Invariants {
 
     /** Per coordinator and transaction, the votes it received: [YES voters, NO-about-themselves voters, NO-about-the-proposal voters]. */
     private final Map<String, List<Set<String>>> votesReceived = new HashMap<>();
+    private final Set<String> abortChecked = new HashSet<>();
 
     /** {@code node} received {@code message} from {@code from} (before it handles it). */
     void onReceive(String node, String from, Message message) {
@@ -89,6 +90,9 @@ final class Invariants {
     private void checkNoVeto(String node, Message.Abort a) {
         if (a.txId() >>> 32 != a.term()) {
             return; // not the coordinator's own round (an answer to an in-doubt query, a predecessor's transaction)
+        }
+        if (!abortChecked.add(node + "/" + a.txId())) {
+            return; // a resend: votes that came in after the decision do not count
         }
         List<Set<String>> votes = votesReceived.get(node + "/" + a.txId());
         RoutingState proposed = proposedByTx.get(a.txId());

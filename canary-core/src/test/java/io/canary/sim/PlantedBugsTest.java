@@ -26,19 +26,20 @@ class PlantedBugsTest {
             // serving a state the majority replaced (the real protocol never breaks LEASE in 10,000 seeds).
             case COMMIT_WITHOUT_MAJORITY, ACCEPT_OLDER_TERM, FORGET_VOTE_ON_RESTART, SKIP_RECOVERY -> Set.of(
                     Invariant.AGREEMENT, Invariant.DURABILITY, Invariant.CONFIRMED, Invariant.VALIDITY, Invariant.ROUTING_SAFETY,
-                    Invariant.LEASE, Invariant.ATOMICITY, Invariant.LIVENESS);
+                    Invariant.LEASE, Invariant.ATOMICITY, Invariant.LIVENESS, Invariant.ROLLBACK_BOUND);
             case SERVE_WITHOUT_LEASE -> Set.of(Invariant.LEASE);
             case ANSWER_ABORT_BEFORE_MAJORITY -> Set.of(Invariant.CONFIRMED);
             // Issue 13: a caller told "committed" before the deciding YES votes were durable, or before the batch committed.
             case OWN_VOTE_BEFORE_DURABLE, SUPERSEDED_BEFORE_COMMIT -> Set.of(Invariant.VALIDITY, Invariant.CONFIRMED,
                     Invariant.SAFETY_ASYMMETRY);
             // Caught only by the faults that never stop soon: a node lost for good, a disk failing past the faults' end.
-            case ROLLBACK_NEEDS_EVERY_VOTE, ONLY_PREFERRED_STANDS -> Set.of(Invariant.ROLLBACK_BOUND, Invariant.LIVENESS);
+            case ROLLBACK_NEEDS_EVERY_VOTE -> Set.of(Invariant.NO_VETO, Invariant.ROLLBACK_BOUND, Invariant.LIVENESS);
+            case ONLY_PREFERRED_STANDS -> Set.of(Invariant.ROLLBACK_BOUND, Invariant.LIVENESS);
             case SICK_VOTER_VETOES -> Set.of(Invariant.NO_VETO, Invariant.ROLLBACK_BOUND);
             // Caught only by a partition of a minute or more: a short one heals before the lease bound.
             case COORDINATOR_IGNORES_OWN_LEASE -> Set.of(Invariant.LEASE);
             // A damaged commit or sync is logged as a state nobody committed.
-            case NO_FRAME_CHECKSUM -> Set.of(Invariant.AGREEMENT, Invariant.ROUTING_SAFETY, Invariant.VALIDITY);
+            case NO_FRAME_CHECKSUM -> Set.of(Invariant.AGREEMENT, Invariant.ROUTING_SAFETY, Invariant.VALIDITY, Invariant.CONFIRMED);
             // A wall-clock step back keeps a lease alive for as long as the step; one forward ends leases and contact at once.
             case PROTOCOL_ON_WALL_CLOCK -> Set.of(Invariant.LEASE, Invariant.LIVENESS, Invariant.ROLLBACK_BOUND);
         };

@@ -79,7 +79,8 @@ public final class Simulation {
         this.params = params;
         this.random = new SplittableRandom(params.seed());
         this.faults = FaultPlan.draw(random);
-        this.extra = EXTRA_FAULTS ? ExtraFaults.draw(params.seed(), faults.nodes()) : ExtraFaults.none();
+        this.extra = EXTRA_FAULTS ? ExtraFaults.draw(params.seed(), faults.nodes(),
+                ExtraFaults.WALL_STEPS || params.has(Bug.PROTOCOL_ON_WALL_CLOCK)) : ExtraFaults.none();
         // Drawn from a random source of its own, so that adding it left every other fault of a seed as it was.
         this.slowNetwork = new SplittableRandom(params.seed() * 0x9E3779B97F4A7C15L + 2).nextInt(8) == 0;
         this.diskLoss = new SplittableRandom(params.seed() * 0x9E3779B97F4A7C15L + 3);
@@ -241,13 +242,13 @@ public final class Simulation {
             if (outcome instanceof io.canary.internal.protocol.Outcome.Success ok
                     && ok.state().weights().share(ok.state().baseline()) >= 1.0) {
                 rollbackVersion = ok.state().version();
-            } else {
+            } else if (attempt == rollbackAttempts) {
                 scheduler.schedule(Duration.ofMillis(500), this::askRollback);
             }
         }));
-        // The node asked may die before it answers (its disk still fails, it stops): the operator asks again elsewhere.
+        // The node asked may die or stall before it answers (its disk still fails): the operator asks again.
         scheduler.schedule(CONFIG.requestTimeout().plusSeconds(1), () -> {
-            if (attempt == rollbackAttempts && rollbackVersion < 0 && node.isDead()) {
+            if (attempt == rollbackAttempts && rollbackVersion < 0) {
                 askRollback();
             }
         });
