@@ -80,7 +80,9 @@ public final class Simulation {
         this.random = new SplittableRandom(params.seed());
         this.faults = FaultPlan.draw(random);
         this.extra = EXTRA_FAULTS ? ExtraFaults.draw(params.seed(), faults.nodes(),
-                ExtraFaults.WALL_STEPS || params.has(Bug.PROTOCOL_ON_WALL_CLOCK)) : ExtraFaults.none();
+                ExtraFaults.WALL_STEPS || params.has(Bug.PROTOCOL_ON_WALL_CLOCK),
+                ExtraFaults.LOSSES || params.has(Bug.ROLLBACK_NEEDS_EVERY_VOTE) || params.has(Bug.ONLY_PREFERRED_STANDS))
+                : ExtraFaults.none();
         // Drawn from a random source of its own, so that adding it left every other fault of a seed as it was.
         this.slowNetwork = new SplittableRandom(params.seed() * 0x9E3779B97F4A7C15L + 2).nextInt(8) == 0;
         this.diskLoss = new SplittableRandom(params.seed() * 0x9E3779B97F4A7C15L + 3);
