@@ -227,7 +227,13 @@ class MessageCodecTest {
         assertThat(payload[8]).as("the byte after the request id is the outcome's code").isEqualTo((byte) 3);
         assertThat(codec.decode(MessageType.FORWARD_RESPONSE.code(), payload, 0, payload.length)).isEqualTo(unknown);
         assertThat(List.of(Message.ForwardResponse.Outcome.values()).stream().map(Message.ForwardResponse.Outcome::code))
-                .as("pinned wire codes").containsExactly(1, 2, 3);
+                .as("pinned wire codes").containsExactly(1, 2, 3, 4);
+        Message.ForwardResponse superseded = new Message.ForwardResponse(6, Message.ForwardResponse.Outcome.SUPERSEDED,
+                Samples.states().get(0), "weights v2=0.0%");
+        byte[] supersededPayload = codec.encodePayload(superseded);
+        assertThat(supersededPayload[8]).as("SUPERSEDED travels as code 4").isEqualTo((byte) 4);
+        assertThat(codec.decode(MessageType.FORWARD_RESPONSE.code(), supersededPayload, 0, supersededPayload.length))
+                .isEqualTo(superseded);
 
         byte[] bad = payload.clone();
         bad[8] = 0;
