@@ -5,10 +5,7 @@ import io.canary.net.codec.CodecException;
 import io.canary.net.codec.ForgedFrameException;
 import io.canary.net.codec.CorruptFrameException;
 import io.canary.net.codec.Hello;
-import io.canary.net.codec.MessageType;
 import io.canary.net.codec.WireFormat;
-import io.canary.net.codec.WireReader;
-import io.canary.transport.Message;
 import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -225,21 +222,7 @@ final class InboundConnection implements Runnable {
                         socket.getInetAddress().getHostAddress() + "|" + peerId + reason);
                 return;
             }
-            if (f.header().version() != ctx.config.protocolVersion()) {
-                throw new CodecException("frame of protocol version " + f.header().version() + " after a Hello of version "
-                        + ctx.config.protocolVersion());
-            }
-            if (MessageType.ofCode(type) == null) {
-                throw new CodecException("unexpected frame type " + type + " after the handshake");
-            }
-            WireReader r = new WireReader(f.payload(), 0, f.payload().length, ctx.config.maxFrameBytes());
-            Message m;
-            try {
-                m = ctx.codec.decode(type, r);
-            } finally {
-                ctx.counters.decodeCharged(r.charged());
-            }
-            ctx.deliver(peerId, m);
+            ctx.deliver(peerId, ctx.decodeAfterHandshake(f.header().version(), type, f.payload()));
         }
     }
 

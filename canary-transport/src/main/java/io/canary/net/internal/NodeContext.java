@@ -60,6 +60,29 @@ public final class NodeContext {
     }
 
     /** Hands an inbound message to the node; a receiver that throws is a bug there, not a reason to drop the link. */
+    /**
+     * Decodes a frame that arrived after the handshake, on either I/O model: it must carry this node's
+     * protocol version and a known message type; what decoding allocated is charged to the counters.
+     *
+     * @throws io.canary.net.codec.CodecException if the frame is not a valid message (the caller closes the connection)
+     */
+    Message decodeAfterHandshake(int version, int type, byte[] payload) {
+        if (version != config.protocolVersion()) {
+            throw new io.canary.net.codec.CodecException("frame of protocol version " + version
+                    + " after a Hello of version " + config.protocolVersion());
+        }
+        if (io.canary.net.codec.MessageType.ofCode(type) == null) {
+            throw new io.canary.net.codec.CodecException("unexpected frame type " + type + " after the handshake");
+        }
+        io.canary.net.codec.WireReader r = new io.canary.net.codec.WireReader(payload, 0, payload.length,
+                config.maxFrameBytes());
+        try {
+            return codec.decode(type, r);
+        } finally {
+            counters.decodeCharged(r.charged());
+        }
+    }
+
     public void deliver(String from, Message message) {
         if (closed) {
             return;
