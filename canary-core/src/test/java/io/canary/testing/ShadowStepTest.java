@@ -21,35 +21,9 @@ import org.junit.jupiter.api.Test;
  * it ({@code recordMirror}, as the proxy does), and the default sequential judge decides on the
  * mirrored copies' evidence against the baseline's real traffic.
  */
-class ShadowStepTest {
-    private LocalCluster cluster;
-    private SimulatedTraffic traffic;
-    /** The canary's routed percent of every state node-b committed. */
-    private final List<Integer> percentsAtB = new CopyOnWriteArrayList<>();
-
-    @AfterEach
-    void tearDown() {
-        if (cluster != null) {
-            assertThat(cluster.failures()).as("protocol tasks that threw").isEmpty();
-            cluster.close();
-        }
-    }
-
+class ShadowStepTest extends RolloutClusterFixture {
     private void startCluster(double canaryErrorRate) {
-        cluster = LocalCluster.builder().nodes(3).build();
-        assertThat(cluster.advanceUntil(cluster::allReady, Duration.ofSeconds(5))).isTrue();
-        cluster.node("node-b").addListener(s -> percentsAtB.add((int) Math.round(s.weights().share("v2") * 100)));
-        traffic = new SimulatedTraffic(cluster, 20, Duration.ofMillis(100), 7)
-                .model("v1", 100, 0.01).model("v2", 100, canaryErrorRate).start();
-    }
-
-    private RoutingState await(CompletableFuture<RoutingState> f) {
-        assertThat(cluster.advanceUntil(f::isDone, Duration.ofSeconds(10))).as("request finished").isTrue();
-        return f.join();
-    }
-
-    private boolean everyNodeIn(Phase phase) {
-        return cluster.nodes().stream().allMatch(n -> n.state().rollout().phase() == phase);
+        startCluster(canaryErrorRate, 7);
     }
 
     @Test
