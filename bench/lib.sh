@@ -101,6 +101,7 @@ need_jar() {
 result_value() {
   local file=$1 key=$2 pattern=${3:-RESULT}
   grep -E '^RESULT' "$file" | grep -E -- "$pattern" | tail -1 | tr ' ' '\n' | awk -F= -v k="$key" '$1 == k { print $2 }'
+  return 0  # no such result (a skipped target) is an empty value, not a failure under set -e -o pipefail
 }
 
 # $1 / $2 with two decimals, or "n/a".
