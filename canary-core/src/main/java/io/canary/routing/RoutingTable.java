@@ -22,6 +22,8 @@ public final class RoutingTable {
     private final int[] cumulative;
     private final int seed;
     private final boolean failSafe;
+    /** This table's fail-safe twin (itself if fail-safe): built with it, so the router switches to it without allocating. */
+    private final RoutingTable failSafeTwin;
 
     private RoutingTable(RoutingState state, String[] versions, int[] cumulative, int seed, boolean failSafe) {
         this.state = state;
@@ -29,6 +31,7 @@ public final class RoutingTable {
         this.cumulative = cumulative;
         this.seed = seed;
         this.failSafe = failSafe;
+        this.failSafeTwin = failSafe ? this : failSafe(state);
     }
 
     /**
@@ -39,6 +42,11 @@ public final class RoutingTable {
         Objects.requireNonNull(state, "state");
         return new RoutingTable(state, new String[] {state.baseline()},
                 new int[] {Weights.TOTAL_BASIS_POINTS}, seedOf(state.rollout().id()), true);
+    }
+
+    /** The fail-safe table of this table's state (this one if it is fail-safe). Allocation-free. */
+    RoutingTable failSafeTwin() {
+        return failSafeTwin;
     }
 
     /** True for a {@link #failSafe} table. */

@@ -147,6 +147,79 @@ class RouterTest {
         assertThat(t.seed()).isNotZero();
     }
 
+    /**
+     * The router enforces the lease deadline itself: past it, every request goes to the baseline
+     * although nobody told the router anything (the protocol thread of a paused process has not run
+     * yet); a later deadline from the protocol restores the committed weights.
+     */
+    @Test
+    void pastItsLeaseDeadlineTheRouterRoutesEveryRequestToTheBaselineWithoutBeingTold() {
+        java.util.concurrent.atomic.AtomicLong clock = new java.util.concurrent.atomic.AtomicLong(1_000);
+        Router router = new Router(canaryAt(25), clock::get);
+        router.leaseUntil(2_000);
+        clock.set(2_000);
+        assertThat(canaryShare(router)).as("at the deadline").isBetween(0.23, 0.27);
+        assertThat(router.table().isFailSafe()).isFalse();
+
+        clock.set(2_001);
+        assertThat(canaryShare(router)).as("past the deadline").isZero();
+        for (int i = 0; i < 1_000; i++) {
+            assertThat(router.route(null)).isEqualTo("v1");
+        }
+        assertThat(router.table().isFailSafe()).isTrue();
+        assertThat(router.state()).as("the committed state is unchanged").isEqualTo(canaryAt(25));
+
+        router.leaseUntil(5_000);
+        assertThat(canaryShare(router)).as("lease renewed").isBetween(0.23, 0.27);
+        router.update(canaryAt(50));
+        clock.set(5_001);
+        assertThat(canaryShare(router)).as("a state committed meanwhile, past the new deadline").isZero();
+        router.leaseUntil(Router.NO_DEADLINE);
+        assertThat(canaryShare(router)).as("no deadline").isBetween(0.48, 0.52);
+    }
+
+    @Test
+    void failSafeSetByTheProtocolWinsOverAValidDeadline() {
+        java.util.concurrent.atomic.AtomicLong clock = new java.util.concurrent.atomic.AtomicLong(1_000);
+        Router router = new Router(canaryAt(25), clock::get);
+        router.leaseUntil(9_000);
+        router.failSafe(true);
+        assertThat(canaryShare(router)).isZero();
+        router.update(canaryAt(50));
+        assertThat(canaryShare(router)).as("fail-safe survives an update").isZero();
+        router.failSafe(false);
+        assertThat(canaryShare(router)).isBetween(0.48, 0.52);
+    }
+
+    private static double canaryShare(Router router) {
+        int canary = 0;
+        for (int i = 0; i < 20_000; i++) {
+            canary += router.route(RANDOM_KEYS[i]).equals("v2") ? 1 : 0;
+        }
+        return canary / 20_000.0;
+    }
+
+    @Test
+    void routingUnderALeaseDeadlineAllocatesNothingEitherSideOfIt() {
+        com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+        long[] clock = {1_000};
+        Router router = new Router(canaryAt(25), () -> clock[0]);
+        router.leaseUntil(1_500);
+        long tid = Thread.currentThread().getId();
+        int canary = 0;
+        for (int i = 0; i < 20_000; i++) {
+            canary += router.route(RANDOM_KEYS[i]).length() + router.route(null).length();
+        }
+        long before = threads.getThreadAllocatedBytes(tid);
+        for (int i = 0; i < KEYS; i++) {
+            clock[0] = i % 2 == 0 ? 1_000 : 2_000; // valid, then past the deadline
+            canary += router.route(RANDOM_KEYS[i]).length() + router.route(null).length();
+        }
+        long allocated = threads.getThreadAllocatedBytes(tid) - before;
+        assertThat(canary).isPositive();
+        assertThat(allocated).as("bytes allocated by 200,000 routes under a deadline").isLessThan(10_000);
+    }
+
     @Test
     void routingAllocatesNothing() {
         com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();

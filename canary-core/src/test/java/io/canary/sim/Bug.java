@@ -45,7 +45,9 @@ public enum Bug {
     /** Transport model: frames carry no checksum, so a corrupt frame is delivered damaged instead of closing its connection. */
     NO_FRAME_CHECKSUM(false),
     /** Runtime: the protocol is handed the wall clock as its monotonic clock (a step moves leases and reachability). */
-    PROTOCOL_ON_WALL_CLOCK(false);
+    PROTOCOL_ON_WALL_CLOCK(false),
+    /** Protocol: the router gets no lease deadline, so the lease is only checked when the protocol thread runs (a pause outlives it): LEASE. */
+    LEASE_ONLY_CHECKED_ON_EVENTS(true);
 
     private final boolean inProtocol;
 

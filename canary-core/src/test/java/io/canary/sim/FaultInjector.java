@@ -29,6 +29,8 @@ final class FaultInjector {
     private final long[] offsets = new long[26];
     /** The extra faults' own random source (choices of links, nodes, times), so that they shift no other draw. */
     private final SplittableRandom extraRandom;
+    /** The pauses' own (added later: a seed keeps every other fault when pauses are switched on). */
+    private final SplittableRandom pauseRandom;
     /** Per link "from>to", the last corrupt frame: [when the connection closed, when it is up again]. */
     private final Map<String, long[]> corrupted = new HashMap<>();
     /** When each message in flight was sent (by identity), for links that may see a corrupt frame. */
@@ -45,6 +47,7 @@ final class FaultInjector {
         this.slowNetwork = slowNetwork;
         this.network = sim.network();
         this.extraRandom = new SplittableRandom(sim.params().seed() * 0x9E3779B97F4A7C15L + 5);
+        this.pauseRandom = new SplittableRandom(sim.params().seed() * 0x9E3779B97F4A7C15L + 6);
     }
 
     /** The clock offset of {@code id}: members are node-a, node-b, ..., the letter is the index. */
@@ -126,6 +129,9 @@ final class FaultInjector {
             long at = 2_000 + extraRandom.nextLong(Math.max(1, span - extra.longSplitMillis() - 4_000));
             sim.at(at, () -> splitLong(extra.longSplit() == 1, extra.longSplitMillis()));
         }
+        for (int i = 0; i < extra.pauses(); i++) {
+            sim.at(pauseRandom.nextLong(span), this::pauseOne);
+        }
         if (extra.longDiskFailureMillis() > 0) {
             String id = sim.members().get(extraRandom.nextInt(sim.members().size()));
             // Late in the fault phase, and outliving it by more than the rollback bound: a rollback asked
@@ -133,6 +139,17 @@ final class FaultInjector {
             long at = span / 2 + extraRandom.nextLong(span / 2);
             long millis = span - at + Simulation.ROLLBACK_BOUND.toMillis() + extra.longDiskFailureMillis() / 2;
             sim.at(at, () -> failDiskLong(id, millis));
+        }
+    }
+
+    /** The coordinator of the moment (or any live node) stops for longer than the lease: 0.5 to 6 s more. */
+    private void pauseOne() {
+        Member node = pauseRandom.nextBoolean() ? sim.coordinatorNow() : null;
+        if (node == null) {
+            node = sim.randomLiveNode(pauseRandom);
+        }
+        if (node != null) {
+            sim.pause(node, sim.config().leaseTimeout().toMillis() + 500 + pauseRandom.nextLong(5_500));
         }
     }
 

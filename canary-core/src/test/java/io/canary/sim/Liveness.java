@@ -35,6 +35,11 @@ final class Liveness {
                 return n.id() + " is down";
             }
         }
+        for (Member n : nodes.values()) {
+            if (sim.isPaused(n)) {
+                return n.id() + " is paused";
+            }
+        }
         String failing = sim.longFailingDisk();
         if (failing != null) {
             return failing + "'s disk still fails every write";

@@ -63,6 +63,12 @@ interface Member {
     /** True while the node routes fail-safe (no valid lease: every request to the baseline). */
     boolean isFailSafe();
 
+    /** True if the protocol, asked at this instant (whether or not an event ran lately), says the node holds no lease. */
+    boolean leaseLapsed();
+
+    /** True if the router, asked at this instant, routes fail-safe (its lease deadline applied). */
+    boolean routesFailSafeNow();
+
     /** Commands and proposals this node still waits for. */
     int pendingCalls();
 

@@ -42,6 +42,8 @@ class PlantedBugsTest {
             case NO_FRAME_CHECKSUM -> Set.of(Invariant.AGREEMENT, Invariant.ROUTING_SAFETY, Invariant.VALIDITY, Invariant.CONFIRMED);
             // A wall-clock step back keeps a lease alive for as long as the step; one forward ends leases and contact at once.
             case PROTOCOL_ON_WALL_CLOCK -> Set.of(Invariant.LEASE, Invariant.LIVENESS, Invariant.ROLLBACK_BOUND);
+            // A process paused longer than the lease serves the canary the moment it resumes, before its protocol thread runs.
+            case LEASE_ONLY_CHECKED_ON_EVENTS -> Set.of(Invariant.LEASE);
         };
     }
 

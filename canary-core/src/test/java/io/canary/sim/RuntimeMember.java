@@ -58,6 +58,7 @@ final class RuntimeMember implements Member {
     private final MemoryStateLog disk;
     private final NodeRuntime runtime;
     private final HealthExchange health;
+    private final Clock clock;
     private Object nextDetail;
     private boolean dead;
     private boolean tornWrite;
@@ -69,7 +70,7 @@ final class RuntimeMember implements Member {
         this.id = id;
         this.incarnation = incarnation;
         this.disk = sim.disk(id);
-        Clock clock = new Clock(sim.scheduler());
+        this.clock = new Clock(sim.scheduler());
         this.health = new HealthExchange(id, sim.config(), Set.of(), sim.initialState(), clock::nowMillis);
         RolloutExtension rollout = new RolloutExtension(new ThresholdJudge(), health, sim.config().maxPause());
         long requestIdBase = sim.random().nextLong() >>> 2;
@@ -121,7 +122,18 @@ final class RuntimeMember implements Member {
         sim.scheduleQuiet(this, Simulation.TRAFFIC_INTERVAL, this::traffic);
     }
 
+    @Override
+    public boolean leaseLapsed() {
+        return runtime.isClosed() || runtime.protocol().coordination(clock.monotonicMillis()).failSafe();
+    }
+
+    @Override
+    public boolean routesFailSafeNow() {
+        return runtime.router().table().isFailSafe();
+    }
+
     private void traffic() {
+        sim.checkServing(this);
         sim.traffic().serve(runtime.router(), health.recorder());
         sim.scheduleQuiet(this, Simulation.TRAFFIC_INTERVAL, this::traffic);
     }

@@ -65,7 +65,7 @@ final class SimNode implements Member {
         this.protocol = new ProtocolNode(id, sim.members(), sim.coordinatorId(), java.util.Set.of(), sim.config(),
                 recovery, sim.random().nextLong() & Long.MAX_VALUE >>> 2, this::now);
         SimulatorSeam.plant(protocol, sim.protocolBugNames());
-        this.router = new Router(recovery.committed());
+        this.router = new Router(recovery.committed(), this::mono);
         router.failSafe(true); // as the runtime: no canary before the protocol says the node is current
         this.health = new HealthRecorder(id, Duration.ofSeconds(5), 2, this::now);
         health.trackVersions(recovery.committed().weights().versions());
@@ -138,6 +138,16 @@ final class SimNode implements Member {
         return router.table().isFailSafe();
     }
 
+    @Override
+    public boolean leaseLapsed() {
+        return protocol.coordination(mono()).failSafe();
+    }
+
+    @Override
+    public boolean routesFailSafeNow() {
+        return router.table().isFailSafe();
+    }
+
     /** The rollout records the log held at this incarnation's start. */
     List<LogRecord> protocolRecovery() {
         return recovery.otherRecords();
@@ -204,6 +214,7 @@ final class SimNode implements Member {
 
     private void scheduleTraffic() {
         sim.scheduleQuiet(this, Simulation.TRAFFIC_INTERVAL, () -> {
+            sim.checkServing(this);
             sim.traffic().serve(router, health);
             scheduleTraffic();
         });
@@ -227,6 +238,7 @@ final class SimNode implements Member {
         }
         followRole();
         router.failSafe(protocol.coordination(mono()).failSafe());
+        router.leaseUntil(protocol.leaseDeadline(mono())); // after failSafe, as NodeStatus does
         if (log.recordsSinceCheckpoint() > Simulation.CHECKPOINT_AFTER) {
             List<LogRecord> records = new ArrayList<>(protocol.checkpointRecords());
             if (rollout != null) {

@@ -81,7 +81,8 @@ public final class Simulation {
         this.faults = FaultPlan.draw(random);
         this.extra = EXTRA_FAULTS ? ExtraFaults.draw(params.seed(), faults.nodes(),
                 ExtraFaults.WALL_STEPS || params.has(Bug.PROTOCOL_ON_WALL_CLOCK),
-                ExtraFaults.LOSSES || params.has(Bug.ROLLBACK_NEEDS_EVERY_VOTE) || params.has(Bug.ONLY_PREFERRED_STANDS))
+                ExtraFaults.LOSSES || params.has(Bug.ROLLBACK_NEEDS_EVERY_VOTE) || params.has(Bug.ONLY_PREFERRED_STANDS),
+                ExtraFaults.PAUSES || params.has(Bug.LEASE_ONLY_CHECKED_ON_EVENTS))
                 : ExtraFaults.none();
         // Drawn from a random source of its own, so that adding it left every other fault of a seed as it was.
         this.slowNetwork = new SplittableRandom(params.seed() * 0x9E3779B97F4A7C15L + 2).nextInt(8) == 0;
@@ -306,7 +307,8 @@ public final class Simulation {
         stats.crashes += why.equals("killed") ? 0 : 1;
         stats.tornWrites += torn ? 1 : 0;
         trace.add(scheduler.nowMillis(), node.id(), "CRASH", why);
-        if (DISK_LOSS && faultsOn && !diskLost && diskLoss.nextInt(4) == 0) {
+        // A lost disk is a fault of the minority budget too: with a node lost for good, only in a cluster of five.
+        if (DISK_LOSS && faultsOn && !diskLost && diskLoss.nextInt(4) == 0 && lostForGood.size() + 1 <= (members.size() - 1) / 2) {
             loseDisk(node.id());
         }
         long downtime = 100 + random.nextLong(2400);
@@ -325,9 +327,9 @@ public final class Simulation {
         return lostForGood.contains(id);
     }
 
-    /** How many nodes are lost for good so far. */
+    /** How many nodes are lost for good so far (a lost disk counts as one: the healthy nodes must stay a majority). */
     int lostCount() {
-        return lostForGood.size();
+        return lostForGood.size() + (diskLost ? 1 : 0);
     }
 
     /** The live node that coordinates in the highest term, or null. */
@@ -369,6 +371,10 @@ public final class Simulation {
     }
 
     Member randomLiveNode() {
+        return randomLiveNode(random);
+    }
+
+    Member randomLiveNode(SplittableRandom random) {
         List<Member> live = new ArrayList<>();
         for (Member n : nodes.values()) {
             if (!n.isDead()) {
@@ -383,6 +389,11 @@ public final class Simulation {
     /** Runs one event of {@code node} as one step: trace it, run it, then check every invariant. */
     void step(Member node, String what, Object detail, Runnable body) {
         if (failure != null || node.isDead()) {
+            return;
+        }
+        Pause pause = pauses.get(node);
+        if (pause != null) {
+            pause.steps.add(() -> step(node, what, detail, body)); // a paused process runs nothing until it resumes
             return;
         }
         trace.add(scheduler.nowMillis(), node.id(), what, detail);
@@ -417,13 +428,69 @@ public final class Simulation {
         scheduler.schedule(delay, () -> step(node, what, detail, body));
     }
 
-    /** A task outside the protocol (traffic): no trace, no checks. */
+    /** A task outside the protocol (traffic): no trace, no checks but {@link #checkServing}. */
     void scheduleQuiet(Member node, Duration delay, Runnable body) {
-        scheduler.schedule(delay, () -> {
-            if (failure == null && !node.isDead()) {
+        scheduler.schedule(delay, () -> runQuiet(node, body));
+    }
+
+    private void runQuiet(Member node, Runnable body) {
+        if (failure == null && !node.isDead()) {
+            Pause pause = pauses.get(node);
+            if (pause != null) {
+                pause.serving.add(() -> runQuiet(node, body));
+            } else {
                 body.run();
             }
+        }
+    }
+
+    // ---- process pauses -----------------------------------------------------------------------------
+
+    /** What a paused process runs when it resumes: its request threads first, then its protocol thread. */
+    private static final class Pause {
+        final List<Runnable> serving = new ArrayList<>();
+        final List<Runnable> steps = new ArrayList<>();
+    }
+
+    private final Map<Member, Pause> pauses = new java.util.IdentityHashMap<>();
+
+    boolean isPaused(Member node) {
+        return pauses.containsKey(node);
+    }
+
+    /**
+     * Stops {@code node}'s whole process for {@code millis} (a stop-the-world GC, a VM migration, a
+     * SIGSTOP): nothing of it runs meanwhile, its timers and inbound messages queue. When it resumes,
+     * its request threads run before its protocol thread catches up on what queued: the router alone
+     * must then keep it from serving a canary share past its lease ({@link #checkServing}).
+     */
+    void pause(Member node, long millis) {
+        if (pauses.containsKey(node) || node.isDead()) {
+            return;
+        }
+        pauses.put(node, new Pause());
+        stats.pauses++;
+        trace.add(scheduler.nowMillis(), node.id(), "PAUSE", "the process stops for " + millis + " ms");
+        scheduler.schedule(Duration.ofMillis(millis), () -> {
+            Pause p = pauses.remove(node);
+            trace.add(scheduler.nowMillis(), node.id(), "RESUME", p.serving.size() + " request batches, then "
+                    + p.steps.size() + " queued events");
+            p.serving.forEach(Runnable::run);
+            p.steps.forEach(Runnable::run);
         });
+    }
+
+    /**
+     * LEASE at the moment requests are served: a node routes a canary share only while its protocol,
+     * asked at this very instant, grants it a lease, whether or not its protocol thread ran lately.
+     */
+    void checkServing(Member node) {
+        RoutingState c = node.committed();
+        if (failure != null || c.weights().share(c.baseline()) >= 1.0 || node.routesFailSafeNow() || !node.leaseLapsed()) {
+            return;
+        }
+        fail(new Violation(Invariant.LEASE, node.id() + " serves " + c.weights() + " (version " + c.version()
+                + ") without a valid lease: its router still routes the canary after the lease ended"));
     }
 
     private void checkAll() {

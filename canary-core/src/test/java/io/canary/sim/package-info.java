@@ -20,8 +20,12 @@
  * effect (so between an fsync and the send that follows it too), torn writes (a crash in the middle
  * of a durable append), kills, restarts from the log (with checkpoints); per-node clock jumps
  * forward and back (wall clock only: the protocol measures on the monotonic clock); in runtime mode,
- * disks that fail every write for a while; with {@code -Dcanary.sim.diskLoss=on} (not yet in CI), one
- * restart per run on an empty data dir or a restored backup. Crashes and partitions take whichever
+ * disks that fail every write for a while; and ({@link io.canary.sim.ExtraFaults}) nodes lost for good,
+ * partitions and one-way cuts of a minute or more, corrupt frames, a disk failing for long in both
+ * modes, wall-clock steps of minutes to hours, process pauses longer than the lease (request threads
+ * run first on resume; see ARCHITECTURE.md, "The simulator" for which are in CI); with
+ * {@code -Dcanary.sim.diskLoss=on} (not yet in CI), one restart per run on an empty data dir or a
+ * restored backup. Crashes and partitions take whichever
  * node is coordinator at the time, so elections, fencing, recovery rounds and re-driven
  * transactions are exercised in most runs. Meanwhile operators
  * ({@link io.canary.sim.Workload}) change weights from random nodes, start rollouts of healthy and
@@ -34,7 +38,8 @@
  * (one state per version across terms), validity, durability, CONFIRMED (a change told committed is
  * never undone, one told failed never commits), atomicity (no commit after a majority logged the
  * abort), routing safety, the safety asymmetry, durable before visible, LEASE (no node serves a
- * canary share more than the lease bound after a newer state committed), an operator's command
+ * canary share more than the lease bound after a newer state committed, and, at every request batch,
+ * none serves one without a lease its protocol grants at that instant), NO_VETO, an operator's command
  * applied at most once (even across coordinators), ROLLBACK_BOUND (a rollback asked when the faults
  * stop reaches every node within 15 s), liveness within a bound once faults stop, and no exception
  * out of protocol code.

@@ -31,6 +31,8 @@ public final class JmhReport {
     private static final List<Check> CHECKS = List.of(
             new Check("routeNoKey", "floorVolatileRandom", true),
             new Check("routeKey", "floorVolatileRandom", true),
+            new Check("routeNoKeyUnderLease", "floorVolatileRandom", false),
+            new Check("routeNoKeyUnderLease", "routeNoKey", false),
             new Check("routeKey", "floorKeyHash", false),
             new Check("record", "floorAtomicIncrement", false),
             new Check("record", "floorEmpty", false),

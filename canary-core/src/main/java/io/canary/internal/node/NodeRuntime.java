@@ -58,7 +58,7 @@ public final class NodeRuntime {
         this.settings = settings;
         this.selfId = settings.nodeId();
         this.scheduler = settings.scheduler();
-        this.router = new Router(settings.initialState());
+        this.router = new Router(settings.initialState(), scheduler::monotonicMillis);
         this.calls = new PendingCalls(selfId);
         this.extensions = new Extensions(selfId, settings.extensions());
         this.status = new NodeStatus(selfId, router, extensions);

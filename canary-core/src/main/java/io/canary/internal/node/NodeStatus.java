@@ -48,6 +48,8 @@ final class NodeStatus {
         CoordinationStatus before = coordination;
         coordination = status;
         router.failSafe(status.failSafe() || closed);
+        // After failSafe (see Router): the router goes fail-safe at the deadline even if no event runs by then.
+        router.leaseUntil(closed ? now : protocol.leaseDeadline(now));
         if (status.failSafe() != before.failSafe() || !status.failSafeReason().equals(before.failSafeReason())) {
             LOG.log(status.failSafe() ? Level.WARNING : Level.INFO, "[" + selfId + "] " + (status.failSafe()
                     ? "fail-safe: routing every request to the baseline " + router.state().baseline() + ": "

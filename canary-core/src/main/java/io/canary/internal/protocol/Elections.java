@@ -17,8 +17,9 @@ import java.util.Set;
  * timeout plus one stagger per rank in the preferred order (so one successor stands first and
  * node-a, rank 0, first of all at a fresh start), with a pre-vote that changes nobody's term. A
  * vote is granted once per term (durably), only to a candidate at least as up to date (its newest
- * version, then that version's term), and never while the voter has a live coordinator, so a node
- * that merely lost its own link does not disrupt the others.
+ * version, then that version's term) and not behind a committed version a peer reported to the
+ * voter, and never while the voter has a live coordinator, so a node that merely lost its own link
+ * does not disrupt the others.
  *
  * <p><b>Who coordinates a fresh cluster.</b> Until this node has seen a coordinator of any term
  * since it started, a candidate defers to a member before it in the preferred order that it heard
@@ -175,7 +176,9 @@ final class Elections {
         Participant p = node.participant();
         boolean upToDate = rv.lastVersion() > p.lastVersion()
                 || (rv.lastVersion() == p.lastVersion() && rv.lastTerm() >= p.lastTerm());
-        boolean mayVote = !stillAmnesiac(now, out);
+        // Nor for a candidate behind a version a peer reported committed: its recovery round could not hold the
+        // cluster's newest state (simulator, disk loss: a wiped node's vote elected an older coordinator).
+        boolean mayVote = !stillAmnesiac(now, out) && rv.lastVersion() >= node.membership().highestReportedVersion();
         boolean live = node.hasLiveCoordinator(now) && !from.equals(terms.coordinator());
         if (rv.preVote()) {
             boolean grant = rv.term() > terms.current() && !live && upToDate && mayVote;

@@ -1,6 +1,7 @@
 package io.canary.internal.protocol;
 
 import io.canary.NodeConfig;
+import java.util.Set;
 
 /**
  * The fail-safe lease of one node, on its monotonic clock. A member may serve the canary's share
@@ -17,15 +18,22 @@ final class Lease {
     private final NodeConfig config;
     private long grantedAt = Long.MIN_VALUE;
     private long coordinatorVersion = -1;
+    private Set<PlantedBug> planted = Set.of();
 
     Lease(NodeConfig config) {
         this.config = config;
     }
 
-    /** A lease-holding coordinator's heartbeat arrived at {@code now}, reporting {@code version}. */
-    void granted(long now, long version) {
-        grantedAt = now;
-        coordinatorVersion = version;
+    /**
+     * A lease-holding coordinator's heartbeat arrived, echoing this node's own heartbeat sent at
+     * {@code echoedSendTime} (so the coordinator held its majority after that instant), and reporting
+     * {@code version}. The lease runs from that send time, not from the arrival: a heartbeat that
+     * queued (a paused process, a slow link) proves nothing about the time it spent queued. Never moves
+     * back (a reordered older heartbeat proves less).
+     */
+    void granted(long echoedSendTime, long version) {
+        grantedAt = Math.max(grantedAt, echoedSendTime);
+        coordinatorVersion = Math.max(coordinatorVersion, version);
     }
 
     /** A new term: the old coordinator's word no longer counts. */
@@ -56,10 +64,41 @@ final class Lease {
         return "";
     }
 
+    /**
+     * The monotonic time this node's lease ends if nothing renews it, {@code now} if it holds none now
+     * (see {@link #problem}): for a member, the lease timeout after the send time its
+     * coordinator last echoed; for the coordinator, the lease timeout after the majority-th newest
+     * two-way contact (the instant {@link #coordinatorProblem} turns non-empty). {@code Long.MAX_VALUE}
+     * for a cluster of one.
+     */
+    long deadline(long now, Coordinator reign, Membership membership, long ownVersion, String coordinatorId) {
+        if (!problem(now, reign, membership, ownVersion, coordinatorId).isEmpty()) {
+            return now;
+        }
+        if (planted.contains(PlantedBug.SERVE_WITHOUT_LEASE) || planted.contains(PlantedBug.LEASE_ONLY_CHECKED_ON_EVENTS)
+                || (reign != null && planted.contains(PlantedBug.COORDINATOR_IGNORES_OWN_LEASE))) {
+            return Long.MAX_VALUE; // the router is told no deadline: only the events' checks remain (or none)
+        }
+        if (reign == null) {
+            return grantedAt + config.leaseTimeout().toMillis();
+        }
+        long contact = membership.majorityContact(now);
+        return contact == Long.MAX_VALUE ? Long.MAX_VALUE : contact + config.leaseTimeout().toMillis();
+    }
+
     /** Why this node may not serve the canary now ("" if it may): as the coordinator of {@code reign}, or (null) as a member. */
     String problem(long now, Coordinator reign, Membership membership, long ownVersion, String coordinatorId) {
+        if (planted.contains(PlantedBug.SERVE_WITHOUT_LEASE) || (reign != null && reign.isActive()
+                && planted.contains(PlantedBug.COORDINATOR_IGNORES_OWN_LEASE))) {
+            return "";
+        }
         return reign != null ? coordinatorProblem(membership, now, config, reign.isActive())
                 : memberProblem(now, ownVersion, coordinatorId);
+    }
+
+    /** Test-only (the simulator's planted bugs, through {@link ProtocolNode#plant}). */
+    void plant(Set<PlantedBug> bugs) {
+        planted = Set.copyOf(bugs);
     }
 
     /** Why the coordinator may not serve the canary now, or "" if it may. */

@@ -40,6 +40,14 @@ public final class Membership {
     private long countedWindow = -1;
     private long countedEvidence = -1;
     private int counted;
+    /** The cached {@link #majorityContact}: when computed, on which evidence, and a reused buffer. */
+    private long majorityContact = Long.MIN_VALUE / 2;
+    private long majorityAt = Long.MIN_VALUE / 2;
+    private long majorityEvidence = -1;
+    private long[] contactTimes;
+    /** Beyond this many members {@link #majorityContact} is recomputed at most every {@link #MAJORITY_REFRESH_MILLIS}. */
+    static final int ALWAYS_EXACT_UP_TO = 16;
+    static final long MAJORITY_REFRESH_MILLIS = 50;
 
     public Membership(String selfId, List<String> members, NodeConfig config, long startedAt) {
         this.selfId = Objects.requireNonNull(selfId, "selfId");
@@ -91,6 +99,36 @@ public final class Membership {
     /** Two-way contact within the peer timeout. */
     public boolean isReachable(String node, long now) {
         return inContact(node, now, config.peerTimeout().toMillis());
+    }
+
+    /**
+     * The newest time T such that this node (always in contact with itself) had two-way contact with a
+     * majority at or after T: the majority-th newest contact, {@code Long.MIN_VALUE / 2} if it never
+     * had; {@code Long.MAX_VALUE} for a cluster of one. Never goes back (contacts only grow), so an older
+     * value is a safe lower bound: beyond {@link #ALWAYS_EXACT_UP_TO} members it is recomputed at most
+     * every {@link #MAJORITY_REFRESH_MILLIS} (the coordinator of 1,000 nodes gets thousands of
+     * heartbeats per interval), below that after every new evidence.
+     */
+    public long majorityContact(long now) {
+        if (members.size() == 1) {
+            return Long.MAX_VALUE;
+        }
+        if (majorityEvidence != evidence
+                && (members.size() <= ALWAYS_EXACT_UP_TO || now - majorityAt >= MAJORITY_REFRESH_MILLIS || now < majorityAt)) {
+            if (contactTimes == null) {
+                contactTimes = new long[members.size()];
+            }
+            int i = 0;
+            for (String member : members) {
+                Long at = lastTwoWay.get(member);
+                contactTimes[i++] = member.equals(selfId) ? Long.MAX_VALUE : at == null ? Long.MIN_VALUE / 2 : at;
+            }
+            java.util.Arrays.sort(contactTimes);
+            majorityContact = contactTimes[contactTimes.length - majority()];
+            majorityAt = now;
+            majorityEvidence = evidence;
+        }
+        return majorityContact;
     }
 
     /** How many members (this node included) it has had two-way contact with within {@code window}. */
@@ -167,6 +205,15 @@ public final class Membership {
             echoed(from, heartbeat.echo(), now);
         }
         reportedVersion.put(from, heartbeat.committedVersion());
+    }
+
+    /** The highest committed version any peer last reported, -1 if none did. */
+    public long highestReportedVersion() {
+        long highest = -1;
+        for (long v : reportedVersion.values()) {
+            highest = Math.max(highest, v);
+        }
+        return highest;
     }
 
     /** The committed version {@code node} last reported, -1 if never heard. */

@@ -37,5 +37,7 @@ enum PlantedBug {
     /** A coordinator keeps serving the canary without two-way contact with a majority (its own lease ignored): LEASE, under long partitions. */
     COORDINATOR_IGNORES_OWN_LEASE,
     /** A NO about the voter itself (its disk fails, it shuts down) vetoes a rollback like a NO about the proposal: ROLLBACK_BOUND, under a long disk failure. */
-    SICK_VOTER_VETOES
+    SICK_VOTER_VETOES,
+    /** The router is given no lease deadline, so the lease is checked only when the protocol thread runs (a long pause outlives it): LEASE, at serve time. */
+    LEASE_ONLY_CHECKED_ON_EVENTS
 }

@@ -69,15 +69,10 @@ public final class ProtocolNode {
         this.elections = new Elections(this, selfId, this.members, preferredCoordinator, recovery.term() == 0);
     }
 
-    public ProtocolNode(String selfId, List<String> members, String preferredCoordinator, Set<String> servableVersions,
-                        NodeConfig config, Recovery recovery, long requestIdBase) {
-        this(selfId, members, preferredCoordinator, servableVersions, config, recovery, requestIdBase,
-                System::currentTimeMillis);
-    }
-
     /** Test-only seam for the deterministic simulator: see {@link PlantedBug}. Never called by production code. */
     void plant(Set<PlantedBug> bugs) {
         planted = Set.copyOf(bugs);
+        lease.plant(planted);
         if (planted.contains(PlantedBug.FORGET_VOTE_ON_RESTART)) {
             terms.forgetVote();
         }
@@ -110,11 +105,15 @@ public final class ProtocolNode {
     }
 
     private String leaseProblem(long now) {
-        if (planted.contains(PlantedBug.SERVE_WITHOUT_LEASE) || (coordinator != null && coordinator.isActive()
-                && planted.contains(PlantedBug.COORDINATOR_IGNORES_OWN_LEASE))) {
-            return "";
-        }
         return lease.problem(now, coordinator, membership, participant.committed().version(), terms.coordinator());
+    }
+
+    /**
+     * When this node's lease ends unless renewed ({@code now} if it has none): the router goes fail-safe
+     * by itself then ({@code Router#leaseUntil}), even if the protocol thread does not run (a long pause).
+     */
+    public long leaseDeadline(long now) {
+        return lease.deadline(now, coordinator, membership, participant.committed().version(), terms.coordinator());
     }
 
     /** True while this node may serve the canary's share: its lease is valid. */
@@ -369,8 +368,9 @@ public final class ProtocolNode {
             if (hb.echo() >= startedAt && hb.echo() <= now) {
                 terms.contact(hb.echo());
             }
-            if (hb.leaseHolder()) {
-                lease.granted(now, hb.committedVersion());
+            // From our own send time it echoes, not this arrival: a heartbeat that queued (a pause) proves no more.
+            if (hb.leaseHolder() && hb.echo() >= startedAt && hb.echo() <= now) {
+                lease.granted(hb.echo(), hb.committedVersion());
             }
         } else if (!hb.coordinator() && from.equals(terms.coordinator())) {
             // Our coordinator came back without its role (a restart never resumes a reign).

@@ -108,6 +108,22 @@ class ElectionsTest {
         assertThat(reply(b2.receive(C, new RequestVote(2, 2, 1, false))).granted()).isTrue();
     }
 
+    /**
+     * Disk loss: node-a reported version 2 committed; node-c, at version 1 (a wiped or stale log),
+     * asks node-b (also at version 1) for its vote. The up-to-date rule alone would grant it, and the
+     * winner's recovery round could miss version 2; node-b refuses, pre-vote and vote alike.
+     */
+    @Test
+    void noVoteForACandidateBehindAVersionAPeerReportedCommitted() {
+        Node b = new Node(B, termLog(1, A));
+        b.heartbeat(A, 1, 2, false);
+        assertThat(reply(b.receive(C, new RequestVote(2, 1, 0, true))).granted()).as("pre-vote").isFalse();
+        assertThat(reply(b.receive(C, new RequestVote(2, 1, 0, false))).granted()).as("vote").isFalse();
+        Node b2 = new Node(B, termLog(1, A));
+        b2.heartbeat(A, 1, 2, false);
+        assertThat(reply(b2.receive(C, new RequestVote(2, 2, 1, false))).granted()).as("a candidate holding version 2").isTrue();
+    }
+
     @Test
     void aPreVoteChangesNobodysTermAndNobodyVotesWhileItHearsALiveCoordinator() {
         Node b = new Node(B, termLog(2, A));
