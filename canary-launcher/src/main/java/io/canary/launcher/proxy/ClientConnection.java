@@ -1,24 +1,16 @@
 package io.canary.launcher.proxy;
 
 import io.canary.launcher.proxy.ProxyStats.ClientFault;
-import io.canary.launcher.proxy.RequestRouter.Route;
-import io.canary.launcher.proxy.Upstreams.Endpoint;
-import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.TooLongFrameException;
-import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
-import io.netty.handler.codec.http.HttpHeaderNames;
-import io.netty.handler.codec.http.HttpHeaderValues;
-import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpObject;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
-import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.ReferenceCountUtil;
@@ -27,9 +19,9 @@ import java.util.ArrayDeque;
 
 /**
  * One client connection of the Netty engine (the last handler of its pipeline, after the idle
- * timer and the HTTP/1.1 codec): routes each request, runs one {@link ProxyExchange} at a time
+ * timer and the HTTP/1.1 codec): routes each request ({@link ProxyRequests}), runs one {@link ProxyExchange} at a time
  * (a pipelined request waits, and reads pause, until the answer before it is written), writes the
- * answer as the upstream sends it, answers the proxy's own JSON errors, and records every exchange
+ * answer as the upstream sends it ({@link ProxyReplies}), answers the proxy's own JSON errors, and records every exchange
  * for its version once its last byte is written (pinned requests and client faults apart, in
  * {@link ProxyStats}).
  *
@@ -44,6 +36,7 @@ import java.util.ArrayDeque;
  */
 final class ClientConnection extends ChannelInboundHandlerAdapter {
     private final NettyProxyContext px;
+    private final ProxyRequests requests;
     private ChannelHandlerContext ctx;
     private String remoteAddress = "";
     private ProxyExchange current;
@@ -57,6 +50,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
 
     ClientConnection(NettyProxyContext px) {
         this.px = px;
+        this.requests = new ProxyRequests(px);
     }
 
     @Override
@@ -112,34 +106,8 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
         }
         long start = System.nanoTime();
         px.stats().proxied();
-        boolean keepAlive = HttpUtil.isKeepAlive(request);
-        boolean http10 = request.protocolVersion().equals(HttpVersion.HTTP_1_0);
-        HttpHeaders headers = request.headers();
-        Route route = px.router().route(new RequestRouter.Head() {
-            @Override
-            public String header(String name) {
-                return headers.get(name);
-            }
-
-            @Override
-            public String cookies() {
-                return ForwardHeaders.cookies(headers);
-            }
-        });
         long length = HttpUtil.getContentLength(request, -1L);
-        boolean hasBody = length > 0 || (length < 0 && HttpUtil.isTransferEncodingChunked(request));
-        String pathAndQuery = ForwardHeaders.originForm(request.uri());
-        Endpoint endpoint = px.upstreams().pick(route.version());
-        request.setProtocolVersion(HttpVersion.HTTP_1_1);
-        ForwardHeaders.toUpstream(headers, remoteAddress, px.via());
-        if (endpoint != null) {
-            request.setUri(endpoint.prefix() + pathAndQuery);
-            if (!headers.contains(HttpHeaderNames.HOST)) {
-                headers.set(HttpHeaderNames.HOST, endpoint.host() + ":" + endpoint.port());
-            }
-        }
-        ProxyExchange ex = new ProxyExchange(this, px, ctx.channel().eventLoop(), route, endpoint, start, request, keepAlive, hasBody);
-        ex.http10 = http10;
+        ProxyExchange ex = requests.begin(this, ctx.channel().eventLoop(), request, remoteAddress, length, start);
         current = ex;
         px.inFlight().increment();
         long limit = px.settings().maxBodyBytes();
@@ -149,14 +117,11 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
                     + " bytes exceeds the proxy's limit of " + limit + " bytes", null, false);
             return;
         }
-        if (endpoint == null) {
+        if (ex.endpoint == null) {
             ex.upstreamFailure = new IllegalStateException("no upstream");
-            answerEarly(ex, HttpResponseStatus.BAD_GATEWAY, "no upstream serves version " + route.version() + " on "
-                    + px.node().id(), route.version(), false);
+            answerEarly(ex, HttpResponseStatus.BAD_GATEWAY, "no upstream serves version " + ex.version() + " on "
+                    + px.node().id(), ex.version(), false);
             return;
-        }
-        if (px.mirror() != null) {
-            ex.mirror = px.mirror().begin(ctx.channel().eventLoop(), route, request.method(), pathAndQuery, headers, hasBody, length);
         }
         ex.start();
         updateReads();
@@ -222,7 +187,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
             status = HttpResponseStatus.BAD_REQUEST;
             message = "malformed request: " + cause.getMessage();
         }
-        ctx.writeAndFlush(error(status, message, null, false)).addListener(ChannelFutureListener.CLOSE);
+        ctx.writeAndFlush(ProxyReplies.error(status, message, null, px.node().id(), false)).addListener(ChannelFutureListener.CLOSE);
     }
 
     /**
@@ -243,50 +208,12 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
         ex.responseStarted = true;
         ex.status = status.code();
         updateReads();
-        ctx.writeAndFlush(error(status, message, version, ex.keepAlive)).addListener(w -> finished(ex, w.isSuccess()));
-    }
-
-    private DefaultFullHttpResponse error(HttpResponseStatus status, String message, String version, boolean keepAlive) {
-        byte[] body = ProxyErrors.body(status.code(), message, version, px.node().id());
-        DefaultFullHttpResponse r = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, Unpooled.wrappedBuffer(body));
-        HttpHeaders h = r.headers();
-        h.set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_JSON);
-        h.set(HttpHeaderNames.CACHE_CONTROL, HttpHeaderValues.NO_STORE);
-        h.setInt(HttpHeaderNames.CONTENT_LENGTH, body.length);
-        if (version != null) {
-            h.set(CanaryProxyHandler.VERSION_HEADER, version);
-        }
-        if (!keepAlive) {
-            h.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
-        }
-        return r;
+        ctx.writeAndFlush(ProxyReplies.error(status, message, version, px.node().id(), ex.keepAlive)).addListener(w -> finished(ex, w.isSuccess()));
     }
 
     /** The upstream's answer starts: its head, with hop-by-hop headers dropped and framing fixed for this client. */
     void relayHead(ProxyExchange ex, HttpResponse r) {
-        HttpHeaders h = r.headers();
-        ForwardHeaders.toClient(h, ex.version());
-        int code = r.status().code();
-        boolean bodyless = ex.head || code == 204 || code == 304;
-        boolean chunked = HttpUtil.isTransferEncodingChunked(r);
-        boolean framed = bodyless || h.contains(HttpHeaderNames.CONTENT_LENGTH);
-        if (ex.http10) {
-            if (chunked) {
-                HttpUtil.setTransferEncodingChunked(r, false); // HTTP/1.0 knows no chunks: the body ends with the connection
-            }
-            if (!framed) {
-                ex.keepAlive = false;
-            }
-        } else if (!framed && !chunked) {
-            // The upstream ends its body by closing: the client gets it chunked (and keeps its connection).
-            HttpUtil.setTransferEncodingChunked(r, true);
-        }
-        if (!ex.keepAlive) {
-            h.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
-        } else if (ex.http10) {
-            h.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
-        }
-        r.setProtocolVersion(HttpVersion.HTTP_1_1);
+        ProxyReplies.forClient(r, ex);
         ctx.write(r);
     }
 

@@ -2,6 +2,7 @@ package io.canary.launcher.proxy;
 
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.util.AsciiString;
 import java.util.List;
 
 /**
@@ -16,24 +17,28 @@ import java.util.List;
  * <p>Pure functions over a message's headers; any thread.
  */
 final class ForwardHeaders {
-    private static final String X_FORWARDED_FOR = "X-Forwarded-For";
-    private static final String X_FORWARDED_PROTO = "X-Forwarded-Proto";
-    private static final String X_FORWARDED_HOST = "X-Forwarded-Host";
-    private static final List<CharSequence> HOP_BY_HOP = List.of(HttpHeaderNames.KEEP_ALIVE, HttpHeaderNames.TE,
+    private static final AsciiString X_FORWARDED_FOR = AsciiString.cached("X-Forwarded-For");
+    private static final AsciiString X_FORWARDED_PROTO = AsciiString.cached("X-Forwarded-Proto");
+    private static final AsciiString X_FORWARDED_HOST = AsciiString.cached("X-Forwarded-Host");
+    private static final AsciiString HTTP = AsciiString.cached("http");
+    private static final AsciiString VERSION = AsciiString.cached(CanaryProxyHandler.VERSION_HEADER);
+    private static final CharSequence[] HOP_BY_HOP = {HttpHeaderNames.KEEP_ALIVE, HttpHeaderNames.TE,
             HttpHeaderNames.TRAILER, HttpHeaderNames.UPGRADE, HttpHeaderNames.PROXY_AUTHORIZATION,
-            HttpHeaderNames.PROXY_AUTHENTICATE, "Proxy-Connection");
+            HttpHeaderNames.PROXY_AUTHENTICATE, AsciiString.cached("Proxy-Connection")};
 
     private ForwardHeaders() {
     }
 
     /** Drops the hop-by-hop headers, including those the {@code Connection} header names. */
     static void dropHopByHop(HttpHeaders h) {
-        List<String> connection = h.getAll(HttpHeaderNames.CONNECTION);
-        if (!connection.isEmpty()) {
-            for (String value : connection) {
+        if (h.contains(HttpHeaderNames.CONNECTION)) {
+            for (String value : h.getAll(HttpHeaderNames.CONNECTION)) {
+                if (isPlainConnectionValue(value)) {
+                    continue; // the common case, "keep-alive" or "close": nothing else to drop
+                }
                 for (String token : value.split(",")) {
                     String name = token.trim();
-                    if (!name.isEmpty() && !name.equalsIgnoreCase("close") && !name.equalsIgnoreCase("keep-alive")
+                    if (!name.isEmpty() && !isPlainConnectionValue(name)
                             && !HttpHeaderNames.TRANSFER_ENCODING.contentEqualsIgnoreCase(name)
                             && !HttpHeaderNames.CONTENT_LENGTH.contentEqualsIgnoreCase(name)) {
                         h.remove(name);
@@ -47,26 +52,38 @@ final class ForwardHeaders {
         }
     }
 
+    private static boolean isPlainConnectionValue(String v) {
+        return v.equalsIgnoreCase("keep-alive") || v.equalsIgnoreCase("close");
+    }
+
     /** The request as the upstream gets it: hop-by-hop dropped, forwarding headers added. */
     static void toUpstream(HttpHeaders h, String remoteAddress, String via) {
         dropHopByHop(h);
-        List<String> forwardedFor = h.getAll(X_FORWARDED_FOR);
-        String previous = forwardedFor.isEmpty() ? null : String.join(", ", forwardedFor).trim();
+        String previous = joined(h, X_FORWARDED_FOR);
         h.set(X_FORWARDED_FOR, previous == null || previous.isEmpty() ? remoteAddress : previous + ", " + remoteAddress);
-        h.set(X_FORWARDED_PROTO, "http");
+        h.set(X_FORWARDED_PROTO, HTTP);
         String host = h.get(HttpHeaderNames.HOST);
         if (host != null) {
             h.set(X_FORWARDED_HOST, host);
         }
-        List<String> vias = h.getAll(HttpHeaderNames.VIA);
-        String previousVia = vias.isEmpty() ? null : String.join(", ", vias).trim();
+        String previousVia = joined(h, HttpHeaderNames.VIA);
         h.set(HttpHeaderNames.VIA, previousVia == null || previousVia.isEmpty() ? via : previousVia + ", " + via);
+    }
+
+    /** Every value of header {@code name} joined by ", " and trimmed; null without any (no list made for none or one). */
+    private static String joined(HttpHeaders h, CharSequence name) {
+        String first = h.get(name);
+        if (first == null) {
+            return null;
+        }
+        List<String> all = h.getAll(name);
+        return all.size() == 1 ? first.trim() : String.join(", ", all).trim();
     }
 
     /** The answer as the client gets it: hop-by-hop dropped, {@code X-Canary-Version} ours. */
     static void toClient(HttpHeaders h, String version) {
         dropHopByHop(h);
-        h.set(CanaryProxyHandler.VERSION_HEADER, version);
+        h.set(VERSION, version);
     }
 
     /** The request's {@code Cookie} headers joined, for routing; null without any. */

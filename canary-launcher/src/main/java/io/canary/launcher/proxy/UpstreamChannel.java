@@ -1,22 +1,29 @@
 package io.canary.launcher.proxy;
 
+import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelPromise;
 import io.netty.handler.codec.http.HttpObject;
-import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.ReferenceCountUtil;
+import io.netty.util.concurrent.ScheduledFuture;
 import java.nio.channels.ClosedChannelException;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 /**
  * The last handler of a connection to an upstream (Netty engine): passes what the upstream sends
  * to the exchange that holds the connection now ({@link Listener}), and turns the connection's end,
  * an error or {@code upstreamTimeout} of silence into one failure for it. A pooled connection has
- * no listener: anything it receives, or its idle timeout, closes it.
+ * no listener: anything it receives, or its silence for the timeout, closes it.
+ *
+ * <p>Silence is "no byte read, nothing written and no outbound buffer drained" for the timeout. It
+ * is watched by one timer per connection that re-arms itself for the time left (one task per
+ * timeout period, not per request), and activity is a field write: Netty's {@code IdleStateHandler}
+ * added a listener to every write's promise, which showed in the profile (BENCHMARKS.md part 3).
  *
  * <p>Threading: the connection's event loop only, which is also its client connection's.
  */
-final class UpstreamChannel extends ChannelInboundHandlerAdapter {
+final class UpstreamChannel extends ChannelDuplexHandler {
 
     /** Who uses the connection now: one exchange (or one mirror copy) at a time. */
     interface Listener {
@@ -35,7 +42,17 @@ final class UpstreamChannel extends ChannelInboundHandlerAdapter {
         }
     }
 
+    private final long timeoutNanos;
+    private final Runnable check = this::checkSilence;
+    private ChannelHandlerContext ctx;
     private Listener listener;
+    private long lastActivity;
+    private ScheduledFuture<?> timer;
+
+    /** @param timeoutMillis silence after which the connection fails (in use) or closes (pooled) */
+    UpstreamChannel(long timeoutMillis) {
+        this.timeoutNanos = TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
+    }
 
     void attach(Listener l) {
         listener = l;
@@ -44,6 +61,38 @@ final class UpstreamChannel extends ChannelInboundHandlerAdapter {
     /** Detaches the current listener (the connection goes back to the pool or is closed). */
     void detach() {
         listener = null;
+    }
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        this.ctx = ctx;
+    }
+
+    @Override
+    public void channelActive(ChannelHandlerContext ctx) {
+        lastActivity = System.nanoTime();
+        timer = ctx.executor().schedule(check, timeoutNanos, TimeUnit.NANOSECONDS);
+        ctx.fireChannelActive();
+    }
+
+    private void checkSilence() {
+        timer = null;
+        if (!ctx.channel().isOpen()) {
+            return;
+        }
+        long left = timeoutNanos - (System.nanoTime() - lastActivity);
+        if (left > 0) {
+            timer = ctx.executor().schedule(check, left, TimeUnit.NANOSECONDS);
+            return;
+        }
+        fail(new TimeoutException("upstream idle"));
+        ctx.close();
+    }
+
+    @Override
+    public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
+        lastActivity = System.nanoTime();
+        ctx.write(msg, promise);
     }
 
     @Override
@@ -60,6 +109,7 @@ final class UpstreamChannel extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelReadComplete(ChannelHandlerContext ctx) {
+        lastActivity = System.nanoTime();
         Listener l = listener;
         if (l != null) {
             l.onReadComplete();
@@ -68,6 +118,7 @@ final class UpstreamChannel extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+        lastActivity = System.nanoTime();
         Listener l = listener;
         if (l != null) {
             l.onWritabilityChanged(ctx.channel().isWritable());
@@ -76,6 +127,10 @@ final class UpstreamChannel extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
+        if (timer != null) {
+            timer.cancel(false);
+            timer = null;
+        }
         fail(new ClosedChannelException());
     }
 
@@ -83,16 +138,6 @@ final class UpstreamChannel extends ChannelInboundHandlerAdapter {
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
         fail(cause);
         ctx.close();
-    }
-
-    @Override
-    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
-        if (evt instanceof IdleStateEvent) {
-            fail(new TimeoutException("upstream idle"));
-            ctx.close();
-        } else {
-            ctx.fireUserEventTriggered(evt);
-        }
     }
 
     private void fail(Throwable failure) {

@@ -12,12 +12,9 @@ import io.netty.handler.codec.http.HttpClientCodec;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
-import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.concurrent.FastThreadLocal;
 import java.util.ArrayDeque;
-import java.util.HashMap;
-import java.util.Map;
-import java.util.concurrent.TimeUnit;
+import java.util.IdentityHashMap;
 import javax.net.ssl.SSLException;
 
 /**
@@ -28,12 +25,19 @@ import javax.net.ssl.SSLException;
  *
  * <p>Idle connections per endpoint per loop are capped (beyond that a finished connection is
  * closed); a pooled connection idle for the upstream timeout is closed by its
- * {@link IdleStateHandler}; one the upstream closed is skipped when taken.
+ * {@link UpstreamChannel}; one the upstream closed is skipped when taken.
  *
  * <p>Threading: {@link #take} and {@link #give} on the calling loop only; {@link #connect} from it.
  */
 final class UpstreamPools {
-    private record Key(Endpoint endpoint, boolean mirror) {
+    /** One loop's idle connections, by endpoint (identity: {@link Upstreams} makes each endpoint once), real and mirror apart. */
+    private static final class Idle {
+        final IdentityHashMap<Endpoint, ArrayDeque<Channel>> real = new IdentityHashMap<>();
+        final IdentityHashMap<Endpoint, ArrayDeque<Channel>> mirror = new IdentityHashMap<>();
+
+        IdentityHashMap<Endpoint, ArrayDeque<Channel>> of(boolean isMirror) {
+            return isMirror ? mirror : real;
+        }
     }
 
     private final Class<? extends SocketChannel> channelType;
@@ -41,10 +45,10 @@ final class UpstreamPools {
     private final long idleMillis;
     private final int maxIdlePerLoop;
     private final SslContext tls;
-    private final FastThreadLocal<Map<Key, ArrayDeque<Channel>>> idle = new FastThreadLocal<>() {
+    private final FastThreadLocal<Idle> idle = new FastThreadLocal<>() {
         @Override
-        protected Map<Key, ArrayDeque<Channel>> initialValue() {
-            return new HashMap<>();
+        protected Idle initialValue() {
+            return new Idle();
         }
     };
 
@@ -62,7 +66,7 @@ final class UpstreamPools {
 
     /** An idle, open connection to {@code endpoint} owned by the current loop, or null. */
     Channel take(Endpoint endpoint, boolean mirror) {
-        ArrayDeque<Channel> q = idle.get().get(new Key(endpoint, mirror));
+        ArrayDeque<Channel> q = idle.get().of(mirror).get(endpoint);
         if (q == null) {
             return null;
         }
@@ -80,7 +84,7 @@ final class UpstreamPools {
         if (!c.isActive()) {
             return;
         }
-        ArrayDeque<Channel> q = idle.get().computeIfAbsent(new Key(endpoint, mirror), k -> new ArrayDeque<>());
+        ArrayDeque<Channel> q = idle.get().of(mirror).computeIfAbsent(endpoint, k -> new ArrayDeque<>());
         if (q.size() >= maxIdlePerLoop) {
             c.close();
             return;
@@ -102,17 +106,17 @@ final class UpstreamPools {
                             ch.pipeline().addLast(tls.newHandler(ch.alloc(), endpoint.host(), endpoint.port()));
                         }
                         ch.pipeline().addLast(
-                                // Silence (no byte either way) for the upstream timeout: a 504 in flight, a close when pooled.
-                                new IdleStateHandler(0, 0, idleMillis, TimeUnit.MILLISECONDS),
                                 new HttpClientCodec(new HttpDecoderConfig().setMaxInitialLineLength(16 * 1024)
                                         .setMaxHeaderSize(64 * 1024).setMaxChunkSize(64 * 1024), false, false),
-                                new UpstreamChannel());
+                                // Silence (no byte either way) for the upstream timeout: a 504 in flight, a close when pooled.
+                                new UpstreamChannel(idleMillis));
                     }
                 })
                 .connect(endpoint.host(), endpoint.port());
     }
 
+    /** The connection's {@link UpstreamChannel}: always the last handler of its pipeline. */
     static UpstreamChannel handler(Channel c) {
-        return c.pipeline().get(UpstreamChannel.class);
+        return c.pipeline().last() instanceof UpstreamChannel u ? u : c.pipeline().get(UpstreamChannel.class);
     }
 }
