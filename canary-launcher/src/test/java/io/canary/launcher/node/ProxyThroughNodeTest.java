@@ -5,80 +5,43 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.sun.net.httpserver.HttpServer;
 import io.canary.health.HealthSnapshot;
-import io.canary.launcher.CanaryCli;
 import io.canary.launcher.LauncherException;
 import io.canary.launcher.proxy.ProxySettings;
-import java.io.IOException;
-import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Map;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /** {@code canary node --proxy-port ... --upstream ...}: a real node routes proxied traffic and measures it per version. */
 class ProxyThroughNodeTest {
     @TempDir
     Path dir;
-    private HttpServer v1;
-    private HttpServer v2;
+    private final ProxyNodeFixture f = new ProxyNodeFixture();
 
     @AfterEach
     void stop() {
-        if (v1 != null) {
-            v1.stop(0);
-        }
-        if (v2 != null) {
-            v2.stop(0);
-        }
+        f.close();
     }
 
-    private static HttpServer upstream(String name, int status) throws IOException {
-        HttpServer s = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 100);
-        s.createContext("/", ex -> {
-            ex.getRequestBody().readAllBytes();
-            byte[] b = (name + " " + ex.getRequestURI()).getBytes(StandardCharsets.UTF_8);
-            ex.sendResponseHeaders(status, b.length);
-            ex.getResponseBody().write(b);
-            ex.close();
-        });
-        s.start();
-        return s;
-    }
-
-    private static NodeSettings settings(String... args) {
-        String[] all = new String[args.length + 1];
-        all[0] = "node";
-        System.arraycopy(args, 0, all, 1, args.length);
-        CommandLine.ParseResult parsed = CanaryCli.commandLine().parseArgs(all);
-        return ((NodeCommand) parsed.subcommand().commandSpec().userObject()).settings(Map.of());
+    private HttpServer upstream(String name, int status) {
+        return f.upstream(status, ex -> name + " " + ex.getRequestURI());
     }
 
     @Test
     void proxiedTrafficFollowsTheWeightsAndIsRecordedPerVersionInTheNodesHealth() throws Exception {
-        v1 = upstream("v1", 200);
-        v2 = upstream("v2", 503);
-        NodeSettings s = settings("--id", "node-a", "--peers", "node-a=127.0.0.1:1", "--control-port", "0", "--bind", "127.0.0.1",
-                "--data-port", "0", "--data-dir", dir.toString(), "--proxy-port", "0",
-                "--upstream", "v1=http://127.0.0.1:" + v1.getAddress().getPort(),
-                "--upstream", "v2=http://127.0.0.1:" + v2.getAddress().getPort(),
-                "--initial-weights", "v1=0.7,v2=0.3");
+        NodeSettings s = ProxyNodeFixture.proxyNode(dir, upstream("v1", 200), upstream("v2", 503), "--initial-weights", "v1=0.7,v2=0.3");
         try (NodeProcess node = NodeProcess.start(s, SocketTransports.factory(), NodeConsole.silent("node-a"))) {
             int port = node.proxy().orElseThrow().port();
-            HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
             int n = 400;
             int servedByV2 = 0;
             for (int i = 0; i < n; i++) {
-                HttpResponse<String> r = client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/score?i=" + i))
-                        .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+                HttpResponse<String> r = f.get(port, "/score?i=" + i);
                 String version = r.headers().firstValue("X-Canary-Version").orElseThrow();
                 assertThat(r.body()).isEqualTo(version + " /score?i=" + i);
                 assertThat(r.statusCode()).isEqualTo(version.equals("v1") ? 200 : 503);
@@ -100,16 +63,10 @@ class ProxyThroughNodeTest {
 
     @Test
     void metricsCountPinnedRequestsClientFaultsAndMirrorCopiesPerVersion() throws Exception {
-        v1 = upstream("v1", 200);
-        v2 = upstream("v2", 500);
-        NodeSettings s = settings("--id", "node-a", "--peers", "node-a=127.0.0.1:1", "--control-port", "0", "--bind", "127.0.0.1",
-                "--data-port", "0", "--data-dir", dir.toString(), "--proxy-port", "0",
-                "--upstream", "v1=http://127.0.0.1:" + v1.getAddress().getPort(),
-                "--upstream", "v2=http://127.0.0.1:" + v2.getAddress().getPort(),
-                "--initial-weights", "v1=1.0,v2=0.0", "--mirror", "v2=100%", "--proxy-max-body", "1k", "--proxy-max-header", "2k");
+        NodeSettings s = ProxyNodeFixture.proxyNode(dir, upstream("v1", 200), upstream("v2", 500), "--initial-weights", "v1=1.0,v2=0.0", "--mirror", "v2=100%", "--proxy-max-body", "1k", "--proxy-max-header", "2k");
         try (NodeProcess node = NodeProcess.start(s, SocketTransports.factory(), NodeConsole.silent("node-a"))) {
             String proxy = "http://127.0.0.1:" + node.proxy().orElseThrow().port();
-            HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+            HttpClient client = f.client;
             for (int i = 0; i < 3; i++) { // pinned to v2 by the default header rule: v2 answers 500 to each
                 assertThat(client.send(HttpRequest.newBuilder(URI.create(proxy + "/pinned")).header("X-Canary-Version", "v2").build(),
                         HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(500);
@@ -143,7 +100,7 @@ class ProxyThroughNodeTest {
 
     @Test
     void proxyOptionsParseAndRefuseContradictions() {
-        NodeSettings s = settings("--id", "node-a", "--peers", "node-a=127.0.0.1:1", "--proxy-port", "8080",
+        NodeSettings s = ProxyNodeFixture.settings("--id", "node-a", "--peers", "node-a=127.0.0.1:1", "--proxy-port", "8080",
                 "--upstream", "v1=http://10.0.0.1:8000/", "--upstream", "v2=http://10.0.0.2:8000,http://10.0.0.3:8000/api",
                 "--sticky-cookie", "uid", "--pin", "cookie:tester=v2", "--mirror", "v2=5%", "--upstream-timeout", "3s",
                 "--proxy-max-body", "10m", "--proxy-max-header", "32k");
@@ -157,30 +114,30 @@ class ProxyThroughNodeTest {
         assertThat(p.maxBodyBytes()).isEqualTo(10L << 20);
         assertThat(p.maxHeaderBytes()).isEqualTo(32 << 10);
         assertThat(s.servableVersions()).containsExactly("v1", "v2");
-        assertThat(settings("--id", "node-a", "--peers", "node-a=127.0.0.1:1").proxy()).isEmpty();
+        assertThat(ProxyNodeFixture.settings("--id", "node-a", "--peers", "node-a=127.0.0.1:1").proxy()).isEmpty();
 
-        assertThatThrownBy(() -> settings("--id", "node-a", "--peers", "node-a=127.0.0.1:1", "--upstream", "v1=http://h:1"))
+        assertThatThrownBy(() -> ProxyNodeFixture.settings("--id", "node-a", "--peers", "node-a=127.0.0.1:1", "--upstream", "v1=http://h:1"))
                 .isInstanceOf(LauncherException.class).hasMessageContaining("add --proxy-port PORT");
-        assertThatThrownBy(() -> settings("--id", "node-a", "--peers", "node-a=127.0.0.1:1", "--proxy-port", "1"))
+        assertThatThrownBy(() -> ProxyNodeFixture.settings("--id", "node-a", "--peers", "node-a=127.0.0.1:1", "--proxy-port", "1"))
                 .isInstanceOf(LauncherException.class).hasMessage("--proxy-port needs at least one --upstream VERSION=URL");
-        assertThatThrownBy(() -> settings("--id", "node-a", "--peers", "node-a=127.0.0.1:1", "--proxy-port", "1",
+        assertThatThrownBy(() -> ProxyNodeFixture.settings("--id", "node-a", "--peers", "node-a=127.0.0.1:1", "--proxy-port", "1",
                 "--upstream", "v1=ftp://h"))
                 .isInstanceOf(LauncherException.class).hasMessage("bad upstream 'v1=ftp://h': 'ftp://h' must start with http:// or https://");
-        assertThatThrownBy(() -> settings("--id", "node-a", "--peers", "node-a=127.0.0.1:1", "--proxy-port", "1",
+        assertThatThrownBy(() -> ProxyNodeFixture.settings("--id", "node-a", "--peers", "node-a=127.0.0.1:1", "--proxy-port", "1",
                 "--upstream", "v1=http://h:1", "--mirror", "v3=5%"))
                 .isInstanceOf(LauncherException.class).hasMessageContaining("--mirror names version v3 that has no upstream");
-        assertThatThrownBy(() -> settings("--id", "node-a", "--peers", "node-a=127.0.0.1:1", "--proxy-port", "1",
+        assertThatThrownBy(() -> ProxyNodeFixture.settings("--id", "node-a", "--peers", "node-a=127.0.0.1:1", "--proxy-port", "1",
                 "--upstream", "v1=http://h:1", "--proxy-max-body", "lots"))
                 .isInstanceOf(LauncherException.class).hasMessage("--proxy-max-body: 'lots' is not a size like 512, 64k, 10m or 1g");
     }
 
     @Test
     void aProxyPortInUseIsOneClearLine() throws Exception {
-        v1 = upstream("v1", 200);
+        HttpServer v1 = upstream("v1", 200);
         try (java.net.ServerSocket taken = new java.net.ServerSocket(0, 1, java.net.InetAddress.getByName("127.0.0.1"))) {
-            NodeSettings s = settings("--id", "node-a", "--peers", "node-a=127.0.0.1:1", "--control-port", "0", "--bind", "127.0.0.1",
+            NodeSettings s = ProxyNodeFixture.settings("--id", "node-a", "--peers", "node-a=127.0.0.1:1", "--control-port", "0", "--bind", "127.0.0.1",
                     "--data-port", "0", "--data-dir", dir.toString(), "--proxy-port", Integer.toString(taken.getLocalPort()),
-                    "--upstream", "v1=http://127.0.0.1:" + v1.getAddress().getPort(), "--model", "v1=demo");
+                    "--upstream", "v1=http://127.0.0.1:" + ProxyNodeFixture.port(v1), "--model", "v1=demo");
             assertThatThrownBy(() -> NodeProcess.start(s, SocketTransports.factory(), NodeConsole.silent("node-a")))
                     .isInstanceOf(LauncherException.class)
                     .hasMessage("cannot listen for the proxy on 127.0.0.1:" + taken.getLocalPort() + ": the port is already in use");

@@ -27,6 +27,15 @@ final class RawHttp implements AutoCloseable {
             return null;
         }
 
+        /** Asserts a 200 whose body is {@code size} bytes of {@link TestUpstream#pattern}, chunked on the wire or not. */
+        Reply assertStreamed(int size, boolean chunkedOnTheWire) {
+            org.assertj.core.api.Assertions.assertThat(status).isEqualTo(200);
+            org.assertj.core.api.Assertions.assertThat(chunked).isEqualTo(chunkedOnTheWire);
+            org.assertj.core.api.Assertions.assertThat(body).hasSize(size);
+            org.assertj.core.api.Assertions.assertThat(body[size - 1]).isEqualTo(TestUpstream.pattern(size - 1));
+            return this;
+        }
+
         String text() {
             return new String(body, StandardCharsets.UTF_8);
         }
