@@ -31,10 +31,13 @@ final class DataPlaneRoutes {
     private final PredictHandler predict;
     private final HealthHandlers health;
     private final DashboardHandler dashboard = new DashboardHandler();
+    /** Whether callers reach this API through the node's own {@link DataPortFront} (then it names the caller). */
+    private final boolean behindFront;
 
     DataPlaneRoutes(NodeApi node, Map<String, ModelBackend> models, ObjectMapper mapper, DataPlaneOptions options,
-                    NodeCounters counters) {
+                    NodeCounters counters, boolean behindFront) {
         this.node = node;
+        this.behindFront = behindFront;
         this.guard = new AdminGuard(options.adminToken(), options.isLoopback());
         RequestBodies bodies = new RequestBodies(mapper, options.maxBodyBytes());
         this.proposals = new ProposalHandlers(node, models.keySet(), bodies, options.answerDeadline());
@@ -75,9 +78,25 @@ final class DataPlaneRoutes {
 
     private Handler admin(Handler handler) {
         return ctx -> {
-            guard.check(ctx.req().getRemoteAddr(), ctx.header("Authorization"));
+            guard.check(caller(ctx), ctx.header("Authorization"));
             handler.handle(ctx);
         };
+    }
+
+    /**
+     * The caller's address: the socket's, or behind the front the address the front saw (it always
+     * sets {@link FrontConnection#PEER_HEADER}, replacing a client's own). Only a loopback socket is
+     * believed: a process on this host could also claim another address, but it is local anyway.
+     */
+    private String caller(Context ctx) {
+        String socket = ctx.req().getRemoteAddr();
+        if (behindFront) {
+            String peer = ctx.header(FrontConnection.PEER_HEADER);
+            if (peer != null && !peer.isEmpty() && AdminGuard.isLoopbackAddress(socket)) {
+                return peer;
+            }
+        }
+        return socket;
     }
 
     private void ready(Context ctx) {

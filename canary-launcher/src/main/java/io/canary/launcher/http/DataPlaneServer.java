@@ -20,9 +20,17 @@ import java.util.Objects;
  */
 public final class DataPlaneServer implements AutoCloseable {
     private final Javalin app;
+    /** The Netty front on the data port (null with {@code -Dcanary.predict.engine=javalin}: Javalin listens there). */
+    private final DataPortFront front;
 
-    private DataPlaneServer(Javalin app) {
+    private DataPlaneServer(Javalin app, DataPortFront front) {
         this.app = app;
+        this.front = front;
+    }
+
+    /** Whether the data port is the Netty front ({@link DataPortFront}, the default) rather than Javalin itself. */
+    static boolean frontEnabled() {
+        return !"javalin".equalsIgnoreCase(System.getProperty("canary.predict.engine", "netty"));
     }
 
     /**
@@ -47,12 +55,14 @@ public final class DataPlaneServer implements AutoCloseable {
         Objects.requireNonNull(node, "node");
         Objects.requireNonNull(models, "models");
         ObjectMapper mapper = Json.mapper();
-        DataPlaneRoutes routes = new DataPlaneRoutes(node, models, mapper, options, counters);
+        boolean withFront = frontEnabled();
+        DataPlaneRoutes routes = new DataPlaneRoutes(node, models, mapper, options, counters, withFront);
         Javalin app = Javalin.create(cfg -> {
             cfg.startup.showJavalinBanner = false;
             cfg.startup.showOldJavalinVersionWarning = false;
-            cfg.jetty.host = options.host();
-            cfg.jetty.port = options.port();
+            // Behind the front, the API listens on loopback only: the front is its one caller from outside.
+            cfg.jetty.host = withFront ? "127.0.0.1" : options.host();
+            cfg.jetty.port = withFront ? 0 : options.port();
             cfg.http.maxRequestSize = options.maxBodyBytes();
             cfg.jsonMapper(new JavalinJackson(mapper, false));
             routes.register(cfg.routes);
@@ -61,25 +71,61 @@ public final class DataPlaneServer implements AutoCloseable {
             app.start();
         } catch (JavalinBindException e) {
             stopQuietly(app);
-            throw LauncherException.environment("data port " + options.port() + " on " + options.host()
-                    + " is already in use by another process or a lingering connection (ss -tanp | grep :"
-                    + options.port() + " shows which; choose another with --data-port)", e);
+            throw LauncherException.environment(inUse(options), e);
         } catch (RuntimeException e) {
             stopQuietly(app);
             throw LauncherException.environment("cannot start the data plane on " + options.host() + ":"
                     + options.port() + ": " + rootMessage(e), e);
         }
-        return new DataPlaneServer(app);
+        if (!withFront) {
+            return new DataPlaneServer(app, null);
+        }
+        RequestBodies bodies = new RequestBodies(mapper, options.maxBodyBytes());
+        try {
+            DataPortFront front = DataPortFront.start(options.host(), options.port(), app.port(),
+                    options.answerDeadline().toMillis() + 5_000, options.maxBodyBytes(),
+                    client -> new NettyPredict(node, models, bodies, counters, mapper, client));
+            return new DataPlaneServer(app, front);
+        } catch (Exception e) {
+            stopQuietly(app);
+            if (isBindFailure(e)) {
+                throw LauncherException.environment(inUse(options), e);
+            }
+            throw LauncherException.environment("cannot start the data plane on " + options.host() + ":"
+                    + options.port() + ": " + rootMessage(e), e);
+        }
+    }
+
+    private static String inUse(DataPlaneOptions options) {
+        return "data port " + options.port() + " on " + options.host()
+                + " is already in use by another process or a lingering connection (ss -tanp | grep :"
+                + options.port() + " shows which; choose another with --data-port)";
+    }
+
+    private static boolean isBindFailure(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof java.net.BindException || (t.getMessage() != null && t.getMessage().contains("Address already in use"))) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** The bound port (the chosen one when started on port 0). */
     public int port() {
-        return app.port();
+        return front != null ? front.port() : app.port();
     }
 
     /** Stops accepting requests and closes connections. Idempotent; never throws. */
     @Override
     public void close() {
+        if (front != null) {
+            try {
+                front.close();
+            } catch (RuntimeException ignored) {
+                // Best effort, as for Javalin below.
+            }
+        }
         stopQuietly(app);
     }
 

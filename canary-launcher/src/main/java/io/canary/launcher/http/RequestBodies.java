@@ -46,7 +46,11 @@ final class RequestBodies {
 
     /** The body as {@code type}; null when the body is empty. */
     <T> T parse(Context ctx, Class<T> type) {
-        byte[] body = read(ctx);
+        return parse(read(ctx), type);
+    }
+
+    /** {@code body} as {@code type}; null when it is empty; 400 with what is wrong otherwise. Any thread. */
+    <T> T parse(byte[] body, Class<T> type) {
         if (isBlank(body)) {
             return null;
         }
@@ -74,7 +78,7 @@ final class RequestBodies {
         }
     }
 
-    private ApiException tooLarge() {
+    ApiException tooLarge() {
         return new ApiException(413, "request body larger than " + maxBytes + " bytes");
     }
 

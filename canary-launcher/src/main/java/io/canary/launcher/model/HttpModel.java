@@ -64,7 +64,8 @@ public final class HttpModel implements ModelBackend {
             if (failure != null) {
                 throw new ModelException(describe(failure));
             }
-            return parse(checkStatus(response));
+            checkStatus(response.getStatus());
+            return parse(response.getContentAsString());
         });
     }
 
@@ -91,12 +92,29 @@ public final class HttpModel implements ModelBackend {
         } catch (RuntimeException e) {
             throw new ModelException(describe(e));
         }
-        String body = checkStatus(response);
+        return output(response.getStatus(), response.getContentAsString());
+    }
+
+    /**
+     * What an answer of the backend means, whichever client fetched it: a 2xx answer that is one
+     * JSON value as a raw node serialising to its exact bytes, any other 2xx answer as JSON (a
+     * string if it is not JSON). For the node's own {@code /predict} on Netty, which calls the
+     * backend itself. Any thread.
+     *
+     * @throws ModelException on a non-2xx status
+     */
+    public JsonNode output(int status, String body) {
+        checkStatus(status);
         return isOneJsonValue(body) ? JsonNodeFactory.instance.rawValueNode(new RawValue(body.strip())) : parse(body);
     }
 
+    /** The body this model POSTs for {@code input} (JSON; {@code null} without input). */
+    public static String requestBody(JsonNode input) {
+        return input == null || input.isMissingNode() ? "null" : input.toString();
+    }
+
     private Request request(JsonNode input) {
-        String body = input == null || input.isMissingNode() ? "null" : input.toString();
+        String body = requestBody(input);
         return http.newRequest(spec.uri())
                 .method(HttpMethod.POST)
                 .timeout(spec.timeout().toMillis(), TimeUnit.MILLISECONDS)
@@ -104,16 +122,17 @@ public final class HttpModel implements ModelBackend {
                 .body(new StringRequestContent("application/json", body, StandardCharsets.UTF_8));
     }
 
-    /** The answer's body if its status is 2xx. */
-    private String checkStatus(ContentResponse response) {
-        int status = response.getStatus();
+    private void checkStatus(int status) {
         if (status < 200 || status > 299) {
             throw new ModelException("backend of " + version + " at " + spec.uri() + " answered HTTP " + status);
         }
-        return response.getContentAsString();
     }
 
-    private String describe(Throwable failure) {
+    /**
+     * One line on why a call failed: a timeout, a refused connection, or the failure's message,
+     * naming the version and the backend. Any thread.
+     */
+    public String describe(Throwable failure) {
         Throwable t = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
         if (t instanceof TimeoutException) {
             return "backend of " + version + " at " + spec.uri() + " did not answer within " + spec.timeout().toMillis() + " ms";

@@ -4,24 +4,12 @@ import io.canary.launcher.LauncherException;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
-import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
-import io.netty.channel.IoHandlerFactory;
-import io.netty.channel.MultiThreadIoEventLoopGroup;
-import io.netty.channel.epoll.Epoll;
-import io.netty.channel.epoll.EpollIoHandler;
-import io.netty.channel.epoll.EpollServerSocketChannel;
-import io.netty.channel.epoll.EpollSocketChannel;
-import io.netty.channel.nio.NioIoHandler;
-import io.netty.channel.socket.ServerSocketChannel;
 import io.netty.channel.socket.SocketChannel;
-import io.netty.channel.socket.nio.NioServerSocketChannel;
-import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpServerExpectContinueHandler;
 import io.netty.handler.timeout.IdleStateHandler;
-import io.netty.util.concurrent.DefaultThreadFactory;
 import java.net.InetSocketAddress;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -58,17 +46,13 @@ final class NettyProxyEngine implements ProxyServer.Engine {
     }
 
     static NettyProxyEngine start(ProxySettings settings, ProxyNode node, ProxyStats stats) {
-        boolean epoll = Epoll.isAvailable() && !Boolean.getBoolean("canary.proxy.nio");
-        int threads = Math.max(1, Integer.getInteger("canary.proxy.threads", Runtime.getRuntime().availableProcessors()));
-        IoHandlerFactory io = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
-        EventLoopGroup loops = new MultiThreadIoEventLoopGroup(threads, new DefaultThreadFactory("canary-proxy-" + node.id(), true), io);
-        Class<? extends ServerSocketChannel> serverType = epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
-        Class<? extends SocketChannel> clientType = epoll ? EpollSocketChannel.class : NioSocketChannel.class;
+        NettyLoops netty = NettyLoops.start("canary-proxy-" + node.id(), "canary.proxy.threads");
+        EventLoopGroup loops = netty.group();
 
         Upstreams upstreams = new Upstreams(settings.upstreams());
         boolean anyHttps = settings.upstreams().values().stream().flatMap(u -> u.endpoints().stream())
                 .anyMatch(u -> "https".equalsIgnoreCase(u.getScheme()));
-        UpstreamPools pools = new UpstreamPools(clientType, settings, threads, anyHttps);
+        UpstreamPools pools = new UpstreamPools(netty.clientType(), settings, netty.threads(), anyHttps);
         // Always there, even without --mirror: a rollout's shadow step copies through it.
         NettyMirror mirror = new NettyMirror(new MirrorGate(upstreams, node, settings.mirror(), stats), pools);
         LongAdder inFlight = new LongAdder();
@@ -76,9 +60,7 @@ final class NettyProxyEngine implements ProxyServer.Engine {
                 pools, mirror, "1.1 " + node.id(), inFlight);
         int maxHeader = settings.maxHeaderBytes();
         long clientTimeout = settings.clientTimeout().toMillis();
-        ServerBootstrap bootstrap = new ServerBootstrap().group(loops).channel(serverType)
-                .option(ChannelOption.SO_BACKLOG, 1024)
-                .childOption(ChannelOption.TCP_NODELAY, true)
+        ServerBootstrap bootstrap = netty.server()
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {

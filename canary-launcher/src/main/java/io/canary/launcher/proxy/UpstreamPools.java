@@ -66,16 +66,7 @@ final class UpstreamPools {
 
     /** An idle, open connection to {@code endpoint} owned by the current loop, or null. */
     Channel take(Endpoint endpoint, boolean mirror) {
-        ArrayDeque<Channel> q = idle.get().of(mirror).get(endpoint);
-        if (q == null) {
-            return null;
-        }
-        for (Channel c; (c = q.pollLast()) != null; ) {
-            if (c.isActive()) {
-                return c;
-            }
-        }
-        return null;
+        return NettyLoops.pollActive(idle.get().of(mirror).get(endpoint));
     }
 
     /** A connection whose exchange ended cleanly goes back to the current loop's pool (or is closed if full). */

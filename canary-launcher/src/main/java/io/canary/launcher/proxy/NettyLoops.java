@@ -1,0 +1,63 @@
+package io.canary.launcher.proxy;
+
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.IoHandlerFactory;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollIoHandler;
+import io.netty.channel.epoll.EpollServerSocketChannel;
+import io.netty.channel.epoll.EpollSocketChannel;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.ServerSocketChannel;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.util.concurrent.DefaultThreadFactory;
+import java.util.ArrayDeque;
+
+/**
+ * The Netty machinery shared by the node's two Netty listeners, the proxy and the data port's
+ * front: event loops (epoll where available, else NIO; {@code canary.proxy.nio=true} forces NIO),
+ * the matching channel types, a server bootstrap with the common options, and the pool helper.
+ *
+ * @param threads how many event loops {@code group} has
+ */
+public record NettyLoops(EventLoopGroup group, int threads, Class<? extends ServerSocketChannel> serverType,
+                         Class<? extends SocketChannel> clientType) {
+
+    /**
+     * Starts daemon event loops named {@code name}: as many as system property {@code threadsProperty}
+     * says, by default one per core. Shut them down with {@code group().shutdownGracefully}.
+     */
+    public static NettyLoops start(String name, String threadsProperty) {
+        boolean epoll = Epoll.isAvailable() && !Boolean.getBoolean("canary.proxy.nio");
+        int threads = Math.max(1, Integer.getInteger(threadsProperty, Runtime.getRuntime().availableProcessors()));
+        IoHandlerFactory io = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
+        EventLoopGroup group = new MultiThreadIoEventLoopGroup(threads, new DefaultThreadFactory(name, true), io);
+        return new NettyLoops(group, threads, epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class,
+                epoll ? EpollSocketChannel.class : NioSocketChannel.class);
+    }
+
+    /** A server bootstrap on these loops: backlog 1024, {@code TCP_NODELAY} on accepted connections. */
+    public ServerBootstrap server() {
+        return new ServerBootstrap().group(group).channel(serverType)
+                .option(ChannelOption.SO_BACKLOG, 1024)
+                .childOption(ChannelOption.TCP_NODELAY, true);
+    }
+
+    /** The most recently pooled connection of {@code idle} that is still open (closed ones are dropped), or null. */
+    public static Channel pollActive(ArrayDeque<Channel> idle) {
+        if (idle == null) {
+            return null;
+        }
+        for (Channel c; (c = idle.pollLast()) != null; ) {
+            if (c.isActive()) {
+                return c;
+            }
+        }
+        return null;
+    }
+}
