@@ -4,7 +4,8 @@
 #   nginx    nginx split_clients on $request_id, 90/10 over the two stubs,
 #   proxy    Canary's transparent reverse proxy (--proxy-port), 90/10 over the same two stubs (Netty engine),
 #   proxy-jetty  the same proxy on its alternative Jetty engine (-Dcanary.proxy.engine=jetty), a second node (JETTY=0 skips),
-#   canary   the same node's POST /predict, 90/10 to the same stubs (JSON envelope),
+#   canary   the same node's POST /predict, 90/10 to the same stubs (JSON envelope; served on the data port's Netty front),
+#   canary-javalin  the same /predict on the second node, on Javalin's own path (-Dcanary.predict.engine=javalin; JETTY=0 skips),
 #   demo     one Canary node with the built-in demo model at zero latency (no upstream): its own ceiling.
 # nginx, proxy and canary alternate (A B C A B C) within one run. Then the large-body runs:
 # 1 MiB uploads and 1 MiB downloads through nginx and the proxy at LARGE_CONNS connections, with the
@@ -126,11 +127,13 @@ wait_port "$PROXY_PORT" 30
 echo "# canary node (proxy on :$PROXY_PORT and /predict): $(curl -sf "$NODE_URL/routing/state")" >>"$OUT"
 if [[ ${JETTY:-1} == 1 ]]; then
   JETTY_PORT=$(free_port)
-  CANARY_DATA_DIR="$BENCH_TMP/canary-data-jetty" CANARY_JAVA_OPTS="$CANARY_JAVA_OPTS -Dcanary.proxy.engine=jetty" \
-    start_canary_cluster 1 --model "v1=demo" --proxy-port "$JETTY_PORT" \
+  # The alternative engines, for comparison in the same run: the Jetty proxy, and /predict on Javalin's own path.
+  CANARY_DATA_DIR="$BENCH_TMP/canary-data-jetty" CANARY_JAVA_OPTS="$CANARY_JAVA_OPTS -Dcanary.proxy.engine=jetty -Dcanary.predict.engine=javalin" \
+    start_canary_cluster 1 --model "v1=http://127.0.0.1:$STUB_V1_PORT/" --model "v2=http://127.0.0.1:$STUB_V2_PORT/" --proxy-port "$JETTY_PORT" \
     --upstream "v1=http://127.0.0.1:$STUB_V1_PORT" --upstream "v2=http://127.0.0.1:$STUB_V2_PORT" \
     --initial-weights v1=0.9,v2=0.1 --baseline v1
   wait_port "$JETTY_PORT" 30
+  JAVALIN_URL=${CANARY_URLS[0]}
 fi
 # Alternate nginx, the proxy and /predict (A B C A B C) so a burst of other work on the machine hits all.
 for (( round = 1; round <= ${ROUNDS:-2}; round++ )); do
@@ -140,6 +143,7 @@ for (( round = 1; round <= ${ROUNDS:-2}; round++ )); do
   ON_RUN=
   [[ ${JETTY:-1} == 1 ]] && wrk_run proxy-jetty "http://127.0.0.1:$JETTY_PORT/predict" stub_hits "$round"
   wrk_run canary "$NODE_URL/predict" stub_hits "$round"
+  if [[ ${JETTY:-1} == 1 ]]; then wrk_run canary-javalin "$JAVALIN_URL/predict" stub_hits "$round"; fi
 done
 
 # Large bodies: 1 MiB up, 1 MiB down, at LARGE_CONNS connections, nginx then the proxy (-Xmx256m:
@@ -183,8 +187,9 @@ wrk_run demo "$DEMO_URL/predict" demo_counts
       p=$(result_value "$OUT" "$k" "target=proxy round=$round ")
       j=$(result_value "$OUT" "$k" "target=proxy-jetty round=$round ")
       c=$(result_value "$OUT" "$k" "target=canary round=$round ")
+      cj=$(result_value "$OUT" "$k" "target=canary-javalin round=$round ")
       d=$(result_value "$OUT" "$k" "target=demo ")
-      echo "RATIO dataplane round=$round $k stub=$s nginx=$n proxy=$p proxy-jetty=${j:-n/a} canary=$c demo=$d proxy/nginx=$(ratio "$p" "$n") proxy-jetty/nginx=$(ratio "$j" "$n") canary/nginx=$(ratio "$c" "$n") canary/stub=$(ratio "$c" "$s") nginx/stub=$(ratio "$n" "$s") demo/nginx=$(ratio "$d" "$n")"
+      echo "RATIO dataplane round=$round $k stub=$s nginx=$n proxy=$p proxy-jetty=${j:-n/a} canary=$c canary-javalin=${cj:-n/a} demo=$d proxy/nginx=$(ratio "$p" "$n") proxy-jetty/nginx=$(ratio "$j" "$n") canary/nginx=$(ratio "$c" "$n") canary-javalin/nginx=$(ratio "$cj" "$n") canary/stub=$(ratio "$c" "$s") nginx/stub=$(ratio "$n" "$s") demo/nginx=$(ratio "$d" "$n")"
     done
   done
   if [[ ${LARGE:-1} == 1 ]]; then

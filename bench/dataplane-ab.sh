@@ -1,0 +1,68 @@
+#!/usr/bin/env bash
+# A/B of two builds' data plane in one run (for deciding between designs on a busy machine):
+#   bench/dataplane-ab.sh OLD_JAR NEW_JAR
+# One nginx (the two stubs and split_clients, as in dataplane.sh) and one node per jar, each with the
+# transparent proxy and /predict over the same stubs at 90/10. Then ROUNDS rounds of
+# nginx, proxy A, proxy B, /predict A, /predict B (the same wrk command as dataplane.sh, each after a
+# warm-up), and the ratios per round. PROFILE=B records node B with JFR during its round-1 proxy and
+# /predict runs and prints the hottest frames. Results: $RESULTS_DIR/dataplane-ab.txt.
+set -euo pipefail
+source "$(dirname "$0")/lib.sh"
+source "$BENCH_DIR/nginx.sh"
+source "$BENCH_DIR/canary-nodes.sh"
+OLD_JAR=${1:?usage: dataplane-ab.sh OLD_JAR NEW_JAR}
+NEW_JAR=${2:?usage: dataplane-ab.sh OLD_JAR NEW_JAR}
+WRK_THREADS=${WRK_THREADS:-2}
+WRK_CONNS=${WRK_CONNS:-32}
+WRK_SECONDS=${WRK_SECONDS:-8}
+WARMUP_SECONDS=${WARMUP_SECONDS:-5}
+OUT="$RESULTS_DIR/dataplane-ab.txt"
+have_tools wrk nginx curl || exit 0
+: >"$OUT"
+echo "# data plane A/B, $(date -u +%FT%TZ), A=$OLD_JAR B=$NEW_JAR, wrk -t$WRK_THREADS -c$WRK_CONNS -d${WRK_SECONDS}s; $(load_note)" | tee -a "$OUT"
+
+run() { # NAME URL ROUND [PID to profile]
+  local name=$1 url=$2 round=$3 pid=${4:-} raw="$BENCH_TMP/wrk-$1-$3.txt"
+  wrk -t"$WRK_THREADS" -c"$WRK_CONNS" -d"${WARMUP_SECONDS}s" -s "$BENCH_DIR/predict.lua" "$url" >/dev/null
+  [[ -n $pid ]] && jcmd "$pid" JFR.start name=ab settings=profile filename="$BENCH_TMP/$name.jfr" >/dev/null
+  wrk -t"$WRK_THREADS" -c"$WRK_CONNS" -d"${WRK_SECONDS}s" --latency -s "$BENCH_DIR/predict.lua" "$url" >"$raw"
+  if [[ -n $pid ]]; then
+    jcmd "$pid" JFR.stop name=ab >/dev/null
+    { echo "# JFR, $name round $round: hottest top frames"
+      jfr print --events jdk.ExecutionSample "$BENCH_TMP/$name.jfr" | awk '
+        /stackTrace = \[/ { getline; sub(/^[ \t]+/, ""); sub(/line:.*/, ""); top[$0]++; n++ }
+        END { for (f in top) printf "%6.2f%% %s\n", 100 * top[f] / n, f; printf "%6d samples\n", n }' | sort -rn | head -30
+    } >>"$OUT"
+  fi
+  echo "RESULT ab target=$name round=$round rps=$(awk '/^Requests\/sec:/ { print $2 }' "$raw") p99=$(awk '$1 == "99%" { print $2 }' "$raw") non2xx=$(awk '/Non-2xx/ { print $NF }' "$raw") load=$(cut -d' ' -f1 /proc/loadavg)" | tee -a "$OUT"
+}
+
+start_nginx
+declare -A PROXY_PORT DATA_URL NODE
+for side in A B; do
+  jar=$OLD_JAR; [[ $side == B ]] && jar=$NEW_JAR
+  PROXY_PORT[$side]=$(free_port)
+  BENCH_JAR=$jar CANARY_DATA_DIR="$BENCH_TMP/data-$side" start_canary_cluster 1 \
+    --model "v1=http://127.0.0.1:$STUB_V1_PORT/" --model "v2=http://127.0.0.1:$STUB_V2_PORT/" \
+    --proxy-port "${PROXY_PORT[$side]}" --upstream "v1=http://127.0.0.1:$STUB_V1_PORT" --upstream "v2=http://127.0.0.1:$STUB_V2_PORT" \
+    --initial-weights v1=0.9,v2=0.1 --baseline v1
+  NODE[$side]=${BENCH_PIDS[-1]}
+  DATA_URL[$side]=${CANARY_URLS[-1]}
+  wait_port "${PROXY_PORT[$side]}" 60
+done
+for (( round = 1; round <= ${ROUNDS:-2}; round++ )); do
+  prof=; [[ ${PROFILE:-} == B && $round == 1 ]] && prof=${NODE[B]}
+  run nginx "http://127.0.0.1:$NGINX_SPLIT_PORT/predict" "$round"
+  run proxy-A "http://127.0.0.1:${PROXY_PORT[A]}/predict" "$round"
+  run proxy-B "http://127.0.0.1:${PROXY_PORT[B]}/predict" "$round" "$prof"
+  run predict-A "${DATA_URL[A]}/predict" "$round"
+  run predict-B "${DATA_URL[B]}/predict" "$round" "$prof"
+done
+for (( round = 1; round <= ${ROUNDS:-2}; round++ )); do
+  n=$(result_value "$OUT" rps "target=nginx round=$round ")
+  line="RATIO ab round=$round"
+  for t in proxy-A proxy-B predict-A predict-B; do
+    line+=" $t/nginx=$(ratio "$(result_value "$OUT" rps "target=$t round=$round ")" "$n")"
+  done
+  echo "$line" | tee -a "$OUT"
+done
