@@ -23,6 +23,7 @@ import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.util.AsciiString;
+import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -46,6 +47,7 @@ import java.util.function.Consumer;
 final class NettyPredict {
     private static final AsciiString VERSION_HEADER = AsciiString.cached(PredictHandler.VERSION_HEADER);
     private static final AsciiString JSON = AsciiString.cached("application/json");
+    private static final byte[] NULL_INPUT = "null".getBytes(StandardCharsets.US_ASCII);
 
     /** An HTTP model's target, resolved once. */
     private record Target(HttpModel model, InetSocketAddress address, String uri, String host, long timeoutMillis) {
@@ -54,6 +56,8 @@ final class NettyPredict {
     private final NodeApi node;
     private final Map<String, ModelBackend> models;
     private final Map<String, Target> targets = new java.util.HashMap<>();
+    /** Each version's envelope head, made once (any loop may add one: concurrent). */
+    private final Map<String, byte[]> heads = new java.util.concurrent.ConcurrentHashMap<>();
     private final RequestBodies bodies;
     private final NodeCounters counters;
     private final ObjectMapper mapper;
@@ -82,18 +86,26 @@ final class NettyPredict {
 
     /** Serves one {@code POST /predict} (the request is released here); {@code answer} gets the response once. */
     void serve(EventLoop loop, FullHttpRequest request, Consumer<FullHttpResponse> answer) {
-        PredictRequest body;
         String headerKey = request.headers().get(PredictHandler.KEY_HEADER);
-        try {
-            body = bodies.parse(ByteBufUtil.getBytes(request.content()), PredictRequest.class);
-        } catch (ApiException e) {
-            answer.accept(json(HttpResponseStatus.valueOf(e.status()), new ErrorView(e.getMessage()), null));
-            return;
-        } finally {
-            request.release();
+        byte[] bytes = ByteBufUtil.getBytes(request.content());
+        request.release();
+        PredictJson.Fast fast = PredictJson.read(bytes);
+        String bodyKey;
+        JsonNode input = null;
+        if (fast != null) {
+            bodyKey = fast.key();
+        } else {
+            PredictRequest body;
+            try {
+                body = bodies.parse(bytes, PredictRequest.class);
+            } catch (ApiException e) {
+                answer.accept(json(HttpResponseStatus.valueOf(e.status()), new ErrorView(e.getMessage()), null));
+                return;
+            }
+            bodyKey = body != null ? body.key() : null;
+            input = body != null ? body.input() : null;
         }
-        String key = headerKey != null && !headerKey.isBlank() ? headerKey : body != null ? body.key() : null;
-        JsonNode input = body != null ? body.input() : null;
+        String key = headerKey != null && !headerKey.isBlank() ? headerKey : bodyKey;
         String version = node.route(key);
         ModelBackend model = models.get(version);
         if (model == null) {
@@ -106,27 +118,42 @@ final class NettyPredict {
         long start = System.nanoTime();
         Target target = targets.get(version);
         if (target != null) {
-            byte[] out = HttpModel.requestBody(input).getBytes(StandardCharsets.UTF_8);
+            // The input's bytes as the client sent them (the fast read), or the mapper's tree written back.
+            byte[] out = fast != null ? (fast.input() != null ? fast.input() : NULL_INPUT)
+                    : HttpModel.requestBody(input).getBytes(StandardCharsets.UTF_8);
             FullHttpRequest call = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.POST, target.uri(), Unpooled.wrappedBuffer(out));
             call.headers().set(HttpHeaderNames.HOST, target.host()).set(HttpHeaderNames.ACCEPT, JSON)
                     .set(HttpHeaderNames.CONTENT_TYPE, JSON).setInt(HttpHeaderNames.CONTENT_LENGTH, out.length);
             client.send(loop, target.address(), call, target.timeoutMillis(), (r, failure) -> {
+                if (r == null) {
+                    answer.accept(answered(version, start, null, new RuntimeException(target.model().describe(failure))));
+                    return;
+                }
+                int status = r.status().code();
+                byte[] raw = ByteBufUtil.getBytes(r.content());
+                r.release();
+                byte[] one = status >= 200 && status <= 299 ? PredictJson.oneValue(raw) : null;
+                if (one != null) {
+                    answer.accept(envelope(version, start, one)); // the common case: no tree either way
+                    return;
+                }
                 JsonNode output = null;
-                Throwable problem = failure;
-                if (r != null) {
-                    try {
-                        output = target.model().output(r.status().code(), r.content().toString(StandardCharsets.UTF_8));
-                    } catch (RuntimeException e) {
-                        problem = e;
-                    } finally {
-                        r.release();
-                    }
-                } else {
-                    problem = new RuntimeException(target.model().describe(failure));
+                Throwable problem = null;
+                try {
+                    output = target.model().output(status, new String(raw, StandardCharsets.UTF_8));
+                } catch (RuntimeException e) {
+                    problem = e;
                 }
                 answer.accept(answered(version, start, output, problem));
             });
             return;
+        }
+        if (fast != null && fast.input() != null) {
+            try {
+                input = mapper.readTree(fast.input());
+            } catch (IOException e) {
+                input = null; // cannot happen: the tokenizer read these bytes as one value
+            }
         }
         CompletableFuture<JsonNode> call;
         try {
@@ -141,6 +168,15 @@ final class NettyPredict {
                 loop.execute(() -> answer.accept(answered(version, start, output, failure)));
             }
         });
+    }
+
+    /** Records a success for {@code version} and writes the envelope around the model's JSON bytes. */
+    private FullHttpResponse envelope(String version, long start, byte[] output) {
+        long nanos = System.nanoTime() - start;
+        node.record(version, nanos, true);
+        counters.request(version, nanos, true);
+        byte[] head = heads.computeIfAbsent(version, v -> PredictJson.envelopeHead(v, node.id()));
+        return response(HttpResponseStatus.OK, PredictJson.envelope(head, output, Math.round(nanos / 1_000.0) / 1_000.0), version);
     }
 
     /** Records the call's latency and outcome for {@code version}; the envelope (200) or the error (502). */

@@ -15,12 +15,14 @@ import io.netty.channel.socket.ServerSocketChannel;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.util.ResourceLeakDetector;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import java.util.ArrayDeque;
 
 /**
  * The Netty machinery shared by the node's two Netty listeners, the proxy and the data port's
- * front: event loops (epoll where available, else NIO; {@code canary.proxy.nio=true} forces NIO),
+ * front: event loops (epoll where available, else NIO; {@code canary.proxy.nio=true} forces NIO;
+ * Netty's buffer leak detection off unless {@code io.netty.leakDetection.level} is set),
  * the matching channel types, a server bootstrap with the common options, and the pool helper.
  *
  * @param threads how many event loops {@code group} has
@@ -33,6 +35,10 @@ public record NettyLoops(EventLoopGroup group, int threads, Class<? extends Serv
      * says, by default one per core. Shut them down with {@code group().shutdownGracefully}.
      */
     public static NettyLoops start(String name, String threadsProperty) {
+        if (System.getProperty("io.netty.leakDetection.level") == null && System.getProperty("io.netty.leakDetectionLevel") == null) {
+            // Sampling every buffer's life shows in the data plane's profile; -Dio.netty.leakDetection.level=simple brings it back.
+            ResourceLeakDetector.setLevel(ResourceLeakDetector.Level.DISABLED);
+        }
         boolean epoll = Epoll.isAvailable() && !Boolean.getBoolean("canary.proxy.nio");
         int threads = Math.max(1, Integer.getInteger(threadsProperty, Runtime.getRuntime().availableProcessors()));
         IoHandlerFactory io = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
