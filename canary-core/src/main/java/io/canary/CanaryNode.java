@@ -6,7 +6,6 @@ import io.canary.internal.rollout.RolloutExtension;
 import io.canary.internal.node.NodeExtension;
 import io.canary.internal.node.NodeRuntime;
 import io.canary.internal.node.NodeSettings;
-import io.canary.log.FileStateLog;
 import io.canary.log.StateLog;
 import io.canary.model.RoutingState;
 import io.canary.model.Weights;
@@ -20,11 +19,9 @@ import io.canary.transport.Message;
 import io.canary.transport.Transport;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
-import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
 
@@ -376,39 +373,9 @@ public final class CanaryNode implements AutoCloseable {
          * @throws java.io.UncheckedIOException if the state log in the data directory cannot be opened
          */
         public CanaryNode build() {
-            if (nodeId == null || nodeId.isBlank()) {
-                throw new IllegalArgumentException("nodeId is required");
-            }
-            if (members == null || members.isEmpty()) {
-                throw new IllegalArgumentException("members is required: every member's id, " + nodeId + " included");
-            }
-            if (new LinkedHashSet<>(members).size() != members.size()) {
-                throw new IllegalArgumentException("members must not repeat an id, got " + members);
-            }
-            if (!members.contains(nodeId)) {
-                throw new IllegalArgumentException("members " + members + " must include this node " + nodeId);
-            }
-            String coordinator = coordinatorId != null ? coordinatorId : members.get(0);
-            if (!members.contains(coordinator)) {
-                throw new IllegalArgumentException("coordinatorId " + coordinator + " is not among the members " + members);
-            }
-            if (transport == null) {
-                throw new IllegalArgumentException("transport is required");
-            }
-            StateLog log = stateLog != null ? stateLog : openFileLog(dataDir, nodeId);
-            boolean ownsScheduler = scheduler == null;
-            Scheduler s = ownsScheduler ? new ExecutorScheduler(nodeId) : scheduler;
-            long requestIdBase = new SplittableRandom().nextLong() >>> 2;
-            HealthExchange health = new HealthExchange(nodeId, coordinator, config, servableVersions, initialState, s::nowMillis);
-            RolloutExtension rollout = new RolloutExtension(judge, health, config.maxPause());
-            List<NodeExtension> all = new ArrayList<>(List.of(health, rollout));
-            all.addAll(extensions);
-            return new CanaryNode(new NodeSettings(nodeId, members, coordinator, servableVersions, config,
-                    initialState, transport, log, s, ownsScheduler, all, requestIdBase), health, rollout);
-        }
-
-        private static StateLog openFileLog(Path dataDir, String nodeId) {
-            return FileStateLog.open(dataDir, nodeId);
+            NodeAssembly.Parts parts = NodeAssembly.assemble(new NodeAssembly.Wanted(nodeId, members, coordinatorId,
+                    transport, dataDir, stateLog, initialState, servableVersions, config, scheduler, judge, extensions));
+            return new CanaryNode(parts.settings(), parts.health(), parts.rollout());
         }
     }
 }

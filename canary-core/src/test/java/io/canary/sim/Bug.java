@@ -47,7 +47,11 @@ public enum Bug {
     /** Runtime: the protocol is handed the wall clock as its monotonic clock (a step moves leases and reachability). */
     PROTOCOL_ON_WALL_CLOCK(false),
     /** Protocol: the router gets no lease deadline, so the lease is only checked when the protocol thread runs (a pause outlives it): LEASE. */
-    LEASE_ONLY_CHECKED_ON_EVENTS(true);
+    LEASE_ONLY_CHECKED_ON_EVENTS(true),
+    /** Protocol: the fresh-start deference to node-a has no bound (a node defers while it hears a node-a that cannot win). */
+    DEFERENCE_UNCAPPED(true),
+    /** Protocol: a weight set that yields to a later weight set is told it failed instead of being superseded by it. */
+    YIELDED_WEIGHT_SET_FAILS(true);
 
     private final boolean inProtocol;
 

@@ -19,9 +19,11 @@ import java.util.SplittableRandom;
  * @param longSplit 0 none, 1 a partition, 2 a one-way cut, lasting {@code longSplitMillis}
  * @param longSplitMillis how long the long partition or cut lasts
  * @param longDiskFailureMillis how long one node's disk fails every write (0: none)
+ * @param deafNode the index of a node deaf for good from the start (every message to it is lost, its own
+ *     still arrive: an inbound firewall rule, a half-dead NIC), -1 for none; node-a in half of them
  */
 record ExtraFaults(int losses, boolean lossHitsCoordinator, int corruptions, int pauses, int wallSteps, int longSplit,
-                   long longSplitMillis, long longDiskFailureMillis) {
+                   long longSplitMillis, long longDiskFailureMillis, int deafNode) {
 
     /** A long partition's runs have this many ms of faults, at least: the split must fit in, with time to act around it. */
     static final long LONG_RUN_MILLIS = 80_000;
@@ -52,12 +54,16 @@ record ExtraFaults(int losses, boolean lossHitsCoordinator, int corruptions, int
         int longSplit = r.nextInt(24) == 0 ? 1 + r.nextInt(2) : 0;
         long longSplitMillis = 60_000 + r.nextLong(10_000);
         long longDisk = r.nextInt(8) == 0 ? 2_000 + r.nextLong(6_000) : 0; // beyond the faults' end: half of it past the rollback bound
-        return new ExtraFaults(losses, hitsCoordinator, corruptions, pauses, wallSteps, longSplit, longSplitMillis, longDisk);
+        // Drawn last, so that every earlier draw of a seed stays as it was. One run in 40: node-a deaf at a fresh
+        // start is what the fresh-start deference must not wait for forever (the others hear it, it hears nobody).
+        int deaf = r.nextInt(40) == 0 ? (r.nextBoolean() ? 0 : r.nextInt(nodes)) : -1;
+        return new ExtraFaults(losses, hitsCoordinator, corruptions, pauses, wallSteps, longSplit, longSplitMillis, longDisk,
+                deaf);
     }
 
     /** None of these faults (what a seed drew before they existed). */
     static ExtraFaults none() {
-        return new ExtraFaults(0, false, 0, 0, 0, 0, 0, 0);
+        return new ExtraFaults(0, false, 0, 0, 0, 0, 0, 0, -1);
     }
 
     /** The fault phase of a run that has a long split lasts long enough to hold it. */
@@ -88,6 +94,9 @@ record ExtraFaults(int losses, boolean lossHitsCoordinator, int corruptions, int
         if (longDiskFailureMillis > 0) {
             s.append(", a disk failing from late in the faults to ").append(Simulation.ROLLBACK_BOUND.toMillis() + longDiskFailureMillis / 2)
                     .append(" ms after them");
+        }
+        if (deafNode >= 0) {
+            s.append(", node-").append((char) ('a' + deafNode)).append(" deaf for good from the start (it sends, hears nothing)");
         }
         return s.toString();
     }

@@ -215,7 +215,7 @@ final class FaultInjector {
     /** The coordinator of the moment (or any live member) is lost for good: at most a minority ever is. */
     private void loseOne() {
         // A node whose disk fails for long counts as lost: the rest must stay a majority.
-        if (sim.lostCount() + (longFailingDisk != null ? 1 : 0) >= (sim.members().size() - 1) / 2) {
+        if (sim.outForGood() + (longFailingDisk != null ? 1 : 0) >= (sim.members().size() - 1) / 2) {
             return;
         }
         // Only once every member's log holds a term: a node on an empty log votes only after hearing every
@@ -310,7 +310,7 @@ final class FaultInjector {
 
     /** One node's disk fails every write for a long while, possibly past the end of the faults. */
     private void failDiskLong(String id, long millis) {
-        if (sim.isLost(id) || sim.lostCount() + 1 > (sim.members().size() - 1) / 2) {
+        if (sim.isLost(id) || id.equals(sim.deafNode()) || sim.outForGood() + 1 > (sim.members().size() - 1) / 2) {
             return; // the healthy nodes must stay a majority
         }
         longFailingDisk = id;

@@ -33,6 +33,11 @@ public enum Invariant {
      * majority voted YES and every other vote was a NO about the voter itself (its disk fails, it shuts down).
      */
     NO_VETO,
+    /**
+     * A weight set that yields to a later weight set (a promotion preparing when a lowering weight set
+     * arrives) is superseded by it, never told it failed: it rides in the later one's transaction.
+     */
+    SUPERSEDED_NOT_FAILED,
     /** Once faults stop, a requested rollback reaches every node within the stated bound. */
     ROLLBACK_BOUND,
     /** Once faults stop, every node reaches the coordinator's state and nothing stays pending, within the bound. */

@@ -303,6 +303,22 @@ final class Invariants {
         }
     }
 
+    /** How the coordinator words the abort of a proposal that yields to an operator's weight set (Coordinator#propose). */
+    private static final String YIELDS_TO_WEIGHT_SET = " aborted: it yields to weights ";
+
+    /**
+     * SUPERSEDED_NOT_FAILED: an operator's weight set was answered. One that yielded to a later weight
+     * set rides in that one's transaction and is told "superseded" (or that one's outcome), never
+     * "failed" because it yielded (an outcome-unknown answer is not a failure).
+     */
+    void onWeightSetAnswer(String node, io.canary.internal.protocol.Outcome outcome) {
+        if (outcome instanceof io.canary.internal.protocol.Outcome.Failure f && !f.outcomeUnknown()
+                && f.reason().contains(YIELDS_TO_WEIGHT_SET)) {
+            throw new Violation(Invariant.SUPERSEDED_NOT_FAILED, "a caller on " + node + " was told its weight set failed"
+                    + " because it yielded to a later weight set, which superseded it: " + f.reason());
+        }
+    }
+
     // ---- checked after every step -------------------------------------------------------------------
 
     /** What a live node shows between events: its committed state and the state its router uses. */

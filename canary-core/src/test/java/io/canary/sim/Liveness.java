@@ -121,10 +121,10 @@ final class Liveness {
         String baseline = current.baseline();
         String other = baseline.equals("v1") ? "v2" : "v1";
         int percent = (int) Math.round(current.weights().share(other) * 100);
-        // With a node lost for good a promotion can never commit (it needs every configured node): lower the canary.
-        boolean lower = percent >= 50 || (sim.lostCount() > 0 && percent > 0);
+        // With a node lost for good (or deaf) a promotion can never commit (it needs every configured node): lower the canary.
+        boolean lower = percent >= 50 || (sim.outForGood() > 0 && percent > 0);
         int next = lower ? Math.max(0, percent - 5 - 5 * sim.random().nextInt(5))
-                : sim.lostCount() > 0 ? 0 : percent + 5 + 5 * sim.random().nextInt(5);
+                : sim.outForGood() > 0 ? 0 : percent + 5 + 5 * sim.random().nextInt(5);
         Weights weights = Weights.split(baseline, other, next);
         probe = "weights " + weights + " through " + node.id();
         Message.Command command = new Message.ProposeWeights(weights);

@@ -44,6 +44,10 @@ class PlantedBugsTest {
             case PROTOCOL_ON_WALL_CLOCK -> Set.of(Invariant.LEASE, Invariant.LIVENESS, Invariant.ROLLBACK_BOUND);
             // A process paused longer than the lease serves the canary the moment it resumes, before its protocol thread runs.
             case LEASE_ONLY_CHECKED_ON_EVENTS -> Set.of(Invariant.LEASE);
+            // Caught only with node-a alive but deaf (it hears nobody): the others defer to it and nobody is elected.
+            case DEFERENCE_UNCAPPED -> Set.of(Invariant.ROLLBACK_BOUND, Invariant.LIVENESS);
+            // Caught when a promotion by weight set is preparing as a lowering weight set arrives (1d905e8's rule).
+            case YIELDED_WEIGHT_SET_FAILS -> Set.of(Invariant.SUPERSEDED_NOT_FAILED);
         };
     }
 

@@ -132,9 +132,9 @@ public final class Simulation {
             long now = scheduler.nowMillis();
             checkRollbackBound(now);
             if (now >= faultsEnd && !faultsOn) {
-                String unsettled = liveness.unsettled(nodes, lostForGood);
+                String unsettled = liveness.unsettled(nodes, notExpectedToSettle());
                 if (unsettled == null && !liveness.probed()) {
-                    liveness.probe(randomLiveNode());
+                    liveness.probe(randomAnsweringNode());
                     unsettled = "the probe change has not committed yet";
                 } else if (unsettled == null && liveness.probeAnswered()) {
                     String refused = liveness.probeRefusal();
@@ -213,6 +213,9 @@ public final class Simulation {
         }
         step(node, "command", command, () -> node.command(command, outcome -> {
             invariants.onAnswer(node.id(), outcome);
+            if (command instanceof Message.ProposeWeights) {
+                invariants.onWeightSetAnswer(node.id(), outcome);
+            }
             workload.done(outcome);
         }));
     }
@@ -227,7 +230,7 @@ public final class Simulation {
 
     /** An operator asks for the canary to go to 0% (abort the rollout, or weights all on the baseline), until it commits. */
     private void askRollback() {
-        Member node = randomLiveNode();
+        Member node = randomAnsweringNode();
         if (node == null || rollbackVersion >= 0 || failure != null) {
             if (rollbackVersion < 0 && failure == null) {
                 scheduler.schedule(Duration.ofMillis(500), this::askRollback);
@@ -327,6 +330,25 @@ public final class Simulation {
         return lostForGood.contains(id);
     }
 
+    /** The node deaf for good ({@link ExtraFaults#deafNode}), or null. */
+    String deafNode() {
+        return extra.deafNode() >= 0 && extra.deafNode() < members.size() ? members.get(extra.deafNode()) : null;
+    }
+
+    /** How many nodes are out for good, lost (a lost disk counts) or deaf: at most a minority ever is. */
+    int outForGood() {
+        return lostCount() + (deafNode() != null ? 1 : 0);
+    }
+
+    /** Nodes left out of what "settled" means: lost for good, and the deaf one (it can never learn anything). */
+    private Set<String> notExpectedToSettle() {
+        Set<String> out = new java.util.TreeSet<>(lostForGood);
+        if (deafNode() != null) {
+            out.add(deafNode());
+        }
+        return out;
+    }
+
     /** How many nodes are lost for good so far (a lost disk counts as one: the healthy nodes must stay a majority). */
     int lostCount() {
         return lostForGood.size() + (diskLost ? 1 : 0);
@@ -368,6 +390,17 @@ public final class Simulation {
         stats.diskLosses++;
         trace.add(scheduler.nowMillis(), id, "DISK LOST", keep == 0 ? "empty data dir" : "restored backup: "
                 + keep + " of " + durable.size() + " records");
+    }
+
+    /** A live node whose answers reach the operator (not the deaf one): where an operator's retried rollback and the probe go. */
+    private Member randomAnsweringNode() {
+        List<Member> live = new ArrayList<>();
+        for (Member n : nodes.values()) {
+            if (!n.isDead() && !n.id().equals(deafNode())) {
+                live.add(n);
+            }
+        }
+        return live.isEmpty() ? null : live.get(random.nextInt(live.size()));
     }
 
     Member randomLiveNode() {
@@ -548,6 +581,12 @@ public final class Simulation {
      * connection it travelled on closed meanwhile (a corrupt frame); traced as a drop.
      */
     Message arriving(String from, String to, Message message) {
+        if (to.equals(deafNode()) && !from.equals(to)) {
+            if (!(message instanceof Message.HealthReport)) {
+                trace.add(scheduler.nowMillis(), from, "drop", new Dropped(to, message, to + " is deaf: it hears nothing"));
+            }
+            return null;
+        }
         Message m = injector.arriving(from, to, message);
         if (m == null && !(message instanceof Message.HealthReport)) {
             trace.add(scheduler.nowMillis(), from, "drop", new Dropped(to, message, "the connection closed on a corrupt frame"));

@@ -133,7 +133,7 @@ public final class Coordinator {
                     && added.change() instanceof WeightSet;
             abort(round.describe() + " aborted: it yields to " + description
                     + " (a change that lowers a canary's share never waits for a promotion)", now, out);
-            requeueAfterAbort = coalesces;
+            requeueAfterAbort = coalesces && !planted.contains(PlantedBug.YIELDED_WEIGHT_SET_FAILS);
         }
         startNext(now, out);
         return out;
@@ -277,42 +277,7 @@ public final class Coordinator {
     private void begin(Proposal proposal, RoutingState current, RoutingState target, long now, List<Effect> out) {
         long txId = (term << 32) | (++sequence);
         RoutingState proposed = current.next(target.weights(), target.baseline(), target.rollout(), txId, wallClock.getAsLong());
-        boolean promotion = proposed.isPromotionFrom(current) || planted.contains(PlantedBug.ROLLBACK_NEEDS_EVERY_VOTE);
-        Set<String> unreachable = new LinkedHashSet<>();
-        for (String member : membership.members()) {
-            if (!membership.isReachable(member, now)) {
-                unreachable.add(member);
-            }
-        }
-        boolean askAll = !promotion || !planted.contains(PlantedBug.PROMOTION_WAITS_ONLY_FOR_REACHABLE);
-        List<String> asked = new ArrayList<>();
-        for (String member : membership.members()) {
-            if (askAll || !unreachable.contains(member)) {
-                asked.add(member);
-            }
-        }
-        int majority = planted.contains(PlantedBug.COMMIT_WITHOUT_MAJORITY) ? 1 : membership.majority();
-        round = new PrepareRound(txId, current, proposed, asked, majority, unreachable, promotion, false, proposal);
-        if (planted.contains(PlantedBug.OWN_VOTE_BEFORE_DURABLE)) {
-            // The planted bug: "the coordinator decides anyway, why promise to itself?" Its YES counts at
-            // once, with no durable PREPARED behind it (no Prepare to itself, below).
-            round.onVote(selfId, true, io.canary.transport.Message.Refusal.NONE, "");
-        }
-        if (planted.contains(PlantedBug.SUPERSEDED_BEFORE_COMMIT) && proposal.caller() instanceof Caller.Batch b) {
-            for (Caller rider : b.riders()) { // the planted bug: told before the batch is decided
-                out.addAll(replies.reply(rider, Outcome.superseded(proposed, b.carrierDescription()), current));
-            }
-        }
-        if (!promotion && !unreachable.isEmpty()) {
-            out.add(new Effect.Log(Level.INFO, round.describe() + " goes on without unreachable "
-                    + String.join(", ", unreachable) + " if a majority votes YES (not a promotion); they catch up later"));
-        }
-        for (String member : asked) {
-            if (!(member.equals(selfId) && planted.contains(PlantedBug.OWN_VOTE_BEFORE_DURABLE))) {
-                out.add(new Effect.Send(member, new Prepare(term, txId, proposed)));
-            }
-        }
-        out.add(new Effect.Schedule(config.prepareTimeout(), new Timer.PrepareTimeout(txId)));
+        round = RoundStart.open(selfId, term, proposal, current, proposed, membership, config, replies, planted, now, out);
     }
 
     private void evaluate(long now, boolean timedOut, List<Effect> out) {

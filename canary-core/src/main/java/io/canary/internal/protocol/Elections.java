@@ -45,6 +45,12 @@ final class Elections {
 
     /** How many election timeouts a node defers to a preferred peer at most (see the class comment). */
     static final int DEFERRAL_ELECTION_TIMEOUTS = 5;
+    /**
+     * After this many election timeouts, a node whose log held no term votes again once it heard the
+     * terms of a majority (itself included), even if not every member's: a member lost for good must
+     * not stop elections forever (see the class comment and ARCHITECTURE.md's residual risks).
+     */
+    static final int AMNESIA_FALLBACK_ELECTION_TIMEOUTS = 5;
 
     private final ProtocolNode node;
     private final int rank;
@@ -122,11 +128,24 @@ final class Elections {
      * the strict rule.
      */
     private boolean stillAmnesiac(long now, List<Effect> out) {
-        if (amnesiac && node.membership().members().size() > Succession.WARM_SUCCESSORS + 1
-                && now - startedAt >= 2 * node.config().electionTimeout().toMillis()) {
+        if (!amnesiac) {
+            return false;
+        }
+        long since = now - startedAt;
+        long timeout = node.config().electionTimeout().toMillis();
+        if (node.membership().members().size() > Succession.WARM_SUCCESSORS + 1 && since >= 2 * timeout) {
             amnesiac = false;
             out.add(new Effect.Log(Level.INFO, node.selfId() + " started without any term in its log; with heartbeats"
                     + " fanning in it votes again after two election timeouts, in terms after " + node.terms().current()));
+        } else if (since >= AMNESIA_FALLBACK_ELECTION_TIMEOUTS * timeout
+                && termKnown.size() + 1 >= node.membership().majority()) {
+            // A member it never heard may be lost for good (simulator, seeds 2927, 3079, 4134: node-a lost before a
+            // restarted node-c heard it, and node-b could never be elected without node-c's vote). A member that
+            // is alive and ahead would have been heard by now, or its term carried by the majority heard.
+            amnesiac = false;
+            out.add(new Effect.Log(Level.WARNING, node.selfId() + " started without any term in its log and has not heard"
+                    + " every member in " + AMNESIA_FALLBACK_ELECTION_TIMEOUTS + " election timeouts; it heard a majority"
+                    + " and votes again, in terms after " + node.terms().current()));
         }
         return amnesiac;
     }
@@ -256,7 +275,8 @@ final class Elections {
                 if (deferringSince == Long.MIN_VALUE) {
                     deferringSince = now;
                 }
-                return now - deferringSince < DEFERRAL_ELECTION_TIMEOUTS * node.config().electionTimeout().toMillis();
+                return now - deferringSince < DEFERRAL_ELECTION_TIMEOUTS * node.config().electionTimeout().toMillis()
+                        || node.planted().contains(PlantedBug.DEFERENCE_UNCAPPED);
             }
         }
         return false;

@@ -39,5 +39,9 @@ enum PlantedBug {
     /** A NO about the voter itself (its disk fails, it shuts down) vetoes a rollback like a NO about the proposal: ROLLBACK_BOUND, under a long disk failure. */
     SICK_VOTER_VETOES,
     /** The router is given no lease deadline, so the lease is checked only when the protocol thread runs (a long pause outlives it): LEASE, at serve time. */
-    LEASE_ONLY_CHECKED_ON_EVENTS
+    LEASE_ONLY_CHECKED_ON_EVENTS,
+    /** The fresh-start deference to an earlier member of the preferred order has no bound: a node defers for as long as it hears node-a, even when node-a cannot win (it hears nobody): ROLLBACK_BOUND, under a deaf node-a. */
+    DEFERENCE_UNCAPPED,
+    /** A weight set that yields to a later weight set is told it failed instead of riding in the later one's transaction (the rule of 1d905e8 inverted): SUPERSEDED_NOT_FAILED. */
+    YIELDED_WEIGHT_SET_FAILS
 }
