@@ -230,7 +230,12 @@ public final class Simulation {
 
     /** An operator asks for the canary to go to 0% (abort the rollout, or weights all on the baseline), until it commits. */
     private void askRollback() {
-        Member node = randomAnsweringNode();
+        askRollback(null);
+    }
+
+    /** The same, through a node other than {@code avoid} if there is one (the node asked last, which did not answer). */
+    private void askRollback(String avoid) {
+        Member node = randomAnsweringNode(avoid);
         if (node == null || rollbackVersion >= 0 || failure != null) {
             if (rollbackVersion < 0 && failure == null) {
                 scheduler.schedule(Duration.ofMillis(500), this::askRollback);
@@ -249,13 +254,27 @@ public final class Simulation {
                     && ok.state().weights().share(ok.state().baseline()) >= 1.0) {
                 rollbackVersion = ok.state().version();
             } else if (attempt == rollbackAttempts) {
-                scheduler.schedule(Duration.ofMillis(500), this::askRollback);
+                scheduler.schedule(Duration.ofMillis(500), () -> askRollback(node.id()));
             }
         }));
-        // The node asked may die or stall before it answers (its disk still fails): the operator asks again.
-        scheduler.schedule(CONFIG.requestTimeout().plusSeconds(1), () -> {
-            if (attempt == rollbackAttempts && rollbackVersion < 0) {
-                askRollback();
+        watchRollback(node, attempt, CONFIG.requestTimeout().plusSeconds(1).toMillis());
+    }
+
+    /**
+     * The node asked may die before it answers (its disk fails: it stops whenever it must log something),
+     * or stall: the operator sees the connection drop and asks another node at once, or gives up waiting
+     * after the request timeout and asks another (seed 137038: asking a crash-looping node-c again and
+     * again left the rollback unanswered although the cluster had rolled back at once).
+     */
+    private void watchRollback(Member node, int attempt, long leftMillis) {
+        scheduler.schedule(Duration.ofMillis(500), () -> {
+            if (attempt != rollbackAttempts || rollbackVersion >= 0 || failure != null) {
+                return;
+            }
+            if (node.isDead() || leftMillis <= 500) {
+                askRollback(node.id());
+            } else {
+                watchRollback(node, attempt, leftMillis - 500);
             }
         });
     }
@@ -394,11 +413,19 @@ public final class Simulation {
 
     /** A live node whose answers reach the operator (not the deaf one): where an operator's retried rollback and the probe go. */
     private Member randomAnsweringNode() {
+        return randomAnsweringNode(null);
+    }
+
+    /** The same, other than {@code avoid} unless it is the only one. */
+    private Member randomAnsweringNode(String avoid) {
         List<Member> live = new ArrayList<>();
         for (Member n : nodes.values()) {
             if (!n.isDead() && !n.id().equals(deafNode())) {
                 live.add(n);
             }
+        }
+        if (live.size() > 1 && avoid != null) {
+            live.removeIf(n -> n.id().equals(avoid));
         }
         return live.isEmpty() ? null : live.get(random.nextInt(live.size()));
     }
