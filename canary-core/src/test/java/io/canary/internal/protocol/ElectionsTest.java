@@ -164,12 +164,45 @@ class ElectionsTest {
         Node b = new Node(B, List.of());
         b.heartbeat(A, 0, 1, false);
         assertThat(reply(b.receive(A, new RequestVote(1, 1, 0, true))).granted()).as("node-c's term is unknown").isFalse();
-        b.runUntil(START + 10_000, 0, List.of(A)); // node-c never heard: long past any election timeout
+        b.runUntil(fallbackAt() - CONFIG.heartbeatInterval().toMillis(), 0, List.of(A)); // node-c never heard: past any election timeout
         assertThat(b.asked()).as("it does not stand either").isEmpty();
         assertThat(reply(b.receive(A, new RequestVote(1, 1, 0, true))).granted()).isFalse();
 
         b.heartbeat(C, 0, 1, false);
         assertThat(reply(b.receive(A, new RequestVote(1, 1, 0, true))).granted()).isTrue();
+    }
+
+    /** When a node started on a log without any term may vote again without having heard every member. */
+    private static long fallbackAt() {
+        return START + Elections.AMNESIA_FALLBACK_ELECTION_TIMEOUTS * CONFIG.electionTimeout().toMillis();
+    }
+
+    @Test
+    void aMemberLostForGoodDoesNotStopANodeWithoutAnyTermFromVotingForever() {
+        // Simulator seed 2927: node-a, the candidate of term 1, is lost for good before node-b ever heard it;
+        // node-b (fresh, no term in its log) and node-c are a majority, but node-c cannot win without node-b's vote.
+        Node b = new Node(B, List.of());
+        b.heartbeat(C, 1, 1, false); // node-c is in term 1: node-b adopts it with its vote unknown
+        assertThat(b.protocol.term()).isEqualTo(1);
+        b.runUntil(fallbackAt() - CONFIG.heartbeatInterval().toMillis(), 1, List.of(C));
+        assertThat(reply(b.receive(C, new RequestVote(2, 1, 0, true))).granted()).as("not before the fallback").isFalse();
+        assertThat(b.asked()).isEmpty();
+
+        b.runUntil(fallbackAt() + CONFIG.heartbeatInterval().toMillis(), 1, List.of(C));
+        assertThat(reply(b.receive(C, new RequestVote(2, 1, 0, true))).granted()).as("a majority heard, node-a never").isTrue();
+        List<Effect> vote = b.receive(C, new RequestVote(2, 1, 0, false));
+        assertThat(reply(vote).granted()).isTrue();
+        assertThat(vote).contains(new Effect.Append(new LogRecord.TermVote(2, C), true));
+        assertThat(reply(b.receive(A, new RequestVote(2, 1, 0, false))).granted()).as("one vote per term").isFalse();
+    }
+
+    @Test
+    void withoutAMajorityHeardANodeWithoutAnyTermNeverVotesEvenAfterTheFallback() {
+        Node b = new Node(B, List.of());
+        b.runUntil(fallbackAt() + 10 * CONFIG.heartbeatInterval().toMillis(), 0, List.of());
+        assertThat(reply(b.receive(C, new RequestVote(1, 1, 0, true))).granted())
+                .as("it heard nobody: any member's term may be newer than a vote it forgot").isFalse();
+        assertThat(b.asked()).isEmpty();
     }
 
     @Test
