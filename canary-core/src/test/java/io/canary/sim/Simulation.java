@@ -330,7 +330,7 @@ public final class Simulation {
         stats.tornWrites += torn ? 1 : 0;
         trace.add(scheduler.nowMillis(), node.id(), "CRASH", why);
         // A lost disk is a fault of the minority budget too: with a node lost for good, only in a cluster of five.
-        if (DISK_LOSS && faultsOn && !diskLost && diskLoss.nextInt(4) == 0 && lostForGood.size() + 1 <= (members.size() - 1) / 2) {
+        if (DISK_LOSS && faultsOn && !diskLost && diskLoss.nextInt(4) == 0 && outForGood() + 1 <= (members.size() - 1) / 2) {
             loseDisk(node.id());
         }
         long downtime = 100 + random.nextLong(2400);
