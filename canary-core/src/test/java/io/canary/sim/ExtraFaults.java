@@ -7,7 +7,8 @@ import java.util.SplittableRandom;
  * seed keeps every fault of {@link FaultPlan} as it was: nodes lost for good (never restarted; the
  * coordinator of the moment or any member, at most a minority), connections that close on a
  * corrupt frame (the messages queued on them are lost, and the link is down until it reconnects),
- * process pauses longer than the lease, long wall-clock steps, a partition or one-way cut lasting a
+ * process pauses longer than the lease, long wall-clock steps, a node deaf for good from the start (it
+ * sends, hears nothing), a partition or one-way cut lasting a
  * minute or more (those runs get a longer fault phase), and, in protocol mode too, a disk that fails
  * every write for a long while.
  *
