@@ -7,9 +7,9 @@ import java.util.Locale;
  *
  * <p>{@link #NIO}: one selector thread per node serves the listener and every connection, in and
  * out, whatever the number of peers. {@link #BLOCKING}: the earlier design, a writer thread per peer
- * and a reader thread per inbound connection (2(N-1) threads for N nodes). Mutual TLS always runs on
- * the blocking path (JSSE's {@code SSLSocket}); plain and secret-authenticated connections follow
- * this setting. Both speak the same bytes: nodes of either model form one cluster.
+ * and a reader thread per inbound connection (2(N-1) threads for N nodes). Plain, secret-authenticated
+ * and mutual TLS connections all follow this setting (TLS through JSSE's {@code SSLEngine} on NIO, its
+ * {@code SSLSocket} when blocking). Both speak the same bytes: nodes of either model form one cluster.
  */
 public enum IoModel {
     NIO, BLOCKING;

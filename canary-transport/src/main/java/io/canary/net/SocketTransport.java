@@ -29,7 +29,7 @@ import org.slf4j.LoggerFactory;
  * {@link IoModel#NIO} (the default), one selector thread ({@code canary-nio-<id>}) for the listener
  * and every connection in and out, however many peers there are; it encodes, seals, writes, reads,
  * checks and decodes, dials with capped exponential backoff and jitter, and calls the receiver. With
- * {@link IoModel#BLOCKING} (always under mutual TLS): one accept thread, one writer thread per peer
+ * {@link IoModel#BLOCKING}: one accept thread, one writer thread per peer
  * and one pooled reader thread per inbound connection. Both speak exactly the same bytes.
  *
  * <p>Every connection starts with a {@code Hello} each way; a node of another cluster, an unknown

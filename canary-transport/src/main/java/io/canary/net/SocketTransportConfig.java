@@ -118,14 +118,17 @@ public final class SocketTransportConfig {
     /** See {@link #DEFAULT_WRITE_STALL_TIMEOUT}. */
     public Duration writeStallTimeout() { return writeStallTimeout; }
     /**
-     * How the sockets are driven (see {@link IoModel}); mutual TLS always uses {@link IoModel#BLOCKING}.
+     * How the sockets are driven (see {@link IoModel}), with or without mutual TLS.
      * Default: the system property {@value IoModel#PROPERTY}, else {@link IoModel#NIO}.
      */
     public IoModel ioModel() { return ioModel; }
 
-    /** The model this configuration really runs: {@link #ioModel()}, except blocking under TLS. */
+    /**
+     * The model this configuration really runs: {@link #ioModel()} (mutual TLS runs on either since the
+     * NIO model drives TLS through {@code SSLEngine}; kept for callers that still ask).
+     */
     public IoModel effectiveIoModel() {
-        return tls != null ? IoModel.BLOCKING : ioModel;
+        return ioModel;
     }
     /** The protocol version this transport announces: {@link WireFormat#PROTOCOL_VERSION} except in tests. */
     public int protocolVersion() { return protocolVersion; }

@@ -19,7 +19,7 @@ class TlsTest {
         return new TlsSettings(resource(keyStore + ".p12"), "changeit", resource("truststore.p12"), "changeit");
     }
 
-    private static Path resource(String name) {
+    static Path resource(String name) {
         try {
             return Path.of(TlsTest.class.getResource("/tls/" + name).toURI());
         } catch (URISyntaxException e) {
@@ -54,6 +54,30 @@ class TlsTest {
                     assertThat(restartedInbox.messages()).first().isEqualTo(new Message.CommitAck(0, 0));
                 }
                 assertThat(a.rejections()).isEmpty();
+            }
+        }
+    }
+
+    @Test
+    void aTlsNodeOnNioAndOneOnTheBlockingModelSpeakTheSameBytes() {
+        try (Loopback net = new Loopback("test", "node-a", "node-b")) {
+            Inbox inboxA = new Inbox();
+            Inbox inboxB = new Inbox();
+            try (SocketTransport a = net.transport("node-a", net.config("node-a").tls(tls("node-a")).ioModel(IoModel.NIO).build());
+                 SocketTransport b = net.transport("node-b", net.config("node-b").tls(tls("node-b")).ioModel(IoModel.BLOCKING)
+                         .build())) {
+                a.start("node-a", inboxA);
+                b.start("node-b", inboxB);
+                assertThat(SocketTransportTest.transportThreadsOf("node-a")).containsExactly("canary-nio-node-a");
+                for (int i = 0; i < 5; i++) {
+                    a.send("node-b", new Message.CommitAck(0, i));
+                    b.send("node-a", new Message.CommitAck(1, i));
+                }
+                await().atMost(WAIT).until(() -> inboxA.size() == 5 && inboxB.size() == 5);
+                assertThat(inboxB.messages()).first().isEqualTo(new Message.CommitAck(0, 0));
+                assertThat(inboxA.all()).allSatisfy(r -> assertThat(r.from()).isEqualTo("node-b"));
+                assertThat(a.rejections()).isEmpty();
+                assertThat(b.rejections()).isEmpty();
             }
         }
     }

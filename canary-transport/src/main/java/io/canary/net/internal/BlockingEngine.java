@@ -17,7 +17,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * The blocking model: one accept thread, one writer thread per peer ({@link PeerLink}) and one pooled
  * reader thread per inbound connection ({@link InboundConnection}): 2(N-1) + 1 threads for N nodes.
- * Kept for mutual TLS, which runs on JSSE's blocking {@code SSLSocket}.
+ * Kept as an escape hatch ({@code -Dcanary.transport.io=blocking}) and to check that both models speak
+ * the same bytes; mutual TLS runs on JSSE's blocking {@code SSLSocket} here.
  */
 public final class BlockingEngine implements Engine {
     private final NodeContext ctx;

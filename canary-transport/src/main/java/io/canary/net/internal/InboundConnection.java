@@ -144,7 +144,9 @@ final class InboundConnection implements Runnable {
             return false;
         }
         peerId = claimed;
-        ctx.authenticated(peerId, this);
+        if (!ctx.authenticated(peerId, this)) {
+            return false; // a connection of this peer accepted after this one is up: this one is stale, and closed
+        }
         ctx.counters.accepted.increment();
         long suppressed = ctx.logLimiter.permit("accepted:" + peerId);
         if (suppressed >= 0) {

@@ -7,8 +7,6 @@ import java.io.IOException;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
-import java.util.HashMap;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Random;
@@ -32,9 +30,7 @@ public final class NioEngine implements Engine {
     private final ServerSocketChannel server;
     private final Map<String, NioPeer> peers;
     private final int maxInbound;
-    // Loop-confined.
-    private final Set<NioInbound> inbound = new HashSet<>();
-    private final Map<String, NioInbound> inboundByPeer = new HashMap<>();
+    private final InboundRegistry<NioInbound> inbound = new InboundRegistry<>(NioInbound::close);
 
     public NioEngine(NodeContext ctx, ServerSocketChannel server, Map<String, HostPort> addresses, Random random) {
         this.ctx = ctx;
@@ -113,19 +109,13 @@ public final class NioEngine implements Engine {
         loop.join(deadlineNanos);
     }
 
-    /** One authenticated inbound connection per peer: a newer one means the old one is dead (the peer restarted). */
-    void authenticated(String peerId, NioInbound c) {
-        NioInbound previous = inboundByPeer.put(peerId, c);
-        if (previous != null && previous != c) {
-            previous.close();
-        }
+    /** See {@link InboundRegistry#authenticated}: false if {@code c} is stale (and closed). Loop thread. */
+    boolean authenticated(String peerId, NioInbound c) {
+        return inbound.authenticated(peerId, c);
     }
 
     void closed(NioInbound c, String peerId) {
-        inbound.remove(c);
-        if (peerId != null) {
-            inboundByPeer.remove(peerId, c);
-        }
+        inbound.closed(c, peerId);
     }
 
     /** Accepts every pending connection on the control port. */
@@ -149,10 +139,10 @@ public final class NioEngine implements Engine {
                 }
                 NioInbound c = new NioInbound(NioEngine.this, ch);
                 try {
+                    inbound.opened(c);
                     c.open();
-                    inbound.add(c);
                 } catch (IOException | RuntimeException e) {
-                    NodeContext.closeQuietly(ch);
+                    c.close();
                 }
             }
         }

@@ -11,15 +11,18 @@ import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.SocketChannel;
+import javax.net.ssl.SSLException;
 
 /**
  * One connection a peer opened to us, on the selector thread: the handshake as acceptor, then
  * frames in, messages out to the receiver. The same checks, lines and counters as the blocking
- * {@link InboundConnection}; anything malformed closes this connection only. The handshake must be
- * complete within the connect timeout of the accept.
+ * {@link InboundConnection}; anything malformed closes this connection only. Under mutual TLS the
+ * TLS handshake comes first ({@link NioWire}, {@link NioTls}) and the Hello must name a node the
+ * peer's certificate speaks for. Each handshake step must come within the connect timeout of the
+ * previous one (of the accept, for the first).
  */
 final class NioInbound implements NioLoop.Handler {
-    private enum Stage { HELLO, AUTH, PROOF, OPEN, CLOSED }
+    private enum Stage { TLS, HELLO, AUTH, PROOF, OPEN, CLOSED }
 
     private final NioEngine engine;
     private final NodeContext ctx;
@@ -29,7 +32,11 @@ final class NioInbound implements NioLoop.Handler {
     private final String remoteHost;
     private final FrameDecoder decoder;
     private SelectionKey key;
+    /** The connection's bytes in and out, through TLS when configured; what waits holds our handshake frames. */
+    private NioWire wire;
     private Stage stage = Stage.HELLO;
+    /** Node ids the peer's TLS certificate speaks for; null without TLS. */
+    private java.util.Set<String> certified;
     /** Counts handshake frames, so a deadline armed before the latest one knows it is stale. */
     private int progress;
     private String claimed;
@@ -37,8 +44,6 @@ final class NioInbound implements NioLoop.Handler {
     private byte[] pairKey;
     private byte[] nonceC;
     private byte[] nonceA;
-    /** Our handshake frames not yet taken by the socket (it takes them at once in practice: a few hundred bytes). */
-    private ByteBuffer pendingOut;
 
     NioInbound(NioEngine engine, SocketChannel ch) {
         this.engine = engine;
@@ -54,6 +59,8 @@ final class NioInbound implements NioLoop.Handler {
     void open() throws IOException {
         ch.configureBlocking(false);
         ch.setOption(java.net.StandardSocketOptions.TCP_NODELAY, true);
+        wire = new NioWire(ch, ctx.tls == null ? null : new NioTls(ctx.tls.acceptor()));
+        stage = ctx.tls == null ? Stage.HELLO : Stage.TLS;
         key = loop.register(ch, SelectionKey.OP_READ, this);
         armDeadline();
     }
@@ -90,26 +97,62 @@ final class NioInbound implements NioLoop.Handler {
         ByteBuffer buf = loop.readBuffer;
         // Bounded per event, so one busy peer cannot starve the others.
         for (int round = 0; round < 16 && stage != Stage.CLOSED; round++) {
-            buf.clear();
-            int n;
+            ByteBuffer plain;
             try {
-                n = ch.read(buf);
+                plain = wire.read(buf);
+            } catch (SSLException e) {
+                tlsFailed(e);
+                return;
             } catch (IOException e) {
                 lost(e.getMessage());
                 return;
             }
-            if (n == 0) {
-                return;
+            if (!wire.idle()) {
+                writePending(); // TLS's answers
             }
-            buf.flip();
-            if (!consume(buf)) {
-                return;
-            }
-            if (n < 0) {
+            if (plain == null) {
                 endOfStream();
                 return;
             }
+            if (stage == Stage.TLS && !tlsUp()) {
+                return;
+            }
+            if (wire.drained()) {
+                return;
+            }
+            if (!consume(plain)) {
+                return;
+            }
         }
+    }
+
+    /** True once TLS is done and the peer's certificate is known (the frames may then begin); false while it is not. */
+    private boolean tlsUp() {
+        if (!wire.ready()) {
+            return false;
+        }
+        try {
+            certified = Tls.names(wire.tls().session());
+        } catch (SSLException e) {
+            tlsFailed(e);
+            return false;
+        }
+        stage = Stage.HELLO;
+        armDeadline();
+        return true;
+    }
+
+    private void tlsFailed(SSLException e) {
+        if (Tls.peerWentAway(e)) {
+            ctx.log().debug("{} closed its connection during the TLS handshake", remote);
+        } else if (stage == Stage.TLS) {
+            ctx.rejected("rejected connection from " + remote + ": TLS handshake failed: " + Tls.describe(e),
+                    remoteHost + "|tls|" + e.getMessage());
+        } else {
+            malformed("TLS: " + Tls.describe(e));
+        }
+        wire.flushQuietly(); // the alert that tells the peer why
+        close();
     }
 
     /** Decodes and handles every whole frame in {@code buf}; false once the connection closed. */
@@ -178,6 +221,10 @@ final class NioInbound implements NioLoop.Handler {
         Hello hello = Hello.decode(f.payload(), 0, f.payload().length);
         claimed = hello.nodeId();
         String problem = ctx.handshake.problemWithInbound(hello);
+        if (problem == null && certified != null && !certified.contains(claimed)) {
+            problem = "the TLS certificate of " + Printable.of(claimed) + " names " + certified + ", not "
+                    + Printable.of(claimed);
+        }
         if (problem != null) {
             refuse(problem);
             return;
@@ -245,7 +292,9 @@ final class NioInbound implements NioLoop.Handler {
         }
         peerId = claimed;
         stage = Stage.OPEN;
-        engine.authenticated(peerId, this);
+        if (!engine.authenticated(peerId, this)) {
+            return; // a connection of this peer accepted after this one is up: this one is stale, and closed
+        }
         ctx.counters.accepted.increment();
         long suppressed = ctx.logLimiter.permit("accepted:" + peerId);
         if (suppressed >= 0) {
@@ -271,41 +320,31 @@ final class NioInbound implements NioLoop.Handler {
     private void refuse(String problem) {
         ctx.rejected("rejected connection from " + remote + " (" + Printable.of(claimed) + "): " + problem,
                 remoteHost + "|" + claimed + problem);
-        try {
-            ch.write(ByteBuffer.wrap(ctx.codec.encodeReject(problem)));
-        } catch (IOException | RuntimeException ignored) {
-            // the peer may already be gone; our log line says it all
-        }
+        wire.writeLast(ctx.codec.encodeReject(problem));
         close();
     }
 
     private void send(byte[] bytes) {
-        ByteBuffer b = ByteBuffer.wrap(bytes);
-        if (pendingOut != null) {
-            ByteBuffer joined = ByteBuffer.allocate(pendingOut.remaining() + b.remaining());
-            joined.put(pendingOut).put(b).flip();
-            b = joined;
+        try {
+            wire.queue(bytes);
+        } catch (SSLException e) {
+            tlsFailed(e);
+            return;
         }
-        pendingOut = b;
         writePending();
     }
 
     private void writePending() {
-        if (pendingOut == null || stage == Stage.CLOSED) {
+        if (stage == Stage.CLOSED) {
             return;
         }
         try {
-            ch.write(pendingOut);
+            wire.flush();
         } catch (IOException e) {
             lost(e.getMessage());
             return;
         }
-        if (pendingOut.hasRemaining()) {
-            key.interestOps(SelectionKey.OP_READ | SelectionKey.OP_WRITE);
-        } else {
-            pendingOut = null;
-            key.interestOps(SelectionKey.OP_READ);
-        }
+        key.interestOps(wire.idle() ? SelectionKey.OP_READ : SelectionKey.OP_READ | SelectionKey.OP_WRITE);
     }
 
     private void lost(String why) {

@@ -8,8 +8,6 @@ import java.io.Closeable;
 import java.io.IOException;
 import java.util.ArrayDeque;
 import java.util.List;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 
@@ -30,8 +28,8 @@ public final class NodeContext {
     private final Transport.Receiver receiver;
     private final Logger log;
     private final ArrayDeque<String> rejections = new ArrayDeque<>();
-    private final Set<InboundConnection> inbound = ConcurrentHashMap.newKeySet();
-    private final ConcurrentHashMap<String, InboundConnection> inboundByPeer = new ConcurrentHashMap<>();
+    /** The blocking model's inbound connections (the NIO model keeps its own, on its selector). */
+    private final InboundRegistry<InboundConnection> inbound = new InboundRegistry<>(InboundConnection::close);
     private volatile boolean closed;
 
     public NodeContext(SocketTransportConfig config, String selfId, Transport.Receiver receiver, Counters counters,
@@ -59,7 +57,6 @@ public final class NodeContext {
         closed = true;
     }
 
-    /** Hands an inbound message to the node; a receiver that throws is a bug there, not a reason to drop the link. */
     /**
      * Decodes a frame that arrived after the handshake, on either I/O model: it must carry this node's
      * protocol version and a known message type; what decoding allocated is charged to the counters.
@@ -83,6 +80,7 @@ public final class NodeContext {
         }
     }
 
+    /** Hands an inbound message to the node; a receiver that throws is a bug there, not a reason to drop the link. */
     public void deliver(String from, Message message) {
         if (closed) {
             return;
@@ -131,29 +129,21 @@ public final class NodeContext {
     }
 
     void opened(InboundConnection c) {
-        inbound.add(c);
+        inbound.opened(c);
     }
 
-    /** One authenticated inbound connection per peer: a newer one means the old one is dead (peer restarted). */
-    void authenticated(String peerId, InboundConnection c) {
-        InboundConnection previous = inboundByPeer.put(peerId, c);
-        if (previous != null && previous != c) {
-            previous.close();
-        }
+    /** See {@link InboundRegistry#authenticated}: false if {@code c} is stale (and closed). */
+    boolean authenticated(String peerId, InboundConnection c) {
+        return inbound.authenticated(peerId, c);
     }
 
     void closed(InboundConnection c, String peerId) {
-        inbound.remove(c);
-        if (peerId != null) {
-            inboundByPeer.remove(peerId, c);
-        }
+        inbound.closed(c, peerId);
     }
 
     /** Closes every inbound connection: their threads then end at once. */
     public void closeInbound() {
-        for (InboundConnection c : inbound) {
-            c.close();
-        }
+        inbound.closeAll();
     }
 
     static void closeQuietly(Closeable c) {

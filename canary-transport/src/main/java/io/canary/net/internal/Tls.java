@@ -22,7 +22,9 @@ import javax.naming.ldap.LdapName;
 import javax.naming.ldap.Rdn;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLEngine;
 import javax.net.ssl.SSLPeerUnverifiedException;
+import javax.net.ssl.SSLSession;
 import javax.net.ssl.SSLSocket;
 import javax.net.ssl.SSLSocketFactory;
 import javax.net.ssl.TrustManagerFactory;
@@ -36,9 +38,11 @@ public final class Tls {
     private static final String[] PROTOCOLS = {"TLSv1.3"};
     private static final int SAN_DNS = 2;
 
+    private final SSLContext context;
     private final SSLSocketFactory factory;
 
     private Tls(SSLContext context) {
+        this.context = context;
         this.factory = context.getSocketFactory();
     }
 
@@ -112,9 +116,31 @@ public final class Tls {
         return s;
     }
 
+    /** Server side of an accepted connection on the NIO model; the handshake demands the client's certificate. */
+    SSLEngine acceptor() {
+        SSLEngine e = context.createSSLEngine();
+        e.setUseClientMode(false);
+        e.setEnabledProtocols(PROTOCOLS);
+        e.setNeedClientAuth(true);
+        return e;
+    }
+
+    /** Client side of a connection we open on the NIO model (the same settings as {@link #connect}). */
+    SSLEngine connector(String host, int port) {
+        SSLEngine e = context.createSSLEngine(host, port);
+        e.setUseClientMode(true);
+        e.setEnabledProtocols(PROTOCOLS);
+        return e;
+    }
+
     /** The node ids the peer's certificate speaks for: its subject CN and DNS alternative names. */
     static Set<String> names(SSLSocket s) throws SSLPeerUnverifiedException {
-        Certificate[] chain = s.getSession().getPeerCertificates();
+        return names(s.getSession());
+    }
+
+    /** The node ids the certificate of the peer of {@code session} speaks for. */
+    static Set<String> names(SSLSession session) throws SSLPeerUnverifiedException {
+        Certificate[] chain = session.getPeerCertificates();
         Set<String> names = new TreeSet<>();
         if (chain.length == 0 || !(chain[0] instanceof X509Certificate cert)) {
             return names;
