@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Part 5: commit latency for clusters of 3, 10, 30 and 100 nodes on loopback TCP (socket transport),
 # fsync on, one closed-loop client on the coordinator (proposeWeights, no HTTP); memory and threads
-# per node. 3-30 nodes run in one JVM at default timings. 100 nodes need 9,900 connections (19,800
+# per node. Each size measures promotions (v2's share up every commit: every node's YES needed), then
+# lowerings (down every commit: a non-promotion). 3-30 nodes run in one JVM at default timings. 100 nodes need 9,900 connections (19,800
 # file descriptors: more than one process may open here), so they run in 3 JVMs, at the default
 # timings since issue 13 (fan-in of health and heartbeats, NIO transport). After each size: a rollback
 # to 0% timed until every member reports it.
@@ -27,3 +28,16 @@ need_jar
   echo "# $(load_note)"
 } 2>"$BENCH_TMP/scale.log" | tee "$OUT"
 grep '^scale ' "$BENCH_TMP/scale.log" | sed 's/^/# /' | tee -a "$OUT"
+{
+  echo
+  echo "# ratios: p50 at N nodes / p50 at 3 nodes, same run, same kind (issue 13's goal: <= 3 at 100 nodes)"
+  for kind in promote lower; do
+    base=$(result_value "$OUT" p50_ms "nodes=3 kind=$kind ")
+    for n in 10 30 100; do
+      v=$(result_value "$OUT" p50_ms "nodes=$n kind=$kind ")
+      if [[ -n "$v" ]]; then
+        echo "RATIO scale kind=$kind nodes=$n p50_ms=$v p50_ms_3_nodes=$base ratio=$(ratio "$v" "$base")"
+      fi
+    done
+  done
+} | tee -a "$OUT"

@@ -47,6 +47,21 @@ public final class ScaleBench implements Callable<Integer> {
     @Option(names = "--peer-timeout", description = "node timing override") String peerTimeout;
     @Option(names = "--health-interval", description = "node timing override") String healthInterval;
     @Option(names = "--label", defaultValue = "defaults", description = "copied into the RESULT line") String label;
+    @Option(names = "--kinds", split = ",", defaultValue = "promote,lower",
+            description = "which commits to measure, each in turn on the same cluster: promote (v2's share goes up each"
+                    + " time: needs every node's YES) and/or lower (it goes down each time: a majority may suffice)")
+    List<Kind> kinds;
+
+    /** Which way each measured commit moves the canary's share: a promotion needs every vote, a lowering a majority. */
+    enum Kind {
+        promote, lower;
+
+        /** The weights of the {@code seq}-th commit of this kind: every one a real change in this direction. */
+        Weights weights(long seq) {
+            int v2 = this == promote ? 1000 + (int) (seq % 4000) : 5000 - (int) (seq % 4000);
+            return Weights.ofBasisPoints(Map.of("v1", 10_000 - v2, "v2", v2));
+        }
+    }
 
     public static void main(String[] args) {
         System.exit(new CommandLine(new ScaleBench()).execute(args));
@@ -149,11 +164,20 @@ public final class ScaleBench implements Callable<Integer> {
 
     private void measure(int n, int jvms, CanaryNode coordinator, double connectSeconds, long heapPerNode,
                          int threadsPerNode, int localNodes) throws Exception {
+        for (Kind kind : kinds) {
+            measure(kind, n, jvms, coordinator, connectSeconds, heapPerNode, threadsPerNode, localNodes);
+        }
+        rollbackEverywhere(n, coordinator);
+    }
+
+    private void measure(Kind kind, int n, int jvms, CanaryNode coordinator, double connectSeconds, long heapPerNode,
+                         int threadsPerNode, int localNodes) throws Exception {
         long seq = 0;
         int warmupFailures = 0;
+        // The first commit of a kind may be the other kind (from wherever the previous one left the share).
         for (int i = 0; i < 10; i++) {
             try {
-                coordinator.proposeWeights(weights(seq++)).get(30, TimeUnit.SECONDS);
+                coordinator.proposeWeights(kind.weights(seq++)).get(30, TimeUnit.SECONDS);
             } catch (Exception e) {
                 warmupFailures++;
             }
@@ -166,7 +190,7 @@ public final class ScaleBench implements Callable<Integer> {
         for (int i = 0; i < commits && System.nanoTime() < deadline; i++) {
             long t0 = System.nanoTime();
             try {
-                coordinator.proposeWeights(weights(seq++)).get(30, TimeUnit.SECONDS);
+                coordinator.proposeWeights(kind.weights(seq++)).get(30, TimeUnit.SECONDS);
                 samples.add(System.nanoTime() - t0);
             } catch (Exception e) {
                 failed++;
@@ -177,16 +201,15 @@ public final class ScaleBench implements Callable<Integer> {
         }
         double seconds = (System.nanoTime() - start) / 1e9;
         System.out.println(String.format(Locale.ROOT,
-                "RESULT scale nodes=%d jvms=%d ok=%d failed=%d seconds=%.2f per_second=%.1f p50_ms=%.3f p99_ms=%.3f "
+                "RESULT scale nodes=%d kind=%s jvms=%d ok=%d failed=%d seconds=%.2f per_second=%.1f p50_ms=%.3f p99_ms=%.3f "
                         + "mean_ms=%.3f max_ms=%.3f connect_s=%.1f heap_per_node_kb=%d threads_per_node=%d measured_on=%d_nodes "
                         + "warmup_failed=%d timings=%s",
-                n, jvms, samples.size(), failed, seconds, samples.size() / seconds, samples.percentileMillis(50),
+                n, kind, jvms, samples.size(), failed, seconds, samples.size() / seconds, samples.percentileMillis(50),
                 samples.percentileMillis(99), samples.meanMillis(), samples.percentileMillis(100), connectSeconds,
                 heapPerNode / 1024, threadsPerNode, localNodes, warmupFailures, label));
         if (firstFailure != null) {
             System.out.println("first failure: " + firstFailure);
         }
-        rollbackEverywhere(n, coordinator);
     }
 
     /**
@@ -210,11 +233,6 @@ public final class ScaleBench implements Callable<Integer> {
         } catch (Exception e) {
             System.out.println("RESULT scale-rollback nodes=" + n + " error=" + e.getMessage());
         }
-    }
-
-    private static Weights weights(long seq) {
-        int v2 = 1000 + (int) (seq % 1000);
-        return Weights.ofBasisPoints(Map.of("v1", 10_000 - v2, "v2", v2));
     }
 
     private static boolean allReachable(CanaryNode coordinator, int n) {
