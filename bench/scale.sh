@@ -21,7 +21,7 @@ need_jar
     # 100 nodes at the DEFAULT timings (issue 13): health and heartbeats fan in to the coordinator and
     # its two warm successors, one NIO selector thread per node; 3 JVMs for the file descriptors.
     # shellcheck disable=SC2086
-    run_logged timeout 300 $SCALE_JAVA io.canary.bench.scale.ScaleBench --sizes 100 --commits 300 --max-seconds 60 \
+    run_logged timeout 300 $SCALE_JAVA io.canary.bench.scale.ScaleBench --sizes 100 --commits 300 --max-seconds 45 \
       --dir "$BENCH_TMP/scale" --label defaults \
       || echo "# 100 nodes: did not finish within 300 s (exit $?)"
   fi
