@@ -264,12 +264,11 @@ final class NioDial implements NioLoop.Handler {
             return false;
         }
         try {
-            wire.flush();
+            wire.flush(key);
         } catch (IOException e) {
             fail(describe(e));
             return false;
         }
-        key.interestOps(wire.idle() ? SelectionKey.OP_READ : SelectionKey.OP_READ | SelectionKey.OP_WRITE);
         return wire.idle();
     }
 

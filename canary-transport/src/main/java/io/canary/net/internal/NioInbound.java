@@ -339,12 +339,10 @@ final class NioInbound implements NioLoop.Handler {
             return;
         }
         try {
-            wire.flush();
+            wire.flush(key);
         } catch (IOException e) {
             lost(e.getMessage());
-            return;
         }
-        key.interestOps(wire.idle() ? SelectionKey.OP_READ : SelectionKey.OP_READ | SelectionKey.OP_WRITE);
     }
 
     private void lost(String why) {

@@ -99,14 +99,7 @@ final class NioPeer implements NioLoop.Handler, NioDial.Outcome {
     /** A connection attempt failed: log once per distinct reason, retry after the backoff. */
     @Override
     public void dialFailed(String failure) {
-        if (!ctx.isClosed()) {
-            if (!failure.equals(lastFailure)) {
-                ctx.log().info("cannot reach {} at {}: {}; retrying with backoff up to {} ms", peerId, address, failure,
-                        ctx.config.backoffMax().toMillis());
-            } else {
-                ctx.log().debug("still cannot reach {} at {}: {}", peerId, address, failure);
-            }
-        }
+        ctx.cannotReach(peerId, address, failure, lastFailure);
         lastFailure = failure;
         retryLater();
     }
@@ -173,14 +166,13 @@ final class NioPeer implements NioLoop.Handler, NioDial.Outcome {
             return false;
         }
         try {
-            if (wire.flush() > 0) {
+            if (wire.flush(key) > 0) {
                 lastProgressNanos = System.nanoTime();
             }
         } catch (IOException e) {
             lost(NioDial.describe(e));
             return false;
         }
-        key.interestOps(wire.idle() ? SelectionKey.OP_READ : SelectionKey.OP_READ | SelectionKey.OP_WRITE);
         return wire.idle();
     }
 

@@ -2,6 +2,7 @@ package io.canary.net.internal;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.channels.SelectionKey;
 import java.nio.channels.SocketChannel;
 import javax.net.ssl.SSLException;
 
@@ -102,17 +103,22 @@ final class NioWire {
     }
 
     /**
-     * Writes what waits as far as the socket takes it.
+     * Writes what waits as far as the socket takes it; without a key (a last word before closing) the
+     * rest is simply left.
      *
+     * @param key the connection's key: its interest is set to read, plus write while some is left; or null
      * @return the number of bytes written; see {@link #idle} for whether anything is left
      */
-    int flush() throws IOException {
-        if (out == null) {
-            return 0;
+    int flush(SelectionKey key) throws IOException {
+        int n = 0;
+        if (out != null) {
+            n = ch.write(out);
+            if (!out.hasRemaining()) {
+                out = null;
+            }
         }
-        int n = ch.write(out);
-        if (!out.hasRemaining()) {
-            out = null;
+        if (key != null) {
+            key.interestOps(out == null ? SelectionKey.OP_READ : SelectionKey.OP_READ | SelectionKey.OP_WRITE);
         }
         return n;
     }
@@ -140,7 +146,7 @@ final class NioWire {
     /** Writes what waits (a TLS alert, say) as far as the socket takes it, before closing; never throws. */
     void flushQuietly() {
         try {
-            flush();
+            flush(null);
         } catch (IOException | RuntimeException ignored) {
             // the peer may already be gone; our log line says it all
         }

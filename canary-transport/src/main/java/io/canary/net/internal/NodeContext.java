@@ -117,6 +117,19 @@ public final class NodeContext {
         }
     }
 
+    /** A failed connection attempt to {@code peerId}, either model: one line per distinct reason, debug for repeats. */
+    void cannotReach(String peerId, Object address, String failure, String lastFailure) {
+        if (closed) {
+            return;
+        }
+        if (!failure.equals(lastFailure)) {
+            log.info("cannot reach {} at {}: {}; retrying with backoff up to {} ms", peerId, address, failure,
+                    config.backoffMax().toMillis());
+        } else {
+            log.debug("still cannot reach {} at {}: {}", peerId, address, failure);
+        }
+    }
+
     private static String sourceOf(String key) {
         int bar = key.indexOf('|');
         return bar < 0 ? key : key.substring(0, bar);

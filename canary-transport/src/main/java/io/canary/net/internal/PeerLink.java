@@ -180,12 +180,7 @@ public final class PeerLink implements Runnable {
         } catch (IOException | CodecException e) {
             if (!ctx.isClosed()) {
                 String failure = describe(e);
-                if (!failure.equals(lastFailure)) {
-                    ctx.log().info("cannot reach {} at {}: {}; retrying with backoff up to {} ms", peerId, address, failure,
-                            ctx.config.backoffMax().toMillis());
-                } else {
-                    ctx.log().debug("still cannot reach {} at {}: {}", peerId, address, failure);
-                }
+                ctx.cannotReach(peerId, address, failure, lastFailure);
                 lastFailure = failure;
             }
             return null;
