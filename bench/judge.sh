@@ -6,7 +6,8 @@
 # duration) / unfinished, seconds from the onset of a bad canary to 0% on every node (median, p90),
 # bad-canary requests served (exposure) and promotions decided on sparse data.
 # VERBOSE=1 lists every run that went wrong in $RESULTS_DIR/judge.log (with the per-profile run times).
-# HEALTHY_RUNS (default 1000) sets the healthy profile's runs (the false-rollback rate), RUNS (100) the others'.
+# HEALTHY_RUNS (default 1000) sets the healthy profile's runs (the false-rollback rate), RUNS (100) the others';
+# FIRST_SEED (default 1) the first seed (runs use FIRST_SEED .. FIRST_SEED+runs-1: another start gives fresh seeds).
 # Takes about an hour on 2 cores; THREADS (default 2) runs rollouts in parallel.
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
@@ -16,5 +17,5 @@ need_jar
 {
   echo "# part 6: rollout judges (virtual time), $(date -u +%FT%TZ); $(load_note)"
   run_logged java_bench io.canary.bench.judge.JudgeEvaluation --healthy-runs "${HEALTHY_RUNS:-1000}" --runs "${RUNS:-100}" \
-    --threads "${THREADS:-2}" ${PROFILES:+--profiles "$PROFILES"} ${JUDGES:+--judges "$JUDGES"} ${VERBOSE:+--verbose} 2>"$RESULTS_DIR/judge.log"
+    --threads "${THREADS:-2}" --first-seed "${FIRST_SEED:-1}" ${PROFILES:+--profiles "$PROFILES"} ${JUDGES:+--judges "$JUDGES"} ${VERBOSE:+--verbose} 2>"$RESULTS_DIR/judge.log"
 } | tee "$OUT"

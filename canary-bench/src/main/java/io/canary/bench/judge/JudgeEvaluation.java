@@ -31,6 +31,8 @@ public final class JudgeEvaluation implements Callable<Integer> {
     @Option(names = "--threads", defaultValue = "2") int threads;
     @Option(names = "--judges", defaultValue = "SEQUENTIAL,THRESHOLD", split = ",") List<JudgeKind> judges;
     @Option(names = "--profiles", split = ",", description = "only these profiles (default: all)") List<String> only;
+    @Option(names = "--first-seed", defaultValue = "1", description = "seeds first-seed .. first-seed+runs-1 (fresh seeds: any other start)")
+    long firstSeed;
     @Option(names = "--budget", defaultValue = "PT50M", description = "virtual time a rollout may take at most")
     Duration budget;
     @Option(names = "--verbose", description = "print every run that went wrong (a good canary not completed, a bad one not rolled back) to stderr")
@@ -64,7 +66,7 @@ public final class JudgeEvaluation implements Callable<Integer> {
                     int n = p.name().equals("healthy") ? healthyRuns : runs;
                     long t0 = System.nanoTime();
                     List<Future<RunResult>> futures = new ArrayList<>();
-                    for (int seed = 1; seed <= n; seed++) {
+                    for (long seed = firstSeed; seed < firstSeed + n; seed++) {
                         long s = seed;
                         futures.add(pool.submit(() -> new RolloutRun(p, plan(judge), s, budget).run()));
                     }
@@ -74,7 +76,7 @@ public final class JudgeEvaluation implements Callable<Integer> {
                         results.add(r);
                         boolean wrong = p.bad() ? r.outcome() != RunResult.Outcome.ROLLED_BACK : r.outcome() != RunResult.Outcome.COMPLETED;
                         if (verbose && wrong) {
-                            System.err.printf(Locale.ROOT, "%s %s seed %d: %s%n", judge, p.name(), i + 1, r.ending());
+                            System.err.printf(Locale.ROOT, "%s %s seed %d: %s%n", judge, p.name(), firstSeed + i, r.ending());
                         }
                     }
                     System.out.println(row(judge, p, results));

@@ -65,7 +65,9 @@ final class RolloutRun {
             }
             RolloutInfo info = a.state().rollout();
             int sparse = 0;
+            String last = "";
             for (Verdict v : a.rolloutStatus().verdicts()) {
+                last = v.reason();
                 if (v.decision() == Verdict.Decision.PROMOTE && !v.reason().startsWith("promoted by operator")
                         && (v.canary().requests() < plan.minRequests() || v.baseline().requests() < plan.minRequests())) {
                     sparse++;
@@ -78,7 +80,7 @@ final class RolloutRun {
                 default -> RunResult.Outcome.UNFINISHED;
             };
             return new RunResult(outcome, zeroAt >= 0 ? zeroAt - onsetAt : -1, exposure, sparse,
-                    c.scheduler().nowMillis() - start, info.phase() + " at step " + info.stepIndex() + ": " + info.reason());
+                    c.scheduler().nowMillis() - start, info.phase() + " at step " + info.stepIndex() + ": " + info.reason() + " | last verdict: " + last);
         }
     }
 
