@@ -111,6 +111,24 @@ public record Analysis(double alpha, double promotionRisk, double errorMarginRel
                 rollbackErrorRatio, rollbackErrorFloor);
     }
 
+    /** A copy with another promotion risk. */
+    public Analysis withPromotionRisk(double risk) {
+        return new Analysis(alpha, risk, errorMarginRelative, errorMarginAbsolute, latencyRatio, quantiles,
+                rollbackErrorRatio, rollbackErrorFloor);
+    }
+
+    /** A copy with other promotion error margins (the rollback margins stay). */
+    public Analysis withErrorMargins(double relative, double absolute) {
+        return new Analysis(alpha, promotionRisk, relative, absolute, latencyRatio, quantiles, rollbackErrorRatio,
+                rollbackErrorFloor);
+    }
+
+    /** A copy with another latency ratio and quantiles. */
+    public Analysis withLatency(double ratio, List<Double> newQuantiles) {
+        return new Analysis(alpha, promotionRisk, errorMarginRelative, errorMarginAbsolute, ratio, newQuantiles,
+                rollbackErrorRatio, rollbackErrorFloor);
+    }
+
     /** A copy with other rollback margins. */
     public Analysis withRollbackMargins(double ratio, double floor) {
         return new Analysis(alpha, promotionRisk, errorMarginRelative, errorMarginAbsolute, latencyRatio, quantiles,

@@ -28,15 +28,18 @@ package io.canary.rollout;
  * @param guardrailAlpha level of the canary's error-rate confidence sequence for the {@code maxErrorRate}
  *     guardrail (0 without one)
  * @param latencyAlpha level of each quantile confidence sequence used for a rollback
- * @param promotion level of each confidence sequence used for a promotion (half the promotion risk)
+ * @param promotion level of each confidence sequence used for a promotion during the step (half of the
+ *     promotion risk's share for them, {@code 1 - FINAL_LOOK_SHARE})
+ * @param finalPromotion level of each fixed-sample bound of the step's final look, at its maximum duration
+ *     (half of {@code FINAL_LOOK_SHARE} of the promotion risk)
  * @param nOptCanary requests at which the canary's sequences are tightest (promotion ones: 5 times
  *     later, since showing a canary within a margin takes longer than catching a bad one)
  * @param nOptBaseline requests at which the baseline's sequences are tightest
  * @param canaryShare the share of the step's analysed requests the canary is expected to get (the
  *     error test's prior is centred on it)
  */
-record ErrorBudget(double errorsAlpha, double guardrailAlpha, double latencyAlpha, double promotion, double nOptCanary,
-                   double nOptBaseline, double canaryShare) {
+record ErrorBudget(double errorsAlpha, double guardrailAlpha, double latencyAlpha, double promotion,
+                   double finalPromotion, double nOptCanary, double nOptBaseline, double canaryShare) {
     /** How much later than a rollback's the promotion sequences are tuned. */
     static final double PROMOTION_TUNING = 5;
     /** The first analysed step's share of alpha (all of it when only one step is analysed). */
@@ -45,11 +48,18 @@ record ErrorBudget(double errorsAlpha, double guardrailAlpha, double latencyAlph
     static final double ERRORS_SHARE = 0.6;
     /** The {@code maxErrorRate} guardrail's part of the errors' share, when the plan has one. */
     static final double GUARDRAIL_SHARE = 0.2;
+    /**
+     * The share of a step's promotion risk spent on its final look, the one fixed-sample analysis at
+     * the maximum step duration; the rest goes to the confidence sequences looked at every health
+     * exchange before. So a canary right at a margin passes a step with probability at most the
+     * promotion risk, whichever look passes it.
+     */
+    static final double FINAL_LOOK_SHARE = 0.25;
 
     /** The same budget tuned for promotion checks. */
     ErrorBudget forPromotion() {
-        return new ErrorBudget(errorsAlpha, guardrailAlpha, latencyAlpha, promotion, nOptCanary * PROMOTION_TUNING,
-                nOptBaseline * PROMOTION_TUNING, canaryShare);
+        return new ErrorBudget(errorsAlpha, guardrailAlpha, latencyAlpha, promotion, finalPromotion,
+                nOptCanary * PROMOTION_TUNING, nOptBaseline * PROMOTION_TUNING, canaryShare);
     }
 
     /** The level of the error-rate sequences shown in verdicts (the guardrail's, else the test's). */
@@ -76,7 +86,8 @@ record ErrorBudget(double errorsAlpha, double guardrailAlpha, double latencyAlph
         double baselineShare = Math.max(0.01, 1 - share) / share;
         double nOpt = SequentialJudge.N_OPT;
         return new ErrorBudget(guardrail ? errors * (1 - GUARDRAIL_SHARE) : errors, guardrail ? errors * GUARDRAIL_SHARE : 0,
-                perStep * (1 - ERRORS_SHARE) / (2.0 * latencyTests), a.promotionRisk() / 2, nOpt,
+                perStep * (1 - ERRORS_SHARE) / (2.0 * latencyTests), a.promotionRisk() * (1 - FINAL_LOOK_SHARE) / 2,
+                a.promotionRisk() * FINAL_LOOK_SHARE / 2, nOpt,
                 Math.max(nOpt, nOpt * baselineShare), share);
     }
 }

@@ -4,6 +4,7 @@ import io.canary.health.VersionHealth;
 import io.canary.rollout.stats.BetaBinomialMixture;
 import io.canary.rollout.stats.BetaBinomialMixture.Interval;
 import io.canary.rollout.stats.ErrorShareTest;
+import io.canary.rollout.stats.FixedSampleBounds;
 import java.util.Locale;
 import java.util.OptionalDouble;
 
@@ -18,7 +19,8 @@ import java.util.OptionalDouble;
  *       {@code maxErrorRate} guardrail.</li>
  *   <li><b>Within</b> (promotion): the canary's upper bound (a beta-binomial confidence sequence at the
  *       promotion level) is at most what the wider promotion margin allows over the baseline's lower
- *       bound (and at most the guardrail).</li>
+ *       bound (and at most the guardrail). At the step's final look (its maximum duration) the bounds
+ *       are the fixed-sample Clopper-Pearson ones of {@link FixedSampleBounds} instead.</li>
  * </ul>
  * Between the two margins a canary holds. The verdict's intervals are the two versions' confidence
  * sequences at the error test's level.
@@ -27,7 +29,12 @@ final class ErrorRateCheck {
     private ErrorRateCheck() {
     }
 
-    static Finding check(RolloutPlan plan, ErrorBudget budget, VersionHealth baseline, VersionHealth canary) {
+    /**
+     * @param finalLook the step's final analysis, at its maximum duration: promotion bounds are
+     *     fixed-sample ones (one look), not confidence sequences
+     */
+    static Finding check(RolloutPlan plan, ErrorBudget budget, VersionHealth baseline, VersionHealth canary,
+                         boolean finalLook) {
         Analysis a = plan.analysis();
         OptionalDouble guardrail = plan.thresholds().maxErrorRate();
         double shown = budget.errorsDisplayAlpha();
@@ -54,10 +61,8 @@ final class ErrorRateCheck {
             return new Finding(Finding.Outcome.WORSE, seen + ": above the guardrail of " + pct(guardrail.getAsDouble())
                     + ", evidence 1/alpha reached after " + count(canary.requests()) + " canary requests");
         }
-        Interval pc = new BetaBinomialMixture(budget.forPromotion().nOptCanary(), budget.promotion())
-                .interval(canary.errors(), canary.requests(), budget.promotion());
-        Interval pb = new BetaBinomialMixture(budget.forPromotion().nOptBaseline(), budget.promotion())
-                .interval(baseline.errors(), baseline.requests(), budget.promotion());
+        Interval pc = promotionInterval(canary, budget, budget.forPromotion().nOptCanary(), finalLook);
+        Interval pb = promotionInterval(baseline, budget, budget.forPromotion().nOptBaseline(), finalLook);
         double limit = a.allowedErrorRate(pb.lower());
         if (guardrail.isPresent()) {
             limit = Math.min(limit, guardrail.getAsDouble());
@@ -70,6 +75,19 @@ final class ErrorRateCheck {
         return new Finding(Finding.Outcome.UNDECIDED, String.format(Locale.ROOT,
                 "error rate %s (up to %s so far, %s allowed) vs baseline %s", pct(canary.errorRate()), pct(pc.upper()),
                 pct(limit), pct(baseline.errorRate())));
+    }
+
+    /** A version's error-rate bounds for the promotion check. */
+    private static Interval promotionInterval(VersionHealth v, ErrorBudget budget, double nOpt, boolean finalLook) {
+        if (v.requests() == 0) {
+            return new Interval(0, 1);
+        }
+        if (finalLook) {
+            double beta = budget.finalPromotion();
+            return new Interval(FixedSampleBounds.rateLower(v.errors(), v.requests(), beta),
+                    FixedSampleBounds.rateUpper(v.errors(), v.requests(), beta));
+        }
+        return new BetaBinomialMixture(nOpt, budget.promotion()).interval(v.errors(), v.requests(), budget.promotion());
     }
 
     private static String margin(Analysis a) {

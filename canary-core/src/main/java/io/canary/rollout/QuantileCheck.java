@@ -11,13 +11,16 @@ import java.util.Locale;
  * canary's and the baseline's quantile, read off their merged histograms. Worse when the canary's
  * lower bound exceeds the latency ratio times the baseline's upper bound; within when the
  * canary's upper bound (at the promotion level) is at most the ratio times the baseline's lower
- * bound. A guardrail variant compares the canary's bounds with an absolute limit. Pure.
+ * bound (at the step's final look, its maximum duration, fixed-sample bounds instead:
+ * {@link QuantileBounds#fixedSample}). A guardrail variant compares the canary's bounds with an
+ * absolute limit. Pure.
  */
 final class QuantileCheck {
     private QuantileCheck() {
     }
 
-    static Finding ratio(RolloutPlan plan, ErrorBudget budget, double q, VersionHealth baseline, VersionHealth canary) {
+    static Finding ratio(RolloutPlan plan, ErrorBudget budget, double q, VersionHealth baseline, VersionHealth canary,
+                         boolean finalLook) {
         double ratio = plan.analysis().latencyRatio();
         Bounds c = bounds(budget.nOptCanary(), budget.latencyAlpha()).bounds(canary.latency(), q, budget.latencyAlpha());
         Bounds b = bounds(budget.nOptBaseline(), budget.latencyAlpha()).bounds(baseline.latency(), q, budget.latencyAlpha());
@@ -29,8 +32,8 @@ final class QuantileCheck {
             return new Finding(Finding.Outcome.WORSE, seen + ": over " + ratio + " x the baseline's, evidence 1/alpha reached after "
                     + ErrorRateCheck.count(canary.requests()) + " canary requests");
         }
-        Bounds pc = bounds(budget.forPromotion().nOptCanary(), budget.promotion()).bounds(canary.latency(), q, budget.promotion());
-        Bounds pb = bounds(budget.forPromotion().nOptBaseline(), budget.promotion()).bounds(baseline.latency(), q, budget.promotion());
+        Bounds pc = promotionBounds(budget, budget.forPromotion().nOptCanary(), canary, q, finalLook);
+        Bounds pb = promotionBounds(budget, budget.forPromotion().nOptBaseline(), baseline, q, finalLook);
         if (Double.isFinite(pc.upper()) && pb.lower() > 0 && pc.upper() <= ratio * pb.lower()) {
             return new Finding(Finding.Outcome.WITHIN, String.format(Locale.ROOT, "%s %s (at most %s) vs baseline %s: within %s x",
                     name, ms(canary.latency().percentileMillis(q)), ms(pc.upper()),
@@ -41,7 +44,7 @@ final class QuantileCheck {
                 ms(baseline.latency().percentileMillis(q))));
     }
 
-    static Finding guardrail(ErrorBudget budget, double q, double limitMs, VersionHealth canary) {
+    static Finding guardrail(ErrorBudget budget, double q, double limitMs, VersionHealth canary, boolean finalLook) {
         Bounds c = bounds(budget.nOptCanary(), budget.latencyAlpha()).bounds(canary.latency(), q, budget.latencyAlpha());
         String name = name(q);
         if (c.lower() > limitMs) {
@@ -50,12 +53,20 @@ final class QuantileCheck {
                     name, ms(canary.latency().percentileMillis(q)), ms(c.lower()), ms(c.upper()), ms(limitMs),
                     ErrorRateCheck.count(canary.requests())));
         }
-        Bounds pc = bounds(budget.forPromotion().nOptCanary(), budget.promotion()).bounds(canary.latency(), q, budget.promotion());
+        Bounds pc = promotionBounds(budget, budget.forPromotion().nOptCanary(), canary, q, finalLook);
         if (pc.upper() <= limitMs) {
             return new Finding(Finding.Outcome.WITHIN, name + " at most " + ms(pc.upper()) + ": within the guardrail of " + ms(limitMs));
         }
         return new Finding(Finding.Outcome.UNDECIDED, name + " " + ms(canary.latency().percentileMillis(q))
                 + " not yet shown within the guardrail of " + ms(limitMs));
+    }
+
+    /** A version's bounds on quantile {@code q} for a promotion check. */
+    private static Bounds promotionBounds(ErrorBudget budget, double nOpt, VersionHealth v, double q, boolean finalLook) {
+        if (finalLook) {
+            return QuantileBounds.fixedSample(v.latency(), q, budget.finalPromotion());
+        }
+        return bounds(nOpt, budget.promotion()).bounds(v.latency(), q, budget.promotion());
     }
 
     private static QuantileBounds bounds(double nOpt, double alpha) {

@@ -308,6 +308,59 @@ public record RolloutPlan(String baseline, String canary, List<Integer> steps, D
             return this;
         }
 
+        /**
+         * The sequential judge's promotion margin for errors: the canary passes a step once shown to fail
+         * at most {@code max(relative x baseline rate, absolute)} more requests than the baseline.
+         * Default 50% and 0.005 (0.5 points).
+         *
+         * @param relative a share of the baseline's error rate, in [0, 100]
+         * @param absolute a share of requests, in [0, 1]
+         */
+        public Builder errorMargin(double relative, double absolute) {
+            this.analysis = analysis.withErrorMargins(relative, absolute);
+            return this;
+        }
+
+        /**
+         * The sequential judge's rollback margin for errors: the canary is rolled back once the
+         * evidence shows its error odds above {@code oddsRatio} times the baseline's and its observed
+         * error rate at least {@code floor} above the baseline's. Default 1.2 and 0.002 (0.2 points).
+         * The false-rollback bound alpha holds for every canary inside it.
+         *
+         * @param oddsRatio canary error odds over the baseline's, in [1, 1000]
+         * @param floor a share of requests, in [0, 1]
+         */
+        public Builder rollbackErrorMargin(double oddsRatio, double floor) {
+            this.analysis = analysis.withRollbackMargins(oddsRatio, floor);
+            return this;
+        }
+
+        /**
+         * The sequential judge's latency margin: each of its quantiles (default 0.5, 0.9, 0.99) of the
+         * canary may be up to {@code ratio} times the baseline's. Default 1.2.
+         *
+         * @param ratio in [1, 1000]
+         */
+        public Builder latencyRatio(double ratio) {
+            this.analysis = analysis.withLatency(ratio, analysis.quantiles());
+            return this;
+        }
+
+        /** The latency quantiles the sequential judge compares: 1 to 8, strictly increasing in (0, 1). */
+        public Builder quantiles(List<Double> quantiles) {
+            this.analysis = analysis.withLatency(analysis.latencyRatio(), Objects.requireNonNull(quantiles, "quantiles"));
+            return this;
+        }
+
+        /**
+         * The level of the sequential judge's promotion checks, per step: a canary right at a margin
+         * passes a step with at most this probability. In (0, 0.5]; default 0.2.
+         */
+        public Builder promotionRisk(double risk) {
+            this.analysis = analysis.withPromotionRisk(risk);
+            return this;
+        }
+
         /** Consecutive failed analyses that trigger a rollback with the threshold judge. Default 2. */
         public Builder failureLimit(int limit) {
             if (limit < 1) {

@@ -29,6 +29,14 @@ import java.util.Locale;
  *       the same kind of bounds.</li>
  *   <li><b>False rollbacks:</b> at most {@link Analysis#alpha()} over the whole rollout, however
  *       often it is asked ({@link ErrorBudget} splits alpha by the union bound).</li>
+ *   <li><b>The final look:</b> the analysis at the step's maximum duration, the last before the
+ *       engine ends the step, is one look at a sample whose size the traffic decided, so its promotion
+ *       bounds are fixed-sample ones ({@link io.canary.rollout.stats.FixedSampleBounds}, Clopper-Pearson
+ *       and order statistics; Wald's truncated sequential test decides at its horizon the same way),
+ *       at {@link ErrorBudget#FINAL_LOOK_SHARE} of the promotion risk. A canary inside the margins
+ *       that the sequences, paying for a look every second, could not yet show within them (about
+ *       three standard errors against two) passes there instead of timing out; the rollback side is
+ *       unchanged.</li>
  *   <li><b>Sparse data never passes:</b> a promotion needs {@code minRequests} of each version and
  *       every check's bounds inside its margin; a few requests leave the bounds wide (a tail
  *       quantile has no upper bound at all before ~1/(1-q) requests).</li>
@@ -53,13 +61,14 @@ public final class SequentialJudge implements Judge {
         VersionHealth b = evidence.baseline();
         VersionHealth c = evidence.canary();
         ErrorBudget budget = ErrorBudget.of(plan, evidence.stepIndex());
+        boolean last = finalLook(plan, evidence);
         List<Finding> findings = new ArrayList<>();
-        findings.add(ErrorRateCheck.check(plan, budget, b, c));
+        findings.add(ErrorRateCheck.check(plan, budget, b, c, last));
         for (double q : plan.analysis().quantiles()) {
-            findings.add(QuantileCheck.ratio(plan, budget, q, b, c));
+            findings.add(QuantileCheck.ratio(plan, budget, q, b, c, last));
         }
         if (plan.thresholds().maxP95Ms().isPresent()) {
-            findings.add(QuantileCheck.guardrail(budget, 0.95, plan.thresholds().maxP95Ms().getAsDouble(), c));
+            findings.add(QuantileCheck.guardrail(budget, 0.95, plan.thresholds().maxP95Ms().getAsDouble(), c, last));
         }
         List<String> worse = texts(findings, Finding.Outcome.WORSE);
         if (!worse.isEmpty()) {
@@ -72,12 +81,24 @@ public final class SequentialJudge implements Judge {
                     c.version(), c.requests(), b.version(), b.requests(), need), evidence);
         }
         List<String> undecided = texts(findings, Finding.Outcome.UNDECIDED);
+        String look = last ? " at the final look (fixed-sample bounds, the step's maximum duration reached)" : "";
         if (undecided.isEmpty()) {
-            return verdict(Verdict.Decision.PROMOTE, "canary within the margins after " + ErrorRateCheck.count(c.requests())
-                    + " canary requests: " + String.join("; ", texts(findings, Finding.Outcome.WITHIN)), evidence);
+            return verdict(Verdict.Decision.PROMOTE, "canary within the margins" + look + " after "
+                    + ErrorRateCheck.count(c.requests()) + " canary requests: "
+                    + String.join("; ", texts(findings, Finding.Outcome.WITHIN)), evidence);
         }
-        return verdict(Verdict.Decision.HOLD, "not yet shown within the margins after " + ErrorRateCheck.count(c.requests())
-                + " canary requests: " + String.join("; ", undecided), evidence);
+        return verdict(Verdict.Decision.HOLD, (last ? "not shown within the margins" + look : "not yet shown within the margins")
+                + " after " + ErrorRateCheck.count(c.requests()) + " canary requests: " + String.join("; ", undecided), evidence);
+    }
+
+    /**
+     * True for the step's final look: the analysis once it has lasted its maximum duration, after
+     * which the engine ends the step (promoted, or as the plan's {@code onStepTimeout} says). It is
+     * one look at a sample whose size the traffic set, so its promotion bounds are fixed-sample
+     * ones, tighter than the confidence sequences that pay for being looked at every second.
+     */
+    static boolean finalLook(RolloutPlan plan, StepEvidence evidence) {
+        return evidence.elapsedMillis() >= plan.maxStepDuration().toMillis();
     }
 
     private static List<String> texts(List<Finding> findings, Finding.Outcome outcome) {

@@ -97,4 +97,21 @@ class RolloutPlanTest {
         assertThatThrownBy(() -> a.withRollbackMargins(0.9, 0.002)).hasMessage("rollbackErrorRatio must be in [1.0,1000.0], got 0.9");
         assertThatThrownBy(() -> a.withRollbackMargins(1.2, 2)).hasMessage("rollbackErrorFloor must be in [0.0,1.0], got 2.0");
     }
+
+    @Test
+    void theBuilderSetsEveryMarginOfTheSequentialJudgeAndNamesABadOne() {
+        RolloutPlan plan = RolloutPlan.builder("v1", "v2").errorMargin(0.25, 0.01).rollbackErrorMargin(1.1, 0.001)
+                .latencyRatio(1.3).quantiles(List.of(0.5, 0.99)).promotionRisk(0.1).alpha(0.02).build();
+        assertThat(plan.analysis()).isEqualTo(new Analysis(0.02, 0.1, 0.25, 0.01, 1.3, List.of(0.5, 0.99), 1.1, 0.001));
+        assertThat(plan.toBuilder().build()).isEqualTo(plan);
+        RolloutPlan.Builder b = RolloutPlan.builder("v1", "v2");
+        assertThatThrownBy(() -> b.errorMargin(-0.1, 0.005)).hasMessage("errorMarginRelative must be in [0.0,100.0], got -0.1");
+        assertThatThrownBy(() -> b.errorMargin(0.5, 1.5)).hasMessage("errorMarginAbsolute must be in [0.0,1.0], got 1.5");
+        assertThatThrownBy(() -> b.rollbackErrorMargin(0.9, 0.002)).hasMessage("rollbackErrorRatio must be in [1.0,1000.0], got 0.9");
+        assertThatThrownBy(() -> b.rollbackErrorMargin(1.2, Double.NaN)).hasMessage("rollbackErrorFloor must be in [0.0,1.0], got NaN");
+        assertThatThrownBy(() -> b.latencyRatio(0.8)).hasMessage("latencyRatio must be in [1.0,1000.0], got 0.8");
+        assertThatThrownBy(() -> b.quantiles(List.of(0.9, 0.5))).hasMessageContaining("strictly increasing");
+        assertThatThrownBy(() -> b.promotionRisk(0)).hasMessage("promotionRisk must be in [0 (exclusive),0.5], got 0.0");
+        assertThat(b.build().analysis()).as("a refused value changes nothing").isEqualTo(Analysis.DEFAULT);
+    }
 }

@@ -70,6 +70,33 @@ class SequentialJudgeTest {
                 .contains("p90").contains("p99");
     }
 
+    /**
+     * The step's last analysis, at its maximum duration, is one look: fixed-sample bounds (1.96 standard
+     * errors at 2.5%) where the sequences need about three. A 1.3% canary next to 1% (inside the 1.5%
+     * margin) that the sequences cannot yet show within passes there; too few requests still do not.
+     */
+    @Test
+    void theFinalLookAtTheMaximumStepDurationPromotesOnFixedSampleBoundsButNeverOnSparseData() {
+        VersionHealth baseline = health("v1", 513_000, 5_130, 100);
+        VersionHealth canary = health("v2", 27_000, 351, 100);
+        long max = plan.maxStepDuration().toMillis();
+        Verdict before = judge.judge(plan, new StepEvidence(0, 0, max - 1, baseline, canary, List.of()));
+        assertThat(before.decision()).isEqualTo(Decision.HOLD);
+        assertThat(before.reason()).startsWith("not yet shown within the margins after 27,000 canary requests: "
+                + "error rate 1.30% (up to 1.52% so far, 1.46% allowed)");
+        Verdict last = judge.judge(plan, new StepEvidence(0, 0, max, baseline, canary, List.of()));
+        assertThat(last.decision()).isEqualTo(Decision.PROMOTE);
+        assertThat(last.reason()).startsWith("canary within the margins at the final look (fixed-sample bounds, the step's "
+                + "maximum duration reached) after 27,000 canary requests: error rate 1.30% (at most 1.44%) vs baseline 1.00%");
+        Verdict few = judge.judge(plan, new StepEvidence(0, 0, max, baseline, health("v2", 2_700, 35, 100), List.of()));
+        assertThat(few.decision()).isEqualTo(Decision.HOLD);
+        assertThat(few.reason()).startsWith("not shown within the margins at the final look (fixed-sample bounds, the step's "
+                + "maximum duration reached) after 2,700 canary requests: error rate 1.30% (up to 1.8");
+        Verdict sparse = judge.judge(plan, new StepEvidence(0, 0, max, baseline, health("v2", 99, 0, 100), List.of()));
+        assertThat(sparse.decision()).isEqualTo(Decision.HOLD);
+        assertThat(sparse.reason()).startsWith("too little traffic to judge");
+    }
+
     @Test
     void tailOnlyAndSpreadOnlyRegressionsAreRolledBackThoughTheirMedianBarelyMoves() {
         // 3% of requests ten times slower: the p99 moves, the median does not
@@ -109,7 +136,8 @@ class SequentialJudgeTest {
     /**
      * The promise: under continuous monitoring (a verdict every second), a healthy canary (same
      * distribution as the baseline) is rolled back in at most alpha of its rollouts, every step
-     * counted. Checked with alpha = 10% so a few hundred rollouts can see a violation.
+     * counted. Checked with alpha = 10% so a few hundred rollouts can see a violation. Each step runs
+     * until promoted (or 400 s), so nearly every analysis is one a rollout really makes.
      */
     @Test
     void healthyRolloutsAreRolledBackInAtMostAlphaOfRunsUnderContinuousMonitoring() {
@@ -120,7 +148,8 @@ class SequentialJudgeTest {
         for (int seed = 0; seed < rollouts; seed++) {
             JudgeSimulation sim = new JudgeSimulation(1000 + seed);
             for (int step = 0; step < loose.analysedSteps(); step++) {
-                JudgeSimulation.Outcome o = sim.step(judge, loose, step, loose.steps().get(step) / 100.0, 200, BASE, BASE,
+                // 600 req/s (the harness's 3 nodes x 200): each step ends once promoted, in a few minutes at 5%
+                JudgeSimulation.Outcome o = sim.step(judge, loose, step, loose.steps().get(step) / 100.0, 600, BASE, BASE,
                         1, 400);
                 steps++;
                 if (o.decision() == Decision.ROLLBACK) {

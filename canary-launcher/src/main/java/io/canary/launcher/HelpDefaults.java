@@ -2,6 +2,7 @@ package io.canary.launcher;
 
 import io.canary.NodeConfig;
 import io.canary.launcher.node.ReferenceLayout;
+import io.canary.rollout.Analysis;
 import io.canary.rollout.RolloutPlan;
 import java.util.ListResourceBundle;
 import java.util.stream.Collectors;
@@ -32,6 +33,25 @@ public final class HelpDefaults extends ListResourceBundle {
                 {"default.lastControlPort", String.valueOf(ReferenceLayout.FIRST_CONTROL_PORT + ReferenceLayout.NODE_IDS.size() - 1)},
                 {"default.lastDataPort", String.valueOf(ReferenceLayout.FIRST_DATA_PORT + ReferenceLayout.NODE_IDS.size() - 1)},
                 {"default.host", ReferenceLayout.DEFAULT_HOST},
+                {"default.alpha", percent(Analysis.DEFAULT.alpha())},
+                {"default.promotionRisk", percent(Analysis.DEFAULT.promotionRisk())},
+                {"default.errorMargin", percent(Analysis.DEFAULT.errorMarginAbsolute())},
+                {"default.errorMarginRelative", percent(Analysis.DEFAULT.errorMarginRelative())},
+                {"default.rollbackErrorRatio", number(Analysis.DEFAULT.rollbackErrorRatio())},
+                {"default.rollbackErrorFloor", percent(Analysis.DEFAULT.rollbackErrorFloor())},
+                {"default.latencyRatio", number(Analysis.DEFAULT.latencyRatio())},
+                {"default.quantiles", Analysis.DEFAULT.quantiles().stream().map(HelpDefaults::number).collect(Collectors.joining(","))},
         };
+    }
+
+    /** 0.005 as "0.5%" (picocli puts bundle values in after formatting, so one percent sign). */
+    private static String percent(double share) {
+        return number(share * 100) + "%";
+    }
+
+    /** 1.2 as "1.2", 50.0 as "50". */
+    private static String number(double v) {
+        double r = Math.round(v * 1e9) / 1e9;
+        return r == Math.rint(r) ? String.valueOf((long) r) : String.valueOf(r);
     }
 }

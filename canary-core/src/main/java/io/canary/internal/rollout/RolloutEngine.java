@@ -44,6 +44,11 @@ import java.util.Optional;
  * ({@link Timer.RolloutTick}, every health interval while a rollout is active, with the step's
  * merged cumulative evidence).
  *
+ * <p>Its parts: {@link StepDecision} (what one analysis of the step leads to), {@link OperatorControl}
+ * (pause, resume, promote, abort), {@link CommittedStates} (the state read off a committed rollout),
+ * {@link RolloutTransitions} (the routing states proposed); this class dispatches the events, holds
+ * the callers waiting for proposals and keeps one tick chain per tenure.
+ *
  * <p>Threading: the coordinator's protocol thread only.
  */
 public final class RolloutEngine {
@@ -117,9 +122,9 @@ public final class RolloutEngine {
                     + " is unknown to the new coordinator " + self + ": rolling back", now));
             this.state = rollBack(effects, step, Phase.ABORTED, "plan unknown to the new coordinator", now);
         } else {
-            this.state = fromCommitted(info, countFailures(known, info), now);
+            this.state = CommittedStates.of(state, CommittedStates.countFailures(known, info), now);
         }
-        effects.add(new Effect.Log(Level.INFO, "rollout engine takes over: " + describe(this.state)));
+        effects.add(new Effect.Log(Level.INFO, "rollout engine takes over: " + this.state.describe()));
         return keepTicking(effects);
     }
 
@@ -145,7 +150,7 @@ public final class RolloutEngine {
         if (command instanceof Message.StartRollout s) {
             start(effects, s.plan(), callId, now);
         } else if (command instanceof Message.ControlRollout c) {
-            control(effects, c.action(), callId, now);
+            state = new OperatorControl(this, effects).apply(state, committed, c.action(), callId, now);
         } else {
             effects.add(new Effect.Complete(callId, Outcome.failure("the rollout engine takes no " + command)));
         }
@@ -161,22 +166,22 @@ public final class RolloutEngine {
         List<Effect> effects = new ArrayList<>();
         RolloutInfo info = s.rollout();
         RolloutState current = state;
-        Optional<Step> known = step(current);
+        Optional<Step> known = current.currentStep();
         if (current instanceof Starting st) {
             if (info.id().equals(st.rolloutId())) {
-                state = fromCommitted(info, 0, now);
+                state = CommittedStates.of(s, 0, now);
             }
         } else if (known.isEmpty() || !info.id().equals(known.get().rolloutId()) || !info.phase().isActive()) {
-            state = fromCommitted(info, 0, now);
+            state = CommittedStates.of(s, 0, now);
         } else if (info.stepIndex() != known.get().index()) {
             // A promotion committed (ours, or an operator's); a rollback under way goes on from the new step.
-            Step next = stepOf(info, now);
+            Step next = CommittedStates.stepOf(info, now);
             state = current instanceof RollingBack rb ? new RollingBack(next, rb.outcome(), rb.reason(), rb.proposalId(),
-                    rb.retryAt()) : fromCommitted(info, 0, now);
+                    rb.retryAt()) : CommittedStates.of(s, 0, now);
         } else if (info.phase() == Phase.PAUSED && current instanceof Analysing a) {
             state = new Paused(a.step(), now, Optional.empty());
         } else if (info.phase() == Phase.PROGRESSING && current instanceof Paused p) {
-            state = analysing(p.step(), 0, now);
+            state = CommittedStates.analysing(p.step(), 0, now);
         }
         return keepTicking(effects);
     }
@@ -198,7 +203,7 @@ public final class RolloutEngine {
             if (failed) {
                 Kind kind = a.pending().get().kind();
                 publish(effects, a.step(), analyst.event(a.step(), Decision.HOLD, kind == Kind.PROMOTE
-                        ? "promotion to " + nextPercent(a.step()) + "% failed: " + reason + "; analysing on"
+                        ? "promotion to " + CommittedStates.nextPercent(a.step()) + "% failed: " + reason + "; analysing on"
                         : kind.name().toLowerCase(java.util.Locale.ROOT) + " failed: " + reason, now));
             }
         } else if (current instanceof Paused p && p.pending().map(Pending::proposalId).orElse(-1L) == proposalId) {
@@ -241,7 +246,7 @@ public final class RolloutEngine {
         return keepTicking(effects);
     }
 
-    // ---- used by StepDecision ------------------------------------------------------------------
+    // ---- used by StepDecision and OperatorControl -------------------------------------------------
 
     Analyst analyst() {
         return analyst;
@@ -251,7 +256,7 @@ public final class RolloutEngine {
         Step step = a.step();
         int from = step.index();
         long id = propose(effects, c -> RolloutTransitions.promote(c, step.rolloutId(), step.plan(), from, reason, now),
-                "promote rollout " + step.rolloutId() + " to " + nextPercent(step) + "%", callId);
+                "promote rollout " + step.rolloutId() + " to " + CommittedStates.nextPercent(step) + "%", callId);
         return new Analysing(step, 0, a.nextAnalysisAt(), now, a.latest(), Optional.of(new Pending(id, Kind.PROMOTE)));
     }
 
@@ -263,11 +268,16 @@ public final class RolloutEngine {
     }
 
     RollingBack rollBack(List<Effect> effects, Step step, Phase outcome, String reason, long now) {
-        rollbackFailureReported = rollbackFailureReported && step(state).map(s -> s.equals(step)).orElse(false);
+        rollbackFailureReported = rollbackFailureReported && state.currentStep().map(s -> s.equals(step)).orElse(false);
         String note = (outcome == Phase.ABORTED ? "aborted: " : "rolled back: ") + reason;
         long id = propose(effects, c -> RolloutTransitions.rollBack(c, step.rolloutId(), step.plan(), outcome, note),
                 "roll rollout " + step.rolloutId() + " back to " + step.plan().baseline(), 0);
         return new RollingBack(step, outcome, reason, id, now + retryMillis);
+    }
+
+    /** The caller {@code callId} waits for proposal {@code proposalId}. */
+    void awaiting(long proposalId, long callId) {
+        waiting.put(proposalId, callId);
     }
 
     void publish(List<Effect> effects, Step step, Verdict v) {
@@ -303,122 +313,10 @@ public final class RolloutEngine {
         state = new Starting(id, plan, proposal);
     }
 
-    private void control(List<Effect> effects, RolloutAction action, long callId, long now) {
-        RolloutState current = state;
-        RolloutInfo info = committed.rollout();
-        if (current instanceof Starting s) {
-            reject(effects, callId, "rollout " + s.rolloutId() + " is still starting; try again once it runs");
-            return;
-        }
-        if (current instanceof Idle) {
-            reject(effects, callId, "no rollout is running" + (info.id().isEmpty() ? ""
-                    : " (rollout " + info.id() + " is " + RolloutTransitions.describe(info) + ")"));
-            return;
-        }
-        if (current instanceof RollingBack rb) {
-            reject(effects, callId, "rollout " + rb.step().rolloutId() + " is already being rolled back (" + rb.reason()
-                    + "); it commits on every reachable node");
-            return;
-        }
-        Step step = step(current).orElseThrow();
-        Optional<Pending> pending = current instanceof Analysing a ? a.pending() : ((Paused) current).pending();
-        if (action == RolloutAction.ABORT) {
-            publish(effects, step, analyst.event(step, Decision.ROLLBACK, "aborted by operator", now));
-            RollingBack rb = rollBack(effects, step, Phase.ABORTED, "aborted by operator", now);
-            waiting.put(rb.proposalId(), callId);
-            state = rb;
-            return;
-        }
-        if (pending.isPresent()) {
-            reject(effects, callId, "a " + pending.get().kind().name().toLowerCase(java.util.Locale.ROOT) + " of rollout "
-                    + step.rolloutId() + " is under way; try again once it commits");
-            return;
-        }
-        boolean paused = current instanceof Paused;
-        switch (action) {
-            case PAUSE, RESUME -> {
-                boolean pause = action == RolloutAction.PAUSE;
-                if (pause == paused) {
-                    effects.add(new Effect.Complete(callId, Outcome.success(committed)));
-                    return;
-                }
-                String reason = (pause ? "paused" : "resumed") + " by operator";
-                publish(effects, step, analyst.event(step, Decision.HOLD, reason, now));
-                Phase target = pause ? Phase.PAUSED : Phase.PROGRESSING;
-                long id = propose(effects, c -> RolloutTransitions.phase(c, step.rolloutId(), target, reason),
-                        reason + ": rollout " + step.rolloutId(), callId);
-                Pending p = new Pending(id, pause ? Kind.PAUSE : Kind.RESUME);
-                state = paused ? new Paused(step, ((Paused) current).pausedAt(), Optional.of(p))
-                        : withPending((Analysing) current, p);
-            }
-            case PROMOTE -> {
-                String reason = "promoted by operator from " + step.percent() + "% to " + nextPercent(step) + "%";
-                publish(effects, step, analyst.event(step, Decision.PROMOTE, reason, now));
-                int from = step.index();
-                long id = propose(effects, c -> RolloutTransitions.promote(c, step.rolloutId(), step.plan(), from, reason, now),
-                        reason, callId);
-                Pending p = new Pending(id, Kind.PROMOTE);
-                state = paused ? new Paused(step, ((Paused) current).pausedAt(), Optional.of(p))
-                        : withPending((Analysing) current, p);
-            }
-            default -> reject(effects, callId, "unknown rollout action " + action);
-        }
-    }
-
     // ---- helpers ---------------------------------------------------------------------------------
 
-    private RolloutState fromCommitted(RolloutInfo info, int failures, long now) {
-        if (!info.phase().isActive() || info.plan().isEmpty()) {
-            return new Idle();
-        }
-        Step step = stepOf(info, now);
-        if (info.phase() == Phase.PAUSED) {
-            long pausedAt = committed.committedAt() > 0 ? Math.min(committed.committedAt(), now) : now;
-            return new Paused(step, pausedAt, Optional.empty());
-        }
-        return analysing(step, failures, now);
-    }
-
-    private Analysing analysing(Step step, int failures, long now) {
-        long interval = step.plan().stepInterval().toMillis();
-        return new Analysing(step, failures, Math.max(now, step.startedAt() + interval), now, Optional.empty(), Optional.empty());
-    }
-
-    private static Step stepOf(RolloutInfo info, long now) {
-        long startedAt = info.stepStartedAt() > 0 ? Math.min(info.stepStartedAt(), now) : now;
-        return new Step(info.id(), info.plan().orElseThrow(), info.stepIndex(), startedAt);
-    }
-
-    private static Analysing withPending(Analysing a, Pending p) {
-        return new Analysing(a.step(), a.failures(), a.nextAnalysisAt(), a.lastPublishedAt(), a.latest(), Optional.of(p));
-    }
-
-    private static Optional<Step> step(RolloutState s) {
-        if (s instanceof Analysing a) {
-            return Optional.of(a.step());
-        } else if (s instanceof Paused p) {
-            return Optional.of(p.step());
-        } else if (s instanceof RollingBack rb) {
-            return Optional.of(rb.step());
-        }
-        return Optional.empty();
-    }
-
-    private static int countFailures(List<Verdict> known, RolloutInfo info) {
-        int failed = 0;
-        for (Verdict v : known) {
-            if (v.stepIndex() == info.stepIndex()) {
-                failed = v.decision() == Decision.ROLLBACK ? failed + 1 : v.decision() == Decision.PROMOTE ? 0 : failed;
-            }
-        }
-        return failed;
-    }
-
-    static int nextPercent(Step step) {
-        return step.plan().steps().get(Math.min(step.index() + 1, step.plan().steps().size() - 1));
-    }
-
-    private long propose(List<Effect> effects, StateChange change, String description, long callId) {
+    /** Proposes {@code change}; its outcome completes {@code callId} (0: nobody waits). */
+    long propose(List<Effect> effects, StateChange change, String description, long callId) {
         long id = nextProposalId++;
         waiting.put(id, callId);
         effects.add(new Effect.Propose(id, change, StateChange.Requester.ROLLOUT, description));
@@ -436,11 +334,5 @@ public final class RolloutEngine {
             effects.add(new Effect.Schedule(tickInterval, new Timer.RolloutTick(generation)));
         }
         return effects;
-    }
-
-    private static String describe(RolloutState s) {
-        Optional<Step> step = step(s);
-        return s.getClass().getSimpleName().toLowerCase(java.util.Locale.ROOT)
-                + step.map(x -> " rollout " + x.rolloutId() + " at " + x.percent() + "%").orElse("");
     }
 }

@@ -14,6 +14,24 @@ import java.util.Optional;
  */
 sealed interface RolloutState {
 
+    /** The step this state is about: analysing, paused or rolling back; empty when idle or starting. */
+    default Optional<Step> currentStep() {
+        if (this instanceof Analysing a) {
+            return Optional.of(a.step());
+        } else if (this instanceof Paused p) {
+            return Optional.of(p.step());
+        } else if (this instanceof RollingBack rb) {
+            return Optional.of(rb.step());
+        }
+        return Optional.empty();
+    }
+
+    /** "analysing rollout r1 at 5%", for logs. */
+    default String describe() {
+        return getClass().getSimpleName().toLowerCase(java.util.Locale.ROOT)
+                + currentStep().map(x -> " rollout " + x.rolloutId() + " at " + x.percent() + "%").orElse("");
+    }
+
     /** The step being analysed: which rollout, its plan, which step, since when (coordinator clock). */
     record Step(String rolloutId, RolloutPlan plan, int index, long startedAt) {
         public Step {

@@ -93,26 +93,73 @@ public final class BetaBinomialMixture {
             return new Interval(0, 1);
         }
         double threshold = Math.log(1 / alpha);
-        double mean = s / (double) n;
-        double lower = 0;
-        if (s > 0) {
-            // ln M is large near 0 and below the threshold at the mean: bisect for the crossing.
-            lower = crossing(s, n, threshold, 0, mean, true);
-        }
-        double upper = 1;
-        if (s < n) {
-            upper = crossing(s, n, threshold, mean, 1, false);
-        }
+        double lower = s > 0 ? crossing(s, n, threshold, false) : 0;
+        double upper = s < n ? crossing(s, n, threshold, true) : 1;
         return new Interval(lower, upper);
     }
 
     /**
-     * Bisection for the p in (lo, hi) where ln M crosses the threshold; {@code rising} says M is
-     * above the threshold at lo (the lower bound's side). 45 halvings (below 1e-13): far below any rate we report.
+     * Where ln M crosses the threshold below the mean ({@code up} false) or above it: bracketed from a
+     * point inside the interval by steps doubling in log-odds, then found by the Illinois variant of
+     * regula falsi (Dowell and Jarratt 1971) in log-odds, where ln M is smooth: about ten evaluations
+     * instead of the 45 of a bisection to the same precision (the judge runs on the protocol thread,
+     * every health exchange). Returns the end inside the interval. Falls back to bisection over the
+     * whole side if no bracket turns up (never seen; a guard).
      */
-    private double crossing(long s, long n, double threshold, double lo, double hi, boolean aboveAtLo) {
-        double a = lo;
-        double b = hi;
+    private double crossing(long s, long n, double threshold, boolean up) {
+        double start = Math.min(Math.max(s / (double) n, 0.5 / n), 1 - 0.5 / n);
+        double in = logit(start);
+        double fIn = logMartingale(s, n, start) - threshold;
+        if (!(fIn < 0)) {
+            return bisect(s, n, threshold, up);
+        }
+        double direction = up ? 1 : -1;
+        double step = 1;
+        double out = in + direction * step;
+        double fOut = logMartingale(s, n, sigmoid(out)) - threshold;
+        while (fOut < 0) {
+            in = out;
+            fIn = fOut;
+            step *= 2;
+            out = in + direction * step;
+            double p = sigmoid(out);
+            if (Math.abs(out) > 36 || p <= 0 || p >= 1) {
+                return bisect(s, n, threshold, up);
+            }
+            fOut = logMartingale(s, n, p) - threshold;
+        }
+        int kept = 0; // which end the last two steps kept: -1 the inside one, +1 the outside one
+        for (int i = 0; i < 100 && Math.abs(out - in) > 1e-11; i++) {
+            double u = (in * fOut - out * fIn) / (fOut - fIn);
+            if (!(u > Math.min(in, out) && u < Math.max(in, out))) {
+                u = (in + out) / 2;
+            }
+            double f = logMartingale(s, n, sigmoid(u)) - threshold;
+            if (f >= 0) {
+                out = u;
+                fOut = f;
+                if (kept == -1) {
+                    fIn /= 2;
+                }
+                kept = -1;
+            } else {
+                in = u;
+                fIn = f;
+                if (kept == 1) {
+                    fOut /= 2;
+                }
+                kept = 1;
+            }
+        }
+        return sigmoid(in);
+    }
+
+    /** Bisection over the whole side ([0, mean] or [mean, 1]) for the crossing; returns the end inside. */
+    private double bisect(long s, long n, double threshold, boolean up) {
+        double mean = s / (double) n;
+        double a = up ? mean : 0;
+        double b = up ? 1 : mean;
+        boolean aboveAtLo = !up; // the lower bound's side is rejected near 0
         for (int i = 0; i < 45; i++) {
             double mid = (a + b) / 2;
             if (mid <= 0 || mid >= 1) {
@@ -125,8 +172,15 @@ public final class BetaBinomialMixture {
                 b = mid;
             }
         }
-        // The side outside the interval is excluded: return the end inside it.
         return aboveAtLo ? b : a;
+    }
+
+    private static double logit(double p) {
+        return Math.log(p / (1 - p));
+    }
+
+    private static double sigmoid(double u) {
+        return u >= 0 ? 1 / (1 + Math.exp(-u)) : Math.exp(u) / (1 + Math.exp(u));
     }
 
     /** A closed interval [lower, upper] of a rate. */

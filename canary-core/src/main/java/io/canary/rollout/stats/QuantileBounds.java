@@ -43,15 +43,41 @@ public final class QuantileBounds {
             throw new IllegalArgumentException("q must be in (0,1), got " + q);
         }
         long n = h.totalCount();
+        if (n == 0) {
+            return new Bounds(0, Double.POSITIVE_INFINITY, n);
+        }
         double threshold = Math.log(1 / alpha);
+        // Counts of "recordings below x" that the test rejects: at most sLow, or at least sHigh.
+        return walk(h, largestRejectedBelow(n, q, threshold), smallestRejectedAbove(n, q, threshold));
+    }
+
+    /**
+     * Fixed-sample bounds on the {@code q}-quantile in milliseconds, each side at level {@code beta}:
+     * for one look at a sample whose size does not depend on the outcomes (the final analysis of a
+     * step), not for repeated looks. The count of requests below the true quantile is binomial with
+     * mean at most {@code qn} (at or below it, at least {@code qn}), so the critical counts of
+     * {@code Bin(n, q)} ({@link FixedSampleBounds#lowerCritical}, {@link FixedSampleBounds#upperCritical})
+     * bound it as the confidence sequence's rejected counts do, read off the same bucket edges.
+     */
+    public static Bounds fixedSample(HistogramSnapshot h, double q, double beta) {
+        if (!(q > 0 && q < 1)) {
+            throw new IllegalArgumentException("q must be in (0,1), got " + q);
+        }
+        long n = h.totalCount();
+        if (n == 0) {
+            return new Bounds(0, Double.POSITIVE_INFINITY, n);
+        }
+        return walk(h, FixedSampleBounds.lowerCritical(n, q, beta), FixedSampleBounds.upperCritical(n, q, beta));
+    }
+
+    /**
+     * The bounds given the rejected counts: the quantile lies above a bucket with at most {@code sLow}
+     * recordings below it, and at or below an edge with at least {@code sHigh} recordings under it.
+     */
+    private static Bounds walk(HistogramSnapshot h, long sLow, long sHigh) {
+        long n = h.totalCount();
         double lower = 0;
         double upper = Double.POSITIVE_INFINITY;
-        if (n == 0) {
-            return new Bounds(lower, upper, n);
-        }
-        // Counts of "recordings below x" that the test rejects: at most sLow, or at least sHigh.
-        long sLow = largestRejectedBelow(n, q, threshold);
-        long sHigh = smallestRejectedAbove(n, q, threshold);
         long before = 0; // recordings in the buckets below the one looked at
         int previous = -1; // the last non-empty bucket seen
         for (int i = 0; i <= h.length(); i++) {

@@ -3,7 +3,7 @@ package io.canary.launcher.client;
 import io.canary.launcher.ExitCodes;
 import io.canary.launcher.DurationConverter;
 import io.canary.launcher.Durations;
-import io.canary.launcher.KeyValues;
+import io.canary.launcher.ParsingConverter;
 import io.canary.launcher.http.api.RolloutRequest;
 import io.canary.launcher.http.api.StateView;
 import java.time.Duration;
@@ -16,9 +16,13 @@ import picocli.CommandLine.Option;
 @Command(name = "start", mixinStandardHelpOptions = true, resourceBundle = "io.canary.launcher.HelpDefaults",
         description = {"Starts a progressive rollout of a canary version and waits until its first step is committed "
                 + "on every node.",
-                "Each step is analysed for --interval on the merged health of all nodes: it is promoted when the "
-                + "canary has at least --min-requests requests and meets every threshold given, held while there is "
-                + "too little traffic, and rolled back after --failure-limit failed analyses in a row."})
+                "A step lasts at least --interval and at most --max-step. The default sequential judge analyses the "
+                + "step's traffic, merged over all nodes, at every health exchange: it rolls back the moment the "
+                + "canary is shown worse than the baseline beyond the rollback margins, and promotes once the step "
+                + "lasted --interval and the canary is shown within the promotion margins (with --min-requests "
+                + "requests of each version at least; at --max-step with one last fixed-sample look); a step still "
+                + "undecided at --max-step ends as --on-step-timeout says. --judge threshold compares the thresholds "
+                + "once per --interval instead and rolls back after --failure-limit failed analyses in a row."})
 public final class RolloutStartCommand extends ClientCommand {
     @Mixin
     NodeOptions nodeOptions;
@@ -42,11 +46,11 @@ public final class RolloutStartCommand extends ClientCommand {
     @Option(names = "--min-requests", paramLabel = "N", description = "Requests each version needs in an analysis before it can pass (default: ${bundle:default.minRequests}).")
     Long minRequests;
 
-    @Option(names = "--max-error-rate", paramLabel = "RATE", converter = RatioConverter.class,
+    @Option(names = "--max-error-rate", paramLabel = "RATE", converter = JudgeOptions.RateConverter.class,
             description = "Highest canary error rate, e.g. 0.05 or 5%%.")
     Double maxErrorRate;
 
-    @Option(names = "--max-error-rate-delta", paramLabel = "RATE", converter = RatioConverter.class,
+    @Option(names = "--max-error-rate-delta", paramLabel = "RATE", converter = JudgeOptions.RateConverter.class,
             description = "Highest canary error rate above the baseline's, e.g. 0.02 or 2%%.")
     Double maxErrorRateDelta;
 
@@ -70,18 +74,10 @@ public final class RolloutStartCommand extends ClientCommand {
     @Option(names = "--on-step-timeout", paramLabel = "ACTION", description = "roll_back (default) or pause, for a step still undecided at --max-step.")
     String onStepTimeout;
 
-    @Option(names = "--alpha", paramLabel = "RATE", converter = RatioConverter.class,
-            description = "Sequential judge: chance of rolling back a healthy canary over the whole rollout (default 1%%).")
-    Double alpha;
+    @Mixin
+    JudgeOptions judgeOptions = new JudgeOptions();
 
-    @Option(names = "--error-margin", paramLabel = "RATE", converter = RatioConverter.class,
-            description = "Sequential judge: extra canary error rate tolerated, absolute (default 0.5%%; the relative margin is 50%%).")
-    Double errorMargin;
-
-    @Option(names = "--latency-ratio", paramLabel = "RATIO", description = "Sequential judge: canary p50/p90/p99 tolerated as a multiple of the baseline's (default 1.2).")
-    Double latencyRatio;
-
-    @Option(names = "--shadow", paramLabel = "SHARE", converter = RatioConverter.class,
+    @Option(names = "--shadow", paramLabel = "SHARE", converter = JudgeOptions.RateConverter.class,
             description = "Begin with a shadow step: no user on the canary, this share of the baseline's requests "
                     + "mirrored to it (by proxies started with --proxy-port) and analysed, e.g. 10%%; then --steps.")
     Double shadow;
@@ -126,33 +122,20 @@ public final class RolloutStartCommand extends ClientCommand {
                 throw new IllegalArgumentException("--shadow: " + e.getMessage());
             }
         }
-        return new RolloutRequest(canary, baseline, steps, interval == null ? null : Durations.format(interval),
+        JudgeOptions j = judgeOptions;
+        RolloutRequest body = new RolloutRequest(canary, baseline, steps, interval == null ? null : Durations.format(interval),
                 minRequests, maxErrorRate, maxErrorRateDelta, maxP95Ms, maxP95Ratio, failureLimit, judge,
-                maxStep == null ? null : Durations.format(maxStep), onStepTimeout, alpha, errorMargin, null, latencyRatio, null,
-                shadowShare);
-    }
-
-    /** {@code 0.05} or {@code 5%} as 0.05. */
-    public static final class RatioConverter implements picocli.CommandLine.ITypeConverter<Double> {
-        @Override
-        public Double convert(String value) {
-            try {
-                return KeyValues.parseShare(value);
-            } catch (NumberFormatException e) {
-                throw new picocli.CommandLine.TypeConversionException("'" + value + "' is not a rate: use e.g. 0.05 or 5%");
-            }
-        }
+                maxStep == null ? null : Durations.format(maxStep), onStepTimeout, j.alpha, j.errorMargin,
+                j.errorMarginRelative, j.latencyRatio, j.quantiles, shadowShare, j.rollbackErrorRatio, j.rollbackErrorFloor,
+                j.promotionRisk);
+        j.check(body);
+        return body;
     }
 
     /** {@code 250ms}, {@code 0.25s} or {@code 250} as 250.0 milliseconds. */
-    public static final class MillisConverter implements picocli.CommandLine.ITypeConverter<Double> {
-        @Override
-        public Double convert(String value) {
-            try {
-                return Durations.parseMillis(value);
-            } catch (IllegalArgumentException e) {
-                throw new picocli.CommandLine.TypeConversionException(e.getMessage());
-            }
+    public static final class MillisConverter extends ParsingConverter<Double> {
+        public MillisConverter() {
+            super(Durations::parseMillis, null);
         }
     }
 }

@@ -93,7 +93,8 @@ public record DemoScenario(boolean badCanary, Duration stepInterval, int rps, lo
     /** The body of {@code POST /rollout}. */
     public RolloutRequest rolloutRequest() {
         return new RolloutRequest("v2", null, STEPS, Durations.format(stepInterval), minRequests, null, null, null, null,
-                null, "sequential", Durations.format(maxStep()), null, null, ERROR_MARGIN, null, LATENCY_RATIO, QUANTILES);
+                null, "sequential", Durations.format(maxStep()), null, null, ERROR_MARGIN, null, LATENCY_RATIO, QUANTILES, null, null,
+                null, null);
     }
 
     /** The same request as a command line, for the user to reuse (the quantiles are the HTTP API's). */

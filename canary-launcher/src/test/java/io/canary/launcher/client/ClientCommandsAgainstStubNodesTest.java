@@ -202,6 +202,58 @@ class ClientCommandsAgainstStubNodesTest {
     }
 
     @Test
+    void rolloutStartSendsTheJudgesMarginsAndABadOneIsOneLineWithExitTwoAndNoRequest() {
+        a.on("POST /rollout", "{\"version\":2,\"status\":\"COMMITTED\",\"weights\":{\"v1\":0.95,\"v2\":0.05},\"baseline\":\"v1\","
+                + "\"rollout\":{\"id\":\"r1\",\"canary\":\"v2\",\"steps\":[5,100],\"stepIndex\":0,\"percent\":5,\"phase\":\"PROGRESSING\",\"reason\":\"\"}}");
+        int code = run(new RolloutStartCommand(), "--nodes", a.address(), "--canary", "v2", "--error-margin", "1%",
+                "--error-margin-relative", "25%", "--rollback-error-ratio", "1.1", "--rollback-error-floor", "0.1%",
+                "--latency-ratio", "1.3", "--quantiles", "0.5,0.99", "--promotion-risk", "10%", "--alpha", "2%");
+
+        assertThat(code).as(err.toString()).isZero();
+        assertThat(a.requests.get(0).body()).isEqualTo("{\"canary\":\"v2\",\"alpha\":0.02,\"errorMargin\":0.01,"
+                + "\"errorMarginRelative\":0.25,\"latencyRatio\":1.3,\"quantiles\":[0.5,0.99],\"rollbackErrorRatio\":1.1,"
+                + "\"rollbackErrorFloor\":0.001,\"promotionRisk\":0.1}");
+
+        String[][] bad = {
+            {"--rollback-error-ratio", "0.9", "canary: --rollback-error-ratio must be in [1.0,1000.0], got 0.9\n"},
+            {"--rollback-error-floor", "150%", "canary: --rollback-error-floor must be in [0.0,1.0], got 1.5\n"},
+            {"--promotion-risk", "70%", "canary: --promotion-risk must be in [0 (exclusive),0.5], got 0.7\n"},
+            {"--error-margin-relative", "-5%", "canary: --error-margin-relative must be in [0.0,100.0], got -0.05\n"},
+            {"--quantiles", "0.9,0.5", "canary: --quantiles must be strictly increasing in (0,1), got [0.9, 0.5]\n"},
+        };
+        for (String[] b : bad) {
+            out.getBuffer().setLength(0);
+            err.getBuffer().setLength(0);
+            a.requests.clear();
+            int refused = run(new RolloutStartCommand(), "--nodes", a.address(), "--canary", "v2", b[0], b[1]);
+            assertThat(refused).as(b[0]).isEqualTo(2);
+            assertThat(err.toString()).as(b[0]).isEqualTo(b[2]);
+            assertThat(a.requests).as(b[0]).isEmpty();
+        }
+        err.getBuffer().setLength(0);
+        assertThat(run(new RolloutStartCommand(), "--nodes", a.address(), "--canary", "v2", "--rollback-error-floor", "lots"))
+                .isEqualTo(2);
+        assertThat(err.toString()).startsWith("canary: ").contains("'lots' is not a rate: use e.g. 0.05 or 5%");
+    }
+
+    @Test
+    void rolloutStartHelpExplainsTheJudgesMarginsWithTheirDefaultsAndUnits() {
+        int code = run(new RolloutStartCommand(), "--help");
+
+        assertThat(code).isZero();
+        String help = out.toString().replaceAll("\\s+", " ");
+        assertThat(help).doesNotContain("${")
+                .contains("--error-margin=RATE").contains("in points of requests (default: 0.5%)")
+                .contains("--error-margin-relative=SHARE").contains("(default: 50%: 1% may become 1.5%)")
+                .contains("--rollback-error-ratio=RATIO").contains("(default: 1.2;")
+                .contains("--rollback-error-floor=RATE").contains("(default: 0.2%)")
+                .contains("--latency-ratio=RATIO").contains("(default: 1.2)")
+                .contains("--quantiles=Q[,Q...]").contains("(default: 0.5,0.9,0.99)")
+                .contains("--promotion-risk=RATE").contains("(default: 20%)")
+                .contains("--alpha=RATE").contains("(default: 1%)");
+    }
+
+    @Test
     void loadCountsAnswersPerVersionFromTheVersionHeader() {
         a.on("POST /predict", r -> new StubNode.Answer(200, "{}", Map.of("X-Canary-Version", "v1")));
         b.on("POST /predict", r -> new StubNode.Answer(502, "{\"error\":\"boom\"}", Map.of("X-Canary-Version", "v2")));

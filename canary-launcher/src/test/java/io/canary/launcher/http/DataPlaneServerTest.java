@@ -228,6 +228,35 @@ class DataPlaneServerTest {
     }
 
     @Test
+    void rolloutSetsTheSequentialJudgesMarginsAndABadOneIs400NamingTheField() {
+        var r = client.post("/rollout", "{\"canary\":\"v2\",\"errorMargin\":0.01,\"errorMarginRelative\":0.25,"
+                + "\"rollbackErrorRatio\":1.1,\"rollbackErrorFloor\":0.001,\"latencyRatio\":1.3,\"quantiles\":[0.5,0.99],"
+                + "\"promotionRisk\":0.1,\"alpha\":0.02}");
+        assertThat(r.status()).isEqualTo(200);
+        io.canary.rollout.Analysis a = node.lastPlan.analysis();
+        assertThat(a).isEqualTo(new io.canary.rollout.Analysis(0.02, 0.1, 0.25, 0.01, 1.3, java.util.List.of(0.5, 0.99), 1.1,
+                0.001));
+        // without rollback margins: the defaults, kept inside the promotion margins given
+        client.post("/rollout", "{\"canary\":\"v2\",\"errorMarginRelative\":0.1}");
+        assertThat(node.lastPlan.analysis().rollbackErrorRatio()).isEqualTo(1.1);
+        assertThat(node.lastPlan.analysis().rollbackErrorFloor()).isEqualTo(io.canary.rollout.Analysis.DEFAULT_ROLLBACK_ERROR_FLOOR);
+        String[][] bad = {
+            {"\"rollbackErrorRatio\":0.9", "field 'rollbackErrorRatio': rollbackErrorRatio must be in [1.0,1000.0], got 0.9"},
+            {"\"rollbackErrorFloor\":1.5", "field 'rollbackErrorFloor': rollbackErrorFloor must be in [0.0,1.0], got 1.5"},
+            {"\"promotionRisk\":0.7", "field 'promotionRisk': promotionRisk must be in [0 (exclusive),0.5], got 0.7"},
+            {"\"errorMargin\":-0.01", "field 'errorMargin': errorMarginAbsolute must be in [0.0,1.0], got -0.01"},
+            {"\"latencyRatio\":0.5", "field 'latencyRatio': latencyRatio must be in [1.0,1000.0], got 0.5"},
+            {"\"quantiles\":[0.9,0.5]", "field 'quantiles': quantiles must be strictly increasing in (0,1), got [0.9, 0.5]"},
+            {"\"rollbackErrorRatio\":\"high\"", "field 'rollbackErrorRatio'"},
+        };
+        for (String[] b : bad) {
+            var refused = client.post("/rollout", "{\"canary\":\"v2\"," + b[0] + "}");
+            assertThat(refused.status()).as(b[0]).isEqualTo(400);
+            assertThat(refused.error()).as(b[0]).contains(b[1]);
+        }
+    }
+
+    @Test
     void rolloutWithBadStepsIs400() {
         var r = client.post("/rollout", "{\"canary\":\"v2\",\"steps\":[50,25]}");
         assertThat(r.status()).isEqualTo(400);

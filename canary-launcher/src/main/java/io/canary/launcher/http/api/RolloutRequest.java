@@ -13,8 +13,12 @@ import java.util.List;
  * {@link RolloutPlan}'s default. {@code interval} (the minimum step duration) and {@code maxStep} are
  * durations such as {@code "30s"} or {@code "500ms"}; {@code judge} is {@code "sequential"} (the
  * default) or {@code "threshold"}; {@code onStepTimeout} is {@code "roll_back"} or {@code "pause"};
- * {@code alpha}, {@code errorMargin} (absolute, a share), {@code errorMarginRelative},
- * {@code latencyRatio} and {@code quantiles} tune the sequential judge. Without {@code judge}, a
+ * {@code alpha}, {@code promotionRisk}, the promotion margins {@code errorMargin} (absolute, a share)
+ * and {@code errorMarginRelative} (a share of the baseline's rate), the rollback margins
+ * {@code rollbackErrorRatio} (error odds, canary over baseline) and {@code rollbackErrorFloor} (a
+ * share), {@code latencyRatio} and {@code quantiles} tune the sequential judge ({@link Analysis}
+ * says what each means and why its default; without rollback margins they are the defaults, kept
+ * inside the promotion margins given). Without {@code judge}, a
  * request giving {@code maxErrorRateDelta}, {@code maxP95Ratio} or {@code failureLimit} (which only
  * the threshold judge has) gets the threshold judge. {@code shadow} (a share such as {@code 0.1}, a
  * whole percentage in (0, 1]) begins the plan with a shadow step: no user on the canary, that share of
@@ -24,22 +28,51 @@ public record RolloutRequest(String canary, String baseline, List<Integer> steps
                              Double maxErrorRate, Double maxErrorRateDelta, Double maxP95Ms, Double maxP95Ratio,
                              Integer failureLimit, String judge, String maxStep, String onStepTimeout, Double alpha,
                              Double errorMargin, Double errorMarginRelative, Double latencyRatio, List<Double> quantiles,
-                             Double shadow) {
+                             Double shadow, Double rollbackErrorRatio, Double rollbackErrorFloor, Double promotionRisk) {
 
     /** A request with every default: what {@code canary node --rollout v2} starts. */
     public static RolloutRequest of(String canary) {
         return new RolloutRequest(canary, null, null, null, null, null, null, null, null, null, null, null, null, null, null,
-                null, null, null, null);
+                null, null, null, null, null, null, null);
     }
 
-    /** A request without a shadow step (the fields before it existed). */
-    public RolloutRequest(String canary, String baseline, List<Integer> steps, String interval, Long minRequests,
-                          Double maxErrorRate, Double maxErrorRateDelta, Double maxP95Ms, Double maxP95Ratio,
-                          Integer failureLimit, String judge, String maxStep, String onStepTimeout, Double alpha,
-                          Double errorMargin, Double errorMarginRelative, Double latencyRatio, List<Double> quantiles) {
-        this(canary, baseline, steps, interval, minRequests, maxErrorRate, maxErrorRateDelta, maxP95Ms, maxP95Ratio,
-                failureLimit, judge, maxStep, onStepTimeout, alpha, errorMargin, errorMarginRelative, latencyRatio, quantiles,
-                null);
+    /** A bad value of the sequential judge's settings: the request's field and what is wrong with it. */
+    public static final class BadSetting extends IllegalArgumentException {
+        private final String field;
+
+        BadSetting(String field, String problem) {
+            super("field '" + field + "': " + problem);
+            this.field = field;
+        }
+
+        /** The JSON field, e.g. {@code rollbackErrorRatio}. */
+        public String field() {
+            return field;
+        }
+    }
+
+    /**
+     * The sequential judge's settings this request asks for, the defaults filled in. Without rollback
+     * margins, they are the defaults kept inside the promotion margins (odds ratio at most 1 +
+     * {@code errorMarginRelative}, floor at most {@code errorMargin}).
+     *
+     * @throws BadSetting naming the field and the bad value
+     */
+    public Analysis analysis() {
+        Analysis a = Analysis.DEFAULT;
+        try {
+            a = new Analysis(alpha != null ? alpha : a.alpha(), promotionRisk != null ? promotionRisk : a.promotionRisk(),
+                    errorMarginRelative != null ? errorMarginRelative : a.errorMarginRelative(),
+                    errorMargin != null ? errorMargin : a.errorMarginAbsolute(),
+                    latencyRatio != null ? latencyRatio : a.latencyRatio(), quantiles != null ? quantiles : a.quantiles());
+            if (rollbackErrorRatio != null || rollbackErrorFloor != null) {
+                a = a.withRollbackMargins(rollbackErrorRatio != null ? rollbackErrorRatio : a.rollbackErrorRatio(),
+                        rollbackErrorFloor != null ? rollbackErrorFloor : a.rollbackErrorFloor());
+            }
+            return a;
+        } catch (IllegalArgumentException | NullPointerException e) {
+            throw new BadSetting(analysisField(e.getMessage()), String.valueOf(e.getMessage()));
+        }
     }
 
     /**
@@ -116,16 +149,7 @@ public record RolloutRequest(String canary, String baseline, List<Integer> steps
         if (onStepTimeout != null) {
             plan.onStepTimeout(parseEnum("onStepTimeout", onStepTimeout, StepTimeout.class));
         }
-        Analysis a = Analysis.DEFAULT;
-        try {
-            a = new Analysis(alpha != null ? alpha : a.alpha(), a.promotionRisk(),
-                    errorMarginRelative != null ? errorMarginRelative : a.errorMarginRelative(),
-                    errorMargin != null ? errorMargin : a.errorMarginAbsolute(),
-                    latencyRatio != null ? latencyRatio : a.latencyRatio(), quantiles != null ? quantiles : a.quantiles());
-        } catch (IllegalArgumentException | NullPointerException e) {
-            throw new IllegalArgumentException("field '" + analysisField(e.getMessage()) + "': " + e.getMessage());
-        }
-        return plan.analysis(a).build();
+        return plan.analysis(analysis()).build();
     }
 
     private static String analysisField(String message) {
