@@ -32,6 +32,23 @@ run() { # NAME URL ROUND [PID to profile]
       jfr print --events jdk.ExecutionSample "$BENCH_TMP/$name.jfr" | awk '
         /stackTrace = \[/ { getline; sub(/^[ \t]+/, ""); sub(/line:.*/, ""); top[$0]++; n++ }
         END { for (f in top) printf "%6.2f%% %s\n", 100 * top[f] / n, f; printf "%6d samples\n", n }' | sort -rn | head -30
+      echo "# share of samples whose stack contains (once per family)"
+      jfr print --events jdk.ExecutionSample "$BENCH_TMP/$name.jfr" | awk '
+        /stackTrace = \[/ { inside = 1; delete seen; n++; next }
+        inside && /^[ \t]*\]/ { inside = 0; for (k in seen) fam[k]++; next }
+        inside {
+          if ($0 ~ /io\.canary\./) seen["io.canary (routing, recording, proxy/predict code)"] = 1
+          if ($0 ~ /HttpObjectDecoder|HttpObjectEncoder|HttpHeaders|DefaultHeaders/) seen["netty HTTP codec and headers"] = 1
+          if ($0 ~ /MessageAggregator/) seen["netty aggregation (whole messages)"] = 1
+          if ($0 ~ /jackson/) seen["jackson"] = 1
+          if ($0 ~ /Epoll|epoll|IovArray|writev|Native\./) seen["epoll and socket syscalls"] = 1
+          if ($0 ~ /jdk\.jfr|jdk\.internal\.event/) seen["JFR itself"] = 1
+        }
+        END { for (f in fam) printf "%6.2f%% %s\n", 100 * fam[f] / n, f }' | sort -rn
+      echo "# allocation sampled by JFR (weights), top classes; bytes per request = total / requests"
+      jfr print --events jdk.ObjectAllocationSample "$BENCH_TMP/$name.jfr" | awk '
+        /objectClass = / { c = $3 } /weight = / { w = $3; u = $4; if (u ~ /kB/) w *= 1024; else if (u ~ /MB/) w *= 1048576; else if (u ~ /GB/) w *= 1073741824; a[c] += w; t += w }
+        END { for (k in a) printf "%12.0f %s\n", a[k], k; printf "%12.0f TOTAL\n", t }' | sort -rn | head -12
     } >>"$OUT"
   fi
   echo "RESULT ab target=$name round=$round rps=$(awk '/^Requests\/sec:/ { print $2 }' "$raw") p99=$(awk '$1 == "99%" { print $2 }' "$raw") non2xx=$(awk '/Non-2xx/ { print $NF }' "$raw") load=$(cut -d' ' -f1 /proc/loadavg)" | tee -a "$OUT"

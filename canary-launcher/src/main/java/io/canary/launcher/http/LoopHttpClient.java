@@ -12,7 +12,9 @@ import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.DefaultHttpHeadersFactory;
 import io.netty.handler.codec.http.HttpClientCodec;
+import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.util.concurrent.FastThreadLocal;
@@ -105,7 +107,9 @@ final class LoopHttpClient {
                 .handler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
-                        ch.pipeline().addLast(new HttpClientCodec(), new HttpObjectAggregator(maxAnswerBytes), new Answers());
+                        ch.pipeline().addLast(new HttpClientCodec(new HttpDecoderConfig()
+                                .setHeadersFactory(DefaultHttpHeadersFactory.headersFactory().withValidation(false)), false, false),
+                                new HttpObjectAggregator(maxAnswerBytes), new Answers());
                     }
                 })
                 .connect(address);
