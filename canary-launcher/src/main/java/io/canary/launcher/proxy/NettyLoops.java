@@ -1,8 +1,10 @@
 package io.canary.launcher.proxy;
 
+import io.netty.bootstrap.Bootstrap;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.IoHandlerFactory;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
@@ -52,6 +54,13 @@ public record NettyLoops(EventLoopGroup group, int threads, Class<? extends Serv
         return new ServerBootstrap().group(group).channel(serverType)
                 .option(ChannelOption.SO_BACKLOG, 1024)
                 .childOption(ChannelOption.TCP_NODELAY, true);
+    }
+
+    /** A client bootstrap on {@code loop}: {@code TCP_NODELAY}, and a connect attempt bounded by {@code connectTimeoutMillis}. */
+    public static Bootstrap client(EventLoop loop, Class<? extends SocketChannel> channelType, long connectTimeoutMillis) {
+        return new Bootstrap().group(loop).channel(channelType)
+                .option(ChannelOption.TCP_NODELAY, true)
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE, connectTimeoutMillis));
     }
 
     /** The most recently pooled connection of {@code idle} that is still open (closed ones are dropped), or null. */

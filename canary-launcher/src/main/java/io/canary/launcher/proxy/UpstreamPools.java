@@ -1,11 +1,9 @@
 package io.canary.launcher.proxy;
 
 import io.canary.launcher.proxy.Upstreams.Endpoint;
-import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelInitializer;
-import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.codec.http.HttpClientCodec;
@@ -88,9 +86,7 @@ final class UpstreamPools {
     /** Opens a new connection to {@code endpoint} on {@code loop}; its {@link UpstreamChannel} is {@link #handler}. */
     ChannelFuture connect(EventLoop loop, Endpoint endpoint) {
         boolean https = endpoint.scheme().equals("https");
-        return new Bootstrap().group(loop).channel(channelType)
-                .option(ChannelOption.TCP_NODELAY, true)
-                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE, connectTimeoutMillis))
+        return NettyLoops.client(loop, channelType, connectTimeoutMillis)
                 .handler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
