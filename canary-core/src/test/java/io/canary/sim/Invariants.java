@@ -263,6 +263,19 @@ final class Invariants {
                 && p.baseline().equals(s.baseline()) && p.rollout().equals(s.rollout());
     }
 
+    /**
+     * {@code node}'s disk was lost, keeping only {@code kept}: an abort it logged and lost no longer counts
+     * toward the majority that makes an abort final (ATOMICITY is about aborts a majority holds).
+     */
+    void forgetLostAborts(String node, List<LogRecord> kept) {
+        for (Map.Entry<Long, Set<String>> e : abortLoggedBy.entrySet()) {
+            long tx = e.getKey();
+            if (!abortedTx.containsKey(tx) && kept.stream().noneMatch(r -> r instanceof LogRecord.Aborted a && a.txId() == tx)) {
+                e.getValue().remove(node);
+            }
+        }
+    }
+
     /** {@code node}'s disk was lost: the versions it reports start over (its log is not the cluster's). */
     void forgetReported(String node) {
         reported.remove(node);

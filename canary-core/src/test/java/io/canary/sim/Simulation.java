@@ -417,6 +417,7 @@ public final class Simulation {
         }
         disks.put(id, restored);
         invariants.forgetReported(id);
+        invariants.forgetLostAborts(id, durable.subList(0, keep));
         stats.diskLosses++;
         trace.add(scheduler.nowMillis(), id, "DISK LOST", keep == 0 ? "empty data dir" : "restored backup: "
                 + keep + " of " + durable.size() + " records");
