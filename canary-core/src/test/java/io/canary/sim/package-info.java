@@ -21,11 +21,11 @@
  * of a durable append), kills, restarts from the log (with checkpoints); per-node clock jumps
  * forward and back (wall clock only: the protocol measures on the monotonic clock); in runtime mode,
  * disks that fail every write for a while; and ({@link io.canary.sim.ExtraFaults}) nodes lost for good,
- * partitions and one-way cuts of a minute or more, corrupt frames, a disk failing for long in both
+ * a node deaf for good from the start, partitions and one-way cuts of a minute or more, corrupt frames, a disk failing for long in both
  * modes, wall-clock steps of minutes to hours, process pauses longer than the lease (request threads
  * run first on resume; see ARCHITECTURE.md, "The simulator" for which are in CI); with
  * {@code -Dcanary.sim.diskLoss=on} (not yet in CI), one restart per run on an empty data dir or a
- * restored backup. Crashes and partitions take whichever
+ * restored backup (less the losses no protocol survives, {@link io.canary.sim.DiskLossBudget}). Crashes and partitions take whichever
  * node is coordinator at the time, so elections, fencing, recovery rounds and re-driven
  * transactions are exercised in most runs. Meanwhile operators
  * ({@link io.canary.sim.Workload}) change weights from random nodes, start rollouts of healthy and
