@@ -72,7 +72,7 @@ final class NodeAssembly {
         long requestIdBase = new SplittableRandom().nextLong() >>> 2;
         NodeConfig config = w.config();
         HealthExchange health = new HealthExchange(nodeId, coordinator, config, w.servableVersions(), w.initialState(),
-                s::nowMillis);
+                new io.canary.time.SteadyClock(s)); // health windows: unmoved by wall-clock steps
         RolloutExtension rollout = new RolloutExtension(w.judge(), health, config.maxPause());
         List<NodeExtension> all = new ArrayList<>(List.of(health, rollout));
         all.addAll(w.extensions());

@@ -153,10 +153,11 @@ public final class LocalCluster implements AutoCloseable {
      */
     public boolean advanceUntil(BooleanSupplier condition, Duration max) {
         scheduler.runPending();
-        long deadline = scheduler.nowMillis() + max.toMillis();
+        // On the virtual (monotonic) timeline the tasks are due on: the wall clock may have been stepped.
+        long deadline = scheduler.monotonicMillis() + max.toMillis();
         while (!condition.getAsBoolean()) {
             OptionalLong next = scheduler.nextTaskTime();
-            long now = scheduler.nowMillis();
+            long now = scheduler.monotonicMillis();
             if (now >= deadline) {
                 return false;
             }

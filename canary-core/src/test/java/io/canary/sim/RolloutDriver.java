@@ -57,22 +57,22 @@ final class RolloutDriver {
                 known.add(v.verdict());
             }
         }
-        run(engine.takeOver(committed, known, node.now()));
+        run(engine.takeOver(committed, known, node.steady()));
     }
 
     void onHealth(HealthSnapshot snapshot) {
-        view.update(snapshot, node.now());
+        view.update(snapshot, node.steady());
     }
 
     void onCommitted(RoutingState state) {
-        run(engine.committed(state, node.now()));
+        run(engine.committed(state, node.steady()));
     }
 
     /** An operator's StartRollout or ControlRollout, delegated by the protocol on the coordinator. */
     void onCommand(Caller caller, Message.Command command) {
         long callId = nextCallId++;
         delegated.put(callId, caller);
-        run(engine.command(command, callId, node.now()));
+        run(engine.command(command, callId, node.steady()));
     }
 
     void run(List<Effect> effects) {
@@ -98,8 +98,8 @@ final class RolloutDriver {
                     if (node.rollout() != this) {
                         return; // a driver of a reign that ended
                     }
-                    run(engine.tick(t.generation(), view.mergedStep(StepCounts.keyOf(node.protocol.committed()), node.now()),
-                            node.now()));
+                    run(engine.tick(t.generation(), view.mergedStep(StepCounts.keyOf(node.protocol.committed()), node.steady()),
+                            node.steady()));
                 });
             } else if (effect instanceof Effect.Complete c) {
                 Caller caller = delegated.remove(c.callId());
@@ -111,7 +111,7 @@ final class RolloutDriver {
     }
 
     private void proposalDone(long proposalId, io.canary.internal.protocol.Outcome outcome) {
-        List<Effect> effects = engine.proposalDone(proposalId, outcome, node.now());
+        List<Effect> effects = engine.proposalDone(proposalId, outcome, node.steady());
         if (node.rollout() != this) {
             // A driver of a reign that ended: only its callers still learn the outcome.
             effects = effects.stream().filter(e -> e instanceof Effect.Complete).toList();

@@ -71,7 +71,7 @@ final class RuntimeMember implements Member {
         this.incarnation = incarnation;
         this.disk = sim.disk(id);
         this.clock = new Clock(sim.scheduler());
-        this.health = new HealthExchange(id, sim.config(), Set.of(), sim.initialState(), clock::nowMillis);
+        this.health = new HealthExchange(id, sim.config(), Set.of(), sim.initialState(), new io.canary.time.SteadyClock(clock));
         RolloutExtension rollout = new RolloutExtension(new ThresholdJudge(), health, sim.config().maxPause());
         long requestIdBase = sim.random().nextLong() >>> 2;
         this.runtime = new NodeRuntime(new NodeSettings(id, sim.members(), sim.coordinatorId(), Set.of(), sim.config(),

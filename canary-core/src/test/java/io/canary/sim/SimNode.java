@@ -48,11 +48,16 @@ final class SimNode implements Member {
     /** Stopped on its own: a durable record other than PREPARED could not be written (memory would be ahead of the disk). */
     private boolean stopped;
     private boolean afterDurableAppend;
+    /** The steady clock's anchor (see {@link #steady}): this incarnation's wall and monotonic clocks at its start. */
+    private final long wallAtStart;
+    private final long monoAtStart;
 
     SimNode(Simulation sim, String id, int incarnation) {
         this.sim = sim;
         this.id = id;
         this.incarnation = incarnation;
+        this.wallAtStart = sim.now(id);
+        this.monoAtStart = mono();
         this.log = sim.disk(id);
         List<LogRecord> replayed = log.replay();
         Recovery r = Recovery.replay(replayed, sim.initialState());
@@ -67,7 +72,7 @@ final class SimNode implements Member {
         SimulatorSeam.plant(protocol, sim.protocolBugNames());
         this.router = new Router(recovery.committed(), this::mono);
         router.failSafe(true); // as the runtime: no canary before the protocol says the node is current
-        this.health = new HealthRecorder(id, Duration.ofSeconds(5), 2, this::now);
+        this.health = new HealthRecorder(id, Duration.ofSeconds(5), 2, this::steady);
         health.trackVersions(recovery.committed().weights().versions());
         health.startStep(io.canary.health.StepCounts.keyOf(recovery.committed())); // counts the step it restarts in
         this.transport = sim.network().transport(id);
@@ -76,6 +81,11 @@ final class SimNode implements Member {
     /** The node's wall clock (virtual time plus its clock steps). */
     long now() {
         return sim.now(id);
+    }
+
+    /** The node's steady clock, as the runtime's {@code SteadyClock}: what its rollout engine and health windows measure on. */
+    long steady() {
+        return wallAtStart + (mono() - monoAtStart);
     }
 
     /** The node's monotonic clock: what the protocol measures time on. */

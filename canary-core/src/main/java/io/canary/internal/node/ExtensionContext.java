@@ -6,6 +6,7 @@ import io.canary.internal.protocol.StateChange;
 import io.canary.log.LogRecord;
 import io.canary.model.RoutingState;
 import io.canary.time.Scheduler;
+import io.canary.time.SteadyClock;
 import io.canary.transport.Message;
 import java.time.Duration;
 import java.util.List;
@@ -16,10 +17,13 @@ import java.util.concurrent.atomic.AtomicBoolean;
 final class ExtensionContext implements NodeContext {
     private final NodeRuntime runtime;
     private final NodeSettings settings;
+    /** What the extensions measure time on (the rollout engine's steps, pauses and retries): no wall-clock step moves it. */
+    private final SteadyClock clock;
 
     ExtensionContext(NodeRuntime runtime) {
         this.runtime = runtime;
         this.settings = runtime.settings();
+        this.clock = new SteadyClock(runtime.scheduler());
     }
 
     @Override
@@ -49,7 +53,7 @@ final class ExtensionContext implements NodeContext {
 
     @Override
     public long nowMillis() {
-        return runtime.scheduler().nowMillis();
+        return clock.getAsLong();
     }
 
     @Override

@@ -41,7 +41,11 @@ public interface NodeContext {
     /** The node's timings. */
     NodeConfig config();
 
-    /** The node's clock (virtual in tests). */
+    /**
+     * The node's clock in epoch milliseconds (virtual in tests), steady: the wall clock at the node's
+     * start plus the monotonic time since ({@link io.canary.time.SteadyClock}), so a wall-clock step
+     * moves nothing an extension measures on it. Safe from any thread.
+     */
     long nowMillis();
 
     /** The state this node routes on. */
