@@ -28,10 +28,10 @@ record ExtraFaults(int losses, boolean lossHitsCoordinator, int corruptions, int
 
     /** A long partition's runs have this many ms of faults, at least: the split must fit in, with time to act around it. */
     static final long LONG_RUN_MILLIS = 80_000;
-    /** Long wall-clock steps: {@code -Dcanary.sim.wallSteps=on}. */
-    static final boolean WALL_STEPS = "on".equals(System.getProperty("canary.sim.wallSteps"));
-    /** Process pauses longer than the lease: {@code -Dcanary.sim.pauses=on} (always on for LEASE_ONLY_CHECKED_ON_EVENTS). */
-    static final boolean PAUSES = "on".equals(System.getProperty("canary.sim.pauses"));
+    /** Long wall-clock steps: on, in CI too; {@code -Dcanary.sim.wallSteps=off} leaves them out (always on for PROTOCOL_ON_WALL_CLOCK). */
+    static final boolean WALL_STEPS = !"off".equals(System.getProperty("canary.sim.wallSteps"));
+    /** Process pauses longer than the lease: on, in CI too; {@code -Dcanary.sim.pauses=off} leaves them out (always on for LEASE_ONLY_CHECKED_ON_EVENTS). */
+    static final boolean PAUSES = !"off".equals(System.getProperty("canary.sim.pauses"));
 
     /**
      * Nodes lost for good: on by default (in CI too), {@code -Dcanary.sim.losses=off} leaves them out.
@@ -49,7 +49,7 @@ record ExtraFaults(int losses, boolean lossHitsCoordinator, int corruptions, int
         int corruptions = r.nextInt(3) == 0 ? 1 + r.nextInt(4) : 0;
         int pausesDrawn = r.nextInt(4) == 0 ? 1 + r.nextInt(2) : 0;
         int pauses = pausesOn ? pausesDrawn : 0;
-        // Off in CI for now: seed 5480 (a step of about an hour) left a rollback uncommitted past the bound; not yet explained.
+        // Drawn whether on or not, so switching them off shifts no other draw of the seed.
         int wallSteps = r.nextInt(6) == 0 && wallStepsOn ? 1 : 0;
         // One run in 24 has a partition or a one-way cut of a minute or more: they cost 10x a short run.
         int longSplit = r.nextInt(24) == 0 ? 1 + r.nextInt(2) : 0;
