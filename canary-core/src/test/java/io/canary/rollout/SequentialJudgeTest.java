@@ -46,6 +46,26 @@ class SequentialJudgeTest {
         assertThat(v.canary().errorRate()).isEqualTo(0.06);
     }
 
+    /** The plan's margins are what the judge applies: a wider rollback margin keeps a canary the default one rolls back. */
+    @Test
+    void thePlansMarginsReachTheVerdict() {
+        VersionHealth baseline = health("v1", 100_000, 1_000, 100);
+        VersionHealth canary = health("v2", 5_263, 105, 100); // 2% next to 1% at the 5% step: error odds 2.02x
+        assertThat(judge(baseline, canary).decision()).isEqualTo(Decision.ROLLBACK);
+        RolloutPlan lenient = plan.toBuilder().rollbackErrorMargin(3, 0.002).build();
+        Verdict v = judge.judge(lenient, new StepEvidence(0, 0, 60_000, baseline, canary, List.of()));
+        assertThat(v.decision()).isEqualTo(Decision.HOLD);
+        assertThat(v.reason()).contains("error rate 2.00%");
+        RolloutPlan wide = lenient.toBuilder().errorMargin(3, 0.005).build();
+        assertThat(judge.judge(wide, new StepEvidence(0, 0, 60_000, baseline, canary, List.of())).decision())
+                .as("within a 300% promotion margin").isEqualTo(Decision.PROMOTE);
+        RolloutPlan slow = plan.toBuilder().latencyRatio(1.01).build();
+        Verdict latency = judge.judge(slow, new StepEvidence(0, 0, 60_000, health("v1", 100_000, 1_000, 100),
+                health("v2", 5_263, 53, 108), List.of()));
+        assertThat(latency.decision()).isEqualTo(Decision.ROLLBACK);
+        assertThat(latency.reason()).contains("over 1.01 x the baseline's");
+    }
+
     @Test
     void sparseDataNeverPasses() {
         // a perfect canary on 50 requests: too little traffic (minRequests 100)

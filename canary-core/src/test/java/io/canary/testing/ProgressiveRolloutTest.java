@@ -19,40 +19,25 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.ExecutionException;
 import java.util.function.BooleanSupplier;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
  * Issue 3's rollout scenarios on a three-node in-process cluster in virtual time, with traffic
  * driven through {@code route}/{@code record} on every node.
  */
-class ProgressiveRolloutTest {
+class ProgressiveRolloutTest extends RolloutClusterFixture {
     private static final Duration STEP = Duration.ofSeconds(10);
     private static final Duration MAX_PAUSE = Duration.ofMinutes(5);
 
-    private LocalCluster cluster;
-    private SimulatedTraffic traffic;
-    /** The canary percent of every state node-b committed, in order. */
-    private final List<Integer> percentsAtB = new CopyOnWriteArrayList<>();
-
-    @AfterEach
-    void tearDown() {
-        if (cluster != null) {
-            assertThat(cluster.failures()).as("protocol tasks that threw").isEmpty();
-            cluster.close();
-        }
+    private void startCluster(int requestsPerNodePerTick) {
+        startCluster(NodeConfig.from(LocalCluster.DEFAULT_CONFIG).maxPause(MAX_PAUSE).build(), requestsPerNodePerTick, 0.01, 42);
     }
 
-    private void startCluster(int requestsPerNodePerTick) {
-        NodeConfig config = NodeConfig.from(LocalCluster.DEFAULT_CONFIG).maxPause(MAX_PAUSE).build();
-        cluster = LocalCluster.builder().nodes(3).config(config).build();
-        assertThat(cluster.advanceUntil(cluster::allReady, Duration.ofSeconds(5))).isTrue();
-        cluster.node("node-b").addListener(s -> percentsAtB.add(s.rollout().currentPercent()));
-        traffic = new SimulatedTraffic(cluster, requestsPerNodePerTick, Duration.ofMillis(100), 42)
-                .model("v1", 100, 0.01).model("v2", 100, 0.01).start();
+    /** Here: the rollout's step percent (a rolled-back rollout keeps the step it ended at). */
+    @Override
+    protected int percentOf(RoutingState s) {
+        return s.rollout().currentPercent();
     }
 
     private static RolloutPlan.Builder plan() {
@@ -60,21 +45,8 @@ class ProgressiveRolloutTest {
         return RolloutPlan.builder("v1", "v2").judge(io.canary.rollout.JudgeKind.THRESHOLD).stepInterval(STEP).minRequests(100);
     }
 
-    private RoutingState await(CompletableFuture<RoutingState> f) {
-        assertThat(cluster.advanceUntil(f::isDone, Duration.ofSeconds(10))).as("request finished").isTrue();
-        try {
-            return f.get();
-        } catch (InterruptedException | ExecutionException e) {
-            throw new AssertionError("request failed: " + e.getCause().getMessage(), e);
-        }
-    }
-
     private boolean advanceUntil(BooleanSupplier condition, Duration max) {
         return cluster.advanceUntil(condition, max);
-    }
-
-    private boolean everyNodeIn(Phase phase) {
-        return cluster.nodes().stream().allMatch(n -> n.state().rollout().phase() == phase);
     }
 
     private void assertEveryNodeOnTheSameState() {
