@@ -51,7 +51,11 @@ public enum Bug {
     /** Protocol: the fresh-start deference to node-a has no bound (a node defers while it hears a node-a that cannot win). */
     DEFERENCE_UNCAPPED(true),
     /** Protocol: a weight set that yields to a later weight set is told it failed instead of being superseded by it. */
-    YIELDED_WEIGHT_SET_FAILS(true);
+    YIELDED_WEIGHT_SET_FAILS(true),
+    /** Protocol: a node whose log holds no term votes at once, before it heard every other member (amnesia rule inverted; disk loss forced on). */
+    AMNESIAC_VOTES_AT_ONCE(true),
+    /** Protocol: a voter grants a candidate behind a committed version a peer reported (8f8fcc2's rule inverted; disk loss forced on). */
+    VOTE_FOR_CANDIDATE_BEHIND_REPORTED_COMMIT(true);
 
     private final boolean inProtocol;
 

@@ -47,7 +47,8 @@ class DeterminismTest {
         for (SimParams.Mode mode : SimParams.Mode.values()) {
             String here = SimDigest.of(1, 12, mode);
             String javaBin = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-            Process child = new ProcessBuilder(javaBin, "-cp", System.getProperty("java.class.path"), SimDigest.class.getName(),
+            Process child = new ProcessBuilder(javaBin, "-cp", System.getProperty("java.class.path"),
+                    "-Dcanary.sim.diskLoss=" + (Simulation.DISK_LOSS ? "on" : "off"), SimDigest.class.getName(),
                     "1", "12", mode.name().toLowerCase(Locale.ROOT)).redirectErrorStream(true).start();
             String there = new String(child.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
             assertThat(child.waitFor()).as(there).isZero();

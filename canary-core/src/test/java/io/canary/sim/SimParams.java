@@ -14,9 +14,10 @@ import java.util.Set;
  *     planted durability bug must be caught by its consequences (AGREEMENT, DURABILITY) instead
  * @param fullTrace keep every event for the report, not only the last {@link Trace#DEFAULT_KEEP}
  * @param checkAtMostOnce check that an operator's PROMOTE takes effect at most once (see {@link #withAtMostOnceCheck})
+ * @param diskLoss draw a disk loss at a restart (see {@link #withDiskLoss})
  */
 public record SimParams(long seed, Mode mode, Set<Bug> bugs, boolean checkDurableBeforeVisible, boolean fullTrace,
-                        boolean checkAtMostOnce) {
+                        boolean checkAtMostOnce, boolean diskLoss) {
 
     /** What runs each node. */
     public enum Mode {
@@ -32,23 +33,23 @@ public record SimParams(long seed, Mode mode, Set<Bug> bugs, boolean checkDurabl
 
     /** The real protocol, every check on. */
     public static SimParams of(long seed) {
-        return new SimParams(seed, Mode.PROTOCOL, Set.of(), true, false, true);
+        return new SimParams(seed, Mode.PROTOCOL, Set.of(), true, false, true, Simulation.DISK_LOSS);
     }
 
     public SimParams withBugs(Set<Bug> planted) {
-        return new SimParams(seed, mode, planted, checkDurableBeforeVisible, fullTrace, checkAtMostOnce);
+        return new SimParams(seed, mode, planted, checkDurableBeforeVisible, fullTrace, checkAtMostOnce, diskLoss);
     }
 
     public SimParams withDurableBeforeVisibleCheck(boolean on) {
-        return new SimParams(seed, mode, bugs, on, fullTrace, checkAtMostOnce);
+        return new SimParams(seed, mode, bugs, on, fullTrace, checkAtMostOnce, diskLoss);
     }
 
     public SimParams withFullTrace(boolean on) {
-        return new SimParams(seed, mode, bugs, checkDurableBeforeVisible, on, checkAtMostOnce);
+        return new SimParams(seed, mode, bugs, checkDurableBeforeVisible, on, checkAtMostOnce, diskLoss);
     }
 
     public SimParams withMode(Mode m) {
-        return new SimParams(seed, m, bugs, checkDurableBeforeVisible, fullTrace, checkAtMostOnce);
+        return new SimParams(seed, m, bugs, checkDurableBeforeVisible, fullTrace, checkAtMostOnce, diskLoss);
     }
 
     /**
@@ -57,7 +58,15 @@ public record SimParams(long seed, Mode mode, Set<Bug> bugs, boolean checkDurabl
      * {@code RegressionSeedsTest}).
      */
     public SimParams withAtMostOnceCheck(boolean on) {
-        return new SimParams(seed, mode, bugs, checkDurableBeforeVisible, fullTrace, on);
+        return new SimParams(seed, mode, bugs, checkDurableBeforeVisible, fullTrace, on, diskLoss);
+    }
+
+    /**
+     * With or without the disk-loss fault (on by default, {@code -Dcanary.sim.diskLoss=off} turns the
+     * default off): seeds pinned before it was in CI replay their runs with it off.
+     */
+    public SimParams withDiskLoss(boolean on) {
+        return new SimParams(seed, mode, bugs, checkDurableBeforeVisible, fullTrace, checkAtMostOnce, on);
     }
 
     boolean has(Bug bug) {

@@ -69,6 +69,8 @@ public final class Simulation {
     /** Disk loss (an empty data dir, a restored backup / lying fsync) at one restart of the run, from its own random source. */
     private final SplittableRandom diskLoss;
     private boolean diskLost;
+    /** Whether this run draws a disk loss: as {@link SimParams#diskLoss()}, and always for the bugs only a disk loss shows. */
+    private final boolean diskLossOn;
     private long rollbackAskedAt = -1;
     private long rollbackVersion = -1;
     private boolean rollbackChecked;
@@ -87,6 +89,8 @@ public final class Simulation {
         // Drawn from a random source of its own, so that adding it left every other fault of a seed as it was.
         this.slowNetwork = new SplittableRandom(params.seed() * 0x9E3779B97F4A7C15L + 2).nextInt(8) == 0;
         this.diskLoss = new SplittableRandom(params.seed() * 0x9E3779B97F4A7C15L + 3);
+        this.diskLossOn = params.diskLoss() || params.has(Bug.AMNESIAC_VOTES_AT_ONCE)
+                || params.has(Bug.VOTE_FOR_CANDIDATE_BEHIND_REPORTED_COMMIT);
         this.network = new LocalNetwork(scheduler, random.nextLong());
         for (int i = 0; i < faults.nodes(); i++) {
             members.add("node-" + (char) ('a' + i));
@@ -330,7 +334,7 @@ public final class Simulation {
         stats.tornWrites += torn ? 1 : 0;
         trace.add(scheduler.nowMillis(), node.id(), "CRASH", why);
         // A lost disk is a fault of the minority budget too: with a node lost for good, only in a cluster of five.
-        if (DISK_LOSS && faultsOn && !diskLost && diskLoss.nextInt(4) == 0 && outForGood() + 1 <= (members.size() - 1) / 2) {
+        if (diskLossOn && faultsOn && !diskLost && diskLoss.nextInt(4) == 0 && outForGood() + 1 <= (members.size() - 1) / 2) {
             loseDisk(node.id());
         }
         long downtime = 100 + random.nextLong(2400);
@@ -384,8 +388,8 @@ public final class Simulation {
         return best;
     }
 
-    /** Off by default: see package-info ("not yet in CI"); {@code -Dcanary.sim.diskLoss=on} switches it on. */
-    static final boolean DISK_LOSS = "on".equals(System.getProperty("canary.sim.diskLoss"));
+    /** Disk loss at a restart: on by default (in CI); {@code -Dcanary.sim.diskLoss=off} replays seeds as they ran before it. */
+    static final boolean DISK_LOSS = !"off".equals(System.getProperty("canary.sim.diskLoss"));
 
     /** The faults of {@link ExtraFaults} (on by default; {@code -Dcanary.sim.extraFaults=off} replays seeds as they ran before them). */
     static final boolean EXTRA_FAULTS = !"off".equals(System.getProperty("canary.sim.extraFaults"));

@@ -23,8 +23,8 @@
  * disks that fail every write for a while; and ({@link io.canary.sim.ExtraFaults}) nodes lost for good,
  * a node deaf for good from the start, partitions and one-way cuts of a minute or more, corrupt frames, a disk failing for long in both
  * modes, wall-clock steps of minutes to hours, process pauses longer than the lease (request threads
- * run first on resume; see ARCHITECTURE.md, "The simulator" for which are in CI); with
- * {@code -Dcanary.sim.diskLoss=on} (not yet in CI), one restart per run on an empty data dir or a
+ * run first on resume; see ARCHITECTURE.md, "The simulator" for which are in CI); and disk loss (in CI;
+ * {@code -Dcanary.sim.diskLoss=off} leaves it out), one restart per run on an empty data dir or a
  * restored backup (less the losses no protocol survives, {@link io.canary.sim.DiskLossBudget}). Crashes and partitions take whichever
  * node is coordinator at the time, so elections, fencing, recovery rounds and re-driven
  * transactions are exercised in most runs. Meanwhile operators

@@ -197,7 +197,10 @@ final class Elections {
                 || (rv.lastVersion() == p.lastVersion() && rv.lastTerm() >= p.lastTerm());
         // Nor for a candidate behind a version a peer reported committed: its recovery round could not hold the
         // cluster's newest state (simulator, disk loss: a wiped node's vote elected an older coordinator).
-        boolean mayVote = !stillAmnesiac(now, out) && rv.lastVersion() >= node.membership().highestReportedVersion();
+        boolean amnesiaBars = stillAmnesiac(now, out) && !node.planted().contains(PlantedBug.AMNESIAC_VOTES_AT_ONCE);
+        boolean behindReported = rv.lastVersion() < node.membership().highestReportedVersion()
+                && !node.planted().contains(PlantedBug.VOTE_FOR_CANDIDATE_BEHIND_REPORTED_COMMIT);
+        boolean mayVote = !amnesiaBars && !behindReported;
         boolean live = node.hasLiveCoordinator(now) && !from.equals(terms.coordinator());
         if (rv.preVote()) {
             boolean grant = rv.term() > terms.current() && !live && upToDate && mayVote;

@@ -43,5 +43,9 @@ enum PlantedBug {
     /** The fresh-start deference to an earlier member of the preferred order has no bound: a node defers for as long as it hears node-a, even when node-a cannot win (it hears nobody): ROLLBACK_BOUND, under a deaf node-a. */
     DEFERENCE_UNCAPPED,
     /** A weight set that yields to a later weight set is told it failed instead of riding in the later one's transaction (the rule of 1d905e8 inverted): SUPERSEDED_NOT_FAILED. */
-    YIELDED_WEIGHT_SET_FAILS
+    YIELDED_WEIGHT_SET_FAILS,
+    /** A node whose log holds no term votes (pre-vote and vote) at once, before it heard every other member (the amnesia rule inverted): LIVENESS under disk loss (an older coordinator elected, seed 7645). */
+    AMNESIAC_VOTES_AT_ONCE,
+    /** A voter grants (pre-vote and vote) a candidate behind a committed version a peer reported (8f8fcc2's rule inverted): LIVENESS under disk loss (an older coordinator elected, seed 7645). */
+    VOTE_FOR_CANDIDATE_BEHIND_REPORTED_COMMIT
 }
