@@ -78,29 +78,7 @@ public record RolloutPlan(String baseline, String canary, List<Integer> steps, D
         if (baseline.equals(canary)) {
             throw new IllegalArgumentException("canary must differ from the baseline, both are " + canary);
         }
-        if (steps.isEmpty()) {
-            throw new IllegalArgumentException("steps must not be empty");
-        }
-        if (shadowMirrorPercent < 0 || shadowMirrorPercent > 100) {
-            throw new IllegalArgumentException("shadowMirrorPercent must be in [0,100], got " + shadowMirrorPercent);
-        }
-        boolean shadow = shadowMirrorPercent > 0;
-        if (shadow != (steps.get(0) == 0)) {
-            throw new IllegalArgumentException(shadow
-                    ? "a plan with a shadow step (mirroring " + shadowMirrorPercent + "%) must begin with a 0% step, got " + steps
-                    : "a 0% step is a shadow step: it needs a mirrored share (shadowMirrorPercent), got steps " + steps);
-        }
-        int previous = shadow ? 0 : -1;
-        for (int i = shadow ? 1 : 0; i < steps.size(); i++) {
-            int s = steps.get(i);
-            if (s <= Math.max(previous, 0) || s > 100) {
-                throw new IllegalArgumentException("steps must be strictly increasing percentages in (0,100], got " + steps);
-            }
-            previous = s;
-        }
-        if (previous != 100) {
-            throw new IllegalArgumentException("steps must end at 100, got " + steps);
-        }
+        PlanSteps.check(steps, shadowMirrorPercent);
         if (stepInterval.isNegative() || stepInterval.isZero()) {
             throw new IllegalArgumentException("stepInterval must be positive, got " + stepInterval);
         }
@@ -211,27 +189,14 @@ public record RolloutPlan(String baseline, String canary, List<Integer> steps, D
             if (copy.isEmpty() || copy.contains(null)) {
                 throw new IllegalArgumentException("steps must be a non-empty list of percentages, got " + percents);
             }
-            int previous = 0;
-            for (int s : copy) {
-                if (s <= previous || s > 100) {
-                    throw new IllegalArgumentException("steps must be strictly increasing percentages in (0,100], got " + percents);
-                }
-                previous = s;
-            }
-            if (previous != 100) {
-                throw new IllegalArgumentException("steps must end at 100, got " + percents);
-            }
+            PlanSteps.checkUserSteps(copy, 0, percents);
             this.steps = List.copyOf(copy);
             return this;
         }
 
         /** See {@link #steps(List)}. */
         public Builder steps(int... percents) {
-            List<Integer> list = new ArrayList<>();
-            for (int p : percents) {
-                list.add(p);
-            }
-            return steps(list);
+            return steps(java.util.Arrays.stream(percents).boxed().toList());
         }
 
         /**
