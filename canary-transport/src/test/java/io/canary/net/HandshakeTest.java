@@ -7,6 +7,8 @@ import io.canary.transport.Message;
 import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /** A node of another cluster, an unknown node, or another protocol version is refused, saying why, on both sides. */
 class HandshakeTest {
@@ -116,6 +118,42 @@ class HandshakeTest {
                         "connection to node-c at " + net.address("node-b") + " refused by node-a: the node at "
                                 + net.address("node-b") + " says it is 'node-b', node-a expected 'node-c'"));
                 assertThat(inboxB.messagesFrom("node-a")).isEmpty();
+            }
+        }
+    }
+
+    /**
+     * A connection that opens and never says hello holds a slot only until the handshake deadline
+     * ({@code connectTimeout}): the node closes it, and a real peer still gets through meanwhile.
+     */
+    @ParameterizedTest
+    @EnumSource(IoModel.class)
+    void aConnectionThatNeverSaysHelloIsClosedAtTheHandshakeDeadline(IoModel io) throws Exception {
+        try (Loopback net = new Loopback("test", "node-a", "node-b")) {
+            Inbox inboxA = new Inbox();
+            SocketTransportConfig configA = net.config("node-a").ioModel(io).connectTimeout(Duration.ofMillis(300)).build();
+            try (SocketTransport a = net.transport("node-a", configA);
+                 java.net.Socket silent = new java.net.Socket()) {
+                a.start("node-a", inboxA);
+                HostPort at = net.address("node-a");
+                silent.connect(new java.net.InetSocketAddress(at.host(), at.port()), 5_000);
+                silent.setSoTimeout((int) WAIT.toMillis());
+                long opened = System.nanoTime();
+
+                try (SocketTransport b = net.start("node-b", new Inbox())) {
+                    b.send("node-a", new Message.Heartbeat(0, 1, true, 0, -1, false, false));
+                    await().atMost(WAIT).until(() -> inboxA.size() == 1);
+                }
+                int read;
+                try {
+                    read = silent.getInputStream().read();
+                } catch (java.net.SocketException reset) {
+                    read = -1; // closed with a reset: closed all the same
+                }
+                long heldMillis = (System.nanoTime() - opened) / 1_000_000;
+                assertThat(read).as("the node closed the silent connection").isEqualTo(-1);
+                assertThat(heldMillis).as("closed at the deadline, not at our read timeout").isLessThan(WAIT.toMillis());
+                assertThat(a.stats().acceptedConnections()).isEqualTo(1);
             }
         }
     }

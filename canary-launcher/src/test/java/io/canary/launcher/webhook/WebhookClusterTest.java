@@ -120,8 +120,10 @@ class WebhookClusterTest {
         WebhookReceiver.Delivery promoted = receiver.deliveries.stream().filter(d -> d.type().equals("rollout.step_promoted")).findFirst().orElseThrow();
         assertThat(promoted.body().get("rollout").get("percent").asInt()).isEqualTo(50);
 
-        // The hanging receiver holds one request and its queue of 4 overflowed; the protocol never waited for it.
-        assertThat(slowest).as("slowest rollout call with a hanging webhook, ms").isLessThan(3_000);
+        // The hanging receiver holds one request and its queue of 4 overflowed; the protocol never waited for it:
+        // a call that waited would take the hanging receiver's 60 s attempt timeout. The bound leaves room for
+        // a commit's fsyncs on a loaded 2-core machine (3.7 s seen at load 25), far below those 60 s.
+        assertThat(slowest).as("slowest rollout call with a hanging webhook, ms").isLessThan(15_000);
         assertThat(nodeB.post("/predict", "{}").status()).isEqualTo(200);
         String metrics = new HttpTestClient(cluster.dataUrls().get("node-a")).get("/metrics").body();
         assertThat(metrics).contains("canary_webhook_events_total{node=\"node-a\",endpoint=\"" + receiver.url() + "\",outcome=\"delivered\"} "
