@@ -211,18 +211,21 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
         ctx.writeAndFlush(ProxyReplies.error(status, message, version, px.node().id(), ex.keepAlive)).addListener(w -> finished(ex, w.isSuccess()));
     }
 
-    /** The upstream's answer starts: its head, with hop-by-hop headers dropped and framing fixed for this client. */
-    void relayHead(ProxyExchange ex, HttpResponse r) {
-        ProxyReplies.forClient(r, ex);
-        ctx.write(r);
+    /**
+     * The upstream's answer starts: its head, already made right for this client by
+     * {@link ProxyReplies#forClient}. No promise: a failed write fires {@link #exceptionCaught},
+     * which closes the connection, and {@link #channelInactive} accounts for the exchange.
+     */
+    void relayHead(HttpResponse r) {
+        ctx.write(r, ctx.voidPromise());
     }
 
-    /** A piece of the upstream's answer; the last one completes the exchange once written. */
-    void relayContent(ProxyExchange ex, HttpContent piece, boolean last) {
+    /** A piece of the upstream's answer (or the whole answer); the last one completes the exchange once written. */
+    void relayContent(ProxyExchange ex, HttpObject piece, boolean last) {
         if (last) {
             ctx.writeAndFlush(piece).addListener(w -> finished(ex, w.isSuccess()));
         } else {
-            ctx.write(piece);
+            ctx.write(piece, ctx.voidPromise());
         }
     }
 

@@ -7,6 +7,8 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ConnectTimeoutException;
 import io.netty.channel.EventLoop;
+import io.netty.handler.codec.http.DefaultFullHttpRequest;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpObject;
 import io.netty.handler.codec.http.HttpRequest;
@@ -26,6 +28,12 @@ import java.util.ArrayDeque;
  * stops the other side's reads). A connection the upstream closed before answering an idempotent
  * request without a body is replaced and the request sent again, at most {@link #MAX_RETRIES}
  * times.
+ *
+ * <p>A head is written together with its body when the whole body came in the same read as the
+ * head (the common small request or answer): the head is held until the next piece or the end of
+ * that read batch, and a head followed by its last piece goes out as one full message, which the
+ * codec encodes into one buffer (one write, one promise and one outbound entry instead of two; the
+ * profile of BENCHMARKS.md part 3). Streaming is unchanged: nothing is held past the read batch.
  *
  * <p>Threading: the client connection's event loop only (its upstream connection runs there too),
  * so nothing here locks.
@@ -50,6 +58,10 @@ final class ProxyExchange implements UpstreamChannel.Listener {
     /** Body pieces that arrived while the upstream connection was being opened. */
     private ArrayDeque<HttpContent> pending;
     private boolean upstreamKeepAlive;
+    /** The request head is on its upstream connection's side but not written yet (see the class comment). */
+    private boolean headUnsent;
+    /** The answer's head, rewritten for the client, not written yet (see the class comment). */
+    private HttpResponse heldAnswer;
     private boolean informational;
     private int retries;
     private long bodyBytes;
@@ -102,7 +114,7 @@ final class ProxyExchange implements UpstreamChannel.Listener {
         Channel c = px.pools().take(endpoint, false);
         if (c != null) {
             attach(c);
-            c.write(forwarded);
+            headUnsent = true; // written with the body's last piece, or by flush() at the end of this read
         } else {
             connect();
         }
@@ -133,9 +145,13 @@ final class ProxyExchange implements UpstreamChannel.Listener {
         }
         Channel c = f.channel();
         attach(c);
-        c.write(forwarded);
-        for (HttpContent piece : queued) {
-            c.write(piece);
+        if (queued.size() == 1 && queued.peek() instanceof LastHttpContent whole) {
+            c.write(withBody(forwarded, whole));
+        } else {
+            c.write(forwarded);
+            for (HttpContent piece : queued) {
+                c.write(piece);
+            }
         }
         c.flush();
         client.updateReads();
@@ -171,7 +187,17 @@ final class ProxyExchange implements UpstreamChannel.Listener {
         if (pending != null) {
             pending.add(piece);
         } else if (upstream != null) {
-            upstream.write(piece);
+            if (headUnsent) {
+                headUnsent = false;
+                if (last) {
+                    upstream.write(withBody(forwarded, (LastHttpContent) piece));
+                } else {
+                    upstream.write(forwarded);
+                    upstream.write(piece);
+                }
+            } else {
+                upstream.write(piece);
+            }
             if (!upstream.isWritable()) {
                 client.pauseForUpstream();
             }
@@ -184,8 +210,24 @@ final class ProxyExchange implements UpstreamChannel.Listener {
     /** Flushes what was written towards the upstream (at the end of a client read batch). */
     void flush() {
         if (upstream != null) {
+            if (headUnsent) {
+                headUnsent = false;
+                upstream.write(forwarded);
+            }
             upstream.flush();
         }
+    }
+
+    /** A request head and its whole body as one message (the head's headers, not a copy). */
+    private static DefaultFullHttpRequest withBody(HttpRequest head, LastHttpContent body) {
+        return new DefaultFullHttpRequest(head.protocolVersion(), head.method(), head.uri(), body.content(), head.headers(),
+                body.trailingHeaders());
+    }
+
+    /** An answer head and its whole body as one message (the head's headers, not a copy). */
+    private static DefaultFullHttpResponse withBody(HttpResponse head, LastHttpContent body) {
+        return new DefaultFullHttpResponse(head.protocolVersion(), head.status(), body.content(), head.headers(),
+                body.trailingHeaders());
     }
 
     /** Whether the upstream can take more of the client's body now. */
@@ -221,7 +263,8 @@ final class ProxyExchange implements UpstreamChannel.Listener {
                 status = code;
                 upstreamKeepAlive = HttpUtil.isKeepAlive(r);
                 responseStarted = true;
-                client.relayHead(this, r);
+                ProxyReplies.forClient(r, this);
+                heldAnswer = r; // written with the body's last piece, or at the end of this read
             }
         }
         if (message instanceof HttpContent piece) {
@@ -234,7 +277,18 @@ final class ProxyExchange implements UpstreamChannel.Listener {
             if (last) {
                 releaseUpstream();
             }
-            client.relayContent(this, piece, last);
+            HttpResponse head = heldAnswer;
+            heldAnswer = null;
+            if (head == null || head == piece) {
+                client.relayContent(this, piece, last); // a head already written, or a whole message as it came
+            } else {
+                if (last) {
+                    client.relayContent(this, withBody(head, (LastHttpContent) piece), true);
+                } else {
+                    client.relayHead(head);
+                    client.relayContent(this, piece, false);
+                }
+            }
             if (!last && !client.writable()) {
                 upstream.config().setAutoRead(false);
             }
@@ -243,6 +297,11 @@ final class ProxyExchange implements UpstreamChannel.Listener {
 
     @Override
     public void onReadComplete() {
+        HttpResponse head = heldAnswer;
+        if (head != null) {
+            heldAnswer = null;
+            client.relayHead(head);
+        }
         client.flush();
     }
 
@@ -256,6 +315,7 @@ final class ProxyExchange implements UpstreamChannel.Listener {
     @Override
     public void onFailure(Throwable failure) {
         upstream = null;
+        headUnsent = false;
         if (done) {
             return;
         }
@@ -269,6 +329,7 @@ final class ProxyExchange implements UpstreamChannel.Listener {
     }
 
     private void fail(Throwable failure) {
+        heldAnswer = null; // a head not written yet is simply dropped (it holds no buffer); the answer counts as started
         closeUpstream();
         upstreamFailure = failure;
         client.upstreamFailed(this, failure);
