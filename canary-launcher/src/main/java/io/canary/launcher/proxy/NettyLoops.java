@@ -2,6 +2,8 @@ package io.canary.launcher.proxy;
 
 import io.netty.bootstrap.Bootstrap;
 import io.netty.bootstrap.ServerBootstrap;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
@@ -27,6 +29,12 @@ import java.util.ArrayDeque;
  * Netty's buffer leak detection off unless {@code io.netty.leakDetection.level} is set),
  * the matching channel types, a server bootstrap with the common options, and the pool helper.
  *
+ * <p>Buffers come from Netty's pooled allocator (thread-local caches of direct memory, addressed
+ * with raw copies), not Netty 4.2's default adaptive one, unless {@code io.netty.allocator.type} is
+ * set: the adaptive allocator made a {@code java.nio} view object for every copy into or out of its
+ * buffers, and in the same runs the pooled one cost the proxy ~6% less CPU per request
+ * (BENCHMARKS.md part 3).
+ *
  * @param threads how many event loops {@code group} has
  */
 public record NettyLoops(EventLoopGroup group, int threads, Class<? extends ServerSocketChannel> serverType,
@@ -49,17 +57,28 @@ public record NettyLoops(EventLoopGroup group, int threads, Class<? extends Serv
                 epoll ? EpollSocketChannel.class : NioSocketChannel.class);
     }
 
-    /** A server bootstrap on these loops: backlog 1024, {@code TCP_NODELAY} on accepted connections. */
+    /** A server bootstrap on these loops: backlog 1024, {@code TCP_NODELAY} on accepted connections, {@link #allocator}. */
     public ServerBootstrap server() {
         return new ServerBootstrap().group(group).channel(serverType)
                 .option(ChannelOption.SO_BACKLOG, 1024)
+                .option(ChannelOption.ALLOCATOR, allocator())
+                .childOption(ChannelOption.ALLOCATOR, allocator())
                 .childOption(ChannelOption.TCP_NODELAY, true);
     }
 
-    /** A client bootstrap on {@code loop}: {@code TCP_NODELAY}, and a connect attempt bounded by {@code connectTimeoutMillis}. */
+    /** The pooled allocator, or Netty's default if {@code io.netty.allocator.type} names one. */
+    public static ByteBufAllocator allocator() {
+        return System.getProperty("io.netty.allocator.type") == null ? PooledByteBufAllocator.DEFAULT : ByteBufAllocator.DEFAULT;
+    }
+
+    /**
+     * A client bootstrap on {@code loop}: {@code TCP_NODELAY}, {@link #allocator}, and a connect
+     * attempt bounded by {@code connectTimeoutMillis}.
+     */
     public static Bootstrap client(EventLoop loop, Class<? extends SocketChannel> channelType, long connectTimeoutMillis) {
         return new Bootstrap().group(loop).channel(channelType)
                 .option(ChannelOption.TCP_NODELAY, true)
+                .option(ChannelOption.ALLOCATOR, allocator())
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE, connectTimeoutMillis));
     }
 
