@@ -150,9 +150,19 @@ public sealed interface Message {
      * and the {@code sentAt} of the last heartbeat I received from you ({@code echo}, on your clock;
      * -1 if none). {@code coordinator}: I am the coordinator of {@code term}; {@code leaseHolder}: and
      * I have two-way contact with a majority now, so you may serve the canary on my word.
+     * {@code lastVersion}/{@code lastTerm}: my log position, the up-to-date key of my newest state
+     * (my promise in doubt, else my committed state), as a {@link RequestVote} carries it: a voter
+     * refuses a candidate behind a position a peer reported (it may hold a promise a commit was
+     * decided on, which a voter whose disk was lost no longer holds). A heartbeat without them (an
+     * older sender) reports {@code (committedVersion, 0)}, which holds nobody back.
      */
     record Heartbeat(long term, long committedVersion, boolean ready, long sentAt, long echo,
-                     boolean coordinator, boolean leaseHolder) implements Message {
+                     boolean coordinator, boolean leaseHolder, long lastVersion, long lastTerm) implements Message {
+        /** A heartbeat whose log position is its committed version (nothing in doubt, term unknown). */
+        public Heartbeat(long term, long committedVersion, boolean ready, long sentAt, long echo,
+                         boolean coordinator, boolean leaseHolder) {
+            this(term, committedVersion, ready, sentAt, echo, coordinator, leaseHolder, committedVersion, 0);
+        }
     }
 
     /** Coordinator to a node that is behind: the latest committed state, to log and apply. */

@@ -55,7 +55,11 @@ public enum Bug {
     /** Protocol: a node whose log holds no term votes at once, before it heard every other member (amnesia rule inverted; disk loss forced on). */
     AMNESIAC_VOTES_AT_ONCE(true),
     /** Protocol: a voter grants a candidate behind a committed version a peer reported (8f8fcc2's rule inverted; disk loss forced on). */
-    VOTE_FOR_CANDIDATE_BEHIND_REPORTED_COMMIT(true);
+    VOTE_FOR_CANDIDATE_BEHIND_REPORTED_COMMIT(true),
+    /** Protocol: a voter grants a candidate behind the log position (newest promise) a peer reported (seeds 334040/375153's rule inverted; disk loss forced on). */
+    VOTE_FOR_CANDIDATE_BEHIND_REPORTED_LOG(true),
+    /** Protocol: a candidate's recovery round ignores the refusals and pre-vote replies it heard, and asks with its own position only (disk loss forced on). */
+    RECOVERY_IGNORES_REFUSALS(true);
 
     private final boolean inProtocol;
 

@@ -1,18 +1,40 @@
 package io.canary.sim;
 
+import io.canary.internal.protocol.Succession;
 import io.canary.log.LogRecord;
 import io.canary.log.MemoryStateLog;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
- * Which disk losses the simulator leaves out of its fault budget because no protocol that counts the
- * node as a member survives them (ARCHITECTURE, the safety argument's known limits (a) and (e)): losing
- * a record that only a majority <em>counting this node</em> holds. Such a record (an abort a caller was
- * told of, a promise a commit was decided on, a commit) was safe because any later majority meets one
- * of its holders; without this node's copy a majority of the others may hold none. A restored backup
- * also must not lose a vote the node gave (nothing tells it it voted); an empty data dir is covered for
- * votes by the amnesia rule. Uses the simulator's global knowledge of every disk; the protocol never does.
+ * Which disk losses the simulator leaves out of its fault budget, because this protocol, by design,
+ * does not survive them (ARCHITECTURE, the safety argument's known limits): a loss that takes a record
+ * which only a majority <em>counting this node</em> holds, and which nothing else brings back. Such a
+ * record (an abort a caller was told of, a promise a commit was decided on, a commit) was safe because
+ * any later majority meets one of its holders; without this node's copy a majority of the others may
+ * hold none. Which of those the protocol does bring back:
+ *
+ * <ul>
+ *   <li><b>An empty data dir, up to {@link Succession#WARM_SUCCESSORS} + 1 members</b> (everyone
+ *       heartbeats everyone): the node votes only once it heard every member (the amnesia rule), and
+ *       then, recovering, refuses any candidate behind the log position a peer reported (safety (4)):
+ *       a PREPARED, COMMITTED or SYNCED it lost is held by the other holder of that majority, whose
+ *       heartbeats report it, so no candidate without it is elected with this node's vote. Those losses
+ *       are therefore <em>in</em> the budget (seeds 334040 and 375153 are such losses). An ABORTED is
+ *       not reported (a position says what a node holds, not what it refused), so its loss stays out.</li>
+ *   <li><b>A restored backup</b> (intact but older: the node cannot tell) and <b>more members</b>
+ *       (heartbeats fan in: a member does not hear every other): nothing brings any of them back; every
+ *       such decisive record stays out, and, for a backup, every vote it gave (nothing tells it it
+ *       voted; an empty data dir is covered for votes by the amnesia rule).</li>
+ * </ul>
+ *
+ * <p>A copy elsewhere counts only if it would still speak in a recovery round: a PREPARED its holder
+ * since logged as ABORTED (it reports the abort instead) or replaced by another promise of that version
+ * does not (seed 334040: node-a's own copy of the promise, aborted by node-a, is not a holder). A
+ * COMMITTED or SYNCED state is also held by a live PREPARED of its transaction (seed 375153: node-a's
+ * commit of version 5 and node-b's promise of it were the majority the caller's answer stood on).
+ * Uses the simulator's global knowledge of every disk; the protocol never does.
  */
 final class DiskLossBudget {
 
@@ -21,22 +43,23 @@ final class DiskLossBudget {
 
     /**
      * How many of {@code durable}'s first records a disk loss of {@code id} must keep so that it takes
-     * nothing the cluster needs from it: 0 if it may lose everything.
+     * nothing the cluster cannot do without: 0 if it may lose everything.
      *
      * @param gone nodes lost for good: their copies help no later majority
-     * @param votesToo whether a vote this node gave must be kept too (a restored backup, not an empty dir)
+     * @param restoredBackup the node comes back on an older prefix of its log (not an empty data dir)
      */
     static int neededPrefix(String id, List<LogRecord> durable, Map<String, MemoryStateLog> disks, List<String> members,
-                            java.util.Set<String> gone, boolean votesToo) {
+                            Set<String> gone, boolean restoredBackup) {
         int majority = members.size() / 2 + 1;
+        boolean positionsReported = !restoredBackup && members.size() <= Succession.WARM_SUCCESSORS + 1;
         int needed = 0;
         for (int i = 0; i < durable.size(); i++) {
             LogRecord r = durable.get(i);
             boolean vote = r instanceof LogRecord.TermVote t && !t.votedFor().isEmpty()
                     && !t.votedFor().equals(LogRecord.TermVote.UNKNOWN_VOTE);
-            if (votesToo && vote) {
+            if (restoredBackup && vote) {
                 needed = i + 1;
-            } else if (decisive(r)) {
+            } else if (r instanceof LogRecord.Aborted || (!positionsReported && decisive(r))) {
                 int elsewhere = heldElsewhere(id, r, disks, members, gone);
                 if (elsewhere < majority && elsewhere + 1 >= majority) {
                     needed = i + 1;
@@ -53,32 +76,64 @@ final class DiskLossBudget {
 
     /** How many members other than {@code id} hold {@code r} durably, or something that covers it. */
     private static int heldElsewhere(String id, LogRecord r, Map<String, MemoryStateLog> disks, List<String> members,
-                                     java.util.Set<String> gone) {
+                                     Set<String> gone) {
         int n = 0;
         for (String m : members) {
             MemoryStateLog disk = disks.get(m);
             if (m.equals(id) || disk == null || gone.contains(m)) {
                 continue;
             }
-            List<LogRecord> theirs = disk.durableRecords();
-            if (theirs.stream().anyMatch(o -> covers(o, r))) {
+            if (holds(disk.durableRecords(), r)) {
                 n++;
             }
         }
         return n;
     }
 
-    /** True if holding {@code o} makes {@code r}'s copy on another node unnecessary for it. */
-    private static boolean covers(LogRecord o, LogRecord r) {
-        long committed = o instanceof LogRecord.Committed c ? c.state().version()
-                : o instanceof LogRecord.Synced s ? s.state().version() : -1;
+    /** True if a node with log {@code theirs} holds what {@code r} says, as its recovery report would tell it. */
+    static boolean holds(List<LogRecord> theirs, LogRecord r) {
         if (r instanceof LogRecord.Aborted a) {
-            return o instanceof LogRecord.Aborted b && b.txId() == a.txId();
+            return theirs.stream().anyMatch(o -> o instanceof LogRecord.Aborted b && b.txId() == a.txId());
         }
+        long version;
+        long txId;
         if (r instanceof LogRecord.Prepared p) {
-            return (o instanceof LogRecord.Prepared q && q.txId() == p.txId()) || committed >= p.proposed().version();
+            version = p.proposed().version();
+            txId = p.txId();
+        } else if (r instanceof LogRecord.Committed c) {
+            version = c.state().version();
+            txId = c.txId();
+        } else if (r instanceof LogRecord.Synced s) {
+            version = s.state().version();
+            txId = s.state().txId();
+        } else {
+            return false;
         }
-        long version = r instanceof LogRecord.Committed c ? c.state().version() : ((LogRecord.Synced) r).state().version();
-        return committed >= version;
+        return committedVersion(theirs) >= version || livePromise(theirs, version) == txId;
+    }
+
+    private static long committedVersion(List<LogRecord> log) {
+        long v = -1;
+        for (LogRecord o : log) {
+            if (o instanceof LogRecord.Committed c) {
+                v = Math.max(v, c.state().version());
+            } else if (o instanceof LogRecord.Synced s) {
+                v = Math.max(v, s.state().version());
+            }
+        }
+        return v;
+    }
+
+    /** The transaction of {@code log}'s newest promise of {@code version}, unless it logged that one aborted; 0 if none. */
+    private static long livePromise(List<LogRecord> log, long version) {
+        long txId = 0;
+        for (LogRecord o : log) {
+            if (o instanceof LogRecord.Prepared p && p.proposed().version() == version) {
+                txId = p.txId();
+            } else if (o instanceof LogRecord.Aborted a && a.txId() == txId) {
+                txId = 0;
+            }
+        }
+        return txId;
     }
 }

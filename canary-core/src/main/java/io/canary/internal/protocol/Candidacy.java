@@ -3,7 +3,9 @@ package io.canary.internal.protocol;
 import io.canary.model.RoutingState;
 import io.canary.transport.Message.PreparedReport;
 import io.canary.transport.Message.RequestVoteReply;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -23,11 +25,70 @@ final class Candidacy {
     private final boolean preVote;
     private final long startedAt;
     private final Map<String, RequestVoteReply> granted = new LinkedHashMap<>();
+    /**
+     * Every other report this candidacy heard: refusals, and the pre-vote's replies carried into the
+     * real round. They do not count toward the majority, but each is a true fact about its sender's
+     * log, so the recovery round may use them too (see {@link #recover}).
+     */
+    private final List<RequestVoteReply> heard = new ArrayList<>();
+
+    /** False only for the planted bug {@code RECOVERY_IGNORES_REFUSALS}: refusals are not kept. */
+    private final boolean keepHeard;
 
     Candidacy(long term, boolean preVote, long startedAt) {
+        this(term, preVote, startedAt, List.of(), true);
+    }
+
+    /** A candidacy that already heard {@code learned} (the replies of the pre-vote before it). */
+    Candidacy(long term, boolean preVote, long startedAt, List<RequestVoteReply> learned, boolean keepHeard) {
         this.term = term;
         this.preVote = preVote;
         this.startedAt = startedAt;
+        this.keepHeard = keepHeard;
+        this.heard.addAll(learned);
+    }
+
+    private long askedVersion = Long.MIN_VALUE;
+    private long askedTerm = Long.MIN_VALUE;
+
+    /** This candidacy asked for votes with the log position {@code (version, term)}. */
+    void asked(long version, long term) {
+        askedVersion = version;
+        askedTerm = term;
+    }
+
+    /** True if {@code (version, term)} is ahead of the position this candidacy last asked with. */
+    boolean askedBehind(long version, long term) {
+        return version > askedVersion || (version == askedVersion && term > askedTerm);
+    }
+
+    /** Every report heard so far, granted or not. */
+    List<RequestVoteReply> reports() {
+        List<RequestVoteReply> all = new ArrayList<>(granted.values());
+        all.addAll(heard);
+        return all;
+    }
+
+    /**
+     * The newest log position (version, then term) among the reports heard, at least {@code (ownVersion,
+     * ownTerm)}: what this candidate's recovery round will take into account, so what it asks votes with.
+     */
+    long[] newestPosition(long ownVersion, long ownTerm) {
+        long version = ownVersion;
+        long t = ownTerm;
+        for (RequestVoteReply r : reports()) {
+            long v = r.committed().version();
+            long vt = r.committed().txId() >>> 32;
+            if (r.prepared().isPresent() && r.prepared().get().proposed().version() > v) {
+                v = r.prepared().get().proposed().version();
+                vt = r.prepared().get().term();
+            }
+            if (v > version || (v == version && vt > t)) {
+                version = v;
+                t = vt;
+            }
+        }
+        return new long[] {version, t};
     }
 
     long term() {
@@ -50,11 +111,19 @@ final class Candidacy {
     void onReply(String from, RequestVoteReply reply) {
         if (reply.granted() && reply.preVote() == preVote && reply.term() == term) {
             granted.put(from, reply);
+        } else if (keepHeard && heard.size() < MAX_HEARD) {
+            heard.add(reply);
         }
     }
 
+    /** Bounds what a candidacy keeps of refusals (duplicates, many members): a safety margin, not a rule. */
+    private static final int MAX_HEARD = 1024;
+
     /**
-     * The recovery round, from the granted votes (a majority, this node's own included): adopt the
+     * The recovery round, from the granted votes (a majority, this node's own included) and every other
+     * report heard (refusals, the pre-vote's replies: facts about their senders' logs; Paxos lets a
+     * proposer take the highest-ballot value among any set of reports that includes a majority's, for
+     * every such report of a ballot at or above a chosen value's carries that value): adopt the
      * highest committed state found, and re-drive the newest promise (highest term, then id) of the
      * next version, unless it is a transaction its own coordinator aborted and nobody promised it
      * in a later term. Safety (ARCHITECTURE.md): a state that committed was promised by a majority,
@@ -62,14 +131,15 @@ final class Candidacy {
      * told of is logged by a majority, which meets this majority too.
      */
     RecoveryPlan recover() {
+        List<RequestVoteReply> reports = reports();
         RoutingState highest = null;
-        for (RequestVoteReply r : granted.values()) {
+        for (RequestVoteReply r : reports) {
             if (highest == null || r.committed().version() > highest.version()) {
                 highest = r.committed();
             }
         }
         PreparedReport best = null;
-        for (RequestVoteReply r : granted.values()) {
+        for (RequestVoteReply r : reports) {
             Optional<PreparedReport> p = r.prepared();
             if (p.isPresent() && p.get().proposed().version() == highest.version() + 1
                     && (best == null || p.get().term() > best.term()
@@ -78,7 +148,7 @@ final class Candidacy {
             }
         }
         if (best != null) {
-            for (RequestVoteReply r : granted.values()) {
+            for (RequestVoteReply r : reports) {
                 // A coordinator of a later term proposed a fresh transaction for this version (someone logged
                 // its abort): its own recovery round found no live promise, so nothing of an earlier term was
                 // chosen for the version and never will be. A participant keeps only its newest abort, so this
@@ -90,7 +160,7 @@ final class Candidacy {
             }
         }
         if (best != null && best.term() == best.txId() >>> 32) {
-            for (RequestVoteReply r : granted.values()) {
+            for (RequestVoteReply r : reports) {
                 boolean sameTerm = r.abortedTxId() >>> 32 == best.txId() >>> 32;
                 if (sameTerm && r.abortedTxId() >= best.txId() && r.abortedVersion() == best.proposed().version()) {
                     best = null; // aborted by its own coordinator, never promised in a later term

@@ -8,7 +8,6 @@ import java.lang.System.Logger.Level;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -57,6 +56,13 @@ final class Elections {
     private final List<String> order;
     /** A log without any term: a fresh node, or one whose data was lost (it may have voted before). */
     private boolean amnesiac;
+    /**
+     * This node started on a log without any term and, by the time it voted again, learned that the
+     * cluster had a history (a term or a committed version beyond its own): its data may have been
+     * lost, promises included, so it keeps the log positions peers report ({@link #behindReportedLog}).
+     * A node of a fresh cluster (every member at term 0 and the initial state) lost nothing.
+     */
+    private boolean recovering;
     /** While amnesiac: the members whose current term this node learned from a heartbeat. */
     private final Set<String> termKnown = new HashSet<>();
     /** A coordinator of any term was seen since this node started: no more deferring to the preferred order. */
@@ -71,6 +77,13 @@ final class Elections {
         this.order = electionOrder(members, preferredCoordinator);
         this.rank = Math.max(0, order.indexOf(selfId));
         this.amnesiac = amnesiac && members.size() > 1;
+    }
+
+    /** Amnesia ends (every member heard, or a fallback): from now on it votes, as {@link #recovering} or not. */
+    private void endAmnesia() {
+        amnesiac = false;
+        recovering = node.terms().current() > 0
+                || node.membership().highestReportedVersion() > node.participant().committed().version();
     }
 
     /** The preferred coordinator first, then the other members in member order. */
@@ -114,7 +127,7 @@ final class Elections {
         }
         termKnown.add(from);
         if (termKnown.size() >= node.membership().members().size() - 1) {
-            amnesiac = false;
+            endAmnesia();
             out.add(new Effect.Log(Level.INFO, node.selfId() + " started without any term in its log and has now heard"
                     + " every member: it votes again, in terms after " + node.terms().current()));
         }
@@ -134,7 +147,7 @@ final class Elections {
         long since = now - startedAt;
         long timeout = node.config().electionTimeout().toMillis();
         if (node.membership().members().size() > Succession.WARM_SUCCESSORS + 1 && since >= 2 * timeout) {
-            amnesiac = false;
+            endAmnesia();
             out.add(new Effect.Log(Level.INFO, node.selfId() + " started without any term in its log; with heartbeats"
                     + " fanning in it votes again after two election timeouts, in terms after " + node.terms().current()));
         } else if (since >= AMNESIA_FALLBACK_ELECTION_TIMEOUTS * timeout
@@ -142,7 +155,7 @@ final class Elections {
             // A member it never heard may be lost for good (simulator, seeds 2927, 3079, 4134: node-a lost before a
             // restarted node-c heard it, and node-b could never be elected without node-c's vote). A member that
             // is alive and ahead would have been heard by now, or its term carried by the majority heard.
-            amnesiac = false;
+            endAmnesia();
             out.add(new Effect.Log(Level.WARNING, node.selfId() + " started without any term in its log and has not heard"
                     + " every member in " + AMNESIA_FALLBACK_ELECTION_TIMEOUTS + " election timeouts; it heard a majority"
                     + " and votes again, in terms after " + node.terms().current()));
@@ -185,6 +198,7 @@ final class Elections {
         Candidacy pre = new Candidacy(terms.current() + 1, true, now);
         candidacy = pre;
         pre.onReply(node.selfId(), ownReply(pre.term(), true));
+        pre.asked(node.participant().lastVersion(), node.participant().lastTerm());
         RequestVote ask = new RequestVote(pre.term(), node.participant().lastVersion(), node.participant().lastTerm(), true);
         sendToOthers(ask, out);
         checkMajority(now, out);
@@ -200,12 +214,18 @@ final class Elections {
         boolean amnesiaBars = stillAmnesiac(now, out) && !node.planted().contains(PlantedBug.AMNESIAC_VOTES_AT_ONCE);
         boolean behindReported = rv.lastVersion() < node.membership().highestReportedVersion()
                 && !node.planted().contains(PlantedBug.VOTE_FOR_CANDIDATE_BEHIND_REPORTED_COMMIT);
-        boolean mayVote = !amnesiaBars && !behindReported;
+        // Nor for a candidate behind the log position (newest promise, else commit) a peer reported: that peer may
+        // hold a promise a commit was decided on, with this node's copy lost with its disk (simulator seeds 334040,
+        // 375153: a wiped voter elected a candidate without it, whose recovery round chose another state).
+        boolean behindLog = behindReportedLog(rv, now) && !node.planted().contains(PlantedBug.VOTE_FOR_CANDIDATE_BEHIND_REPORTED_LOG);
+        boolean mayVote = !amnesiaBars && !behindReported && !behindLog;
         boolean live = node.hasLiveCoordinator(now) && !from.equals(terms.coordinator());
         if (rv.preVote()) {
             boolean grant = rv.term() > terms.current() && !live && upToDate && mayVote;
+            // Granted or not, the reply carries this node's recovery report: a candidate whose pre-vote meets a promise
+            // it lacks takes it into its recovery round, and asks its votes with that position (see checkMajority).
             out.add(new Effect.Send(from, new RequestVoteReply(grant ? rv.term() : terms.current(), grant, true,
-                    p.committed(), Optional.empty(), 0, 0)));
+                    p.committed(), p.preparedReport(), p.abortedTxId(), p.abortedVersion())));
             return;
         }
         if (rv.term() < terms.current()) {
@@ -232,11 +252,37 @@ final class Elections {
         }
     }
 
+    /**
+     * True if this node is {@link #recovering} and a peer reported a log position ahead of the
+     * candidate's within {@link #AMNESIA_FALLBACK_ELECTION_TIMEOUTS} election timeouts. The promise
+     * behind that position may be one a commit was decided on with this node's own YES, lost with its
+     * disk: a candidate without it, elected with this node's vote, could propose another state under
+     * that version. The reporter, ahead, can win itself. A peer silent for that long is taken as lost
+     * for good (the amnesia rule's fallback, with its stated risk, ARCHITECTURE.md's known limits). Only
+     * for a recovering node: one that kept its log holds its own promises, and Raft's up-to-date rule
+     * on its own log suffices; holding everyone's vote back behind any ahead peer would let one peer
+     * that cannot win (its disk fails) stop every election.
+     */
+    private boolean behindReportedLog(RequestVote rv, long now) {
+        long window = AMNESIA_FALLBACK_ELECTION_TIMEOUTS * node.config().electionTimeout().toMillis();
+        return recovering && node.membership().reportedAhead(rv.lastVersion(), rv.lastTerm(), now, window);
+    }
+
     void onReply(String from, RequestVoteReply reply, long now, List<Effect> out) {
         if (candidacy == null) {
             return;
         }
-        candidacy.onReply(from, reply);
+        Candidacy c = candidacy;
+        c.onReply(from, reply);
+        if (c.isPreVote() && !node.planted().contains(PlantedBug.RECOVERY_IGNORES_REFUSALS)) {
+            long[] newest = c.newestPosition(node.participant().lastVersion(), node.participant().lastTerm());
+            if (c.askedBehind(newest[0], newest[1])) {
+                // A reply showed a newer promise than this node holds (the peer that holds it may be unable to win:
+                // its disk fails): the pre-vote asks again with it, for this candidate's recovery round now has it.
+                c.asked(newest[0], newest[1]);
+                sendToOthers(new RequestVote(c.term(), newest[0], newest[1], true), out);
+            }
+        }
         checkMajority(now, out);
     }
 
@@ -249,10 +295,15 @@ final class Elections {
             long term = node.terms().current() + 1;
             node.adoptTerm(term, node.selfId(), out);
             out.add(new Effect.Log(Level.INFO, node.selfId() + " stands for election in term " + term));
-            Candidacy real = new Candidacy(term, false, now);
+            // The real round keeps what the pre-vote heard: a promise a peer reported (granted or not, say from a peer
+            // whose disk fails, which can never win itself) is in this candidate's recovery round, so it asks with
+            // that position, and a recovering voter holding its vote back for that promise grants it.
+            boolean heardToo = !node.planted().contains(PlantedBug.RECOVERY_IGNORES_REFUSALS);
+            Candidacy real = new Candidacy(term, false, now, heardToo ? c.reports() : List.of(), heardToo);
             candidacy = real;
             real.onReply(node.selfId(), ownReply(term, false));
-            sendToOthers(new RequestVote(term, node.participant().lastVersion(), node.participant().lastTerm(), false), out);
+            long[] position = real.newestPosition(node.participant().lastVersion(), node.participant().lastTerm());
+            sendToOthers(new RequestVote(term, position[0], position[1], false), out);
             checkMajority(now, out);
         } else {
             candidacy = null;
@@ -287,12 +338,13 @@ final class Elections {
 
     private RequestVoteReply ownReply(long term, boolean preVote) {
         Participant p = node.participant();
-        return new RequestVoteReply(term, true, preVote, p.committed(), preVote ? Optional.empty()
-                : p.preparedReport(), p.abortedTxId(), p.abortedVersion());
+        return new RequestVoteReply(term, true, preVote, p.committed(), p.preparedReport(), p.abortedTxId(), p.abortedVersion());
     }
 
+    /** A refusal still carries the voter's report: a fact about its log that the candidate's recovery may use. */
     private RequestVoteReply refusal(long term) {
-        return new RequestVoteReply(term, false, false, node.participant().committed(), Optional.empty(), 0, 0);
+        Participant p = node.participant();
+        return new RequestVoteReply(term, false, false, p.committed(), p.preparedReport(), p.abortedTxId(), p.abortedVersion());
     }
 
     private void sendToOthers(Message message, List<Effect> out) {

@@ -33,6 +33,8 @@ public final class Membership {
     /** Per peer, the sentAt of its newest heartbeat, echoed back in ours. */
     private final Map<String, Long> toEcho = new HashMap<>();
     private final Map<String, Long> reportedVersion = new HashMap<>();
+    /** Per peer, the log position its newest heartbeat reported, and when it arrived (see {@link #reportedAhead}). */
+    private final Map<String, Position> reportedPosition = new HashMap<>();
     private final Set<String> stale = new HashSet<>();
     /** Bumped on every new two-way evidence; with the time and window it keys the cached contact count. */
     private long evidence;
@@ -173,10 +175,22 @@ public final class Membership {
         }
     }
 
+    /**
+     * A log position, the up-to-date key of a node's newest state (its promise in doubt, else its
+     * committed state): version, then the term it was promised or committed in. {@code sentAt} is on
+     * the reporter's clock, {@code receivedAt} on ours.
+     */
+    record Position(long version, long term, long sentAt, long receivedAt) {
+        /** True if this position is ahead of {@code (version, term)}. */
+        boolean aheadOf(long otherVersion, long otherTerm) {
+            return version > otherVersion || (version == otherVersion && term > otherTerm);
+        }
+    }
+
     /** One heartbeat per peer (each echoes that peer's last send time), and the next tick. */
     public List<Effect> onHeartbeatTick(long term, long committedVersion, boolean ready, boolean coordinator,
                                         boolean leaseHolder, long now) {
-        return onHeartbeatTick(members, term, committedVersion, ready, coordinator, leaseHolder, now);
+        return onHeartbeatTick(members, term, committedVersion, ready, coordinator, leaseHolder, committedVersion, 0, now);
     }
 
     /**
@@ -185,12 +199,13 @@ public final class Membership {
      * successors, only those hubs from anyone else, so heartbeats grow with N, not N².
      */
     public List<Effect> onHeartbeatTick(List<String> targets, long term, long committedVersion, boolean ready,
-                                        boolean coordinator, boolean leaseHolder, long now) {
+                                        boolean coordinator, boolean leaseHolder, long lastVersion, long lastTerm,
+                                        long now) {
         List<Effect> out = new ArrayList<>(targets.size() + 1);
         for (String member : targets) {
             if (!member.equals(selfId)) {
                 out.add(new Effect.Send(member, new Heartbeat(term, committedVersion, ready, now,
-                        toEcho.getOrDefault(member, -1L), coordinator, leaseHolder)));
+                        toEcho.getOrDefault(member, -1L), coordinator, leaseHolder, lastVersion, lastTerm)));
             }
         }
         out.add(new Effect.Schedule(config.heartbeatInterval(), new Timer.HeartbeatTick()));
@@ -205,6 +220,32 @@ public final class Membership {
             echoed(from, heartbeat.echo(), now);
         }
         reportedVersion.put(from, heartbeat.committedVersion());
+        Position known = reportedPosition.get(from);
+        // A reordered older heartbeat does not overwrite a newer one; a restarted sender (its clock may have
+        // started lower) is believed again once its last report is older than the peer timeout.
+        if (known == null || heartbeat.sentAt() >= known.sentAt()
+                || now - known.receivedAt() > config.peerTimeout().toMillis()) {
+            reportedPosition.put(from, new Position(heartbeat.lastVersion(), heartbeat.lastTerm(), heartbeat.sentAt(), now));
+        }
+    }
+
+    /**
+     * True if a peer whose newest report arrived within {@code window} reported a log position ahead
+     * of {@code (version, term)}: such a peer may hold a promise that a commit was decided on (with a
+     * voter whose disk was since lost), so a candidate behind it must not be elected without it.
+     */
+    public boolean reportedAhead(long version, long term, long now, long window) {
+        for (Position p : reportedPosition.values()) {
+            if (now - p.receivedAt() <= window && p.aheadOf(version, term)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** The log position {@code node} last reported, if it did. */
+    public java.util.Optional<Position> reportedPosition(String node) {
+        return java.util.Optional.ofNullable(reportedPosition.get(node));
     }
 
     /** The highest committed version any peer last reported, -1 if none did. */

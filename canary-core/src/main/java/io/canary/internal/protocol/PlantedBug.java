@@ -47,5 +47,9 @@ enum PlantedBug {
     /** A node whose log holds no term votes (pre-vote and vote) at once, before it heard every other member (the amnesia rule inverted): LIVENESS under disk loss (an older coordinator elected, seed 7645). */
     AMNESIAC_VOTES_AT_ONCE,
     /** A voter grants (pre-vote and vote) a candidate behind a committed version a peer reported (8f8fcc2's rule inverted): LIVENESS under disk loss (an older coordinator elected, seed 7645). */
-    VOTE_FOR_CANDIDATE_BEHIND_REPORTED_COMMIT
+    VOTE_FOR_CANDIDATE_BEHIND_REPORTED_COMMIT,
+    /** A voter grants (pre-vote and vote) a candidate behind the log position (newest promise) a peer reported in its heartbeats (the rule of seeds 334040/375153 inverted): AGREEMENT / CONFIRMED under disk loss. */
+    VOTE_FOR_CANDIDATE_BEHIND_REPORTED_LOG,
+    /** A candidate's recovery round and the position it asks with use the granted votes only, not the refusals and pre-vote replies it heard: ROLLBACK_BOUND under disk loss (a recovering voter waits for a promise only a peer whose disk fails holds, seed 7554). */
+    RECOVERY_IGNORES_REFUSALS
 }

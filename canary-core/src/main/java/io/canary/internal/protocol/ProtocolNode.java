@@ -354,7 +354,7 @@ public final class ProtocolNode {
         // Heartbeats fan in (Succession): every member from the coordinator and its warm successors, the hubs from the rest.
         List<String> targets = succession.fanOut(selfId, coordinator != null ? selfId : terms.coordinator());
         List<Effect> out = new ArrayList<>(membership.onHeartbeatTick(targets, terms.current(), participant.committed().version(),
-                isReady(), coordinator != null, leaseHolder, now));
+                isReady(), coordinator != null, leaseHolder, participant.lastVersion(), participant.lastTerm(), now));
         out.remove(out.size() - 1); // the caller schedules the next tick
         if (coordinator != null) {
             CatchUp.onTick(selfId, membership, terms.current(), participant.committed(), out);

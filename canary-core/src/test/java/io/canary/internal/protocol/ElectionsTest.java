@@ -53,6 +53,11 @@ class ElectionsTest {
             return receive(from, new Message.Heartbeat(term, version, true, now, START, coordinator, coordinator));
         }
 
+        /** A heartbeat of {@code from} as above that reports the log position {@code (lastVersion, lastTerm)}. */
+        List<Effect> heartbeat(String from, long term, long version, long lastVersion, long lastTerm) {
+            return receive(from, new Message.Heartbeat(term, version, true, now, START, false, false, lastVersion, lastTerm));
+        }
+
         /** Advances to {@code until}, one heartbeat tick at a time, with {@code peers} heartbeating each tick. */
         void runUntil(long until, long term, List<String> peers) {
             while (now + CONFIG.heartbeatInterval().toMillis() <= until) {
@@ -122,6 +127,113 @@ class ElectionsTest {
         Node b2 = new Node(B, termLog(1, A));
         b2.heartbeat(A, 1, 2, false);
         assertThat(reply(b2.receive(C, new RequestVote(2, 2, 1, false))).granted()).as("a candidate holding version 2").isTrue();
+    }
+
+    /**
+     * Simulator seed 334040 (disk loss): node-c holds a term-2 promise of version 2 that node-b's and
+     * node-c's YES decided; node-b lost its disk (its log is empty now) and heard every member, so the
+     * amnesia rule lets it vote again. node-a (version 1, its own copy aborted) asks for term 3: with
+     * node-b's vote its recovery round (node-a and node-b) would miss node-c's promise and propose
+     * another version 2. node-b refuses it, pre-vote and vote, for node-c reported a newer log position;
+     * node-c itself, holding that promise, gets the vote.
+     */
+    @Test
+    void noVoteForACandidateBehindTheLogPositionAPeerReported() {
+        Node b = new Node(B, List.of());
+        b.heartbeat(A, 2, 1, 1, 0);
+        b.heartbeat(C, 2, 1, 2, 2);
+        assertThat(reply(b.receive(A, new RequestVote(3, 1, 0, true))).granted()).as("pre-vote").isFalse();
+        assertThat(reply(b.receive(C, new RequestVote(3, 2, 2, true))).granted()).as("node-c holds that promise").isTrue();
+        List<Effect> vote = b.receive(A, new RequestVote(3, 1, 0, false));
+        assertThat(reply(vote).granted()).as("vote").isFalse();
+        assertThat(vote).doesNotContain(new Effect.Append(new LogRecord.TermVote(3, A), true));
+        assertThat(reply(b.receive(C, new RequestVote(3, 2, 2, false))).granted()).isTrue();
+
+        Node b2 = new Node(B, List.of());
+        b2.heartbeat(A, 2, 1, 1, 0);
+        b2.heartbeat(C, 2, 1, 2, 2);
+        assertThat(reply(b2.receive(A, new RequestVote(3, 2, 1, true))).granted())
+                .as("version 2 promised in an older term is behind it too").isFalse();
+    }
+
+    /**
+     * Only a node that may have lost its data is held back: one that kept its log holds its own
+     * promises (Raft's rule on its own log suffices), and one of a fresh cluster (every member heard
+     * at term 0) lost nothing. Holding them back too would let a peer that is ahead but cannot win
+     * (its disk fails every write, so it never logs a term) stop every election: simulator seeds 116,
+     * 395 and 529 (ROLLBACK_BOUND) with this rule applied to every voter.
+     */
+    @Test
+    void aNodeThatKeptItsLogOrStartedInAFreshClusterIsNotHeldBackByAReportedLogPosition() {
+        Node kept = new Node(B, termLog(2, ""));
+        kept.heartbeat(C, 2, 1, 2, 2);
+        assertThat(reply(kept.receive(A, new RequestVote(3, 1, 0, true))).granted()).isTrue();
+
+        Node fresh = new Node(B, List.of());
+        fresh.heartbeat(A, 0, 1, 1, 0);
+        fresh.heartbeat(C, 0, 1, 2, 1);
+        assertThat(reply(fresh.receive(A, new RequestVote(1, 1, 0, true))).granted()).isTrue();
+    }
+
+    @Test
+    void aNodeThatStartedWithoutAnyTermKeepsAReportedLogPositionForTheAmnesiaFallbackTime() {
+        Node b = new Node(B, List.of());
+        b.heartbeat(A, 2, 1, 1, 0);
+        b.heartbeat(C, 2, 1, 2, 2);
+        long heard = b.now;
+        b.now = heard + 3 * CONFIG.peerTimeout().toMillis();
+        assertThat(reply(b.receive(A, new RequestVote(3, 1, 0, true))).granted())
+                .as("node-c cut off from node-b for a few seconds still holds its vote back").isFalse();
+        b.now = heard + Elections.AMNESIA_FALLBACK_ELECTION_TIMEOUTS * CONFIG.electionTimeout().toMillis() + 1;
+        assertThat(reply(b.receive(A, new RequestVote(3, 1, 0, true))).granted())
+                .as("silent for the fallback time: taken as lost for good").isTrue();
+    }
+
+    /**
+     * Simulator seed 7554 (disk loss, and a disk failing for long): node-a holds a promise of version 3
+     * nobody else holds, and its disk fails, so it refuses candidates behind it and can never win
+     * itself; a recovering voter holds its vote back for that promise. A candidate hears it in a
+     * pre-vote refusal (every reply carries its sender's report), asks again with that position, and
+     * its recovery round re-drives the promise: the election completes and nothing is lost.
+     */
+    @Test
+    void aCandidateTakesAPromiseItHeardInARefusalIntoItsRecoveryRoundAndAsksWithIt() {
+        RoutingState promised = AT_25.next(Weights.split("v1", "v2", 0), "v1", RolloutInfo.NONE, 1L << 32 | 2, 5);
+        Node b = new Node(B, List.of(new LogRecord.TermVote(1, A), new LogRecord.Committed(AT_25.txId(), AT_25)));
+        long stands = START + CONFIG.electionTimeout().plus(CONFIG.electionStagger()).toMillis();
+        b.runUntil(stands + CONFIG.heartbeatInterval().toMillis(), 1, List.of(A, C));
+        assertThat(b.asked()).isNotEmpty().allMatch(r -> r.preVote() && r.term() == 2 && r.lastVersion() == 2);
+        b.effects.clear();
+
+        List<Effect> refused = b.receive(A, new RequestVoteReply(1, false, true, AT_25,
+                Optional.of(new Message.PreparedReport(1, promised.txId(), promised)), 0, 0));
+        assertThat(Fx.sent(refused, RequestVote.class)).as("asks again, with the promise it heard")
+                .isNotEmpty().allMatch(r -> r.preVote() && r.term() == 2 && r.lastVersion() == 3 && r.lastTerm() == 1);
+        b.receive(C, new RequestVoteReply(2, true, true, AT_25, Optional.empty(), 0, 0));
+        assertThat(Fx.sent(b.effects, RequestVote.class)).filteredOn(r -> !r.preVote())
+                .isNotEmpty().allMatch(r -> r.term() == 2 && r.lastVersion() == 3 && r.lastTerm() == 1);
+        b.receive(C, new RequestVoteReply(2, true, false, AT_25, Optional.empty(), 0, 0));
+        assertThat(Fx.sent(b.effects, Message.Prepare.class)).as("elected, it re-drives the promise only node-a holds")
+                .isNotEmpty().allMatch(pr -> pr.term() == 2 && pr.txId() == promised.txId() && pr.proposed().equals(promised));
+    }
+
+    @Test
+    void heartbeatsCarryTheSendersLogPositionItsPromiseInDoubtElseItsCommit() {
+        RoutingState promised = AT_25.next(Weights.split("v1", "v2", 0), "v1", RolloutInfo.NONE, 2L << 32 | 1, 5);
+        Node b = new Node(B, List.of(new LogRecord.TermVote(2, C), new LogRecord.Committed(AT_25.txId(), AT_25),
+                new LogRecord.Prepared(2, promised.txId(), promised)));
+        List<Message.Heartbeat> sent = Fx.sent(b.protocol.onTimer(new Timer.HeartbeatTick(), b.now + 200), Message.Heartbeat.class);
+        assertThat(sent).isNotEmpty().allSatisfy(h -> {
+            assertThat(h.committedVersion()).isEqualTo(2);
+            assertThat(h.lastVersion()).isEqualTo(3);
+            assertThat(h.lastTerm()).isEqualTo(2);
+        });
+        Node c = new Node(C, List.of(new LogRecord.TermVote(1, A), new LogRecord.Committed(AT_25.txId(), AT_25)));
+        assertThat(Fx.sent(c.protocol.onTimer(new Timer.HeartbeatTick(), c.now + 200), Message.Heartbeat.class))
+                .isNotEmpty().allSatisfy(h -> {
+                    assertThat(h.lastVersion()).isEqualTo(2);
+                    assertThat(h.lastTerm()).as("the term of the committed transaction").isEqualTo(1);
+                });
     }
 
     @Test

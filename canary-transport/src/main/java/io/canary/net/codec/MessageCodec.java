@@ -10,6 +10,13 @@ import io.canary.transport.Message;
  * (see {@link WireReader#charge}). Every problem is a {@link CodecException} with one clear line.
  */
 public final class MessageCodec {
+    /**
+     * The code of the Heartbeat's appended log position (lastVersion, lastTerm). Appended fields
+     * carry explicit codes, never reused; a Heartbeat that ends before it decodes as
+     * {@code (committedVersion, 0)}.
+     */
+    static final int HEARTBEAT_LOG_POSITION = 1;
+
     private final int maxFrameBytes;
 
     /** @param maxFrameBytes hard limit of one frame, header included */
@@ -162,6 +169,9 @@ public final class MessageCodec {
         } else if (message instanceof Message.Heartbeat m) {
             w.writeLong(m.term()).writeLong(m.committedVersion()).writeBoolean(m.ready()).writeLong(m.sentAt())
                     .writeLong(m.echo()).writeBoolean(m.coordinator()).writeBoolean(m.leaseHolder());
+            // Appended fields, each behind its explicit code: a frame that ends before one is an older
+            // sender's, and decodes with that field's default.
+            w.writeByte(HEARTBEAT_LOG_POSITION).writeLong(m.lastVersion()).writeLong(m.lastTerm());
         } else if (message instanceof Message.StateSync m) {
             w.writeLong(m.term());
             StateCodec.writeState(w, m.state());
@@ -244,7 +254,20 @@ public final class MessageCodec {
                 long sentAt = r.readLong("sentAt");
                 long echo = r.readLong("echo");
                 boolean coordinator = r.readBoolean("coordinator");
-                return new Message.Heartbeat(term, version, ready, sentAt, echo, coordinator, r.readBoolean("leaseHolder"));
+                boolean leaseHolder = r.readBoolean("leaseHolder");
+                long lastVersion = version;
+                long lastTerm = 0;
+                if (r.remaining() > 0) {
+                    int field = r.readUnsignedByte("heartbeat field code");
+                    if (field != HEARTBEAT_LOG_POSITION) {
+                        throw new CodecException("unknown heartbeat field code " + field + " (known: "
+                                + HEARTBEAT_LOG_POSITION + ")");
+                    }
+                    lastVersion = r.readLong("last version");
+                    lastTerm = r.readLong("last term");
+                }
+                return new Message.Heartbeat(term, version, ready, sentAt, echo, coordinator, leaseHolder,
+                        lastVersion, lastTerm);
             }
             case STATE_SYNC: {
                 long term = r.readLong("term");

@@ -87,11 +87,35 @@ class MessageCodecTest {
             int step = Math.max(1, payload.length / 500);
             for (int len = 0; len < payload.length; len += step) {
                 int cut = len;
+                if (m instanceof Message.Heartbeat && cut == OLD_HEARTBEAT_BYTES) {
+                    continue; // the layout before its appended fields: an older sender's, decodable on purpose (below)
+                }
                 assertThatThrownBy(() -> codec.decode(type, payload, 0, cut))
                         .as("%s cut to %d of %d bytes", m.getClass().getSimpleName(), cut, payload.length)
                         .isInstanceOf(CodecException.class);
             }
         }
+    }
+
+    /** A Heartbeat's payload before the appended log position: term, version, ready, sentAt, echo, two flags. */
+    private static final int OLD_HEARTBEAT_BYTES = 8 + 8 + 1 + 8 + 8 + 1 + 1;
+
+    @Test
+    void aHeartbeatCarriesItsLogPositionBehindAnExplicitCodeAndAnOlderSendersHeartbeatStillDecodes() {
+        Message.Heartbeat hb = new Message.Heartbeat(4, 3, true, 77, 55, false, false, 4, 2);
+        byte[] payload = codec.encodePayload(hb);
+        assertThat(payload).hasSize(OLD_HEARTBEAT_BYTES + 1 + 8 + 8);
+        assertThat(payload[OLD_HEARTBEAT_BYTES]).as("the field's code").isEqualTo((byte) MessageCodec.HEARTBEAT_LOG_POSITION);
+        assertThat(codec.decode(MessageType.HEARTBEAT.code(), payload, 0, payload.length)).isEqualTo(hb);
+
+        assertThat(codec.decode(MessageType.HEARTBEAT.code(), payload, 0, OLD_HEARTBEAT_BYTES))
+                .as("no log position: the committed version, term 0, which holds no vote back")
+                .isEqualTo(new Message.Heartbeat(4, 3, true, 77, 55, false, false, 3, 0));
+
+        byte[] unknown = payload.clone();
+        unknown[OLD_HEARTBEAT_BYTES] = 9;
+        assertThatThrownBy(() -> codec.decode(MessageType.HEARTBEAT.code(), unknown, 0, unknown.length))
+                .isInstanceOf(CodecException.class).hasMessage("unknown heartbeat field code 9 (known: 1)");
     }
 
     @Test

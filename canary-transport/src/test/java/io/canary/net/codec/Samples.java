@@ -150,6 +150,7 @@ public final class Samples {
         m.add(new Message.RequestVote(2, 9, 1, true));
         m.add(new Message.RequestVote(Integer.MAX_VALUE, Long.MAX_VALUE, 0, false));
         m.add(new Message.Heartbeat(4, 3, false, 123_456_789, 123_456_000, true, true));
+        m.add(new Message.Heartbeat(4, 3, false, 123_456_789, 123_456_000, true, true, 4, 4));
         m.add(new Message.CommitAck(0, Long.MAX_VALUE));
         m.add(new Message.CommitAck(0, 0));
         m.add(new Message.Abort(0, -1, 0, ""));
