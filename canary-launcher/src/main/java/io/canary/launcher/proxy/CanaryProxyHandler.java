@@ -121,8 +121,8 @@ final class CanaryProxyHandler extends ProxyHandler.Reverse {
     private static RequestRouter.Head jettyHead(Request request) {
         return new RequestRouter.Head() {
             @Override
-            public String header(String name) {
-                return request.getHeaders().get(name);
+            public String header(CharSequence name) {
+                return request.getHeaders().get(name.toString());
             }
 
             @Override

@@ -27,7 +27,7 @@ final class ProxyRequests implements RequestRouter.Head {
     }
 
     @Override
-    public String header(String name) {
+    public String header(CharSequence name) {
         return headers.get(name);
     }
 

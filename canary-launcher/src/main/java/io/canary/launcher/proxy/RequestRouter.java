@@ -2,6 +2,7 @@ package io.canary.launcher.proxy;
 
 import io.canary.model.RolloutInfo;
 import io.canary.model.RoutingState;
+import io.netty.util.AsciiString;
 
 /**
  * Chooses the version of one proxied request. In order:
@@ -25,8 +26,11 @@ final class RequestRouter {
 
     /** What routing reads of a request, whichever server parsed it. */
     interface Head {
-        /** The first value of a header (names case-insensitive), or null. */
-        String header(String name);
+        /**
+         * The first value of a header (names case-insensitive), or null. The router passes the
+         * same name objects every time ({@link AsciiString}s, whose hash Netty's header map reuses).
+         */
+        String header(CharSequence name);
 
         /** Every {@code Cookie} header's value joined by {@code "; "}, or null. */
         String cookies();
@@ -34,17 +38,23 @@ final class RequestRouter {
 
     private final ProxyNode node;
     private final Upstreams upstreams;
-    private final String stickyHeader;
+    private final AsciiString stickyHeader;
     private final String stickyCookie;
     private final PinRule[] pins;
+    /** The header name of each pin (null for a cookie pin), made once. */
+    private final AsciiString[] pinHeaders;
     private final boolean readsCookies;
 
     RequestRouter(ProxyNode node, Upstreams upstreams, ProxySettings settings) {
         this.node = node;
         this.upstreams = upstreams;
-        this.stickyHeader = settings.stickyHeader();
+        this.stickyHeader = AsciiString.cached(settings.stickyHeader());
         this.stickyCookie = settings.stickyCookie().orElse(null);
         this.pins = settings.pins().toArray(new PinRule[0]);
+        this.pinHeaders = new AsciiString[pins.length];
+        for (int i = 0; i < pins.length; i++) {
+            pinHeaders[i] = pins[i].source() == PinRule.Source.HEADER ? AsciiString.cached(pins[i].name()) : null;
+        }
         boolean cookies = stickyCookie != null;
         for (PinRule p : pins) {
             cookies |= p.source() == PinRule.Source.COOKIE;
@@ -69,8 +79,9 @@ final class RequestRouter {
 
     private String pinnedVersion(Head request, String cookies) {
         RoutingState state = null;
-        for (PinRule rule : pins) {
-            String value = rule.source() == PinRule.Source.HEADER ? request.header(rule.name()) : cookie(cookies, rule.name());
+        for (int i = 0; i < pins.length; i++) {
+            PinRule rule = pins[i];
+            String value = rule.source() == PinRule.Source.HEADER ? request.header(pinHeaders[i]) : cookie(cookies, rule.name());
             if (value == null) {
                 continue;
             }

@@ -6,7 +6,6 @@ import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.EventLoop;
 import io.netty.channel.socket.SocketChannel;
-import io.netty.handler.codec.http.HttpClientCodec;
 import io.netty.handler.codec.http.DefaultHttpHeadersFactory;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.ssl.SslContext;
@@ -93,14 +92,13 @@ final class UpstreamPools {
                         if (https) {
                             ch.pipeline().addLast(tls.newHandler(ch.alloc(), endpoint.host(), endpoint.port()));
                         }
-                        ch.pipeline().addLast(
-                                // The upstream's header lines are not re-validated char by char (they showed in the
-                                // profile): upstreams are the operator's servers, and the decoder still splits on CRLF.
-                                new HttpClientCodec(new HttpDecoderConfig().setMaxInitialLineLength(16 * 1024)
-                                        .setHeadersFactory(DefaultHttpHeadersFactory.headersFactory().withValidation(false))
-                                        .setMaxHeaderSize(64 * 1024).setMaxChunkSize(64 * 1024), false, false),
-                                // Silence (no byte either way) for the upstream timeout: a 504 in flight, a close when pooled.
-                                new UpstreamChannel(idleMillis));
+                        // The upstream's header lines are not re-validated char by char (they showed in the
+                        // profile): upstreams are the operator's servers, and the decoder still splits on CRLF.
+                        ch.pipeline().addLast(UpstreamHttpCodec.handlers(new HttpDecoderConfig().setMaxInitialLineLength(16 * 1024)
+                                .setHeadersFactory(DefaultHttpHeadersFactory.headersFactory().withValidation(false))
+                                .setMaxHeaderSize(64 * 1024).setMaxChunkSize(64 * 1024)));
+                        // Silence (no byte either way) for the upstream timeout: a 504 in flight, a close when pooled.
+                        ch.pipeline().addLast(new UpstreamChannel(idleMillis));
                     }
                 })
                 .connect(endpoint.host(), endpoint.port());
