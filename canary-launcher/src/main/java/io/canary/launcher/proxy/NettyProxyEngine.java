@@ -26,7 +26,8 @@ import java.util.concurrent.atomic.LongAdder;
  *
  * <p>Pipeline of a client connection: an {@link IdleStateHandler} (the client timeout), the HTTP/1.1
  * codec (request line and headers bounded by {@code maxHeaderBytes}), {@code Expect: 100-continue}
- * answered by the proxy, then {@link ClientConnection}.
+ * answered by the proxy, then {@link ClientConnection}. Trailers are {@link LazyTrailers} on both
+ * sides (no map per body unless a trailer comes).
  *
  * <p>System properties: {@code canary.proxy.threads} (event loops, default the number of cores),
  * {@code canary.proxy.nio=true} (NIO even where epoll is available).
@@ -67,7 +68,8 @@ final class NettyProxyEngine implements ProxyServer.Engine {
                         ch.pipeline().addLast(
                                 new IdleStateHandler(clientTimeout, 0, 0, TimeUnit.MILLISECONDS),
                                 new HttpServerCodec(new HttpDecoderConfig().setMaxInitialLineLength(maxHeader)
-                                        .setMaxHeaderSize(maxHeader).setMaxChunkSize(64 * 1024)),
+                                        .setMaxHeaderSize(maxHeader).setMaxChunkSize(64 * 1024)
+                                        .setTrailersFactory(LazyTrailers.FACTORY)),
                                 new HttpServerExpectContinueHandler(),
                                 new ClientConnection(px));
                     }

@@ -96,7 +96,7 @@ final class UpstreamPools {
                         // profile): upstreams are the operator's servers, and the decoder still splits on CRLF.
                         ch.pipeline().addLast(UpstreamHttpCodec.handlers(new HttpDecoderConfig().setMaxInitialLineLength(16 * 1024)
                                 .setHeadersFactory(DefaultHttpHeadersFactory.headersFactory().withValidation(false))
-                                .setMaxHeaderSize(64 * 1024).setMaxChunkSize(64 * 1024)));
+                                .setMaxHeaderSize(64 * 1024).setMaxChunkSize(64 * 1024).setTrailersFactory(LazyTrailers.FACTORY)));
                         // Silence (no byte either way) for the upstream timeout: a 504 in flight, a close when pooled.
                         ch.pipeline().addLast(new UpstreamChannel(idleMillis));
                     }

@@ -108,6 +108,48 @@ class UpstreamHttpCodecTest {
         assertThat(body(out)).isEqualTo("ok");
     }
 
+    @Test
+    void trailersAreMadeOnlyWhenOneArrivesAndThenPassOnBothWays() {
+        EmbeddedChannel lazy = new EmbeddedChannel(UpstreamHttpCodec.handlers(new HttpDecoderConfig().setTrailersFactory(LazyTrailers.FACTORY)));
+        try {
+            lazy.writeOutbound(new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET, "/a"));
+            lazy.writeOutbound(new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET, "/b"));
+            lazy.releaseOutbound();
+            lazy.writeInbound(Unpooled.copiedBuffer("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok"
+                    + "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\nX-Sum: 9\r\n\r\n", StandardCharsets.US_ASCII));
+            List<LastHttpContent> lasts = new ArrayList<>();
+            for (Object o; (o = lazy.readInbound()) != null; ) {
+                if (o instanceof LastHttpContent last) {
+                    lasts.add(last);
+                } else if (o instanceof HttpContent c) {
+                    c.release();
+                }
+            }
+            assertThat(lasts).hasSize(2);
+            assertThat(lasts.get(0).trailingHeaders()).isInstanceOf(LazyTrailers.class);
+            assertThat(lasts.get(0).trailingHeaders().isEmpty()).isTrue();
+            assertThat(lasts.get(0).trailingHeaders().get("X-Sum")).isNull();
+            assertThat(lasts.get(1).trailingHeaders().get("x-sum")).isEqualTo("9");
+
+            // And out again: a chunked answer written with those trailers carries them.
+            EmbeddedChannel out = new EmbeddedChannel(new io.netty.handler.codec.http.HttpResponseEncoder());
+            io.netty.handler.codec.http.DefaultHttpResponse head = new io.netty.handler.codec.http.DefaultHttpResponse(
+                    HttpVersion.HTTP_1_1, io.netty.handler.codec.http.HttpResponseStatus.OK);
+            head.headers().set("Transfer-Encoding", "chunked");
+            out.writeOutbound(head, lasts.get(1));
+            StringBuilder wire = new StringBuilder();
+            for (ByteBuf b; (b = out.readOutbound()) != null; ) {
+                wire.append(b.toString(StandardCharsets.US_ASCII));
+                b.release();
+            }
+            assertThat(wire.toString()).endsWith("0\r\nX-Sum: 9\r\n\r\n");
+            lasts.get(0).release();
+            out.finishAndReleaseAll();
+        } finally {
+            lazy.finishAndReleaseAll();
+        }
+    }
+
     private static byte[] bytes(String s) {
         return s.getBytes(StandardCharsets.US_ASCII);
     }
