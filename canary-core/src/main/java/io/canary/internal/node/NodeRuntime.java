@@ -53,6 +53,7 @@ public final class NodeRuntime {
     private ProtocolNode protocol;
     private boolean started;
     private volatile Consumer<Effect> effectHook;
+    private final CommitTrace trace;
 
     public NodeRuntime(NodeSettings settings) {
         this.settings = settings;
@@ -65,6 +66,7 @@ public final class NodeRuntime {
         // Fail-safe until the protocol has said otherwise: a started node serves no canary before it knows it is current.
         router.failSafe(true);
         this.tasks = new ProtocolTasks(scheduler);
+        this.trace = CommitTrace.open(selfId);
         tasks.onClosing(() -> {
             if (started) {
                 run(protocol.shutDown()); // from now on a Prepare gets a NO saying this node is closing
@@ -108,6 +110,15 @@ public final class NodeRuntime {
 
     private void receive(String from, Message message) {
         if (!tasks.isClosed()) {
+            if (CommitTrace.ENABLED) {
+                trace.mark(System.nanoTime(), "arrive", from, message);
+                tasks.execute(() -> {
+                    trace.mark(System.nanoTime(), "run", from, message);
+                    onMessage(from, message);
+                    trace.mark(System.nanoTime(), "done", from, message);
+                });
+                return;
+            }
             tasks.execute(() -> onMessage(from, message));
         }
     }
@@ -156,7 +167,12 @@ public final class NodeRuntime {
         java.time.Duration backstop = settings.config().requestTimeout().plus(settings.config().prepareTimeout());
         long callId = detailed == null ? calls.register(future, scheduler, backstop)
                 : calls.register(future, detailed, scheduler, backstop);
+        long queuedAt = System.nanoTime();
         tasks.execute(() -> {
+            if (CommitTrace.ENABLED) {
+                trace.mark(queuedAt, "call-queued", "call " + callId);
+                trace.mark(System.nanoTime(), "call-run", "call " + callId);
+            }
             run(request.apply(callId));
             publish();
         });
@@ -202,6 +218,9 @@ public final class NodeRuntime {
             } else if (effect instanceof Effect.Apply a) {
                 apply(a.state());
             } else if (effect instanceof Effect.Complete c) {
+                if (CommitTrace.ENABLED) {
+                    trace.mark(System.nanoTime(), "complete", "call " + c.callId());
+                }
                 calls.complete(c.callId(), c.outcome());
             } else if (effect instanceof Effect.Delegate d) {
                 delegate(d.caller(), d.command());
@@ -214,7 +233,12 @@ public final class NodeRuntime {
 
     private boolean append(Effect.Append a) {
         try {
+            long t0 = CommitTrace.ENABLED ? System.nanoTime() : 0;
             settings.log().append(a.record(), a.durable());
+            if (CommitTrace.ENABLED) {
+                trace.mark(t0, "append-start", "log", a.record());
+                trace.mark(System.nanoTime(), a.durable() ? "append-synced" : "append-buffered", "log", a.record());
+            }
             return true;
         } catch (RuntimeException e) {
             if (tasks.isClosed()) {
@@ -341,8 +365,11 @@ public final class NodeRuntime {
 
     /** Sends a message; one to this node itself is handed back as an inbound message. */
     void send(String to, Message message) {
+        if (CommitTrace.ENABLED) {
+            trace.mark(System.nanoTime(), "send", to, message);
+        }
         if (to.equals(selfId)) {
-            tasks.execute(() -> onMessage(selfId, message));
+            receive(selfId, message);
         } else {
             settings.transport().send(to, message);
         }
