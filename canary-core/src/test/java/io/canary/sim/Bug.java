@@ -12,7 +12,7 @@ public enum Bug {
     VOTE_YES_BEFORE_FSYNC(false),
     /** Runtime: a participant routes on a proposed state as soon as it is prepared. */
     APPLY_AT_PREPARE(false),
-    /** Runtime: the coordinator's COMMIT decision is not fsynced before Commit is sent. */
+    /** Runtime: the coordinator's COMMIT decision is not fsynced before it routes on it (Commit itself goes out at the decision). */
     COMMIT_DECISION_NOT_DURABLE(false),
     /** Recovery: a restarted coordinator takes its own undecided PREPARED as committed (presumed abort forgotten). */
     FORGET_PRESUMED_ABORT_ON_RESTART(false),
@@ -59,7 +59,9 @@ public enum Bug {
     /** Protocol: a voter grants a candidate behind the log position (newest promise) a peer reported (seeds 334040/375153's rule inverted; disk loss forced on). */
     VOTE_FOR_CANDIDATE_BEHIND_REPORTED_LOG(true),
     /** Protocol: a candidate's recovery round ignores the refusals and pre-vote replies it heard, and asks with its own position only (disk loss forced on). */
-    RECOVERY_IGNORES_REFUSALS(true);
+    RECOVERY_IGNORES_REFUSALS(true),
+    /** Protocol (issue 13's commit path): Commit goes out once a majority voted YES, before the commit rules decide. */
+    COMMIT_BEFORE_DECISION(true);
 
     private final boolean inProtocol;
 

@@ -122,9 +122,12 @@ final class Invariants {
         } else if (message instanceof Message.Abort a) {
             checkNoVeto(node, a);
         } else if (message instanceof Message.Commit c && checkDurableBeforeVisible
-                && durableCommittedVersion(durable) < c.state().version()) {
+                && durableCommittedVersion(durable) < c.state().version() && !chosen(c.state())) {
+            // Issue 13's commit path: Commit goes out at the decision, before the sender's COMMITTED record,
+            // which is sound only for a state a majority's durable YES votes already chose.
             throw new Violation(Invariant.DURABLE_BEFORE_VISIBLE, node + " sent Commit of version " + c.state().version()
-                    + " (transaction " + c.txId() + ") to " + to + " before that commit was on its disk");
+                    + " (transaction " + c.txId() + ") to " + to + " before that commit was on its disk or chosen by"
+                    + " a majority's durable YES votes");
         }
     }
 

@@ -146,6 +146,16 @@ public final class Coordinator {
         }
         round.onVote(from, vote.yes(), planted.contains(PlantedBug.SICK_VOTER_VETOES) && vote.refusal().aboutVoter()
                 ? io.canary.transport.Message.Refusal.CANNOT_SERVE : vote.refusal(), vote.reason());
+        if (planted.contains(PlantedBug.COMMIT_BEFORE_DECISION) && vote.yes() && !round.isRedrive()
+                && round.yes().size() == membership.majority()) {
+            // The planted bug: "a majority is durable, so Commit can go": before the rules decide (a
+            // promotion needs every vote, and may still abort).
+            for (String member : round.yes()) {
+                if (!member.equals(selfId)) {
+                    out.add(new Effect.Send(member, new io.canary.transport.Message.Commit(term, round.txId(), round.proposed())));
+                }
+            }
+        }
         evaluate(now, false, out);
         return out;
     }
@@ -299,8 +309,11 @@ public final class Coordinator {
         RoutingState state = decided.proposed();
         // One fsync round on the critical path: the decision follows from the durable YES votes (a
         // majority's; every member's for a promotion), which any later election meets and re-drives, so
-        // the caller is answered before this node's own COMMITTED record is written (ARCHITECTURE.md,
-        // "The commit path"). Then: decision durable here, applied, sent to the members.
+        // the caller is answered, the members are sent Commit and the next transaction's Prepare goes out
+        // before this node's own COMMITTED record is written (ARCHITECTURE.md, "The commit path"): that
+        // record then shares its fsync with whatever this node logs next (its own PREPARED of the next
+        // version), and so do the members'. This node still routes on the state only once its record is
+        // durable (the decision effects come last).
         if (decided.proposal() != null && !planted.contains(PlantedBug.SUPERSEDED_BEFORE_COMMIT)) {
             out.addAll(replies.reply(decided.proposal().caller(), Outcome.success(state), state));
         } else if (decided.proposal() != null && decided.proposal().caller() instanceof Caller.Batch b) {
@@ -308,7 +321,7 @@ public final class Coordinator {
         } else if (decided.proposal() != null) {
             out.addAll(replies.reply(decided.proposal().caller(), Outcome.success(state), state));
         }
-        out.addAll(local.commitLocally(decided.txId(), state));
+        List<Effect> decisionRecord = local.commitLocally(decided.txId(), state); // memory now at this version
         Set<String> voters = new LinkedHashSet<>();
         for (String member : membership.members()) {
             if (member.equals(selfId)) {
@@ -332,6 +345,7 @@ public final class Coordinator {
         // Pipelined: the next transaction starts at once, behind this decision, not once every member
         // acknowledged it. Links are FIFO, so a member gets this Commit before the next Prepare.
         startNext(now, out);
+        out.addAll(decisionRecord); // COMMITTED durable, then applied: durable before visible, for routing
     }
 
     private void abort(String reason, long now, List<Effect> out) {
