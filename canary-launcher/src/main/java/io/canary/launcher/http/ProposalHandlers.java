@@ -27,6 +27,18 @@ import java.util.concurrent.TimeoutException;
  * is released while the transaction runs.
  */
 final class ProposalHandlers {
+    /**
+     * Where answers are written: a node completes a proposal's future on its protocol thread, and the
+     * JSON and the HTTP write of every answer (sixteen of them for a coalesced batch of sixteen callers)
+     * would otherwise hold that thread up before it sends Commit and the next Prepare. One daemon thread
+     * for every node of the JVM: it only formats and writes.
+     */
+    private static final java.util.concurrent.Executor ANSWERS = java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "canary-api-answers");
+        t.setDaemon(true);
+        return t;
+    });
+
     private final NodeApi node;
     private final Set<String> servable;
     private final RequestBodies bodies;
@@ -103,14 +115,14 @@ final class ProposalHandlers {
             }
             // A copy: the timeout must not complete the node's own future.
             return f.copy().orTimeout(deadline.toMillis(), TimeUnit.MILLISECONDS)
-                    .handle((state, failure) -> {
+                    .handleAsync((state, failure) -> {
                         if (failure == null) {
                             ctx.status(200).json(StateView.of(state, node.coordination()));
                         } else {
                             throw failureToApi(failure);
                         }
                         return null;
-                    });
+                    }, ANSWERS);
         });
     }
 
