@@ -61,7 +61,13 @@ public enum Bug {
     /** Protocol: a candidate's recovery round ignores the refusals and pre-vote replies it heard, and asks with its own position only (disk loss forced on). */
     RECOVERY_IGNORES_REFUSALS(true),
     /** Protocol (issue 13's commit path): Commit goes out once a majority voted YES, before the commit rules decide. */
-    COMMIT_BEFORE_DECISION(true);
+    COMMIT_BEFORE_DECISION(true),
+    /** Runtime (issue 13's group commit): when a group of records cannot be written, the sends that waited behind it still go out (a YES among them). */
+    GROUP_FAILURE_KEEPS_SENDS(false),
+    /** Runtime (issue 13's group commit): what waits behind a group runs before the group's fsync. */
+    GROUP_RELEASED_BEFORE_FSYNC(false),
+    /** Protocol (issue 13's lowering rule): the grace after a majority's YES applies to promotions too. */
+    GRACE_FOR_PROMOTIONS(true);
 
     private final boolean inProtocol;
 

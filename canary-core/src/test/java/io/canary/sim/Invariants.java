@@ -84,6 +84,16 @@ final class Invariants {
     }
 
     /**
+     * {@code node} decided to send {@code message}, which waits behind a group commit's fsync: NO_VETO
+     * judges an abort by the votes in when it was decided, not when it leaves.
+     */
+    void onDecided(String node, Message message) {
+        if (message instanceof Message.Abort a) {
+            checkNoVeto(node, a);
+        }
+    }
+
+    /**
      * NO_VETO: a coordinator aborts its own transaction that does not raise a canary share although a
      * majority voted YES and every other vote it got was a NO about the voter itself.
      */

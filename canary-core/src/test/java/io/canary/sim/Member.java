@@ -72,6 +72,11 @@ interface Member {
     /** Commands and proposals this node still waits for. */
     int pendingCalls();
 
+    /** True while durable records wait for a group commit's fsync: its state is not yet what it has shown. */
+    default boolean holdsUnforced() {
+        return false;
+    }
+
     /** After each step (e.g. the protocol-mode executor's checkpoints). */
     default void afterEvent() {
     }

@@ -56,6 +56,10 @@ class PlantedBugsTest {
             // Issue 13: Commit sent at a majority of YES, before a promotion has every vote: a member commits it.
             case COMMIT_BEFORE_DECISION -> Set.of(Invariant.SAFETY_ASYMMETRY, Invariant.ATOMICITY, Invariant.CONFIRMED,
                     Invariant.AGREEMENT);
+            // Issue 13's group commit: a YES (or a Commit, an apply) out before the record it waited for is durable.
+            case GROUP_FAILURE_KEEPS_SENDS, GROUP_RELEASED_BEFORE_FSYNC -> Set.of(Invariant.DURABLE_BEFORE_VISIBLE);
+            // Issue 13: a promotion committed on a majority once the lowerings' grace ran out.
+            case GRACE_FOR_PROMOTIONS -> Set.of(Invariant.SAFETY_ASYMMETRY);
             // Disk loss (forced on for them): a wiped node's vote may elect a coordinator behind a committed version.
             // Both were first caught at seed 7645 by LIVENESS (node-b kept a committed version 2 the elected coordinator,
             // at 1, lacked); since safety (4b, 4c) AMNESIAC_VOTES_AT_ONCE is first caught at seed 4670 by AGREEMENT, and

@@ -82,6 +82,7 @@ final class RolloutDriver {
                 long callId = node.newCall(outcome -> proposalDone(p.proposalId(), outcome));
                 node.run(node.protocol.propose(callId, p.change(), p.requester(), p.description(), node.mono()));
             } else if (effect instanceof Effect.Append a) {
+                node.forceGroup(); // as the runtime's extensions: the protocol's records waiting for their fsync go first
                 try {
                     node.append(a.record(), a.durable());
                 } catch (io.canary.log.StateLogException e) {

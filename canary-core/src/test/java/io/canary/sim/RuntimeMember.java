@@ -78,6 +78,15 @@ final class RuntimeMember implements Member {
                 sim.initialState(), new Wire(sim.network().transport(id)), new Disk(), clock, false,
                 List.of(health, rollout), requestIdBase));
         runtime.onEveryEffect(this::beforeEffect);
+        runtime.onEveryHeldEffect(effect -> {
+            if (!dead && effect instanceof Effect.Send s) {
+                try {
+                    sim.invariants().onDecided(id, s.message());
+                } catch (Violation v) {
+                    sim.violated(v);
+                }
+            }
+        });
     }
 
     @Override
@@ -163,6 +172,11 @@ final class RuntimeMember implements Member {
     @Override
     public RoutingState committed() {
         return runtime.protocol().committed();
+    }
+
+    @Override
+    public boolean holdsUnforced() {
+        return !runtime.isClosed() && runtime.holdsUnforcedRecords();
     }
 
     @Override

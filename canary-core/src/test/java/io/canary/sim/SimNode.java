@@ -48,6 +48,9 @@ final class SimNode implements Member {
     /** Stopped on its own: a durable record other than PREPARED could not be written (memory would be ahead of the disk). */
     private boolean stopped;
     private boolean afterDurableAppend;
+    /** Group commit, as the runtime's (see {@link io.canary.internal.node.DurableGroup}). */
+    private final io.canary.internal.node.DurableGroup group = new io.canary.internal.node.DurableGroup();
+    private boolean forceScheduled;
     /** The steady clock's anchor (see {@link #steady}): this incarnation's wall and monotonic clocks at its start. */
     private final long wallAtStart;
     private final long monoAtStart;
@@ -63,8 +66,12 @@ final class SimNode implements Member {
         Recovery r = Recovery.replay(replayed, sim.initialState());
         if (sim.params().has(Bug.FORGET_PRESUMED_ABORT_ON_RESTART) && r.inDoubt().isPresent()) {
             LogRecord.Prepared p = r.inDoubt().get();
-            append(new LogRecord.Committed(p.txId(), p.proposed()), true);
-            r = Recovery.replay(log.records(), sim.initialState());
+            try {
+                append(new LogRecord.Committed(p.txId(), p.proposed()), true);
+                r = Recovery.replay(log.records(), sim.initialState());
+            } catch (io.canary.log.StateLogException failingDisk) {
+                // the planted bug needs a disk that takes its record; this restart goes on without it
+            }
         }
         this.recovery = r;
         this.protocol = new ProtocolNode(id, sim.members(), sim.coordinatorId(), java.util.Set.of(), sim.config(),
@@ -246,6 +253,7 @@ final class SimNode implements Member {
         if (dead) {
             return;
         }
+        scheduleForce();
         followRole();
         router.failSafe(protocol.coordination(mono()).failSafe());
         router.leaseUntil(protocol.leaseDeadline(mono())); // after failSafe, as NodeStatus does
@@ -276,6 +284,12 @@ final class SimNode implements Member {
 
     void run(List<Effect> effects) {
         for (Effect effect : effects) {
+            if (group.offer(effect)) {
+                if (effect instanceof Effect.Send s) {
+                    sim.invariants().onDecided(id, s.message());
+                }
+                continue; // as the runtime: waits for the group's fsync (a durable record, or an effect behind one)
+            }
             crashPoint(effect);
             if (effect instanceof Effect.Send s) {
                 send(s.to(), s.message());
@@ -301,6 +315,54 @@ final class SimNode implements Member {
                 }
             }
         }
+    }
+
+    /**
+     * Group commit as the runtime does it: the group is forced once the events already due at this
+     * instant have run (they join it), as the runtime forces once no event is queued; what waited runs
+     * only after the records are durable. No random draw, so the seeds' other draws do not shift.
+     */
+    private void scheduleForce() {
+        if (group.isOpen() && !forceScheduled && !dead && !stopped) {
+            forceScheduled = true;
+            sim.schedule(this, Duration.ZERO, "fsync", null, this::forceGroup);
+        }
+    }
+
+    /** The rollout driver appends to the log itself: the group goes first, as in the runtime. */
+    void forceGroup() {
+        forceScheduled = false;
+        if (!group.isOpen()) {
+            return;
+        }
+        io.canary.internal.node.DurableGroup.Forced forced = group.close();
+        if (sim.params().has(Bug.GROUP_RELEASED_BEFORE_FSYNC)) {
+            run(forced.after()); // the planted bug: what waited for the fsync goes first
+            forced = new io.canary.internal.node.DurableGroup.Forced(forced.records(), List.of());
+        }
+        for (Effect.Append a : forced.appends()) {
+            crashPoint(a);
+            try {
+                append(a.record(), a.durable());
+            } catch (io.canary.log.StateLogException e) {
+                if (forced.onlyPromises()) {
+                    for (LogRecord r : forced.records()) {
+                        run(protocol.onAppendFailed(r, e.getMessage()));
+                    }
+                    run(sim.params().has(Bug.GROUP_FAILURE_KEEPS_SENDS) ? forced.after() : forced.afterFailedPromises());
+                } else {
+                    stopped = true;
+                }
+                return;
+            }
+        }
+        run(forced.after());
+    }
+
+    /** True while records wait for the group's fsync: the node's memory is ahead of what it has shown. */
+    @Override
+    public boolean holdsUnforced() {
+        return group.isOpen();
     }
 
     /** May crash the node before {@code next} (only while faults are on); more likely right after an fsync. */

@@ -111,6 +111,7 @@ final class ExtensionContext implements NodeContext {
 
     @Override
     public void append(LogRecord record, boolean durable) {
+        runtime.forceGroupNow(); // the protocol's records waiting for their fsync go first
         settings.log().append(record, durable);
     }
 

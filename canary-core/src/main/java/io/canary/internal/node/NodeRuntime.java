@@ -52,8 +52,8 @@ public final class NodeRuntime {
     private final AtomicBoolean startCalled = new AtomicBoolean();
     private ProtocolNode protocol;
     private boolean started;
-    private volatile Consumer<Effect> effectHook;
     private final CommitTrace trace;
+    private final EffectRunner effects;
 
     public NodeRuntime(NodeSettings settings) {
         this.settings = settings;
@@ -67,6 +67,12 @@ public final class NodeRuntime {
         router.failSafe(true);
         this.tasks = new ProtocolTasks(scheduler);
         this.trace = CommitTrace.open(selfId);
+        this.effects = new EffectRunner(this, settings, tasks, calls, trace);
+        tasks.afterEach(() -> {
+            if (effects.afterEvent()) {
+                publish();
+            }
+        });
         tasks.onClosing(() -> {
             if (started) {
                 run(protocol.shutDown()); // from now on a Prepare gets a NO saying this node is closing
@@ -134,7 +140,7 @@ public final class NodeRuntime {
         publish();
     }
 
-    private void onTimer(Timer timer) {
+    void onTimer(Timer timer) {
         run(protocol.onTimer(timer, scheduler.monotonicMillis()));
         publish();
     }
@@ -195,74 +201,35 @@ public final class NodeRuntime {
      * unused) in production.
      */
     public void onEveryEffect(Consumer<Effect> hook) {
-        this.effectHook = hook;
+        effects.onEveryEffect(hook);
+    }
+
+    /**
+     * Test-only seam for the simulator: sees every effect that waits for a group commit's fsync, when it
+     * is decided (the other hook sees it when it runs). Null (and unused) in production.
+     */
+    public void onEveryHeldEffect(Consumer<Effect> hook) {
+        effects.onEveryHeldEffect(hook);
+    }
+
+    private EffectRunner effects() {
+        return effects;
+    }
+
+    /**
+     * Test-only seam for the simulator: true while durable records of this node wait for their group's
+     * fsync (its protocol's memory is then ahead of what it has shown anyone). Protocol thread only.
+     */
+    public boolean holdsUnforcedRecords() {
+        return effects.holdsUnforced();
     }
 
     private void run(List<Effect> effects) {
-        for (Effect effect : effects) {
-            if (tasks.isClosed()) {
-                return;
-            }
-            Consumer<Effect> hook = effectHook;
-            if (hook != null) {
-                hook.accept(effect);
-            }
-            if (effect instanceof Effect.Send s) {
-                send(s.to(), s.message());
-            } else if (effect instanceof Effect.Append a) {
-                if (!append(a)) {
-                    return; // what followed a failed durable append must not happen
-                }
-            } else if (effect instanceof Effect.Schedule s) {
-                tasks.schedule(s.delay(), () -> onTimer(s.timer()));
-            } else if (effect instanceof Effect.Apply a) {
-                apply(a.state());
-            } else if (effect instanceof Effect.Complete c) {
-                if (CommitTrace.ENABLED) {
-                    trace.mark(System.nanoTime(), "complete", "call " + c.callId());
-                }
-                calls.complete(c.callId(), c.outcome());
-            } else if (effect instanceof Effect.Delegate d) {
-                delegate(d.caller(), d.command());
-            } else if (effect instanceof Effect.Log l) {
-                LOG.log(l.level(), "[" + selfId + "] " + l.message());
-            }
-        }
-        maybeCheckpoint();
+        effects().run(effects);
     }
 
-    private boolean append(Effect.Append a) {
-        try {
-            long t0 = CommitTrace.ENABLED ? System.nanoTime() : 0;
-            settings.log().append(a.record(), a.durable());
-            if (CommitTrace.ENABLED) {
-                trace.mark(t0, "append-start", "log", a.record());
-                trace.mark(System.nanoTime(), a.durable() ? "append-synced" : "append-buffered", "log", a.record());
-            }
-            return true;
-        } catch (RuntimeException e) {
-            if (tasks.isClosed()) {
-                return false; // closed under a task that overran close's wait: the log is gone, and so is the node
-            }
-            String error = e.getMessage();
-            if (!a.durable()) {
-                LOG.log(Level.WARNING, "[" + selfId + "] could not log " + a.record().getClass().getSimpleName() + ": " + error);
-                return true;
-            }
-            if (a.record() instanceof LogRecord.Prepared) {
-                LOG.log(Level.ERROR, "[" + selfId + "] cannot promise, voting NO: " + error);
-                run(protocol.onAppendFailed(a.record(), error));
-            } else {
-                // Memory is now ahead of the disk: the only safe thing left is to stop.
-                LOG.log(Level.ERROR, "[" + selfId + "] stopped: its state log failed: " + error);
-                calls.failAll(selfId + " stopped: its state log failed: " + error);
-                close();
-            }
-            return false;
-        }
-    }
-
-    private void apply(RoutingState state) {
+    /** Routes on a committed state from now on and tells the extensions and listeners (an {@link Effect.Apply}). */
+    void apply(RoutingState state) {
         router.update(state);
         eachExtension("onCommitted", e -> e.onCommitted(state));
         for (Consumer<RoutingState> listener : listeners) {
@@ -274,23 +241,10 @@ public final class NodeRuntime {
         }
     }
 
-    private void delegate(Caller caller, Message.Command command) {
+    /** Runs a rollout command on the extensions; its outcome comes back as a protocol event. */
+    void delegate(Caller caller, Message.Command command) {
         extensions.run(command).whenComplete((state, error) ->
                 execute(() -> run(protocol.onDelegatedDone(caller, Outcome.of(state, error)))));
-    }
-
-    private void maybeCheckpoint() {
-        if (tasks.isClosed() || settings.log().recordsSinceCheckpoint() <= CHECKPOINT_AFTER) {
-            return;
-        }
-        try {
-            // An extension that cannot say what it keeps cancels the checkpoint: its records must not be lost.
-            List<LogRecord> records = new ArrayList<>(protocol.checkpointRecords());
-            records.addAll(extensions.checkpointRecords());
-            settings.log().checkpoint(records);
-        } catch (RuntimeException e) {
-            LOG.log(Level.WARNING, "[" + selfId + "] checkpoint failed, the log keeps growing: " + e.getMessage());
-        }
     }
 
     private void publish() {
@@ -324,7 +278,10 @@ public final class NodeRuntime {
         if (startCalled.get()) {
             tasks.drainQueued();
         }
-        boolean quiet = tasks.markClosed(() -> eachExtension("close", NodeExtension::close));
+        boolean quiet = tasks.markClosed(() -> {
+            effects.forceGroupOnClose();
+            eachExtension("close", NodeExtension::close);
+        });
         settings.transport().close();
         if (settings.ownsScheduler() && scheduler instanceof ExecutorScheduler executor) {
             executor.close();
@@ -351,6 +308,18 @@ public final class NodeRuntime {
 
     Scheduler scheduler() {
         return scheduler;
+    }
+
+    /** An extension appends to the log itself: the group commit goes first (see {@link EffectRunner#forceGroupNow}). */
+    void forceGroupNow() {
+        effects.forceGroupNow();
+    }
+
+    /** The records a checkpoint keeps: the protocol's, then the extensions' (which may refuse: an exception). */
+    List<LogRecord> checkpointRecords() {
+        List<LogRecord> records = new ArrayList<>(protocol.checkpointRecords());
+        records.addAll(extensions.checkpointRecords());
+        return records;
     }
 
     /** Runs {@code task} on the protocol thread unless the node closed by then. */

@@ -26,6 +26,9 @@ final class ProtocolTasks {
     private final AtomicBoolean closing = new AtomicBoolean();
     private final AtomicBoolean closed = new AtomicBoolean();
     private Runnable farewell = () -> { };
+    private Runnable afterEach = () -> { };
+    /** Tasks handed to {@link #execute} that have not started: events waiting to run (timers are not counted). */
+    private final java.util.concurrent.atomic.AtomicInteger queued = new java.util.concurrent.atomic.AtomicInteger();
     private boolean farewellDone; // under running
 
     ProtocolTasks(Scheduler scheduler) {
@@ -37,8 +40,22 @@ final class ProtocolTasks {
         this.farewell = farewell;
     }
 
+    /** What runs after every task's own work, in the same critical section (the runtime forces its group commit there). */
+    void afterEach(Runnable after) {
+        this.afterEach = after;
+    }
+
     void execute(Runnable body) {
-        scheduler.execute(() -> run(body));
+        queued.incrementAndGet();
+        scheduler.execute(() -> {
+            queued.decrementAndGet();
+            run(body);
+        });
+    }
+
+    /** Events queued behind the running task (see {@link #execute}). */
+    int queued() {
+        return queued.get();
     }
 
     Scheduler.Cancellable schedule(Duration delay, Runnable body) {
@@ -60,6 +77,9 @@ final class ProtocolTasks {
                 farewell.run();
             }
             body.run();
+            if (!closed.get()) {
+                afterEach.run();
+            }
         } finally {
             running.unlock();
         }

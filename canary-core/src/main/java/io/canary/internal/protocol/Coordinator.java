@@ -144,8 +144,15 @@ public final class Coordinator {
         if (round == null || round.txId() != vote.txId()) {
             return out;
         }
+        long hadMajorityAt = round.majorityAt();
         round.onVote(from, vote.yes(), planted.contains(PlantedBug.SICK_VOTER_VETOES) && vote.refusal().aboutVoter()
-                ? io.canary.transport.Message.Refusal.CANNOT_SERVE : vote.refusal(), vote.reason());
+                ? io.canary.transport.Message.Refusal.CANNOT_SERVE : vote.refusal(), vote.reason(), now);
+        if (hadMajorityAt < 0 && round.majorityAt() >= 0 && (!round.isPromotion() || planted.contains(PlantedBug.GRACE_FOR_PROMOTIONS))
+                && !round.isRedrive()) {
+            // A majority's YES is in: the slower members get a short grace, then it commits without them.
+            out.add(new Effect.Schedule(java.time.Duration.ofMillis(PrepareRound.lowerGrace(config)),
+                    new Timer.CommitGrace(round.txId())));
+        }
         if (planted.contains(PlantedBug.COMMIT_BEFORE_DECISION) && vote.yes() && !round.isRedrive()
                 && round.yes().size() == membership.majority()) {
             // The planted bug: "a majority is durable, so Commit can go": before the rules decide (a
@@ -174,6 +181,15 @@ public final class Coordinator {
             evaluate(now, false, out);
         } else {
             evaluate(now, true, out);
+        }
+        return out;
+    }
+
+    /** The grace after a majority's YES ran out: a change that is not a promotion commits without the slower members. */
+    public List<Effect> onCommitGrace(long txId, long now) {
+        List<Effect> out = new ArrayList<>();
+        if (round != null && round.txId() == txId) {
+            evaluate(now, false, out);
         }
         return out;
     }
@@ -293,7 +309,12 @@ public final class Coordinator {
     private void evaluate(long now, boolean timedOut, List<Effect> out) {
         java.util.function.Predicate<String> reachable = planted.contains(PlantedBug.COMMIT_WITHOUT_MAJORITY)
                 ? m -> m.equals(selfId) : m -> membership.isReachable(m, now);
-        PrepareRound.Status status = round.status(reachable, timedOut);
+        PrepareRound.Status status = round.status(reachable, timedOut, now, PrepareRound.lowerGrace(config));
+        if (status == PrepareRound.Status.WAITING && planted.contains(PlantedBug.GRACE_FOR_PROMOTIONS)
+                && round.isPromotion() && !round.isRedrive() && round.majorityAt() >= 0
+                && now - round.majorityAt() >= PrepareRound.lowerGrace(config)) {
+            status = PrepareRound.Status.COMMIT; // the planted bug: a promotion commits on a majority after the grace
+        }
         if (status == PrepareRound.Status.COMMIT) {
             commit(now, out);
         } else if (status == PrepareRound.Status.REFUSED) {

@@ -53,5 +53,7 @@ enum PlantedBug {
     /** A candidate's recovery round and the position it asks with use the granted votes only, not the refusals and pre-vote replies it heard: ROLLBACK_BOUND under disk loss (a recovering voter waits for a promise only a peer whose disk fails holds, seed 7554). */
     RECOVERY_IGNORES_REFUSALS,
     /** The coordinator sends Commit once a majority voted YES, before the commit rules decide (a promotion needs every vote, and may abort): SAFETY_ASYMMETRY. */
-    COMMIT_BEFORE_DECISION
+    COMMIT_BEFORE_DECISION,
+    /** The grace a lowering gets after a majority's YES applies to promotions too (they commit without every vote): SAFETY_ASYMMETRY. */
+    GRACE_FOR_PROMOTIONS
 }

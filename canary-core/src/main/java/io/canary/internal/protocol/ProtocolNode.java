@@ -213,6 +213,8 @@ public final class ProtocolNode {
             return forwarder.onResend(t.requestId());
         } else if (coordinator != null && timer instanceof Timer.PrepareTimeout t) {
             return coordinator.onPrepareTimeout(t.txId(), now);
+        } else if (coordinator != null && timer instanceof Timer.CommitGrace t) {
+            return coordinator.onCommitGrace(t.txId(), now);
         } else if (coordinator != null && timer instanceof Timer.CommitResend t) {
             return coordinator.onCommitResend(t.txId(), now);
         } else if (coordinator != null && timer instanceof Timer.AbortResend t) {

@@ -45,7 +45,7 @@ final class RoundStart {
         if (planted.contains(PlantedBug.OWN_VOTE_BEFORE_DURABLE)) {
             // The planted bug: "the coordinator decides anyway, why promise to itself?" Its YES counts at
             // once, with no durable PREPARED behind it (no Prepare to itself, below).
-            round.onVote(selfId, true, io.canary.transport.Message.Refusal.NONE, "");
+            round.onVote(selfId, true, io.canary.transport.Message.Refusal.NONE, "", now);
         }
         if (planted.contains(PlantedBug.SUPERSEDED_BEFORE_COMMIT) && proposal.caller() instanceof Caller.Batch b) {
             for (Caller rider : b.riders()) { // the planted bug: told before the batch is decided

@@ -14,6 +14,10 @@ public sealed interface Timer {
     record PrepareTimeout(long txId) implements Timer {
     }
 
+    /** A change that is not a promotion has a majority's YES: after this grace it commits without the slower members. */
+    record CommitGrace(long txId) implements Timer {
+    }
+
     /** Resend Commit of {@code txId} to members that have not acknowledged it. */
     record CommitResend(long txId) implements Timer {
     }

@@ -88,7 +88,11 @@ class CoordinatorTest {
         assertThat(committed(txId)).isTrue();
         int decided = Fx.indexOf(effects, e -> e instanceof Effect.Append a && a.record() instanceof LogRecord.Committed);
         int firstCommit = Fx.indexOf(effects, e -> e instanceof Effect.Send s && s.message() instanceof Message.Commit);
-        assertThat(decided).as("the decision is durable before anyone hears of it").isLessThan(firstCommit);
+        int applied = Fx.indexOf(effects, e -> e instanceof Effect.Apply);
+        // Issue 13: Commit leaves at the decision, before the coordinator's own record; it routes on the
+        // state only once that record is durable.
+        assertThat(firstCommit).as("Commit goes out at the decision").isLessThan(decided);
+        assertThat(applied).as("the decision is durable before this node routes on it").isGreaterThan(decided);
         assertThat(outcome()).isInstanceOfSatisfying(Outcome.Success.class,
                 s -> assertThat(s.state().weights().basisPoints("v2")).isZero());
         assertThat(membership.isStale(C)).isTrue();
@@ -96,18 +100,51 @@ class CoordinatorTest {
     }
 
     @Test
-    void aRollbackWaitsForAReachableSilentMemberOnlyUntilThePrepareTimeout() {
+    void aRollbackWaitsForAReachableSilentMemberOnlyForTheGraceAfterTheMajority() {
         contact(membership, B, now);
         contact(membership, C, now);
         long txId = propose(0);
         vote(A, txId);
         vote(B, txId);
-        assertThat(committed(txId)).as("node-c is reachable: its vote is awaited").isFalse();
+        assertThat(committed(txId)).as("node-c is reachable: its vote is awaited, for a while").isFalse();
+        assertThat(Fx.of(effects, Effect.Schedule.class)).as("the grace starts with the majority's YES")
+                .anyMatch(s -> s.timer().equals(new Timer.CommitGrace(txId))
+                        && s.delay().toMillis() == PrepareRound.lowerGrace(CONFIG));
 
-        timeout(txId);
-        assertThat(committed(txId)).as("nobody vetoes a rollback by silence").isTrue();
+        now += PrepareRound.lowerGrace(CONFIG) - 1;
+        effects.addAll(coordinator.onCommitGrace(txId, now));
+        assertThat(committed(txId)).as("not before the grace ran out").isFalse();
+        now += 1;
+        effects.addAll(coordinator.onCommitGrace(txId, now));
+        assertThat(committed(txId)).as("nobody vetoes a rollback by silence, nor slows it to the slowest disk").isTrue();
         assertThat(outcome()).isInstanceOf(Outcome.Success.class);
         assertThat(membership.isStale(C)).isTrue();
+    }
+
+    @Test
+    void aRollbackTakesAVoteThatArrivesWithinTheGrace() {
+        contact(membership, B, now);
+        contact(membership, C, now);
+        long txId = propose(0);
+        vote(A, txId);
+        vote(B, txId);
+        now += PrepareRound.lowerGrace(CONFIG) / 2;
+        vote(C, txId);
+        assertThat(committed(txId)).as("every member answered: no need to wait the grace out").isTrue();
+        assertThat(membership.isStale(C)).isFalse();
+    }
+
+    @Test
+    void aPromotionIgnoresTheGraceAndWaitsForEveryVote() {
+        contact(membership, B, now);
+        contact(membership, C, now);
+        long txId = propose(50);
+        vote(A, txId);
+        vote(B, txId);
+        assertThat(Fx.of(effects, Effect.Schedule.class)).noneMatch(s -> s.timer() instanceof Timer.CommitGrace);
+        now += PrepareRound.lowerGrace(CONFIG) * 10;
+        effects.addAll(coordinator.onCommitGrace(txId, now));
+        assertThat(committed(txId)).as("raising a canary's share needs every configured node").isFalse();
     }
 
     @ParameterizedTest
