@@ -5,11 +5,14 @@
 # transparent proxy and /predict over the same stubs at 90/10. Then ROUNDS rounds of
 # nginx, proxy A, proxy B, /predict A, /predict B (the same wrk command as dataplane.sh, each after a
 # warm-up), and the ratios per round. PROFILE=B records node B with JFR during its round-1 proxy and
-# /predict runs and prints the hottest frames. Results: $RESULTS_DIR/dataplane-ab.txt.
+# /predict runs and prints the hottest frames (PREDICT=0 leaves the /predict runs out). Each RESULT also gives the CPU time per request of nginx
+# and of the node serving the target (bench/cpu.sh): on a busy machine a steadier A/B than requests/s.
+# Results: $RESULTS_DIR/dataplane-ab.txt.
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 source "$BENCH_DIR/nginx.sh"
 source "$BENCH_DIR/canary-nodes.sh"
+source "$BENCH_DIR/cpu.sh"
 OLD_JAR=${1:?usage: dataplane-ab.sh OLD_JAR NEW_JAR}
 NEW_JAR=${2:?usage: dataplane-ab.sh OLD_JAR NEW_JAR}
 WRK_THREADS=${WRK_THREADS:-2}
@@ -21,11 +24,15 @@ have_tools wrk nginx curl || exit 0
 : >"$OUT"
 echo "# data plane A/B, $(date -u +%FT%TZ), A=$OLD_JAR B=$NEW_JAR, wrk -t$WRK_THREADS -c$WRK_CONNS -d${WRK_SECONDS}s; $(load_note)" | tee -a "$OUT"
 
-run() { # NAME URL ROUND [PID to profile]
-  local name=$1 url=$2 round=$3 pid=${4:-} raw="$BENCH_TMP/wrk-$1-$3.txt"
+run() { # NAME URL ROUND NODE_PID ("" for nginx) [PID to profile]
+  local name=$1 url=$2 round=$3 node=$4 pid=${5:-} raw="$BENCH_TMP/wrk-$1-$3.txt" nginx_ticks node_ticks
   wrk -t"$WRK_THREADS" -c"$WRK_CONNS" -d"${WARMUP_SECONDS}s" -s "$BENCH_DIR/predict.lua" "$url" >/dev/null
   [[ -n $pid ]] && jcmd "$pid" JFR.start name=ab settings=profile filename="$BENCH_TMP/$name.jfr" >/dev/null
+  nginx_ticks=$(cpu_ticks $(nginx_pids))
+  node_ticks=$(cpu_ticks $node)
   wrk -t"$WRK_THREADS" -c"$WRK_CONNS" -d"${WRK_SECONDS}s" --latency -s "$BENCH_DIR/predict.lua" "$url" >"$raw"
+  nginx_ticks=$(( $(cpu_ticks $(nginx_pids)) - nginx_ticks ))
+  node_ticks=$(( $(cpu_ticks $node) - node_ticks ))
   if [[ -n $pid ]]; then
     jcmd "$pid" JFR.stop name=ab >/dev/null
     { echo "# JFR, $name round $round: hottest top frames"
@@ -51,7 +58,7 @@ run() { # NAME URL ROUND [PID to profile]
         END { for (k in a) printf "%12.0f %s\n", a[k], k; printf "%12.0f TOTAL\n", t }' | sort -rn | head -12
     } >>"$OUT"
   fi
-  echo "RESULT ab target=$name round=$round rps=$(awk '/^Requests\/sec:/ { print $2 }' "$raw") p99=$(awk '$1 == "99%" { print $2 }' "$raw") non2xx=$(awk '/Non-2xx/ { print $NF }' "$raw") load=$(cut -d' ' -f1 /proc/loadavg)" | tee -a "$OUT"
+  echo "RESULT ab target=$name round=$round rps=$(awk '/^Requests\/sec:/ { print $2 }' "$raw") p99=$(awk '$1 == "99%" { print $2 }' "$raw") non2xx=$(awk '/Non-2xx/ { print $NF }' "$raw") nginx_cpu_us=$(us_per_request "$nginx_ticks" "$(awk '/ requests in / { print $1 }' "$raw")") node_cpu_us=$([[ -n $node ]] && us_per_request "$node_ticks" "$(awk '/ requests in / { print $1 }' "$raw")" || echo n/a) load=$(cut -d' ' -f1 /proc/loadavg)" | tee -a "$OUT"
 }
 
 start_nginx
@@ -69,11 +76,13 @@ for side in A B; do
 done
 for (( round = 1; round <= ${ROUNDS:-2}; round++ )); do
   prof=; [[ ${PROFILE:-} == B && $round == 1 ]] && prof=${NODE[B]}
-  run nginx "http://127.0.0.1:$NGINX_SPLIT_PORT/predict" "$round"
-  run proxy-A "http://127.0.0.1:${PROXY_PORT[A]}/predict" "$round"
-  run proxy-B "http://127.0.0.1:${PROXY_PORT[B]}/predict" "$round" "$prof"
-  run predict-A "${DATA_URL[A]}/predict" "$round"
-  run predict-B "${DATA_URL[B]}/predict" "$round" "$prof"
+  run nginx "http://127.0.0.1:$NGINX_SPLIT_PORT/predict" "$round" ""
+  run proxy-A "http://127.0.0.1:${PROXY_PORT[A]}/predict" "$round" "${NODE[A]}"
+  run proxy-B "http://127.0.0.1:${PROXY_PORT[B]}/predict" "$round" "${NODE[B]}" "$prof"
+  if [[ ${PREDICT:-1} == 1 ]]; then
+    run predict-A "${DATA_URL[A]}/predict" "$round" "${NODE[A]}"
+    run predict-B "${DATA_URL[B]}/predict" "$round" "${NODE[B]}" "$prof"
+  fi
 done
 for (( round = 1; round <= ${ROUNDS:-2}; round++ )); do
   n=$(result_value "$OUT" rps "target=nginx round=$round ")

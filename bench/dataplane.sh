@@ -13,11 +13,15 @@
 # in flight, measured directly with uploads held at a stuck upstream; MEMORY=0 skips).
 # Fixed wrk threads/connections/duration; each server gets an unmeasured warm-up run first.
 # The split is counted at the stubs (nginx access logs), or from the node's /metrics for demo.
+# Each RESULT also gives the CPU time per request of nginx (all its workers: the stubs, and for the
+# nginx target split_clients too) and of the node serving the target (node_cpu_us, n/a for nginx):
+# the proxy's own cost is node_cpu_us, nginx's is its nginx_cpu_us minus a proxy run's (the stubs').
 # PROFILE=1 records the node with JFR during one proxy run and prints the hottest frames.
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 source "$BENCH_DIR/nginx.sh"
 source "$BENCH_DIR/canary-nodes.sh"
+source "$BENCH_DIR/cpu.sh"
 
 WRK_THREADS=${WRK_THREADS:-2}
 WRK_CONNS=${WRK_CONNS:-32}
@@ -43,21 +47,26 @@ wrk_run() {
   [[ -n $script ]] && s=(-s "$script")
   log "warm-up $name (${WARMUP_SECONDS}s)"
   wrk -t"$WRK_THREADS" -c"$conns" -d"${WARMUP_SECONDS}s" "${s[@]}" "$url" >/dev/null
-  local before after
+  local before after nginx_ticks node_ticks
   before=$($count)
+  nginx_ticks=$(cpu_ticks $(nginx_pids))
+  node_ticks=$(cpu_ticks ${CPU_PID:-})
   [[ -n ${ON_RUN:-} ]] && $ON_RUN start
   {
     run_logged wrk -t"$WRK_THREADS" -c"$conns" -d"${WRK_SECONDS}s" --latency "${s[@]}" "$url"
   } | tee "$raw" >>"$OUT"
   [[ -n ${ON_RUN:-} ]] && $ON_RUN stop
+  nginx_ticks=$(( $(cpu_ticks $(nginx_pids)) - nginx_ticks ))
+  node_ticks=$(( $(cpu_ticks ${CPU_PID:-}) - node_ticks ))
   after=$($count)
-  local rps p99 errors v1 v2
+  local rps p99 errors v1 v2 requests
   rps=$(awk '/^Requests\/sec:/ { print $2 }' "$raw")
+  requests=$(awk '/ requests in / { print $1 }' "$raw")
   p99=$(to_ms "$(awk '$1 == "99%" { print $2 }' "$raw")")
   errors=$(awk '/Non-2xx or 3xx responses:/ { print $NF }' "$raw")
   v1=$(( ${after% *} - ${before% *} ))
   v2=$(( ${after#* } - ${before#* } ))
-  echo "RESULT dataplane target=$name round=$round rps=$rps p99_ms=$p99 non2xx=${errors:-0} v1=$v1 v2=$v2 v2_share=$(awk -v a="$v1" -v b="$v2" 'BEGIN { if (a + b > 0) printf "%.4f", b / (a + b); else print "n/a" }')" | tee -a "$OUT"
+  echo "RESULT dataplane target=$name round=$round rps=$rps p99_ms=$p99 non2xx=${errors:-0} v1=$v1 v2=$v2 v2_share=$(awk -v a="$v1" -v b="$v2" 'BEGIN { if (a + b > 0) printf "%.4f", b / (a + b); else print "n/a" }') nginx_cpu_us=$(us_per_request "$nginx_ticks" "$requests") node_cpu_us=$([[ -n ${CPU_PID:-} ]] && us_per_request "$node_ticks" "$requests" || echo n/a)" | tee -a "$OUT"
 }
 
 # "v1 v2" requests a Canary node has counted, from its Prometheus /metrics.
@@ -139,10 +148,10 @@ fi
 for (( round = 1; round <= ${ROUNDS:-2}; round++ )); do
   wrk_run nginx "http://127.0.0.1:$NGINX_SPLIT_PORT/predict" stub_hits "$round"
   if [[ ${PROFILE:-0} == 1 && $round == 1 ]]; then ON_RUN=profile_run; fi
-  wrk_run proxy "http://127.0.0.1:$PROXY_PORT/predict" stub_hits "$round"
+  CPU_PID=$NODE_PID wrk_run proxy "http://127.0.0.1:$PROXY_PORT/predict" stub_hits "$round"
   ON_RUN=
   [[ ${JETTY:-1} == 1 ]] && wrk_run proxy-jetty "http://127.0.0.1:$JETTY_PORT/predict" stub_hits "$round"
-  wrk_run canary "$NODE_URL/predict" stub_hits "$round"
+  CPU_PID=$NODE_PID wrk_run canary "$NODE_URL/predict" stub_hits "$round"
   if [[ ${JETTY:-1} == 1 ]]; then wrk_run canary-javalin "$JAVALIN_URL/predict" stub_hits "$round"; fi
 done
 
@@ -153,7 +162,7 @@ if [[ ${LARGE:-1} == 1 ]]; then
     if [[ $dir == upload ]]; then script="$BENCH_DIR/upload.lua"; path=/upload; else script=""; path=/large; fi
     wrk_run "nginx-$dir" "http://127.0.0.1:$NGINX_SPLIT_PORT$path" stub_hits 1 "$script" "$LARGE_CONNS"
     ON_RUN=sample_memory
-    wrk_run "proxy-$dir" "http://127.0.0.1:$PROXY_PORT$path" stub_hits 1 "$script" "$LARGE_CONNS"
+    CPU_PID=$NODE_PID wrk_run "proxy-$dir" "http://127.0.0.1:$PROXY_PORT$path" stub_hits 1 "$script" "$LARGE_CONNS"
     ON_RUN=
     echo "RESULT dataplane-memory target=proxy-$dir conns=$LARGE_CONNS body_mb=1 $MEM_LINE xmx_mb=256" | tee -a "$OUT"
   done
@@ -175,7 +184,7 @@ start_canary_cluster 1 --model "v1=demo:latency=0ms,errors=0" --model "v2=demo:l
   --initial-weights v1=0.9,v2=0.1 --baseline v1
 DEMO_URL=${CANARY_URLS[0]}
 demo_counts() { node_counts "$DEMO_URL"; }
-wrk_run demo "$DEMO_URL/predict" demo_counts
+CPU_PID=${BENCH_PIDS[-1]} wrk_run demo "$DEMO_URL/predict" demo_counts
 
 {
   echo
