@@ -47,6 +47,8 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
     private boolean closeWhenDiscarded;
     private boolean pausedForUpstream;
     private boolean reading = true;
+    /** Something was written to the client since its last flush (an empty flush still walks the pipeline). */
+    private boolean unflushed;
 
     ClientConnection(NettyProxyContext px) {
         this.px = px;
@@ -218,19 +220,25 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
      */
     void relayHead(HttpResponse r) {
         ctx.write(r, ctx.voidPromise());
+        unflushed = true;
     }
 
     /** A piece of the upstream's answer (or the whole answer); the last one completes the exchange once written. */
     void relayContent(ProxyExchange ex, HttpObject piece, boolean last) {
         if (last) {
+            unflushed = false;
             ctx.writeAndFlush(piece).addListener(w -> finished(ex, w.isSuccess()));
         } else {
             ctx.write(piece, ctx.voidPromise());
+            unflushed = true;
         }
     }
 
     void flush() {
-        ctx.flush();
+        if (unflushed) {
+            unflushed = false;
+            ctx.flush();
+        }
     }
 
     boolean writable() {

@@ -62,6 +62,8 @@ final class ProxyExchange implements UpstreamChannel.Listener {
     private boolean headUnsent;
     /** The answer's head, rewritten for the client, not written yet (see the class comment). */
     private HttpResponse heldAnswer;
+    /** Something was written towards the upstream since its last flush. */
+    private boolean upstreamUnflushed;
     private boolean informational;
     private int retries;
     private long bodyBytes;
@@ -198,6 +200,7 @@ final class ProxyExchange implements UpstreamChannel.Listener {
             } else {
                 upstream.write(piece);
             }
+            upstreamUnflushed = true;
             if (!upstream.isWritable()) {
                 client.pauseForUpstream();
             }
@@ -213,15 +216,22 @@ final class ProxyExchange implements UpstreamChannel.Listener {
             if (headUnsent) {
                 headUnsent = false;
                 upstream.write(forwarded);
+                upstreamUnflushed = true;
             }
-            upstream.flush();
+            if (upstreamUnflushed) {
+                upstreamUnflushed = false;
+                upstream.flush();
+            }
         }
     }
 
-    /** A request head and its whole body as one message (the head's headers, not a copy). */
+    /**
+     * A request head and its whole body as one message (the head's headers, not a copy). The request
+     * line is not checked again: the decoder checked it, and so did {@code setUri} after the rewrite.
+     */
     private static DefaultFullHttpRequest withBody(HttpRequest head, LastHttpContent body) {
         return new DefaultFullHttpRequest(head.protocolVersion(), head.method(), head.uri(), body.content(), head.headers(),
-                body.trailingHeaders());
+                body.trailingHeaders(), false);
     }
 
     /** An answer head and its whole body as one message (the head's headers, not a copy). */
