@@ -26,8 +26,13 @@ import java.util.Set;
  *   <li><b>A restored backup</b> (intact but older: the node cannot tell) and <b>more members</b>
  *       (heartbeats fan in: a member does not hear every other): nothing brings any of them back; every
  *       such decisive record stays out, and, for a backup, every vote it gave (nothing tells it it
- *       voted; an empty data dir is covered for votes by the amnesia rule).</li>
+ *       voted; an empty data dir is covered for votes by the amnesia rule, see below).</li>
  * </ul>
+ *
+ * <p>An empty data dir's votes stay in the budget: the amnesia rule covers them once the node heard every
+ * member; its fallback (a majority heard after 5 election timeouts, known limit (d)) does not, and searches
+ * beyond the CI budget meet that (seeds 546013, 549996: two coordinators in one term, the lost vote known only
+ * to a member paused or cut off from the wiped node; 546013 fails on the code before session 4 as well).
  *
  * <p>A copy elsewhere counts only if it would still speak in a recovery round: a PREPARED its holder
  * since logged as ABORTED (it reports the abort instead) or replaced by another promise of that version

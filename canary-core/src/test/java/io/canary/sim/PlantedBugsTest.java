@@ -72,8 +72,8 @@ class PlantedBugsTest {
             // (with RECOVERY_IGNORES_REFUSALS: see theReportedStateVoteRulesAreCaughtTogetherWithinTheCiSeedBudget)
             case VOTE_FOR_CANDIDATE_BEHIND_REPORTED_LOG -> Set.of(Invariant.AGREEMENT, Invariant.CONFIRMED,
                     Invariant.VALIDITY, Invariant.DURABILITY, Invariant.LEASE, Invariant.ROUTING_SAFETY, Invariant.ATOMICITY);
-            // Its purpose is liveness: without it a recovering voter waits for a candidate holding a promise that only
-            // a peer whose disk fails (which never wins) holds, and nobody is elected (seed 7554).
+            // Alone not caught within the CI budget (4b covers it on the simulator's draws, and 4b's own lapse after
+            // 5 election timeouts keeps elections live); planted with 4a and 4b off too, below.
             case RECOVERY_IGNORES_REFUSALS -> Set.of(Invariant.ROLLBACK_BOUND, Invariant.LIVENESS);
         };
     }
@@ -97,7 +97,7 @@ class PlantedBugsTest {
      * the CI budget fails, for the candidates also take the newer state from the refusals they hear (4c).
      * With all three off, a wiped voter's vote elects a coordinator without the newest state (first at
      * seed 1495: LEASE, a node serving a version a later commit replaced; with 4a kept, at 2333). Each vote
-     * rule alone is proven by ElectionsTest.
+     * rule alone, and (4c), are proven by ElectionsTest.
      */
     @Test
     void theReportedStateVoteRulesAreCaughtTogetherWithinTheCiSeedBudget() {
@@ -108,18 +108,6 @@ class PlantedBugsTest {
         assertThat(caught).as(bugs + " was not caught in " + SimulationTest.CI_SEEDS + " seeds").isNotNull();
         assertThat(caught.violated()).as(caught.report()).isIn(expected(Bug.VOTE_FOR_CANDIDATE_BEHIND_REPORTED_LOG));
         System.out.println(bugs + " caught by " + caught.violated() + " at seed " + caught.params().seed() + ": " + caught.message());
-    }
-
-    /**
-     * Safety (4c) alone, whose purpose is liveness: the first seed of the CI budget that catches it is 7554
-     * (searched from 1; replayed alone here, for a search that far costs about 15 s of CI).
-     */
-    @Test
-    void aRecoveryRoundThatIgnoresRefusalsIsCaughtAtSeed7554OfTheCiBudget() {
-        SimResult caught = new Simulation(SimParams.of(7554).withBugs(Set.of(Bug.RECOVERY_IGNORES_REFUSALS))).run();
-        assertThat(caught.passed()).as("not caught").isFalse();
-        assertThat(caught.violated()).as(caught.report()).isIn(expected(Bug.RECOVERY_IGNORES_REFUSALS));
-        assertThat(new Simulation(SimParams.of(7554)).run().passed()).as("the real protocol passes it").isTrue();
     }
 
     /**

@@ -25,7 +25,7 @@
  * modes, wall-clock steps of minutes to hours, process pauses longer than the lease (request threads
  * run first on resume; see ARCHITECTURE.md, "The simulator" for which are in CI); and disk loss (in CI;
  * {@code -Dcanary.sim.diskLoss=off} leaves it out), one restart per run on an empty data dir or a
- * restored backup (less the losses no protocol survives, {@link io.canary.sim.DiskLossBudget}). Crashes and partitions take whichever
+ * restored backup (less the losses this protocol by design does not survive, {@link io.canary.sim.DiskLossBudget}). Crashes and partitions take whichever
  * node is coordinator at the time, so elections, fencing, recovery rounds and re-driven
  * transactions are exercised in most runs. Meanwhile operators
  * ({@link io.canary.sim.Workload}) change weights from random nodes, start rollouts of healthy and

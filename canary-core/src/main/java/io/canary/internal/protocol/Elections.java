@@ -57,12 +57,12 @@ final class Elections {
     /** A log without any term: a fresh node, or one whose data was lost (it may have voted before). */
     private boolean amnesiac;
     /**
-     * This node started on a log without any term and, by the time it voted again, learned that the
-     * cluster had a history (a term or a committed version beyond its own): its data may have been
-     * lost, promises included, so it keeps the log positions peers report ({@link #behindReportedLog}).
-     * A node of a fresh cluster (every member at term 0 and the initial state) lost nothing.
+     * Until when this node is recovering: it started on a log without any term and, when its amnesia
+     * ended, learned that the cluster had a history (a term or a committed version beyond its own): its
+     * data may have been lost, promises included, so it heeds the log positions peers report
+     * ({@link #behindReportedLog}). A node of a fresh cluster (every member at term 0) lost nothing.
      */
-    private boolean recovering;
+    private long recoveringUntil = Long.MIN_VALUE;
     /** While amnesiac: the members whose current term this node learned from a heartbeat. */
     private final Set<String> termKnown = new HashSet<>();
     /** A coordinator of any term was seen since this node started: no more deferring to the preferred order. */
@@ -79,11 +79,24 @@ final class Elections {
         this.amnesiac = amnesiac && members.size() > 1;
     }
 
-    /** Amnesia ends (every member heard, or a fallback): from now on it votes, as {@link #recovering} or not. */
-    private void endAmnesia() {
+    /**
+     * Amnesia ends: from now on it votes, as recovering or not. Only when it heard every member
+     * (so every holder's position) in a cluster where everyone heartbeats everyone: after a fallback, or
+     * with heartbeats fanning in, it may never hear the holder, the rule would prove nothing there (known
+     * limits (c), (d)), and it would only hold elections back (simulator seed 542382: five members, fresh
+     * nodes leaving amnesia after node-a's election, holding their votes back for a node whose disk fails).
+     */
+    private void endAmnesia(boolean heardEveryMember, long now) {
         amnesiac = false;
-        recovering = node.terms().current() > 0
-                || node.membership().highestReportedVersion() > node.participant().committed().version();
+        boolean recovering = heardEveryMember && node.membership().members().size() <= Succession.WARM_SUCCESSORS + 1
+                && (node.terms().current() > 0
+                    || node.membership().highestReportedVersion() > node.participant().committed().version());
+        recoveringUntil = recovering ? now + reportWindow() : Long.MIN_VALUE;
+    }
+
+    /** The rule's reach: {@link #AMNESIA_FALLBACK_ELECTION_TIMEOUTS} election timeouts (7.5 s with the defaults). */
+    private long reportWindow() {
+        return AMNESIA_FALLBACK_ELECTION_TIMEOUTS * node.config().electionTimeout().toMillis();
     }
 
     /** The preferred coordinator first, then the other members in member order. */
@@ -121,13 +134,13 @@ final class Elections {
     }
 
     /** A heartbeat of {@code from} arrived and its term was adopted if newer: this node knows {@code from}'s term. */
-    void learnedTermOf(String from, List<Effect> out) {
+    void learnedTermOf(String from, long now, List<Effect> out) {
         if (!amnesiac || from.equals(node.selfId())) {
             return;
         }
         termKnown.add(from);
         if (termKnown.size() >= node.membership().members().size() - 1) {
-            endAmnesia();
+            endAmnesia(true, now);
             out.add(new Effect.Log(Level.INFO, node.selfId() + " started without any term in its log and has now heard"
                     + " every member: it votes again, in terms after " + node.terms().current()));
         }
@@ -147,7 +160,7 @@ final class Elections {
         long since = now - startedAt;
         long timeout = node.config().electionTimeout().toMillis();
         if (node.membership().members().size() > Succession.WARM_SUCCESSORS + 1 && since >= 2 * timeout) {
-            endAmnesia();
+            endAmnesia(false, now);
             out.add(new Effect.Log(Level.INFO, node.selfId() + " started without any term in its log; with heartbeats"
                     + " fanning in it votes again after two election timeouts, in terms after " + node.terms().current()));
         } else if (since >= AMNESIA_FALLBACK_ELECTION_TIMEOUTS * timeout
@@ -155,7 +168,7 @@ final class Elections {
             // A member it never heard may be lost for good (simulator, seeds 2927, 3079, 4134: node-a lost before a
             // restarted node-c heard it, and node-b could never be elected without node-c's vote). A member that
             // is alive and ahead would have been heard by now, or its term carried by the majority heard.
-            endAmnesia();
+            endAmnesia(false, now);
             out.add(new Effect.Log(Level.WARNING, node.selfId() + " started without any term in its log and has not heard"
                     + " every member in " + AMNESIA_FALLBACK_ELECTION_TIMEOUTS + " election timeouts; it heard a majority"
                     + " and votes again, in terms after " + node.terms().current()));
@@ -253,19 +266,26 @@ final class Elections {
     }
 
     /**
-     * True if this node is {@link #recovering} and a peer reported a log position ahead of the
-     * candidate's within {@link #AMNESIA_FALLBACK_ELECTION_TIMEOUTS} election timeouts. The promise
+     * True if this node is recovering (its amnesia ended, by hearing every member, less than {@link
+     * #AMNESIA_FALLBACK_ELECTION_TIMEOUTS} election timeouts ago, and the cluster had a history) and a peer
+     * reported a log position ahead of the candidate's within as long. The promise
      * behind that position may be one a commit was decided on with this node's own YES, lost with its
      * disk: a candidate without it, elected with this node's vote, could propose another state under
      * that version. The reporter, ahead, can win itself. A peer silent for that long is taken as lost
      * for good (the amnesia rule's fallback, with its stated risk, ARCHITECTURE.md's known limits). Only
      * for a recovering node: one that kept its log holds its own promises, and Raft's up-to-date rule
      * on its own log suffices; holding everyone's vote back behind any ahead peer would let one peer
-     * that cannot win (its disk fails) stop every election.
+     * that cannot win (its disk fails) stop every election. The rule lapses after that time: such a peer, whose
+     * disk fails before it can even answer a pre-vote, would otherwise hold a recovering node's vote back for as
+     * long (simulator seed 6696); a promise left undecided that long is beyond the rule (ARCHITECTURE, known
+     * limit (e)).
      */
     private boolean behindReportedLog(RequestVote rv, long now) {
-        long window = AMNESIA_FALLBACK_ELECTION_TIMEOUTS * node.config().electionTimeout().toMillis();
-        return recovering && node.membership().reportedAhead(rv.lastVersion(), rv.lastTerm(), now, window);
+        return behindReportedLog(rv.lastVersion(), rv.lastTerm(), now);
+    }
+
+    private boolean behindReportedLog(long version, long term, long now) {
+        return now < recoveringUntil && node.membership().reportedAhead(version, term, now, reportWindow());
     }
 
     void onReply(String from, RequestVoteReply reply, long now, List<Effect> out) {
@@ -289,6 +309,14 @@ final class Elections {
     private void checkMajority(long now, List<Effect> out) {
         Candidacy c = candidacy;
         if (c == null || c.grantedCount() < node.membership().majority()) {
+            return;
+        }
+        long[] newest = c.newestPosition(node.participant().lastVersion(), node.participant().lastTerm());
+        if (behindReportedLog(newest[0], newest[1], now) && !node.planted().contains(PlantedBug.VOTE_FOR_CANDIDATE_BEHIND_REPORTED_LOG)) {
+            // The same rule for this node's own vote: a recovering node is one vote of its majority, and its
+            // candidacy lacks a promise a peer reported (simulator seed 552414: wiped node-a stood, won with node-b
+            // and proposed another version 3 while node-c, cut off, held the promise version 3 was decided on).
+            candidacy = null;
             return;
         }
         if (c.isPreVote()) {

@@ -163,7 +163,7 @@ public final class ProtocolNode {
             }
             boolean admitted = Fencing.admit(this, from, message, term, now, out);
             if (message instanceof Message.Heartbeat) {
-                elections.learnedTermOf(from, out); // after a newer term was adopted
+                elections.learnedTermOf(from, now, out); // after a newer term was adopted
             }
             if (!admitted) {
                 return out;

@@ -163,6 +163,25 @@ class ElectionsTest {
      * (its disk fails every write, so it never logs a term) stop every election: simulator seeds 116,
      * 395 and 529 (ROLLBACK_BOUND) with this rule applied to every voter.
      */
+    /**
+     * Simulator seed 552414: the wiped node is the candidate itself, one vote of its own majority. node-c
+     * reported a promise of version 3 (the one version 3 was decided on); node-a, wiped, wins its pre-vote
+     * with node-b, which holds only version 2: it does not go on to a real vote, for its recovery round
+     * would miss node-c's promise and it would propose another version 3.
+     */
+    @Test
+    void aRecoveringCandidateDoesNotCountItsOwnVoteWhileItsCandidacyLacksAReportedPromise() {
+        Node a = new Node(A, List.of());
+        a.heartbeat(B, 1, 1, 2, 1);
+        a.heartbeat(C, 1, 1, 3, 1);
+        a.effects.addAll(a.protocol.onTimer(new Timer.HeartbeatTick(), a.now + CONFIG.heartbeatInterval().toMillis()));
+        assertThat(a.asked()).as("it stands: a pre-vote").isNotEmpty().allMatch(RequestVote::preVote);
+        RoutingState v2 = V1.next(Weights.split("v1", "v2", 10), "v1", RolloutInfo.NONE, 1L << 32 | 1, 5);
+        a.receive(B, new RequestVoteReply(2, true, true, V1, Optional.of(new Message.PreparedReport(1, v2.txId(), v2)), 0, 0));
+        assertThat(a.asked()).as("no real vote").allMatch(RequestVote::preVote);
+        assertThat(a.protocol.term()).isEqualTo(1);
+    }
+
     @Test
     void aNodeThatKeptItsLogOrStartedInAFreshClusterIsNotHeldBackByAReportedLogPosition() {
         Node kept = new Node(B, termLog(2, ""));
