@@ -96,7 +96,7 @@ class PlantedBugsTest {
      * at seed 7645 before 4b and 4c existed; {@code VOTE_FOR_CANDIDATE_BEHIND_REPORTED_LOG}: 4b) no seed of
      * the CI budget fails, for the candidates also take the newer state from the refusals they hear (4c).
      * With all three off, a wiped voter's vote elects a coordinator without the newest state (first at
-     * seed 1495: LEASE, a node serving a version a later commit replaced; with 4a kept, at 2333). Each vote
+     * seed 4194: ATOMICITY, an aborted transaction re-driven and committed; 1495, LEASE, before group commit). Each vote
      * rule alone, and (4c), are proven by ElectionsTest.
      */
     @Test

@@ -50,7 +50,7 @@ enum PlantedBug {
     VOTE_FOR_CANDIDATE_BEHIND_REPORTED_COMMIT,
     /** A voter grants (pre-vote and vote) a candidate behind the log position (newest promise) a peer reported in its heartbeats (the rule of seeds 334040/375153 inverted): AGREEMENT / CONFIRMED under disk loss. */
     VOTE_FOR_CANDIDATE_BEHIND_REPORTED_LOG,
-    /** A candidate's recovery round and the position it asks with use the granted votes only, not the refusals and pre-vote replies it heard: LEASE under disk loss, planted with the two vote rules above (seed 1495; alone they cover for it). */
+    /** A candidate's recovery round and the position it asks with use the granted votes only, not the refusals and pre-vote replies it heard: ATOMICITY under disk loss, planted with the two vote rules above (seed 4194; alone they cover for it). */
     RECOVERY_IGNORES_REFUSALS,
     /** The coordinator sends Commit once a majority voted YES, before the commit rules decide (a promotion needs every vote, and may abort): SAFETY_ASYMMETRY. */
     COMMIT_BEFORE_DECISION,
