@@ -45,8 +45,7 @@ public final class Coordinator {
     private final java.util.function.LongSupplier wallClock;
     private long sequence;
     private PrepareRound round;
-    /** Commits still being acknowledged, by transaction id: they do not hold up the next transaction. */
-    private final java.util.Map<Long, CommitTracker> trackers = new java.util.LinkedHashMap<>();
+    private final CommitAcks acks = new CommitAcks();
     private AbortRound aborting;
     /** True if the proposal being aborted yielded to a weight set queued behind it and rides with it. */
     private boolean requeueAfterAbort;
@@ -195,24 +194,12 @@ public final class Coordinator {
     }
 
     public List<Effect> onCommitAck(String from, CommitAck ack, long now) {
-        List<Effect> out = new ArrayList<>();
-        CommitTracker tracker = trackers.get(ack.txId());
-        if (tracker != null) {
-            tracker.onAck(from);
-            membership.caughtUp(from, tracker.version(), local.committed().version());
-            finishCommitIfDone(tracker, now, out);
-        }
-        return out;
+        acks.onAck(from, ack, membership, local.committed().version());
+        return new ArrayList<>();
     }
 
     public List<Effect> onCommitResend(long txId, long now) {
-        List<Effect> out = new ArrayList<>();
-        CommitTracker tracker = trackers.get(txId);
-        if (tracker != null) {
-            out.addAll(tracker.onResend(membership, config, now));
-            finishCommitIfDone(tracker, now, out);
-        }
-        return out;
+        return new ArrayList<>(acks.onResend(txId, membership, config, now));
     }
 
     public List<Effect> onAbortAck(String from, AbortAck ack, long now) {
@@ -283,7 +270,7 @@ public final class Coordinator {
                     local.committed()));
         }
         round = null;
-        trackers.clear();
+        acks.clear();
         aborting = null;
         requeueAfterAbort = false;
         return out;
@@ -335,12 +322,12 @@ public final class Coordinator {
         // record then shares its fsync with whatever this node logs next (its own PREPARED of the next
         // version), and so do the members'. This node still routes on the state only once its record is
         // durable (the decision effects come last).
-        if (decided.proposal() != null && !planted.contains(PlantedBug.SUPERSEDED_BEFORE_COMMIT)) {
-            out.addAll(replies.reply(decided.proposal().caller(), Outcome.success(state), state));
-        } else if (decided.proposal() != null && decided.proposal().caller() instanceof Caller.Batch b) {
-            out.addAll(replies.reply(b.carrier(), Outcome.success(state), state)); // the riders were told at the start
-        } else if (decided.proposal() != null) {
-            out.addAll(replies.reply(decided.proposal().caller(), Outcome.success(state), state));
+        Proposal proposal = decided.proposal();
+        if (proposal != null) {
+            // The planted bug told a batch's riders at its start: then only the carrier is left to answer.
+            Caller answered = planted.contains(PlantedBug.SUPERSEDED_BEFORE_COMMIT) && proposal.caller() instanceof Caller.Batch b
+                    ? b.carrier() : proposal.caller();
+            out.addAll(replies.reply(answered, Outcome.success(state), state));
         }
         List<Effect> decisionRecord = local.commitLocally(decided.txId(), state); // memory now at this version
         Set<String> voters = new LinkedHashSet<>();
@@ -357,12 +344,10 @@ public final class Coordinator {
             }
         }
         CommitTracker tracker = new CommitTracker(decided.txId(), term, state, voters, now + config.prepareTimeout().toMillis());
-        trackers.put(tracker.txId(), tracker);
-        out.addAll(tracker.start(config));
+        out.addAll(acks.start(tracker, config));
         List<String> without = decided.missing();
         out.add(new Effect.Log(Level.INFO, decided.describe() + " committed in term " + term
                 + (without.isEmpty() ? "" : " without " + String.join(", ", without) + " (they catch up later)")));
-        finishCommitIfDone(tracker, now, out);
         // Pipelined: the next transaction starts at once, behind this decision, not once every member
         // acknowledged it. Links are FIFO, so a member gets this Commit before the next Prepare.
         startNext(now, out);
@@ -393,12 +378,6 @@ public final class Coordinator {
             requeueAfterAbort = false;
             aborting = null;
             startNext(now, out);
-        }
-    }
-
-    private void finishCommitIfDone(CommitTracker tracker, long now, List<Effect> out) {
-        if (tracker.isDone()) {
-            trackers.remove(tracker.txId());
         }
     }
 
