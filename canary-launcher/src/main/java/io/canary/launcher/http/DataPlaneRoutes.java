@@ -33,6 +33,8 @@ final class DataPlaneRoutes {
     private final DashboardHandler dashboard = new DashboardHandler();
     /** Whether callers reach this API through the node's own {@link DataPortFront} (then it names the caller). */
     private final boolean behindFront;
+    /** {@code POST /routing/weights} as the front serves it: the same guard and validation as the route below. */
+    private final NettyWeights weightsOnLoops;
 
     DataPlaneRoutes(NodeApi node, Map<String, ModelBackend> models, ObjectMapper mapper, DataPlaneOptions options,
                     NodeCounters counters, boolean behindFront) {
@@ -40,9 +42,16 @@ final class DataPlaneRoutes {
         this.behindFront = behindFront;
         this.guard = new AdminGuard(options.adminToken(), options.isLoopback());
         RequestBodies bodies = new RequestBodies(mapper, options.maxBodyBytes());
-        this.proposals = new ProposalHandlers(node, models.keySet(), bodies, options.answerDeadline());
+        WeightsInput weights = new WeightsInput(bodies, models.keySet());
+        this.proposals = new ProposalHandlers(node, weights, bodies, options.answerDeadline());
+        this.weightsOnLoops = new NettyWeights(node, guard, weights, mapper, options.answerDeadline());
         this.predict = new PredictHandler(node, models, bodies, counters);
         this.health = new HealthHandlers(node, counters);
+    }
+
+    /** The weights route for the data port's Netty front (same guard, validation and answers as Javalin's). */
+    NettyWeights weightsOnLoops() {
+        return weightsOnLoops;
     }
 
     void register(RoutesConfig routes) {

@@ -50,12 +50,17 @@ public final class DataPlaneServer implements AutoCloseable {
      */
     public static DataPlaneServer start(DataPlaneOptions options, NodeApi node, Map<String, ModelBackend> models,
                                         NodeCounters counters) {
+        return start(options, node, models, counters, frontEnabled());
+    }
+
+    /** Like {@link #start(DataPlaneOptions, NodeApi, Map, NodeCounters)}, with the Netty front or without (tests run both). */
+    static DataPlaneServer start(DataPlaneOptions options, NodeApi node, Map<String, ModelBackend> models,
+                                 NodeCounters counters, boolean withFront) {
         Objects.requireNonNull(counters, "counters");
         Objects.requireNonNull(options, "options");
         Objects.requireNonNull(node, "node");
         Objects.requireNonNull(models, "models");
         ObjectMapper mapper = Json.mapper();
-        boolean withFront = frontEnabled();
         DataPlaneRoutes routes = new DataPlaneRoutes(node, models, mapper, options, counters, withFront);
         Javalin app = Javalin.create(cfg -> {
             cfg.startup.showJavalinBanner = false;
@@ -84,7 +89,7 @@ public final class DataPlaneServer implements AutoCloseable {
         try {
             DataPortFront front = DataPortFront.start(options.host(), options.port(), app.port(),
                     options.answerDeadline().toMillis() + 5_000, options.maxBodyBytes(),
-                    client -> new NettyPredict(node, models, bodies, counters, mapper, client));
+                    client -> new NettyPredict(node, models, bodies, counters, mapper, client), routes.weightsOnLoops());
             return new DataPlaneServer(app, front);
         } catch (Exception e) {
             stopQuietly(app);

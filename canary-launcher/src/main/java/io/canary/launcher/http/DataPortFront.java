@@ -25,7 +25,8 @@ import java.util.concurrent.TimeUnit;
 /**
  * The data port on Netty: the node's listener for clients. {@code POST /predict} is served on its
  * event loops ({@link NettyPredict}: no thread held per request, the HTTP model called on the same
- * loop); every other endpoint is relayed to the node's Javalin API, which then listens on a
+ * loop), and so is {@code POST /routing/weights} ({@link NettyWeights}: the admin check on the
+ * socket's address, answered from the proposal's future); every other endpoint is relayed to the node's Javalin API, which then listens on a
  * loopback port of its own. So the API is unchanged, and the data path is not bound by Javalin's
  * thread-per-request servlet stack (BENCHMARKS.md part 3). {@code -Dcanary.predict.engine=javalin}
  * leaves Javalin on the data port instead ({@link DataPlaneServer}).
@@ -47,14 +48,16 @@ final class DataPortFront implements AutoCloseable {
     private final EventLoopGroup loops;
     private Channel server;
     private final NettyPredict predict;
+    private final NettyWeights weights;
     private final LoopHttpClient api;
     private final InetSocketAddress apiAddress;
     private final long apiTimeoutMillis;
 
-    private DataPortFront(EventLoopGroup loops, NettyPredict predict, LoopHttpClient api, InetSocketAddress apiAddress,
-                          long apiTimeoutMillis) {
+    private DataPortFront(EventLoopGroup loops, NettyPredict predict, NettyWeights weights, LoopHttpClient api,
+                          InetSocketAddress apiAddress, long apiTimeoutMillis) {
         this.loops = loops;
         this.predict = predict;
+        this.weights = weights;
         this.api = api;
         this.apiAddress = apiAddress;
         this.apiTimeoutMillis = apiTimeoutMillis;
@@ -71,7 +74,7 @@ final class DataPortFront implements AutoCloseable {
      * @throws Exception the bind's failure (the caller words it)
      */
     static DataPortFront start(String host, int port, int apiPort, long apiTimeoutMillis, int maxBodyBytes,
-                               PredictFactory predictFactory) throws Exception {
+                               PredictFactory predictFactory, NettyWeights weights) throws Exception {
         NettyLoops netty = NettyLoops.start("canary-dataport", "canary.dataport.threads");
         EventLoopGroup loops = netty.group();
         Class<? extends SocketChannel> clientType = netty.clientType();
@@ -79,7 +82,7 @@ final class DataPortFront implements AutoCloseable {
         // Model servers' keep-alive timeouts can be short (5 s is common): idle connections go first.
         LoopHttpClient models = new LoopHttpClient(clientType, MAX_MODEL_ANSWER_BYTES, 5_000, 4_000, 256);
         NettyPredict predict = predictFactory.create(models);
-        DataPortFront front = new DataPortFront(loops, predict, api, new InetSocketAddress("127.0.0.1", apiPort), apiTimeoutMillis);
+        DataPortFront front = new DataPortFront(loops, predict, weights, api, new InetSocketAddress("127.0.0.1", apiPort), apiTimeoutMillis);
         ServerBootstrap bootstrap = netty.server()
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
@@ -103,6 +106,10 @@ final class DataPortFront implements AutoCloseable {
 
     NettyPredict predict() {
         return predict;
+    }
+
+    NettyWeights weights() {
+        return weights;
     }
 
     LoopHttpClient api() {

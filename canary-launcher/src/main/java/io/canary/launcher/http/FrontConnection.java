@@ -25,7 +25,8 @@ import java.util.ArrayDeque;
 
 /**
  * One client connection of the data port's Netty front ({@link DataPortFront}), after the HTTP/1.1
- * codec and the aggregator: {@code POST /predict} is served here ({@link NettyPredict}); every other
+ * codec and the aggregator: {@code POST /predict} ({@link NettyPredict}) and {@code POST /routing/weights}
+ * ({@link NettyWeights}, the admin check given the socket's address) are served here; every other
  * request is passed whole to the node's Javalin API on its loopback port, with the caller's address
  * in {@link #PEER_HEADER} (what the API's admin check reads, see {@link DataPlaneRoutes}), and its
  * answer passed back. One request at a time: pipelined requests wait in order (reads pause beyond
@@ -38,6 +39,7 @@ final class FrontConnection extends ChannelInboundHandlerAdapter {
     static final String PEER_HEADER = "X-Canary-Peer";
     private static final AsciiString PEER = AsciiString.cached(PEER_HEADER);
     private static final int MAX_WAITING = 16;
+    private static final String WEIGHTS = "/routing/weights";
     private static final ObjectMapper MAPPER = Json.mapper();
 
     private final DataPortFront front;
@@ -91,6 +93,10 @@ final class FrontConnection extends ChannelInboundHandlerAdapter {
             front.predict().serve(ctx.channel().eventLoop(), request, r -> write(r, keepAlive));
             return;
         }
+        if (request.method().equals(HttpMethod.POST) && isWeights(request.uri())) {
+            front.weights().serve(ctx.channel().eventLoop(), request, peer, r -> write(r, keepAlive));
+            return;
+        }
         HttpHeaders h = request.headers();
         // Hop-by-hop: this connection's, not the API's (an h2c upgrade offer is declined by ignoring it).
         h.remove(HttpHeaderNames.CONNECTION).remove(HttpHeaderNames.KEEP_ALIVE).remove(HttpHeaderNames.UPGRADE).remove("HTTP2-Settings");
@@ -113,6 +119,11 @@ final class FrontConnection extends ChannelInboundHandlerAdapter {
     /** Exactly {@code /predict}, with or without a query (what Javalin's route matches, less the trailing slash). */
     static boolean isPredict(String uri) {
         return uri.startsWith("/predict") && (uri.length() == 8 || uri.charAt(8) == '?');
+    }
+
+    /** Exactly {@code /routing/weights}, with or without a query; anything else (a trailing slash) is relayed. */
+    static boolean isWeights(String uri) {
+        return uri.startsWith(WEIGHTS) && (uri.length() == WEIGHTS.length() || uri.charAt(WEIGHTS.length()) == '?');
     }
 
     private void write(FullHttpResponse r, boolean keepAlive) {

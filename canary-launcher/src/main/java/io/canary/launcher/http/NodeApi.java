@@ -4,6 +4,7 @@ import io.canary.CanaryNode;
 import io.canary.ClusterHealth;
 import io.canary.PeerStatus;
 import io.canary.RolloutStatus;
+import io.canary.WeightChange;
 import io.canary.health.HealthSnapshot;
 import io.canary.model.RoutingState;
 import io.canary.model.Weights;
@@ -37,6 +38,15 @@ public interface NodeApi {
 
     CompletableFuture<RoutingState> proposeWeights(Weights weights);
 
+    /**
+     * Like {@link #proposeWeights}, telling whether a later queued weight set superseded this one
+     * ({@link CanaryNode#setWeights}). Returns at once; the future completes on the node's protocol
+     * thread, so a caller must hand heavy work elsewhere. The default (fakes) never supersedes.
+     */
+    default CompletableFuture<WeightChange> setWeights(Weights weights) {
+        return proposeWeights(weights).thenApply(s -> new WeightChange(s, java.util.Optional.empty()));
+    }
+
     CompletableFuture<RoutingState> startRollout(RolloutPlan plan);
 
     CompletableFuture<RoutingState> controlRollout(RolloutAction action);
@@ -66,6 +76,7 @@ public interface NodeApi {
             @Override public RoutingState state() { return node.state(); }
             @Override public boolean isReady() { return node.isReady(); }
             @Override public CompletableFuture<RoutingState> proposeWeights(Weights weights) { return node.proposeWeights(weights); }
+            @Override public CompletableFuture<WeightChange> setWeights(Weights weights) { return node.setWeights(weights); }
             @Override public CompletableFuture<RoutingState> startRollout(RolloutPlan plan) { return node.startRollout(plan); }
             @Override public CompletableFuture<RoutingState> controlRollout(RolloutAction action) { return node.controlRollout(action); }
             @Override public RolloutStatus rolloutStatus() { return node.rolloutStatus(); }

@@ -4,7 +4,6 @@ import io.canary.ProposalFailedException;
 import io.canary.ProposalTimeoutException;
 import io.canary.launcher.http.api.RolloutRequest;
 import io.canary.launcher.http.api.StateView;
-import io.canary.launcher.http.api.WeightsRequest;
 import io.canary.model.RoutingState;
 import io.canary.model.Weights;
 import io.canary.rollout.RolloutAction;
@@ -12,8 +11,6 @@ import io.canary.rollout.RolloutPlan;
 import io.javalin.http.Context;
 import java.time.Duration;
 import java.util.Locale;
-import java.util.Set;
-import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
@@ -40,30 +37,20 @@ final class ProposalHandlers {
     });
 
     private final NodeApi node;
-    private final Set<String> servable;
+    private final WeightsInput input;
     private final RequestBodies bodies;
     private final Duration deadline;
 
-    ProposalHandlers(NodeApi node, Set<String> servable, RequestBodies bodies, Duration deadline) {
+    ProposalHandlers(NodeApi node, WeightsInput input, RequestBodies bodies, Duration deadline) {
         this.node = node;
-        this.servable = new TreeSet<>(servable);
+        this.input = input;
         this.bodies = bodies;
         this.deadline = deadline;
     }
 
     void weights(Context ctx) {
-        WeightsRequest request = bodies.parse(ctx, WeightsRequest.class);
-        if (request == null || request.weights() == null) {
-            throw ApiException.badRequest("expected a body like {\"weights\":{\"v1\":0.9,\"v2\":0.1}}");
-        }
-        Weights weights;
-        try {
-            weights = Weights.of(request.weights());
-        } catch (IllegalArgumentException | NullPointerException e) {
-            throw ApiException.badRequest("invalid weights: " + e.getMessage());
-        }
-        checkServable(weights.versions(), "weights name");
-        respond(ctx, () -> node.proposeWeights(weights));
+        Weights weights = input.read(bodies.read(ctx));
+        respond(ctx, () -> node.setWeights(weights), change -> StateView.of(change, node.coordination()));
     }
 
     void startRollout(Context ctx) {
@@ -77,8 +64,8 @@ final class ProposalHandlers {
         } catch (IllegalArgumentException e) {
             throw ApiException.badRequest("invalid rollout: " + e.getMessage());
         }
-        checkServable(java.util.List.of(plan.baseline(), plan.canary()), "rollout names");
-        respond(ctx, () -> node.startRollout(plan));
+        input.checkServable(java.util.List.of(plan.baseline(), plan.canary()), "rollout names");
+        respond(ctx, () -> node.startRollout(plan), this::view);
     }
 
     void controlRollout(Context ctx) {
@@ -89,25 +76,17 @@ final class ProposalHandlers {
         } catch (IllegalArgumentException e) {
             throw new ApiException(404, "no such rollout action '" + name + "' (known: pause, resume, promote, abort)");
         }
-        respond(ctx, () -> node.controlRollout(action));
+        respond(ctx, () -> node.controlRollout(action), this::view);
     }
 
-    private void checkServable(Iterable<String> versions, String what) {
-        Set<String> unknown = new TreeSet<>();
-        for (String v : versions) {
-            if (!servable.contains(v)) {
-                unknown.add(v);
-            }
-        }
-        if (!unknown.isEmpty()) {
-            throw ApiException.badRequest(what + " unknown version" + (unknown.size() > 1 ? "s " : " ")
-                    + String.join(", ", unknown) + " (this node serves " + String.join(", ", servable) + ")");
-        }
+    private StateView view(RoutingState state) {
+        return StateView.of(state, node.coordination());
     }
 
-    private void respond(Context ctx, java.util.function.Supplier<CompletableFuture<RoutingState>> proposal) {
+    private <T> void respond(Context ctx, java.util.function.Supplier<CompletableFuture<T>> proposal,
+                             java.util.function.Function<T, StateView> view) {
         ctx.future(() -> {
-            CompletableFuture<RoutingState> f;
+            CompletableFuture<T> f;
             try {
                 f = proposal.get();
             } catch (RuntimeException e) {
@@ -117,7 +96,7 @@ final class ProposalHandlers {
             return f.copy().orTimeout(deadline.toMillis(), TimeUnit.MILLISECONDS)
                     .handleAsync((state, failure) -> {
                         if (failure == null) {
-                            ctx.status(200).json(StateView.of(state, node.coordination()));
+                            ctx.status(200).json(view.apply(state));
                         } else {
                             throw failureToApi(failure);
                         }

@@ -18,7 +18,10 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-/** The data plane's HTTP contract against a node whose outcomes the test decides. */
+/**
+ * The data plane's HTTP contract against a node whose outcomes the test decides. {@code POST /routing/weights}
+ * has its own contract, run on both data ports: {@link WeightsRouteContract}.
+ */
 class DataPlaneServerTest {
     private final FakeNode node = new FakeNode();
     private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor();
@@ -58,31 +61,6 @@ class DataPlaneServerTest {
     }
 
     @Test
-    void weightChangeAnswersTheCommittedState() {
-        var r = client.post("/routing/weights", "{\"weights\":{\"v1\":0.9,\"v2\":0.1}}");
-        assertThat(r.status()).isEqualTo(200);
-        assertThat(r.json().get("version").asLong()).isEqualTo(2);
-        assertThat(r.json().get("weights").get("v2").asDouble()).isEqualTo(0.1);
-        assertThat(client.get("/routing/state").json().get("version").asLong()).isEqualTo(2);
-    }
-
-    @Test
-    void abortedWeightChangeIs409WithTheReason() {
-        node.refuseWith("node-c voted NO: shutting down");
-        var r = client.post("/routing/weights", "{\"weights\":{\"v1\":0.9,\"v2\":0.1}}");
-        assertThat(r.status()).isEqualTo(409);
-        assertThat(r.error()).isEqualTo("node-c voted NO: shutting down");
-    }
-
-    @Test
-    void weightChangeWithoutOutcomeIs504() {
-        node.neverAnswer = true;
-        var r = client.post("/routing/weights", "{\"weights\":{\"v1\":0.9,\"v2\":0.1}}");
-        assertThat(r.status()).isEqualTo(504);
-        assertThat(r.error()).startsWith("no decision in time");
-    }
-
-    @Test
     void coordinatorNotAnsweringIs504BecauseTheOutcomeIsUnknown() {
         node.timeOutWith("coordinator node-a did not answer within 10s");
         var r = client.post("/routing/weights", "{\"weights\":{\"v1\":0.9,\"v2\":0.1}}");
@@ -93,74 +71,6 @@ class DataPlaneServerTest {
         // The same words in a refusal are still a refusal: the type decides, not the wording.
         node.refuseWith("node-c voted NO: coordinator node-a did not answer within 10s");
         assertThat(client.post("/rollout/pause", null).status()).isEqualTo(409);
-    }
-
-    @Test
-    void weightsNotSummingToOneAre400AndChangeNothing() {
-        var r = client.post("/routing/weights", "{\"weights\":{\"v1\":0.9,\"v2\":0.2}}");
-        assertThat(r.status()).isEqualTo(400);
-        assertThat(r.error()).contains("must sum to 1");
-        assertThat(node.state().version()).isEqualTo(1);
-    }
-
-    @Test
-    void unknownVersionIs400NamingIt() {
-        var r = client.post("/routing/weights", "{\"weights\":{\"v1\":0.9,\"v9\":0.1}}");
-        assertThat(r.status()).isEqualTo(400);
-        assertThat(r.error()).isEqualTo("weights name unknown version v9 (this node serves v1, v2)");
-        assertThat(node.state().version()).isEqualTo(1);
-    }
-
-    @Test
-    void malformedJsonIs400WithTheParseProblem() {
-        var r = client.post("/routing/weights", "{\"weights\":{\"v1\":0.9,");
-        assertThat(r.status()).isEqualTo(400);
-        assertThat(r.error()).startsWith("malformed JSON:").doesNotContain("\tat ").doesNotContain("com.fasterxml");
-    }
-
-    @Test
-    void unterminatedJsonNamesWhereItEndsWithoutJacksonsSourceDetails() {
-        var r = client.post("/routing/weights", "{\"weights\":{\"v1\":1,\"v2\":0}");
-        assertThat(r.status()).isEqualTo(400);
-        assertThat(r.error()).isEqualTo("malformed JSON: Unexpected end-of-input: expected close marker for Object"
-                + " (line 1, column 27)");
-    }
-
-    @Test
-    void aBodyThatIsNotAnObjectIs400WithAnExample() {
-        var r = client.post("/routing/weights", "[1,2]");
-        assertThat(r.status()).isEqualTo(400);
-        assertThat(r.error()).isEqualTo("request body must be a JSON object, e.g. {\"weights\":{\"v1\":0.9,\"v2\":0.1}}");
-    }
-
-    @Test
-    void unknownFieldIs400NamingIt() {
-        var r = client.post("/routing/weights", "{\"weight\":{\"v1\":1.0}}");
-        assertThat(r.status()).isEqualTo(400);
-        assertThat(r.error()).isEqualTo("unknown field 'weight' (known: weights)");
-    }
-
-    @Test
-    void wrongTypeIs400NamingTheField() {
-        var r = client.post("/routing/weights", "{\"weights\":{\"v1\":\"lots\"}}");
-        assertThat(r.status()).isEqualTo(400);
-        assertThat(r.error()).contains("weights");
-    }
-
-    @Test
-    void emptyBodyIs400SayingWhatIsExpected() {
-        var r = client.post("/routing/weights", "");
-        assertThat(r.status()).isEqualTo(400);
-        assertThat(r.error()).contains("{\"weights\":");
-    }
-
-    @Test
-    void oversizedBodyIs413() {
-        String big = "{\"weights\":{\"v1\":1.0},\"pad\":\"" + "x".repeat(2_000) + "\"}";
-        var r = client.post("/routing/weights", big);
-        assertThat(r.status()).isEqualTo(413);
-        assertThat(r.error()).isEqualTo("request body larger than 1024 bytes");
-        assertThat(node.state().version()).isEqualTo(1);
     }
 
     @Test
@@ -320,23 +230,6 @@ class DataPlaneServerTest {
         assertThat(r.error()).contains("loopback");
         assertThat(node.state().version()).isEqualTo(1);
         assertThat(client.post("/predict", null).status()).isEqualTo(200);
-    }
-
-    @Test
-    void withTokenConfiguredMissingOrWrongTokenIs401AndRightTokenWorks() {
-        server.close();
-        server = start(DataPlaneOptions.of("127.0.0.1", 0, 1024, Optional.of("s3cret"), Duration.ofSeconds(1)));
-        client = new HttpTestClient(server.port());
-        String body = "{\"weights\":{\"v1\":0.9,\"v2\":0.1}}";
-        var missing = client.post("/routing/weights", body);
-        assertThat(missing.status()).isEqualTo(401);
-        var wrong = client.post("/routing/weights", body, "Authorization", "Bearer guess");
-        assertThat(wrong.status()).isEqualTo(401);
-        assertThat(wrong.error()).isEqualTo("the admin token is wrong");
-        assertThat(node.state().version()).isEqualTo(1);
-        var right = client.post("/routing/weights", body, "Authorization", "Bearer s3cret");
-        assertThat(right.status()).isEqualTo(200);
-        assertThat(node.state().version()).isEqualTo(2);
     }
 
     @Test

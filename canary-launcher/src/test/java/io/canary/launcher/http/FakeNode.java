@@ -6,6 +6,7 @@ import io.canary.PeerStatus;
 import io.canary.ProposalFailedException;
 import io.canary.ProposalTimeoutException;
 import io.canary.RolloutStatus;
+import io.canary.WeightChange;
 import io.canary.health.HealthSnapshot;
 import io.canary.health.HistogramLayout;
 import io.canary.health.HistogramSnapshot;
@@ -71,6 +72,36 @@ final class FakeNode implements NodeApi {
     @Override
     public CompletableFuture<RoutingState> proposeWeights(Weights weights) {
         return decide(s -> s.next(weights, s.baseline(), s.rollout(), tx.incrementAndGet(), 1_000));
+    }
+
+    /**
+     * When true, weight sets coalesce in pairs as the coordinator's queue merges them: the first waits
+     * until a second arrives, then both commit as one state with the second's weights, and the first is
+     * told the second superseded it.
+     */
+    volatile boolean coalescePairs;
+    private CompletableFuture<WeightChange> held;
+
+    /** True while a first weight set waits for a second to coalesce with. */
+    synchronized boolean holding() {
+        return held != null;
+    }
+
+    @Override
+    public synchronized CompletableFuture<WeightChange> setWeights(Weights weights) {
+        if (!coalescePairs) {
+            return NodeApi.super.setWeights(weights);
+        }
+        if (held == null) {
+            held = new CompletableFuture<>();
+            return held;
+        }
+        CompletableFuture<WeightChange> first = held;
+        held = null;
+        return proposeWeights(weights).thenApply(s -> {
+            first.complete(new WeightChange(s, Optional.of("weights " + weights.asMap())));
+            return new WeightChange(s, Optional.empty());
+        });
     }
 
     /** The plan of the last rollout started. */

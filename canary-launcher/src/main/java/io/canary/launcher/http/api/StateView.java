@@ -1,6 +1,8 @@
 package io.canary.launcher.http.api;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import io.canary.CoordinationStatus;
+import io.canary.WeightChange;
 import io.canary.model.RoutingState;
 import java.util.Map;
 import java.util.TreeMap;
@@ -24,10 +26,14 @@ import java.util.TreeMap;
  * @param failSafe true while this node routes every request to the baseline because it has no valid
  *     lease (cut off from a majority-backed coordinator, or restarted and not yet current)
  * @param failSafeReason why, in one line; empty when not fail-safe
+ * @param supersededBy only in the answer to {@code POST /routing/weights}: the later weight set that
+ *     superseded this one while both were queued (coalescing: it rode in that one's transaction, and this
+ *     is the committed state that carries it); empty, and left out of the JSON, otherwise
  */
 public record StateView(long version, RoutingState.Status status, Map<String, Double> weights, String baseline,
                         long txId, long committedAt, RolloutView rollout, Map<String, Double> routed,
-                        boolean failSafe, String failSafeReason) {
+                        boolean failSafe, String failSafeReason,
+                        @JsonInclude(JsonInclude.Include.NON_EMPTY) String supersededBy) {
 
     public StateView {
         status = status == null ? RoutingState.Status.COMMITTED : status;
@@ -36,12 +42,20 @@ public record StateView(long version, RoutingState.Status status, Map<String, Do
         rollout = rollout == null ? RolloutView.NONE : rollout;
         routed = routed == null ? weights : routed;
         failSafeReason = failSafeReason == null ? "" : failSafeReason;
+        supersededBy = supersededBy == null ? "" : supersededBy;
+    }
+
+    /** A state as {@code GET /routing/state} shows it (nothing superseded). */
+    public StateView(long version, RoutingState.Status status, Map<String, Double> weights, String baseline,
+                     long txId, long committedAt, RolloutView rollout, Map<String, Double> routed,
+                     boolean failSafe, String failSafeReason) {
+        this(version, status, weights, baseline, txId, committedAt, rollout, routed, failSafe, failSafeReason, "");
     }
 
     /** A committed state as a node that is not fail-safe routes it. */
     public StateView(long version, RoutingState.Status status, Map<String, Double> weights, String baseline,
                      long txId, long committedAt, RolloutView rollout) {
-        this(version, status, weights, baseline, txId, committedAt, rollout, weights, false, "");
+        this(version, status, weights, baseline, txId, committedAt, rollout, weights, false, "", "");
     }
 
     public static StateView of(RoutingState s) {
@@ -59,7 +73,19 @@ public record StateView(long version, RoutingState.Status status, Map<String, Do
             routed = baselineOnly;
         }
         return new StateView(s.version(), s.status(), weights, s.baseline(), s.txId(),
-                s.committedAt(), RolloutView.of(s.rollout()), routed, c.failSafe(), c.failSafeReason());
+                s.committedAt(), RolloutView.of(s.rollout()), routed, c.failSafe(), c.failSafeReason(), "");
+    }
+
+    /** The answer to a weight change: the state that carries it, and what superseded it if anything did. */
+    public static StateView of(WeightChange change, CoordinationStatus c) {
+        StateView s = of(change.committed(), c);
+        return new StateView(s.version, s.status, s.weights, s.baseline, s.txId, s.committedAt, s.rollout, s.routed,
+                s.failSafe, s.failSafeReason, change.supersededBy().orElse(""));
+    }
+
+    /** True if a later queued weight set superseded the change this answers. */
+    public boolean superseded() {
+        return !supersededBy.isEmpty();
     }
 
     /** What must be equal on every node once a state is committed everywhere. */
