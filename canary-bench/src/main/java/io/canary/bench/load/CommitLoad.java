@@ -29,6 +29,8 @@ public final class CommitLoad implements Callable<Integer> {
     @Option(names = "--warmup", defaultValue = "100", description = "unmeasured writes first, one client") int warmup;
     @Option(names = "--max-seconds", defaultValue = "120", description = "stop measuring after this long") int maxSeconds;
     @Option(names = "--label", defaultValue = "", description = "free text copied into the RESULT line") String label;
+    @Option(names = "--trace", description = "write each measured write's send and answer System.nanoTime() to this file "
+            + "(one line 'sent answered'; comparable with the nodes' -Dcanary.trace.dir lines)") java.nio.file.Path trace;
 
     public static void main(String[] args) {
         System.exit(new CommandLine(new CommitLoad()).execute(args));
@@ -49,6 +51,7 @@ public final class CommitLoad implements Callable<Integer> {
             }
         }
         LatencySamples samples = new LatencySamples(commits);
+        long[][] stamps = trace != null ? new long[commits + clients][] : null;
         AtomicLong claimed = new AtomicLong();
         AtomicLong failed = new AtomicLong();
         AtomicReference<String> firstFailure = new AtomicReference<>();
@@ -57,12 +60,17 @@ public final class CommitLoad implements Callable<Integer> {
         List<Thread> threads = new ArrayList<>();
         for (int c = 0; c < clients; c++) {
             Thread th = new Thread(() -> {
-                while (claimed.getAndIncrement() < commits && System.nanoTime() < deadline) {
+                long n;
+                while ((n = claimed.getAndIncrement()) < commits && System.nanoTime() < deadline) {
                     long s = seq.getAndIncrement();
                     long t0 = System.nanoTime();
                     try {
                         HttpResponse<String> r = http.send(t.request(s, timeout), HttpResponse.BodyHandlers.ofString());
-                        long elapsed = System.nanoTime() - t0;
+                        long t1 = System.nanoTime();
+                        long elapsed = t1 - t0;
+                        if (stamps != null) {
+                            stamps[(int) n] = new long[] {t0, t1};
+                        }
                         if (r.statusCode() / 100 == 2) {
                             samples.add(elapsed);
                         } else {
@@ -85,6 +93,15 @@ public final class CommitLoad implements Callable<Integer> {
             th.join();
         }
         double seconds = (System.nanoTime() - start) / 1e9;
+        if (stamps != null) {
+            try (java.io.PrintWriter w = new java.io.PrintWriter(java.nio.file.Files.newBufferedWriter(trace))) {
+                for (long[] st : stamps) {
+                    if (st != null) {
+                        w.println(st[0] + " " + st[1]);
+                    }
+                }
+            }
+        }
         int ok = samples.size();
         System.out.println(String.format(Locale.ROOT,
                 "RESULT commit target=%s clients=%d commits=%d ok=%d failed=%d seconds=%.2f per_second=%.1f "
