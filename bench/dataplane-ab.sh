@@ -4,8 +4,8 @@
 # One nginx (the two stubs and split_clients, as in dataplane.sh) and one node per jar, each with the
 # transparent proxy and /predict over the same stubs at 90/10. Then ROUNDS rounds of
 # nginx, proxy A, proxy B, /predict A, /predict B (the same wrk command as dataplane.sh, each after a
-# warm-up), and the ratios per round. PROFILE=B records node B with JFR during its round-1 proxy and
-# /predict runs and prints the hottest frames (PREDICT=0 leaves the /predict runs out). Each RESULT also gives the CPU time per request of nginx
+# warm-up), and the ratios per round. PROFILE=B (or A, or AB) records node B (A, both) with JFR during its
+# round-PROFILE_ROUND (default 1) proxy and /predict runs and prints the hottest frames (PREDICT=0 leaves the /predict runs out). Each RESULT also gives the CPU time per request of nginx
 # and of the node serving the target (bench/cpu.sh): on a busy machine a steadier A/B than requests/s.
 # Results: $RESULTS_DIR/dataplane-ab.txt.
 set -euo pipefail
@@ -46,6 +46,8 @@ run() { # NAME URL ROUND NODE_PID ("" for nginx) [PID to profile]
         inside {
           if ($0 ~ /io\.canary\./) seen["io.canary (routing, recording, proxy/predict code)"] = 1
           if ($0 ~ /HttpObjectDecoder|HttpObjectEncoder|HttpHeaders|DefaultHeaders/) seen["netty HTTP codec and headers"] = 1
+          if ($0 ~ /proxy\.Wire(Decoder|Head|Heads|Fields)/) seen["canary raw HTTP/1 (WireDecoder, WireHead, WireHeads)"] = 1
+          if ($0 ~ /PooledByteBufAllocator|PoolThreadCache|PoolArena|Recycler/) seen["netty pooled allocator"] = 1
           if ($0 ~ /MessageAggregator/) seen["netty aggregation (whole messages)"] = 1
           if ($0 ~ /jackson/) seen["jackson"] = 1
           if ($0 ~ /Epoll|epoll|IovArray|writev|Native\./) seen["epoll and socket syscalls"] = 1
@@ -75,12 +77,14 @@ for side in A B; do
   wait_port "${PROXY_PORT[$side]}" 60
 done
 for (( round = 1; round <= ${ROUNDS:-2}; round++ )); do
-  prof=; [[ ${PROFILE:-} == B && $round == 1 ]] && prof=${NODE[B]}
+  prof=; profA=
+  [[ ${PROFILE:-} == *B* && $round == "${PROFILE_ROUND:-1}" ]] && prof=${NODE[B]}
+  [[ ${PROFILE:-} == *A* && $round == "${PROFILE_ROUND:-1}" ]] && profA=${NODE[A]}
   run nginx "http://127.0.0.1:$NGINX_SPLIT_PORT/predict" "$round" ""
-  run proxy-A "http://127.0.0.1:${PROXY_PORT[A]}/predict" "$round" "${NODE[A]}"
+  run proxy-A "http://127.0.0.1:${PROXY_PORT[A]}/predict" "$round" "${NODE[A]}" "$profA"
   run proxy-B "http://127.0.0.1:${PROXY_PORT[B]}/predict" "$round" "${NODE[B]}" "$prof"
   if [[ ${PREDICT:-1} == 1 ]]; then
-    run predict-A "${DATA_URL[A]}/predict" "$round" "${NODE[A]}"
+    run predict-A "${DATA_URL[A]}/predict" "$round" "${NODE[A]}" "$profA"
     run predict-B "${DATA_URL[B]}/predict" "$round" "${NODE[B]}" "$prof"
   fi
 done

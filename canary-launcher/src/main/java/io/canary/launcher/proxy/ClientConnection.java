@@ -1,31 +1,30 @@
 package io.canary.launcher.proxy;
 
 import io.canary.launcher.proxy.ProxyStats.ClientFault;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.handler.codec.TooLongFrameException;
-import io.netty.handler.codec.http.HttpContent;
-import io.netty.handler.codec.http.HttpObject;
-import io.netty.handler.codec.http.HttpRequest;
-import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
-import io.netty.handler.codec.http.HttpUtil;
-import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.timeout.IdleStateEvent;
-import io.netty.util.ReferenceCountUtil;
 import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 
 /**
  * One client connection of the Netty engine (the last handler of its pipeline, after the idle
- * timer and the HTTP/1.1 codec): routes each request ({@link ProxyRequests}), runs one {@link ProxyExchange} at a time
+ * timer and the {@link WireDecoder}): routes each request ({@link ProxyRequests}), runs one {@link ProxyExchange} at a time
  * (a pipelined request waits, and reads pause, until the answer before it is written), writes the
  * answer as the upstream sends it ({@link ProxyReplies}), answers the proxy's own JSON errors, and records every exchange
  * for its version once its last byte is written (pinned requests and client faults apart, in
  * {@link ProxyStats}).
  *
- * <p>Errors: 431 for a request line and headers over the limit, 400 for a malformed request, 413
+ * <p>{@code Expect: 100-continue} is answered here, before the request is routed (another
+ * expectation: 417), and the field is not forwarded.
+ *
+ * <p>Errors: 431 for a request line and headers over the limit, 400 for a malformed request (505 for
+ * an HTTP version other than 1.0 and 1.1), 413
  * for a body over the limit (declared or while it streams), 408 for a client silent mid-body; 502
  * / 504 from {@link ProxyErrors} for upstream failures; a failure after the answer started cuts
  * the connection (a truncated body, never a spliced error). A connection whose request was
@@ -38,10 +37,12 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
     private final NettyProxyContext px;
     private final ProxyRequests requests;
     private ChannelHandlerContext ctx;
-    private String remoteAddress = "";
+    private byte[] remoteAddress = new byte[0];
     private ProxyExchange current;
     /** Pipelined requests (and their bodies) waiting for the answer before them. */
-    private final ArrayDeque<HttpObject> backlog = new ArrayDeque<>();
+    private final ArrayDeque<Wire> backlog = new ArrayDeque<>();
+    /** A request was refused (unreadable): nothing more is read from this connection. */
+    private boolean refused;
     /** Dropping the rest of a request body that was already answered. */
     private boolean discarding;
     private boolean closeWhenDiscarded;
@@ -63,15 +64,16 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
         if (ctx.channel().remoteAddress() instanceof InetSocketAddress a && a.getAddress() != null) {
-            remoteAddress = a.getAddress().getHostAddress();
+            remoteAddress = a.getAddress().getHostAddress().getBytes(StandardCharsets.ISO_8859_1);
         }
         ctx.fireChannelActive();
     }
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
-        if (!(msg instanceof HttpObject o)) {
-            ReferenceCountUtil.release(msg);
+        Wire o = (Wire) msg; // the WireDecoder before this handler passes nothing else
+        if (refused) {
+            o.release();
             return;
         }
         if (!backlog.isEmpty() || busy()) {
@@ -87,29 +89,45 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
         return current != null && current.requestDone;
     }
 
-    private void dispatch(HttpObject o) {
-        if (o instanceof HttpRequest request) {
+    private void dispatch(Wire o) {
+        if (o instanceof WireHead request) {
             discarding = false;
             onRequest(request);
-            return;
-        }
-        if (o instanceof HttpContent piece) {
+        } else if (o instanceof Wire.Piece piece) {
             onContent(piece);
         } else {
-            ReferenceCountUtil.release(o);
+            Wire.Failure failure = (Wire.Failure) o;
+            ProxyExchange ex = current;
+            if (ex == null && !discarding) {
+                refuse(failure);
+            } else if (ex == null || ex.answeredEarly) {
+                // A body already answered could not be read to its end: the connection goes after the answer.
+                refused = true;
+                if (ex == null) {
+                    ctx.close();
+                } else {
+                    ex.closeNow = true;
+                }
+            } else {
+                ex.clientFault = ClientFault.CLIENT_ABORTED;
+                ex.abort();
+                answerEarly(ex, HttpResponseStatus.BAD_REQUEST, "the request body could not be read: " + failure.message(), null, true);
+            }
         }
     }
 
-    private void onRequest(HttpRequest request) {
-        if (request.decoderResult().isFailure()) {
-            ReferenceCountUtil.release(request);
-            refuse(request.decoderResult().cause());
+    private void onRequest(WireHead request) {
+        if (request.otherExpectation) {
+            refuse(new Wire.Failure(417, "unsupported expectation"));
             return;
+        }
+        if (request.expectContinue) {
+            ctx.writeAndFlush(WireHeads.continueAnswer(), ctx.voidPromise());
         }
         long start = System.nanoTime();
         px.stats().proxied();
-        long length = HttpUtil.getContentLength(request, -1L);
-        ProxyExchange ex = requests.begin(this, ctx.channel().eventLoop(), request, remoteAddress, length, start);
+        long length = request.contentLength;
+        ProxyExchange ex = requests.begin(this, ctx.channel().eventLoop(), request, remoteAddress, start);
         current = ex;
         px.inFlight().increment();
         long limit = px.settings().maxBodyBytes();
@@ -129,9 +147,9 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
         updateReads();
     }
 
-    private void onContent(HttpContent piece) {
+    private void onContent(Wire.Piece piece) {
         ProxyExchange ex = current;
-        boolean last = piece instanceof LastHttpContent;
+        boolean last = piece.last();
         if (ex == null) {
             // The rest of a body whose exchange is over: dropped, then the connection closes or goes on.
             piece.release();
@@ -153,14 +171,6 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
             }
             return;
         }
-        if (piece.decoderResult().isFailure()) {
-            piece.release();
-            ex.clientFault = ClientFault.CLIENT_ABORTED;
-            ex.abort();
-            answerEarly(ex, HttpResponseStatus.BAD_REQUEST, "the request body could not be read: "
-                    + piece.decoderResult().cause().getMessage(), null, true);
-            return;
-        }
         if (!ex.clientContent(piece)) {
             ex.clientFault = ClientFault.BODY_TOO_LARGE;
             ex.abort();
@@ -176,18 +186,17 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
         }
     }
 
-    /** A request the codec could not parse: 431 if too large, else 400; then the connection closes. */
-    private void refuse(Throwable cause) {
-        HttpResponseStatus status;
+    /** A request that could not be read: 431 if too large, else 400 (417, 505); then the connection closes. */
+    private void refuse(Wire.Failure failure) {
+        refused = true;
+        HttpResponseStatus status = HttpResponseStatus.valueOf(failure.status());
         String message;
-        if (cause instanceof TooLongFrameException) {
+        if (failure.status() == 431) {
             px.stats().clientFault(ClientFault.HEADERS_TOO_LARGE, ProxyStats.UNROUTED);
-            status = HttpResponseStatus.REQUEST_HEADER_FIELDS_TOO_LARGE;
             message = "request line and headers exceed the proxy's limit (" + px.settings().maxHeaderBytes() + " bytes)";
         } else {
             px.stats().clientFault(ClientFault.CLIENT_ABORTED, ProxyStats.UNROUTED);
-            status = HttpResponseStatus.BAD_REQUEST;
-            message = "malformed request: " + cause.getMessage();
+            message = "malformed request: " + failure.message();
         }
         ctx.writeAndFlush(ProxyReplies.error(status, message, null, px.node().id(), false)).addListener(ChannelFutureListener.CLOSE);
     }
@@ -218,13 +227,13 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
      * {@link ProxyReplies#forClient}. No promise: a failed write fires {@link #exceptionCaught},
      * which closes the connection, and {@link #channelInactive} accounts for the exchange.
      */
-    void relayHead(HttpResponse r) {
-        ctx.write(r, ctx.voidPromise());
+    void relayHead(ByteBuf head) {
+        ctx.write(head, ctx.voidPromise());
         unflushed = true;
     }
 
     /** A piece of the upstream's answer (or the whole answer); the last one completes the exchange once written. */
-    void relayContent(ProxyExchange ex, HttpObject piece, boolean last) {
+    void relayContent(ProxyExchange ex, ByteBuf piece, boolean last) {
         if (last) {
             unflushed = false;
             ctx.writeAndFlush(piece).addListener(w -> finished(ex, w.isSuccess()));
@@ -239,6 +248,10 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
             unflushed = false;
             ctx.flush();
         }
+    }
+
+    ByteBufAllocator alloc() {
+        return ctx.alloc();
     }
 
     boolean writable() {
@@ -373,8 +386,8 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
             ex.abort();
             finished(ex, false);
         }
-        for (HttpObject o; (o = backlog.poll()) != null; ) {
-            ReferenceCountUtil.release(o);
+        for (Wire o; (o = backlog.poll()) != null; ) {
+            o.release();
         }
         ctx.fireChannelInactive();
     }

@@ -6,9 +6,6 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.socket.SocketChannel;
-import io.netty.handler.codec.http.HttpDecoderConfig;
-import io.netty.handler.codec.http.HttpServerCodec;
-import io.netty.handler.codec.http.HttpServerExpectContinueHandler;
 import io.netty.handler.timeout.IdleStateHandler;
 import java.net.InetSocketAddress;
 import java.util.concurrent.TimeUnit;
@@ -24,10 +21,10 @@ import java.util.concurrent.atomic.LongAdder;
  * Bodies stream piece by piece with back-pressure (auto-read follows the other side's
  * writability), so memory per request is a few buffers, never a body.
  *
- * <p>Pipeline of a client connection: an {@link IdleStateHandler} (the client timeout), the HTTP/1.1
- * codec (request line and headers bounded by {@code maxHeaderBytes}), {@code Expect: 100-continue}
- * answered by the proxy, then {@link ClientConnection}. Trailers are {@link LazyTrailers} on both
- * sides (no map per body unless a trailer comes).
+ * <p>Pipeline of a client connection: an {@link IdleStateHandler} (the client timeout), the
+ * HTTP/1.x reader {@link WireDecoder} (request line and headers bounded by {@code maxHeaderBytes}),
+ * then {@link ClientConnection}, which writes bytes (no HTTP encoder: heads are written by
+ * {@link WireHeads}, bodies go on as framed on the wire).
  *
  * <p>System properties: {@code canary.proxy.threads} (event loops, default the number of cores),
  * {@code canary.proxy.nio=true} (NIO even where epoll is available).
@@ -55,10 +52,11 @@ final class NettyProxyEngine implements ProxyServer.Engine {
                 .anyMatch(u -> "https".equalsIgnoreCase(u.getScheme()));
         UpstreamPools pools = new UpstreamPools(netty.clientType(), settings, netty.threads(), anyHttps);
         // Always there, even without --mirror: a rollout's shadow step copies through it.
-        NettyMirror mirror = new NettyMirror(new MirrorGate(upstreams, node, settings.mirror(), stats), pools);
+        byte[] via = WireHeads.ascii("1.1 " + node.id());
+        NettyMirror mirror = new NettyMirror(new MirrorGate(upstreams, node, settings.mirror(), stats), pools, via);
         LongAdder inFlight = new LongAdder();
         NettyProxyContext px = new NettyProxyContext(settings, node, stats, new RequestRouter(node, upstreams, settings), upstreams,
-                pools, mirror, "1.1 " + node.id(), inFlight);
+                pools, mirror, via, inFlight);
         int maxHeader = settings.maxHeaderBytes();
         long clientTimeout = settings.clientTimeout().toMillis();
         ServerBootstrap bootstrap = netty.server()
@@ -67,10 +65,7 @@ final class NettyProxyEngine implements ProxyServer.Engine {
                     protected void initChannel(SocketChannel ch) {
                         ch.pipeline().addLast(
                                 new IdleStateHandler(clientTimeout, 0, 0, TimeUnit.MILLISECONDS),
-                                new HttpServerCodec(new HttpDecoderConfig().setMaxInitialLineLength(maxHeader)
-                                        .setMaxHeaderSize(maxHeader).setMaxChunkSize(64 * 1024)
-                                        .setTrailersFactory(LazyTrailers.FACTORY)),
-                                new HttpServerExpectContinueHandler(),
+                                new WireDecoder(true, maxHeader),
                                 new ClientConnection(px));
                     }
                 });

@@ -3,19 +3,12 @@ package io.canary.launcher.proxy;
 import io.canary.launcher.proxy.ProxyStats.ClientFault;
 import io.canary.launcher.proxy.RequestRouter.Route;
 import io.canary.launcher.proxy.Upstreams.Endpoint;
+import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ConnectTimeoutException;
 import io.netty.channel.EventLoop;
-import io.netty.handler.codec.http.DefaultFullHttpRequest;
-import io.netty.handler.codec.http.DefaultFullHttpResponse;
-import io.netty.handler.codec.http.HttpContent;
-import io.netty.handler.codec.http.HttpObject;
-import io.netty.handler.codec.http.HttpRequest;
-import io.netty.handler.codec.http.HttpResponse;
-import io.netty.handler.codec.http.HttpUtil;
-import io.netty.handler.codec.http.LastHttpContent;
-import io.netty.util.ReferenceCountUtil;
+import io.netty.handler.codec.DecoderException;
 import java.net.SocketTimeoutException;
 import java.nio.channels.ClosedChannelException;
 import java.util.ArrayDeque;
@@ -29,11 +22,13 @@ import java.util.ArrayDeque;
  * request without a body is replaced and the request sent again, at most {@link #MAX_RETRIES}
  * times.
  *
- * <p>A head is written together with its body when the whole body came in the same read as the
- * head (the common small request or answer): the head is held until the next piece or the end of
- * that read batch, and a head followed by its last piece goes out as one full message, which the
- * codec encodes into one buffer (one write, one promise and one outbound entry instead of two; the
- * profile of BENCHMARKS.md part 3). Streaming is unchanged: nothing is held past the read batch.
+ * <p>Heads are bytes ({@link WireHeads}): the request head is written for the upstream from the
+ * client's parsed head when it is sent (again if it is retried), the answer's head for the client
+ * from the upstream's; bodies go on as the wire framed them ({@link Wire.Piece}). A head is written
+ * together with its body when the whole body came in the same read as the head (the common small
+ * request or answer): the head is held until the next piece or the end of that read batch, and a
+ * small body is copied in behind its head (one buffer, one write). Streaming is unchanged: nothing
+ * is held past the read batch.
  *
  * <p>Threading: the client connection's event loop only (its upstream connection runs there too),
  * so nothing here locks.
@@ -47,7 +42,10 @@ final class ProxyExchange implements UpstreamChannel.Listener {
     final Route route;
     final Endpoint endpoint;
     final long startNanos;
-    final HttpRequest forwarded;
+    /** The client's request head, and the target the upstream gets (null: the client's own). */
+    final WireHead request;
+    private final String target;
+    private final byte[] remote;
     final boolean head;
     final boolean hasBody;
     private final boolean idempotent;
@@ -56,12 +54,13 @@ final class ProxyExchange implements UpstreamChannel.Listener {
 
     private Channel upstream;
     /** Body pieces that arrived while the upstream connection was being opened. */
-    private ArrayDeque<HttpContent> pending;
+    private ArrayDeque<Wire.Piece> pending;
     private boolean upstreamKeepAlive;
     /** The request head is on its upstream connection's side but not written yet (see the class comment). */
     private boolean headUnsent;
     /** The answer's head, rewritten for the client, not written yet (see the class comment). */
-    private HttpResponse heldAnswer;
+    private WireHead heldAnswer;
+    private ProxyReplies.Framing framing = ProxyReplies.Framing.AS_IS;
     /** Something was written towards the upstream since its last flush. */
     private boolean upstreamUnflushed;
     private boolean informational;
@@ -84,22 +83,30 @@ final class ProxyExchange implements UpstreamChannel.Listener {
     NettyMirror.Copy mirror;
 
     ProxyExchange(ClientConnection client, NettyProxyContext px, EventLoop loop, Route route, Endpoint endpoint, long startNanos,
-                  HttpRequest forwarded, boolean keepAlive, boolean hasBody) {
+                  WireHead request, String target, byte[] remote, boolean hasBody) {
         this.client = client;
         this.px = px;
         this.loop = loop;
         this.route = route;
         this.endpoint = endpoint;
         this.startNanos = startNanos;
-        this.forwarded = forwarded;
-        this.keepAlive = keepAlive;
+        this.request = request;
+        this.target = target;
+        this.remote = remote;
+        this.keepAlive = request.keepAlive();
+        this.http10 = request.http10;
         this.hasBody = hasBody;
-        String method = forwarded.method().name();
-        this.head = method.equals("HEAD");
-        this.idempotent = switch (method) {
-            case "GET", "HEAD", "OPTIONS", "PUT", "DELETE", "TRACE" -> true;
-            default -> false;
-        };
+        this.head = request.methodIs("HEAD");
+        this.idempotent = head || request.methodIs("GET") || request.methodIs("OPTIONS") || request.methodIs("PUT")
+                || request.methodIs("DELETE") || request.methodIs("TRACE");
+    }
+
+    /** The request head for the upstream, with {@code body} (released) behind it if given. */
+    private ByteBuf requestHead(Channel c, ByteBuf body) {
+        int room = body != null && body.readableBytes() <= WireHeads.MERGE_LIMIT ? body.readableBytes() : 0;
+        ByteBuf h = WireHeads.upstreamRequest(c.alloc(), request, target, request.host < 0 ? endpoint.host() + ":" + endpoint.port() : null,
+                remote, px.viaBytes(), false, room);
+        return body == null ? h : WireHeads.join(c.alloc(), h, body);
     }
 
     String version() {
@@ -129,17 +136,17 @@ final class ProxyExchange implements UpstreamChannel.Listener {
     }
 
     private void connected(ChannelFuture f) {
-        ArrayDeque<HttpContent> queued = pending;
+        ArrayDeque<Wire.Piece> queued = pending;
         pending = null;
         if (done) {
-            queued.forEach(ReferenceCountUtil::release);
+            queued.forEach(Wire.Piece::release);
             if (f.isSuccess()) {
                 f.channel().close();
             }
             return;
         }
         if (!f.isSuccess()) {
-            queued.forEach(ReferenceCountUtil::release);
+            queued.forEach(Wire.Piece::release);
             Throwable cause = f.cause();
             fail(cause instanceof ConnectTimeoutException
                     ? new SocketTimeoutException("connect timed out: " + cause.getMessage()) : cause);
@@ -147,12 +154,12 @@ final class ProxyExchange implements UpstreamChannel.Listener {
         }
         Channel c = f.channel();
         attach(c);
-        if (queued.size() == 1 && queued.peek() instanceof LastHttpContent whole) {
-            c.write(withBody(forwarded, whole));
+        if (queued.size() == 1 && queued.peek().last()) {
+            c.write(requestHead(c, queued.poll().bytes()));
         } else {
-            c.write(forwarded);
-            for (HttpContent piece : queued) {
-                c.write(piece);
+            c.write(requestHead(c, null));
+            for (Wire.Piece piece : queued) {
+                c.write(piece.bytes());
             }
         }
         c.flush();
@@ -161,7 +168,7 @@ final class ProxyExchange implements UpstreamChannel.Listener {
 
     private void attach(Channel c) {
         upstream = c;
-        UpstreamPools.handler(c).attach(this);
+        UpstreamPools.handler(c).attach(this, head);
     }
 
     /**
@@ -169,13 +176,13 @@ final class ProxyExchange implements UpstreamChannel.Listener {
      *
      * @return false if it broke the body limit (the piece is released; the caller answers 413)
      */
-    boolean clientContent(HttpContent piece) {
-        bodyBytes += piece.content().readableBytes();
+    boolean clientContent(Wire.Piece piece) {
+        bodyBytes += piece.data();
         if (bodyBytes > px.settings().maxBodyBytes()) {
             piece.release();
             return false;
         }
-        boolean last = piece instanceof LastHttpContent;
+        boolean last = piece.last();
         if (mirror != null) {
             mirror.append(piece);
             if (last) {
@@ -191,14 +198,9 @@ final class ProxyExchange implements UpstreamChannel.Listener {
         } else if (upstream != null) {
             if (headUnsent) {
                 headUnsent = false;
-                if (last) {
-                    upstream.write(withBody(forwarded, (LastHttpContent) piece));
-                } else {
-                    upstream.write(forwarded);
-                    upstream.write(piece);
-                }
+                upstream.write(requestHead(upstream, piece.bytes()));
             } else {
-                upstream.write(piece);
+                upstream.write(piece.bytes());
             }
             upstreamUnflushed = true;
             if (!upstream.isWritable()) {
@@ -215,7 +217,7 @@ final class ProxyExchange implements UpstreamChannel.Listener {
         if (upstream != null) {
             if (headUnsent) {
                 headUnsent = false;
-                upstream.write(forwarded);
+                upstream.write(requestHead(upstream, null));
                 upstreamUnflushed = true;
             }
             if (upstreamUnflushed) {
@@ -223,21 +225,6 @@ final class ProxyExchange implements UpstreamChannel.Listener {
                 upstream.flush();
             }
         }
-    }
-
-    /**
-     * A request head and its whole body as one message (the head's headers, not a copy). The request
-     * line is not checked again: the decoder checked it, and so did {@code setUri} after the rewrite.
-     */
-    private static DefaultFullHttpRequest withBody(HttpRequest head, LastHttpContent body) {
-        return new DefaultFullHttpRequest(head.protocolVersion(), head.method(), head.uri(), body.content(), head.headers(),
-                body.trailingHeaders(), false);
-    }
-
-    /** An answer head and its whole body as one message (the head's headers, not a copy). */
-    private static DefaultFullHttpResponse withBody(HttpResponse head, LastHttpContent body) {
-        return new DefaultFullHttpResponse(head.protocolVersion(), head.status(), body.content(), head.headers(),
-                body.trailingHeaders());
     }
 
     /** Whether the upstream can take more of the client's body now. */
@@ -253,64 +240,57 @@ final class ProxyExchange implements UpstreamChannel.Listener {
     }
 
     @Override
-    public void onMessage(HttpObject message) {
+    public void onMessage(Wire message) {
         if (done) {
-            ReferenceCountUtil.release(message);
+            message.release();
             return;
         }
-        if (message.decoderResult().isFailure()) {
-            Throwable cause = message.decoderResult().cause();
-            ReferenceCountUtil.release(message);
+        if (message instanceof Wire.Failure f) {
             closeUpstream();
-            fail(cause);
+            fail(new DecoderException(f.message()));
             return;
         }
-        if (message instanceof HttpResponse r) {
-            int code = r.status().code();
+        if (message instanceof WireHead r) {
+            int code = r.status;
             if (code < 200 && code != 101) {
                 informational = true; // a 100 Continue (the proxy answers Expect itself): the real answer follows
-            } else {
-                status = code;
-                upstreamKeepAlive = HttpUtil.isKeepAlive(r);
-                responseStarted = true;
-                ProxyReplies.forClient(r, this);
-                heldAnswer = r; // written with the body's last piece, or at the end of this read
-            }
-        }
-        if (message instanceof HttpContent piece) {
-            if (informational) {
-                piece.release();
-                informational = !(piece instanceof LastHttpContent);
                 return;
             }
-            boolean last = piece instanceof LastHttpContent;
-            if (last) {
-                releaseUpstream();
+            status = code;
+            upstreamKeepAlive = r.keepAlive() && code != 101; // a switched connection speaks something else after
+            responseStarted = true;
+            framing = ProxyReplies.forClient(r, this);
+            if (framing.unchunk()) {
+                UpstreamPools.handler(upstream).stripChunks();
             }
-            HttpResponse head = heldAnswer;
-            heldAnswer = null;
-            if (head == null || head == piece) {
-                client.relayContent(this, piece, last); // a head already written, or a whole message as it came
-            } else {
-                if (last) {
-                    client.relayContent(this, withBody(head, (LastHttpContent) piece), true);
-                } else {
-                    client.relayHead(head);
-                    client.relayContent(this, piece, false);
-                }
-            }
-            if (!last && !client.writable()) {
-                upstream.config().setAutoRead(false);
-            }
+            heldAnswer = r; // written with the body's first piece, or at the end of this read
+            return;
+        }
+        Wire.Piece piece = (Wire.Piece) message;
+        boolean last = piece.last();
+        Channel c = upstream;
+        if (last) {
+            releaseUpstream();
+        }
+        ByteBuf bytes = framing.rechunk() ? WireHeads.chunk(client.alloc(), piece.bytes(), last) : piece.bytes();
+        WireHead answer = heldAnswer;
+        heldAnswer = null;
+        if (answer != null) {
+            int room = bytes.readableBytes() <= WireHeads.MERGE_LIMIT ? bytes.readableBytes() : 0;
+            bytes = WireHeads.join(client.alloc(), ProxyReplies.head(client.alloc(), answer, this, framing, room), bytes);
+        }
+        client.relayContent(this, bytes, last);
+        if (!last && !client.writable()) {
+            c.config().setAutoRead(false);
         }
     }
 
     @Override
     public void onReadComplete() {
-        HttpResponse head = heldAnswer;
-        if (head != null) {
+        WireHead answer = heldAnswer;
+        if (answer != null) {
             heldAnswer = null;
-            client.relayHead(head);
+            client.relayHead(ProxyReplies.head(client.alloc(), answer, this, framing, 0));
         }
         client.flush();
     }
@@ -332,7 +312,7 @@ final class ProxyExchange implements UpstreamChannel.Listener {
         if (retryable(failure)) {
             retries++;
             connect();
-            pending.add(LastHttpContent.EMPTY_LAST_CONTENT);
+            pending.add(Wire.Piece.EMPTY_LAST);
             return;
         }
         fail(failure);
@@ -374,7 +354,7 @@ final class ProxyExchange implements UpstreamChannel.Listener {
     void abort() {
         closeUpstream();
         if (pending != null) {
-            pending.forEach(ReferenceCountUtil::release);
+            pending.forEach(Wire.Piece::release);
             pending.clear();
         }
         abandonMirror();

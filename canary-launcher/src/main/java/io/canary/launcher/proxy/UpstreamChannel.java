@@ -3,7 +3,6 @@ package io.canary.launcher.proxy;
 import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPromise;
-import io.netty.handler.codec.http.HttpObject;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.nio.channels.ClosedChannelException;
@@ -27,8 +26,8 @@ final class UpstreamChannel extends ChannelDuplexHandler {
 
     /** Who uses the connection now: one exchange (or one mirror copy) at a time. */
     interface Listener {
-        /** A decoded piece of the answer (the listener owns it: release or pass it on). */
-        void onMessage(HttpObject message);
+        /** The answer's head, a piece of its body, or why it cannot be read (the listener owns it: release or pass it on). */
+        void onMessage(Wire message);
 
         /** The end of one read batch: time to flush towards the client. */
         default void onReadComplete() {
@@ -43,19 +42,31 @@ final class UpstreamChannel extends ChannelDuplexHandler {
     }
 
     private final long timeoutNanos;
+    private final WireDecoder decoder;
     private final Runnable check = this::checkSilence;
     private ChannelHandlerContext ctx;
     private Listener listener;
     private long lastActivity;
     private ScheduledFuture<?> timer;
 
-    /** @param timeoutMillis silence after which the connection fails (in use) or closes (pooled) */
-    UpstreamChannel(long timeoutMillis) {
+    /**
+     * @param timeoutMillis silence after which the connection fails (in use) or closes (pooled)
+     * @param decoder the connection's reader of answers, told what each request was
+     */
+    UpstreamChannel(long timeoutMillis, WireDecoder decoder) {
         this.timeoutNanos = TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
+        this.decoder = decoder;
     }
 
-    void attach(Listener l) {
+    /** {@code l} uses the connection now; {@code head}: its request is a {@code HEAD} (the answer has no body). */
+    void attach(Listener l, boolean head) {
         listener = l;
+        decoder.expect(head);
+    }
+
+    /** The answer being read goes on as its data alone (its client knows no chunks). */
+    void stripChunks() {
+        decoder.stripChunks();
     }
 
     /** Detaches the current listener (the connection goes back to the pool or is closed). */
@@ -98,9 +109,13 @@ final class UpstreamChannel extends ChannelDuplexHandler {
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         Listener l = listener;
-        if (l == null || !(msg instanceof HttpObject o)) {
+        if (l == null || !(msg instanceof Wire o)) {
             // An idle pooled connection must not speak: it is out of step, so it is closed.
-            ReferenceCountUtil.release(msg);
+            if (msg instanceof Wire w) {
+                w.release();
+            } else {
+                ReferenceCountUtil.release(msg);
+            }
             ctx.close();
             return;
         }

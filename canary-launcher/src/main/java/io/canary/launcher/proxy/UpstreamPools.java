@@ -6,8 +6,6 @@ import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.EventLoop;
 import io.netty.channel.socket.SocketChannel;
-import io.netty.handler.codec.http.DefaultHttpHeadersFactory;
-import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.util.concurrent.FastThreadLocal;
@@ -37,6 +35,9 @@ final class UpstreamPools {
             return isMirror ? mirror : real;
         }
     }
+
+    /** The largest answer head read from an upstream (status line and fields). */
+    private static final int MAX_ANSWER_HEAD = 64 * 1024;
 
     private final Class<? extends SocketChannel> channelType;
     private final long connectTimeoutMillis;
@@ -92,13 +93,12 @@ final class UpstreamPools {
                         if (https) {
                             ch.pipeline().addLast(tls.newHandler(ch.alloc(), endpoint.host(), endpoint.port()));
                         }
-                        // The upstream's header lines are not re-validated char by char (they showed in the
-                        // profile): upstreams are the operator's servers, and the decoder still splits on CRLF.
-                        ch.pipeline().addLast(UpstreamHttpCodec.handlers(new HttpDecoderConfig().setMaxInitialLineLength(16 * 1024)
-                                .setHeadersFactory(DefaultHttpHeadersFactory.headersFactory().withValidation(false))
-                                .setMaxHeaderSize(64 * 1024).setMaxChunkSize(64 * 1024).setTrailersFactory(LazyTrailers.FACTORY)));
+                        // Answers are read by WireDecoder (their values are not checked char by char: upstreams
+                        // are the operator's servers); requests are written as bytes, no encoder.
+                        WireDecoder decoder = new WireDecoder(false, MAX_ANSWER_HEAD);
+                        ch.pipeline().addLast(decoder);
                         // Silence (no byte either way) for the upstream timeout: a 504 in flight, a close when pooled.
-                        ch.pipeline().addLast(new UpstreamChannel(idleMillis));
+                        ch.pipeline().addLast(new UpstreamChannel(idleMillis, decoder));
                     }
                 })
                 .connect(endpoint.host(), endpoint.port());

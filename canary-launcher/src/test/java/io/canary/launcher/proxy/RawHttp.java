@@ -44,11 +44,14 @@ final class RawHttp implements AutoCloseable {
     private final Socket socket;
     private final InputStream in;
     private final OutputStream out;
+    /** The status line and header lines of the last reply read, as they came (CRLF after each). */
+    String lastHead = "";
 
     RawHttp(int port) throws IOException {
         socket = new Socket();
         socket.connect(new InetSocketAddress("127.0.0.1", port), 5_000);
         socket.setSoTimeout(20_000);
+        socket.setTcpNoDelay(true); // a head sent in pieces reaches the proxy in pieces
         in = new java.io.BufferedInputStream(socket.getInputStream());
         out = socket.getOutputStream();
     }
@@ -70,10 +73,13 @@ final class RawHttp implements AutoCloseable {
         }
         int status = Integer.parseInt(statusLine.split(" ")[1]);
         List<String[]> headers = new ArrayList<>();
+        StringBuilder raw = new StringBuilder(statusLine).append("\r\n");
         for (String l; (l = line()) != null && !l.isEmpty(); ) {
+            raw.append(l).append("\r\n");
             int c = l.indexOf(':');
             headers.add(new String[] {l.substring(0, c).trim().toLowerCase(Locale.ROOT), l.substring(c + 1).trim()});
         }
+        lastHead = raw.toString();
         Reply partial = new Reply(status, headers, new byte[0], false);
         String te = partial.header("transfer-encoding");
         String cl = partial.header("content-length");
@@ -101,6 +107,24 @@ final class RawHttp implements AutoCloseable {
             body.write(in.readAllBytes());
         }
         return new Reply(status, headers, body.toByteArray(), chunked);
+    }
+
+    /** Everything up to and including {@code end}, as it comes (framing and all). */
+    String readUntil(String end) throws IOException {
+        StringBuilder b = new StringBuilder();
+        while (b.length() < end.length() || !b.substring(b.length() - end.length()).equals(end)) {
+            int c = in.read();
+            if (c == -1) {
+                throw new IOException("closed after " + b);
+            }
+            b.append((char) c);
+        }
+        return b.toString();
+    }
+
+    /** The next {@code n} bytes as they come, framing and all. */
+    String readBytes(int n) throws IOException {
+        return new String(in.readNBytes(n), StandardCharsets.ISO_8859_1);
     }
 
     /** True if the server closed the connection (read returns end of stream) within the socket timeout. */
