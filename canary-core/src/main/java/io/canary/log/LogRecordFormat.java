@@ -147,11 +147,20 @@ public final class LogRecordFormat {
         }
     }
 
+    /** The CRC32 of the line's UTF-8 bytes as 8 lowercase hex digits ({@code %08x}, without a Formatter: every record pays it). */
     static String crcHex(String content) {
         CRC32 crc = new CRC32();
         crc.update(content.getBytes(StandardCharsets.UTF_8));
-        return String.format("%08x", crc.getValue());
+        long v = crc.getValue();
+        char[] hex = new char[8];
+        for (int i = 7; i >= 0; i--) {
+            hex[i] = HEX[(int) (v & 0xf)];
+            v >>>= 4;
+        }
+        return new String(hex);
     }
+
+    private static final char[] HEX = "0123456789abcdef".toCharArray();
 
     // ---- routing state ------------------------------------------------------------------------
 

@@ -86,6 +86,23 @@ class LogRecordFormatTest {
     }
 
     @Test
+    void theCrcIsEightLowercaseHexDigitsExactlyAsFormatWroteThem() {
+        // Logs written before crcHex stopped using String.format must keep their CRCs.
+        java.util.Random random = new java.util.Random(13);
+        int leadingZero = 0;
+        for (int i = 0; i < 5_000; i++) {
+            String content = "COMMITTED tx=" + random.nextLong() + " version=" + i;
+            java.util.zip.CRC32 crc = new java.util.zip.CRC32();
+            crc.update(content.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            String expected = String.format("%08x", crc.getValue());
+            leadingZero += expected.startsWith("0") ? 1 : 0;
+            assertThat(LogRecordFormat.crcHex(content)).isEqualTo(expected);
+        }
+        assertThat(leadingZero).isPositive();
+        assertThat(LogRecordFormat.crcHex("")).isEqualTo("00000000");
+    }
+
+    @Test
     void everyRecordKindRoundTripsToAnEqualRecord() {
         for (LogRecord record : everyKind()) {
             String line = LogRecordFormat.format(record);
