@@ -223,9 +223,8 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
     }
 
     /**
-     * The upstream's answer starts: its head, already made right for this client by
-     * {@link ProxyReplies#forClient}. No promise: a failed write fires {@link #exceptionCaught},
-     * which closes the connection, and {@link #channelInactive} accounts for the exchange.
+     * The upstream's answer starts: its head, made for this client ({@link ProxyReplies#head}). No promise: a
+     * failed write fires {@link #exceptionCaught}, which closes, and {@link #channelInactive} accounts for it.
      */
     void relayHead(ByteBuf head) {
         ctx.write(head, ctx.voidPromise());
