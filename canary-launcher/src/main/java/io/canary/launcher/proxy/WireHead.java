@@ -12,7 +12,7 @@ import java.nio.charset.StandardCharsets;
  * <p>What is refused ({@link Malformed}, a 400 to a client): a bad start line, a field name that is
  * not a token or has white space before its colon, a folded line (obs-fold), a control character
  * in a request's value (a bare CR among them: what would let a request split at an upstream), an
- * unreadable or conflicting {@code Content-Length}, and in a request a {@code Transfer-Encoding}
+ * unreadable or conflicting {@code Content-Length}, two {@code Host} fields in a request, and in a request a {@code Transfer-Encoding}
  * that does not end in {@code chunked} or comes with a {@code Content-Length} (request smuggling).
  *
  * <p>Threading: made and read on one event loop; immutable once parsed.
@@ -220,7 +220,12 @@ final class WireHead implements Wire, RequestRouter.Head {
                     otherExpectation = true;
                 }
             }
-            case WireFields.HOST -> host = host < 0 ? i : host;
+            case WireFields.HOST -> {
+                if (host >= 0 && request) {
+                    throw new Malformed(400, "more than one Host field"); // RFC 9112 3.2: which host is meant?
+                }
+                host = host < 0 ? i : host;
+            }
             default -> {
             }
         }

@@ -211,6 +211,7 @@ class RawWireTest {
                 "GET / HTTP/1.1\r\nHost: a\r\nX-Folded: a\r\n b\r\n\r\n",
                 "GET / HTTP/1.1\r\nHost: a\r\nX-Bare: a\rb\r\n\r\n",
                 "GET / HTTP/1.1\r\nHost : a\r\n\r\n",
+                "GET / HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n",
                 "GET /a b HTTP/1.1\r\nHost: a\r\n\r\n");
         for (String request : bad) {
             try (RawHttp raw = client()) {
