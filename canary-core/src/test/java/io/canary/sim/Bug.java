@@ -67,7 +67,13 @@ public enum Bug {
     /** Runtime (issue 13's group commit): what waits behind a group runs before the group's fsync. */
     GROUP_RELEASED_BEFORE_FSYNC(false),
     /** Protocol (issue 13's lowering rule): the grace after a majority's YES applies to promotions too. */
-    GRACE_FOR_PROMOTIONS(true);
+    GRACE_FOR_PROMOTIONS(true),
+    /** Protocol (disk loss forced on): a node whose log holds no term votes YES, logs aborts, echoes and takes a lease before it heard every member: AGREEMENT / ATOMICITY / LEASE. */
+    AMNESIAC_JOINS_ANY_TERM(true),
+    /** Protocol (disk loss forced on): no ballot ownership, a node stands in term+1 and voters grant anyone: LIVENESS (two coordinators in one term) / VALIDITY. */
+    ANY_NODE_STANDS_IN_ANY_TERM(true),
+    /** Protocol (disk loss forced on): a node whose log held no term stands on the amnesia fallback, before it heard every member: VALIDITY / DURABLE_BEFORE_VISIBLE. */
+    AMNESIAC_STANDS_ON_FALLBACK(true);
 
     private final boolean inProtocol;
 

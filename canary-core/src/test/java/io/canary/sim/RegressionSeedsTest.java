@@ -56,6 +56,24 @@ class RegressionSeedsTest {
         // node-c committed another version 5 (CONFIRMED). The corrected budget keeps that first loss in, so the
         // seed now replays node-b's loss instead (the same rule protects it).
         "PROTOCOL | 375153 | a wiped voter elects a candidate behind a peer's promise of a confirmed change",
+        // Session 5 (ARCHITECTURE, safety (5)). Wiped node-b heard only the deposed term-1 node-a, whose term it could
+        // not fence: it voted YES to its Prepare (another version 3 than term 2 committed: AGREEMENT) or logged and
+        // acknowledged its Abort of a transaction term 2 had committed (ATOMICITY). Fixed by "no part in any
+        // transaction while amnesiac"; fails with AMNESIAC_JOINS_ANY_TERM.
+        "PROTOCOL | 3034026 | a wiped node votes YES to a deposed coordinator it cannot fence",
+        "PROTOCOL | 3035498 | a wiped node logs the abort of a deposed coordinator for a transaction a newer term committed",
+        // A wiped voter gave the term it had voted in to a second candidate: two coordinators in one term (LIVENESS,
+        // and their transaction ids collide: DURABLE_BEFORE_VISIBLE). Fixed by ballot ownership; fail with
+        // ANY_NODE_STANDS_IN_ANY_TERM (60091 with either rule alone off passes: the stand rule covers it too).
+        "PROTOCOL | 546013 | two coordinators in term 2 after a wiped voter's second vote",
+        "PROTOCOL | 549996 | one transaction id from two coordinators of term 2",
+        "PROTOCOL | 57187 | two coordinators in term 2 after a wiped voter's second vote",
+        "PROTOCOL | 60091 | a wiped voter stood in the term it had voted in, and won it with node-c",
+        "PROTOCOL | 1001667 | one term-1 transaction id proposed twice with different contents",
+        // Wiped node-a, which had won term 4, heard only node-c and stood on the amnesia fallback in term 4 again,
+        // reusing its transaction ids. Fixed by "an amnesiac node stands only once it heard every member"; fails
+        // with AMNESIAC_STANDS_ON_FALLBACK.
+        "PROTOCOL | 3015087 | a wiped coordinator stood again in a term it had won and forgot",
     })
     void diskLossSeedThatOnceFoundABugNowKeepsEveryInvariant(SimParams.Mode mode, long seed, String bug) {
         SimResult result = new Simulation(SimParams.of(seed).withMode(mode).withDiskLoss(true)).run();

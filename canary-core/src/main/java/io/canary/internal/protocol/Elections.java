@@ -63,8 +63,15 @@ final class Elections {
      * ({@link #behindReportedLog}). A node of a fresh cluster (every member at term 0) lost nothing.
      */
     private long recoveringUntil = Long.MIN_VALUE;
-    /** While amnesiac: the members whose current term this node learned from a heartbeat. */
+    /** Until it heard every member: the members whose current term this node learned from a heartbeat. */
     private final Set<String> termKnown = new HashSet<>();
+    /**
+     * False from a start on a log without any term until this node heard every other member (whose terms are then
+     * at most its own). Until then it does not stand, even once the amnesia fallback lets it vote, unless no term at
+     * all is known to it: it may have won a term it forgot, with a voter it has not heard, and standing again in it
+     * would reuse that term and its transaction ids (simulator seeds 1033121, 1001667, 3015087).
+     */
+    private boolean heardEveryMember;
     /** A coordinator of any term was seen since this node started: no more deferring to the preferred order. */
     private boolean coordinatorSeen;
     private long deferringSince = Long.MIN_VALUE;
@@ -77,6 +84,7 @@ final class Elections {
         this.order = electionOrder(members, preferredCoordinator);
         this.rank = Math.max(0, order.indexOf(selfId));
         this.amnesiac = amnesiac && members.size() > 1;
+        this.heardEveryMember = !this.amnesiac;
     }
 
     /**
@@ -116,6 +124,31 @@ final class Elections {
     }
 
     /**
+     * <b>Ballot ownership</b> (Paxos's partitioned ballots): term {@code t >= 1} belongs to the member of rank
+     * {@code (t - 1) mod N} in the election order, so node-a owns terms 1, N+1, ..., node-b 2, N+2, ... A node
+     * stands only in a term it owns, and a voter grants only the owner of the term asked about. Then two
+     * different nodes can never both win one term, whatever votes a voter forgot with its disk (simulator seeds
+     * 60091, 57187, 1045579: a wiped voter granted a second candidate in the term it had voted in), and
+     * {@code term << 32 | seq} transaction ids of different coordinators never collide.
+     */
+    String ownerOf(long term) {
+        return term < 1 ? "" : order.get((int) Math.floorMod(term - 1, (long) order.size()));
+    }
+
+    /** The smallest term above {@code above} that this node owns (see {@link #ownerOf}). */
+    long nextOwnedTerm(long above) {
+        if (node.planted().contains(PlantedBug.ANY_NODE_STANDS_IN_ANY_TERM)) {
+            return above + 1;
+        }
+        return above + 1 + Math.floorMod(rank - above, (long) order.size());
+    }
+
+    /** True if {@code from} may stand in {@code term}: it owns it. */
+    private boolean owns(String from, long term) {
+        return from.equals(ownerOf(term)) || node.planted().contains(PlantedBug.ANY_NODE_STANDS_IN_ANY_TERM);
+    }
+
+    /**
      * The node starts at {@code now}. Never coordinating on from a previous life: a restarted
      * coordinator is a member until elected again. A fresh cluster's preferred coordinator stands
      * at once; anyone else, and any node that remembers a term, first waits for a coordinator to
@@ -135,11 +168,15 @@ final class Elections {
 
     /** A heartbeat of {@code from} arrived and its term was adopted if newer: this node knows {@code from}'s term. */
     void learnedTermOf(String from, long now, List<Effect> out) {
-        if (!amnesiac || from.equals(node.selfId())) {
+        if (heardEveryMember || from.equals(node.selfId())) {
             return;
         }
         termKnown.add(from);
         if (termKnown.size() >= node.membership().members().size() - 1) {
+            heardEveryMember = true;
+            if (!amnesiac) {
+                return; // it votes already (the fallback); from now on it may stand too
+            }
             endAmnesia(true, now);
             out.add(new Effect.Log(Level.INFO, node.selfId() + " started without any term in its log and has now heard"
                     + " every member: it votes again, in terms after " + node.terms().current()));
@@ -176,6 +213,15 @@ final class Elections {
         return amnesiac;
     }
 
+    /**
+     * Every heartbeat tick: lets the amnesia fallback end amnesia even while a live coordinator keeps this node from
+     * standing (a node that does not stand never reached the check otherwise, and while amnesiac it takes part in no
+     * transaction and takes no lease: see {@code ProtocolNode#fenceless}).
+     */
+    void onTick(long now, List<Effect> out) {
+        stillAmnesiac(now, out);
+    }
+
     /** A coordinator (of any term) showed itself, or this node became one. */
     void coordinatorSeen() {
         coordinatorSeen = true;
@@ -204,11 +250,14 @@ final class Elections {
                 || (rank != 0 && node.planted().contains(PlantedBug.ONLY_PREFERRED_STANDS))) {
             return;
         }
+        if (!heardEveryMember && terms.current() > 0 && !node.planted().contains(PlantedBug.AMNESIAC_STANDS_ON_FALLBACK)) {
+            return; // voting on the fallback, but not standing: see heardEveryMember
+        }
         if (deferToPreferred(now)) {
             return;
         }
         nextStandAt = now + (rank + 1) * node.config().electionStagger().toMillis();
-        Candidacy pre = new Candidacy(terms.current() + 1, true, now);
+        Candidacy pre = new Candidacy(nextOwnedTerm(terms.current()), true, now);
         candidacy = pre;
         pre.onReply(node.selfId(), ownReply(pre.term(), true));
         pre.asked(node.participant().lastVersion(), node.participant().lastTerm());
@@ -231,7 +280,9 @@ final class Elections {
         // hold a promise a commit was decided on, with this node's copy lost with its disk (simulator seeds 334040,
         // 375153: a wiped voter elected a candidate without it, whose recovery round chose another state).
         boolean behindLog = behindReportedLog(rv, now) && !node.planted().contains(PlantedBug.VOTE_FOR_CANDIDATE_BEHIND_REPORTED_LOG);
-        boolean mayVote = !amnesiaBars && !behindReported && !behindLog;
+        // And only for the owner of the term it asks (ballot ownership, see ownerOf): a wiped voter that forgot its
+        // vote in a term can then give the same term to nobody else.
+        boolean mayVote = !amnesiaBars && !behindReported && !behindLog && owns(from, rv.term());
         boolean live = node.hasLiveCoordinator(now) && !from.equals(terms.coordinator());
         if (rv.preVote()) {
             boolean grant = rv.term() > terms.current() && !live && upToDate && mayVote;
@@ -320,7 +371,7 @@ final class Elections {
             return;
         }
         if (c.isPreVote()) {
-            long term = node.terms().current() + 1;
+            long term = nextOwnedTerm(node.terms().current());
             node.adoptTerm(term, node.selfId(), out);
             out.add(new Effect.Log(Level.INFO, node.selfId() + " stands for election in term " + term));
             // The real round keeps what the pre-vote heard: a promise a peer reported (granted or not, say from a peer

@@ -187,6 +187,17 @@ public final class Membership {
         }
     }
 
+    /**
+     * False while this node may not give two-way evidence (its log held no term and it has not heard every
+     * member yet: see {@code Elections#amnesiac}): its heartbeats then echo nothing, so no coordinator counts it
+     * toward a majority's contact (a lease) before it can fence that coordinator's term.
+     */
+    private boolean echoing = true;
+
+    void echoing(boolean on) {
+        echoing = on;
+    }
+
     /** One heartbeat per peer (each echoes that peer's last send time), and the next tick. */
     public List<Effect> onHeartbeatTick(long term, long committedVersion, boolean ready, boolean coordinator,
                                         boolean leaseHolder, long now) {
@@ -205,7 +216,7 @@ public final class Membership {
         for (String member : targets) {
             if (!member.equals(selfId)) {
                 out.add(new Effect.Send(member, new Heartbeat(term, committedVersion, ready, now,
-                        toEcho.getOrDefault(member, -1L), coordinator, leaseHolder, lastVersion, lastTerm)));
+                        echoing ? toEcho.getOrDefault(member, -1L) : -1L, coordinator, leaseHolder, lastVersion, lastTerm)));
             }
         }
         out.add(new Effect.Schedule(config.heartbeatInterval(), new Timer.HeartbeatTick()));

@@ -55,5 +55,11 @@ enum PlantedBug {
     /** The coordinator sends Commit once a majority voted YES, before the commit rules decide (a promotion needs every vote, and may abort): SAFETY_ASYMMETRY. */
     COMMIT_BEFORE_DECISION,
     /** The grace a lowering gets after a majority's YES applies to promotions too (they commit without every vote): SAFETY_ASYMMETRY. */
-    GRACE_FOR_PROMOTIONS
+    GRACE_FOR_PROMOTIONS,
+    /** A node whose log holds no term takes part in transactions before it heard every member (votes YES, logs and acknowledges aborts, echoes heartbeats, takes a lease), so a deposed coordinator it cannot fence commits with it: AGREEMENT / ATOMICITY / LEASE under disk loss (seeds 3034026, 3035498, 3017518). */
+    AMNESIAC_JOINS_ANY_TERM,
+    /** Ballot ownership off: a node stands in the term after the highest it knows and voters grant any candidate (a wiped voter gives one term to two coordinators): LIVENESS "two coordinators in one term" under disk loss; ElectionsTest proves the voter's rule. */
+    ANY_NODE_STANDS_IN_ANY_TERM,
+    /** A node whose log held no term stands once the amnesia fallback lets it vote, before it heard every member (it may reuse a term it won and forgot, and its transaction ids): VALIDITY / DURABLE_BEFORE_VISIBLE under disk loss (seeds 1033121, 3015087); ElectionsTest proves the rule. */
+    AMNESIAC_STANDS_ON_FALLBACK
 }

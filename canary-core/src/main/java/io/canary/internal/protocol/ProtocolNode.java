@@ -171,13 +171,22 @@ public final class ProtocolNode {
         }
         if (message instanceof Message.Heartbeat m) {
             onHeartbeat(from, m, now, out);
+        } else if (message instanceof Message.Prepare m && fenceless()) {
+            // Its term may be older than the cluster's (it forgot it): a deposed coordinator's Prepare would get a
+            // YES it cannot fence (simulator seed 3034026: wiped node-b and the term-1 node-a committed another
+            // version 3 than term 2 had). A NO about itself: a rollback goes on without it.
+            out.add(new Effect.Send(from, Message.Vote.no(terms.current(), m.txId(), Message.Refusal.BEHIND, selfId
+                    + " started without any term in its log and has not yet heard every member: it takes part in no"
+                    + " transaction until then")));
         } else if (message instanceof Message.Prepare m) {
             learnCoordinator(from, out);
             out.addAll(participant.onPrepare(from, terms.current(), m, now));
         } else if (message instanceof Message.Commit m) {
             learnCoordinator(from, out);
             out.addAll(participant.onCommit(from, terms.current(), m, now));
-        } else if (message instanceof Message.Abort m) {
+        } else if (message instanceof Message.Abort m && !fenceless()) {
+            // (While fenceless, no ABORTED record and no acknowledgement: a deposed coordinator counting it would tell
+            // its caller "failed" for a transaction a newer term committed; simulator seed 3035498.)
             out.addAll(participant.onAbort(from, terms.current(), m, now));
         } else if (message instanceof Message.StateSync m) {
             learnCoordinator(from, out);
@@ -285,6 +294,17 @@ public final class ProtocolNode {
     Participant participant() { return participant; }
     Membership membership() { return membership; }
     Set<PlantedBug> planted() { return planted; }
+    /**
+     * True while this node's log held no term at its start and it has not yet heard every member (its amnesia,
+     * {@link Elections#amnesiac}): its term may be older than one it forgot, so it cannot fence a deposed
+     * coordinator. Until then it takes part in no term's work: it votes NO on every Prepare (about itself),
+     * neither logs nor acknowledges an Abort, echoes no heartbeat (no coordinator counts it toward a majority's
+     * contact) and takes no lease. Commits and syncs it takes: they state what was decided.
+     */
+    boolean fenceless() {
+        return elections.amnesiac() && !planted.contains(PlantedBug.AMNESIAC_JOINS_ANY_TERM);
+    }
+
     /** True while this node runs a coordinator of its term (recovering or active). */
     boolean holdsReign() { return coordinator != null; }
 
@@ -344,6 +364,7 @@ public final class ProtocolNode {
     private List<Effect> onHeartbeatTick(long now) {
         List<Effect> out = new ArrayList<>(heartbeats(now));
         out.add(new Effect.Schedule(config.heartbeatInterval(), new Timer.HeartbeatTick()));
+        elections.onTick(now, out);
         if (coordinator == null) {
             elections.maybeStand(now, out);
         }
@@ -355,6 +376,7 @@ public final class ProtocolNode {
         boolean leaseHolder = coordinator != null && leaseProblem(now).isEmpty();
         // Heartbeats fan in (Succession): every member from the coordinator and its warm successors, the hubs from the rest.
         List<String> targets = succession.fanOut(selfId, coordinator != null ? selfId : terms.coordinator());
+        membership.echoing(!fenceless());
         List<Effect> out = new ArrayList<>(membership.onHeartbeatTick(targets, terms.current(), participant.committed().version(),
                 isReady(), coordinator != null, leaseHolder, participant.lastVersion(), participant.lastTerm(), now));
         out.remove(out.size() - 1); // the caller schedules the next tick
@@ -371,7 +393,7 @@ public final class ProtocolNode {
                 terms.contact(hb.echo());
             }
             // From our own send time it echoes, not this arrival: a heartbeat that queued (a pause) proves no more.
-            if (hb.leaseHolder() && hb.echo() >= startedAt && hb.echo() <= now) {
+            if (hb.leaseHolder() && hb.echo() >= startedAt && hb.echo() <= now && !fenceless()) {
                 lease.granted(hb.echo(), hb.committedVersion());
             }
         } else if (!hb.coordinator() && from.equals(terms.coordinator())) {

@@ -91,26 +91,26 @@ class ElectionsTest {
     @Test
     void aVoteIsDurableBeforeItIsSentAndGivenOncePerTermAcrossARestart() {
         Node b = new Node(B, termLog(2, ""));
-        List<Effect> out = b.receive(A, new RequestVote(3, 1, 0, false));
+        List<Effect> out = b.receive(A, new RequestVote(4, 1, 0, false)); // node-a owns terms 1, 4, 7...
         assertThat(reply(out).granted()).isTrue();
         int logged = Fx.indexOf(out, e -> e instanceof Effect.Append a && a.durable()
-                && a.record().equals(new LogRecord.TermVote(3, A)));
+                && a.record().equals(new LogRecord.TermVote(4, A)));
         int sent = Fx.indexOf(out, e -> e instanceof Effect.Send s && s.message() instanceof RequestVoteReply);
         assertThat(logged).isNotNegative().isLessThan(sent);
-        assertThat(reply(b.receive(C, new RequestVote(3, 1, 0, false))).granted()).as("one vote per term").isFalse();
+        assertThat(reply(b.receive(C, new RequestVote(4, 1, 0, false))).granted()).as("one vote per term").isFalse();
 
-        Node restarted = new Node(B, List.of(new LogRecord.TermVote(2, ""), new LogRecord.TermVote(3, A)));
-        assertThat(reply(restarted.receive(C, new RequestVote(3, 1, 0, false))).granted()).isFalse();
-        assertThat(reply(restarted.receive(A, new RequestVote(3, 1, 0, false))).granted()).as("the same candidate again").isTrue();
+        Node restarted = new Node(B, List.of(new LogRecord.TermVote(2, ""), new LogRecord.TermVote(4, A)));
+        assertThat(reply(restarted.receive(C, new RequestVote(4, 1, 0, false))).granted()).isFalse();
+        assertThat(reply(restarted.receive(A, new RequestVote(4, 1, 0, false))).granted()).as("the same candidate again").isTrue();
     }
 
     @Test
     void aVoteGoesOnlyToACandidateAtLeastAsUpToDate() {
         List<LogRecord> log = List.of(new LogRecord.TermVote(1, A), new LogRecord.Committed(AT_25.txId(), AT_25));
         Node b = new Node(B, log);
-        assertThat(reply(b.receive(C, new RequestVote(2, 1, 0, false))).granted()).as("node-c lacks version 2").isFalse();
+        assertThat(reply(b.receive(C, new RequestVote(3, 1, 0, false))).granted()).as("node-c lacks version 2").isFalse();
         Node b2 = new Node(B, log);
-        assertThat(reply(b2.receive(C, new RequestVote(2, 2, 1, false))).granted()).isTrue();
+        assertThat(reply(b2.receive(C, new RequestVote(3, 2, 1, false))).granted()).isTrue();
     }
 
     /**
@@ -122,11 +122,11 @@ class ElectionsTest {
     void noVoteForACandidateBehindAVersionAPeerReportedCommitted() {
         Node b = new Node(B, termLog(1, A));
         b.heartbeat(A, 1, 2, false);
-        assertThat(reply(b.receive(C, new RequestVote(2, 1, 0, true))).granted()).as("pre-vote").isFalse();
-        assertThat(reply(b.receive(C, new RequestVote(2, 1, 0, false))).granted()).as("vote").isFalse();
+        assertThat(reply(b.receive(C, new RequestVote(3, 1, 0, true))).granted()).as("pre-vote").isFalse();
+        assertThat(reply(b.receive(C, new RequestVote(3, 1, 0, false))).granted()).as("vote").isFalse();
         Node b2 = new Node(B, termLog(1, A));
         b2.heartbeat(A, 1, 2, false);
-        assertThat(reply(b2.receive(C, new RequestVote(2, 2, 1, false))).granted()).as("a candidate holding version 2").isTrue();
+        assertThat(reply(b2.receive(C, new RequestVote(3, 2, 1, false))).granted()).as("a candidate holding version 2").isTrue();
     }
 
     /**
@@ -142,17 +142,17 @@ class ElectionsTest {
         Node b = new Node(B, List.of());
         b.heartbeat(A, 2, 1, 1, 0);
         b.heartbeat(C, 2, 1, 2, 2);
-        assertThat(reply(b.receive(A, new RequestVote(3, 1, 0, true))).granted()).as("pre-vote").isFalse();
-        assertThat(reply(b.receive(C, new RequestVote(3, 2, 2, true))).granted()).as("node-c holds that promise").isTrue();
-        List<Effect> vote = b.receive(A, new RequestVote(3, 1, 0, false));
+        assertThat(reply(b.receive(A, new RequestVote(4, 1, 0, true))).granted()).as("pre-vote").isFalse();
+        assertThat(reply(b.receive(C, new RequestVote(6, 2, 2, true))).granted()).as("node-c holds that promise").isTrue();
+        List<Effect> vote = b.receive(A, new RequestVote(4, 1, 0, false));
         assertThat(reply(vote).granted()).as("vote").isFalse();
-        assertThat(vote).doesNotContain(new Effect.Append(new LogRecord.TermVote(3, A), true));
-        assertThat(reply(b.receive(C, new RequestVote(3, 2, 2, false))).granted()).isTrue();
+        assertThat(vote).doesNotContain(new Effect.Append(new LogRecord.TermVote(4, A), true));
+        assertThat(reply(b.receive(C, new RequestVote(6, 2, 2, false))).granted()).isTrue();
 
         Node b2 = new Node(B, List.of());
         b2.heartbeat(A, 2, 1, 1, 0);
         b2.heartbeat(C, 2, 1, 2, 2);
-        assertThat(reply(b2.receive(A, new RequestVote(3, 2, 1, true))).granted())
+        assertThat(reply(b2.receive(A, new RequestVote(4, 2, 1, true))).granted())
                 .as("version 2 promised in an older term is behind it too").isFalse();
     }
 
@@ -186,7 +186,7 @@ class ElectionsTest {
     void aNodeThatKeptItsLogOrStartedInAFreshClusterIsNotHeldBackByAReportedLogPosition() {
         Node kept = new Node(B, termLog(2, ""));
         kept.heartbeat(C, 2, 1, 2, 2);
-        assertThat(reply(kept.receive(A, new RequestVote(3, 1, 0, true))).granted()).isTrue();
+        assertThat(reply(kept.receive(A, new RequestVote(4, 1, 0, true))).granted()).isTrue();
 
         Node fresh = new Node(B, List.of());
         fresh.heartbeat(A, 0, 1, 1, 0);
@@ -201,10 +201,10 @@ class ElectionsTest {
         b.heartbeat(C, 2, 1, 2, 2);
         long heard = b.now;
         b.now = heard + 3 * CONFIG.peerTimeout().toMillis();
-        assertThat(reply(b.receive(A, new RequestVote(3, 1, 0, true))).granted())
+        assertThat(reply(b.receive(A, new RequestVote(4, 1, 0, true))).granted())
                 .as("node-c cut off from node-b for a few seconds still holds its vote back").isFalse();
         b.now = heard + Elections.AMNESIA_FALLBACK_ELECTION_TIMEOUTS * CONFIG.electionTimeout().toMillis() + 1;
-        assertThat(reply(b.receive(A, new RequestVote(3, 1, 0, true))).granted())
+        assertThat(reply(b.receive(A, new RequestVote(4, 1, 0, true))).granted())
                 .as("silent for the fallback time: taken as lost for good").isTrue();
     }
 
@@ -316,39 +316,40 @@ class ElectionsTest {
         b.heartbeat(C, 1, 1, false); // node-c is in term 1: node-b adopts it with its vote unknown
         assertThat(b.protocol.term()).isEqualTo(1);
         b.runUntil(fallbackAt() - CONFIG.heartbeatInterval().toMillis(), 1, List.of(C));
-        assertThat(reply(b.receive(C, new RequestVote(2, 1, 0, true))).granted()).as("not before the fallback").isFalse();
+        assertThat(reply(b.receive(C, new RequestVote(3, 1, 0, true))).granted()).as("not before the fallback").isFalse();
         assertThat(b.asked()).isEmpty();
 
         b.runUntil(fallbackAt() + CONFIG.heartbeatInterval().toMillis(), 1, List.of(C));
-        assertThat(reply(b.receive(C, new RequestVote(2, 1, 0, true))).granted()).as("a majority heard, node-a never").isTrue();
-        List<Effect> vote = b.receive(C, new RequestVote(2, 1, 0, false));
+        assertThat(b.asked()).as("it votes on the fallback, but does not stand: it may have won a term it forgot").isEmpty();
+        assertThat(reply(b.receive(C, new RequestVote(3, 1, 0, true))).granted()).as("a majority heard, node-a never").isTrue();
+        List<Effect> vote = b.receive(C, new RequestVote(3, 1, 0, false));
         assertThat(reply(vote).granted()).isTrue();
-        assertThat(vote).contains(new Effect.Append(new LogRecord.TermVote(2, C), true));
-        assertThat(reply(b.receive(A, new RequestVote(2, 1, 0, false))).granted()).as("one vote per term").isFalse();
+        assertThat(vote).contains(new Effect.Append(new LogRecord.TermVote(3, C), true));
+        assertThat(reply(b.receive(A, new RequestVote(3, 1, 0, false))).granted()).as("one vote per term").isFalse();
     }
 
     @Test
     void withoutAMajorityHeardANodeWithoutAnyTermNeverVotesEvenAfterTheFallback() {
         Node b = new Node(B, List.of());
         b.runUntil(fallbackAt() + 10 * CONFIG.heartbeatInterval().toMillis(), 0, List.of());
-        assertThat(reply(b.receive(C, new RequestVote(1, 1, 0, true))).granted())
+        assertThat(reply(b.receive(A, new RequestVote(1, 1, 0, true))).granted())
                 .as("it heard nobody: any member's term may be newer than a vote it forgot").isFalse();
         assertThat(b.asked()).isEmpty();
     }
 
     @Test
     void aTermAdoptedWithoutAnyTermInTheLogIsLoggedWithAnUnknownVoteAndNeverGrantedEvenAfterARestart() {
-        Node b = new Node(B, List.of()); // wiped: it may have voted for node-c in term 5
-        List<Effect> adopted = b.heartbeat(C, 5, 1, false);
-        assertThat(adopted).contains(new Effect.Append(new LogRecord.TermVote(5, LogRecord.TermVote.UNKNOWN_VOTE), true));
+        Node b = new Node(B, List.of()); // wiped: it may have voted for node-c in term 6 (node-c's: 3, 6, 9...)
+        List<Effect> adopted = b.heartbeat(C, 6, 1, false);
+        assertThat(adopted).contains(new Effect.Append(new LogRecord.TermVote(6, LogRecord.TermVote.UNKNOWN_VOTE), true));
         b.heartbeat(A, 4, 1, false);
-        assertThat(reply(b.receive(A, new RequestVote(5, 1, 0, false))).granted()).as("term 5: vote unknown").isFalse();
-        List<Effect> next = b.receive(A, new RequestVote(6, 1, 0, false));
+        assertThat(reply(b.receive(C, new RequestVote(6, 1, 0, false))).granted()).as("term 6: vote unknown").isFalse();
+        List<Effect> next = b.receive(A, new RequestVote(7, 1, 0, false));
         assertThat(reply(next).granted()).as("a term nobody can have asked it before").isTrue();
-        assertThat(next).contains(new Effect.Append(new LogRecord.TermVote(6, A), true));
+        assertThat(next).contains(new Effect.Append(new LogRecord.TermVote(7, A), true));
 
-        Node restarted = new Node(B, termLog(5, LogRecord.TermVote.UNKNOWN_VOTE));
-        assertThat(reply(restarted.receive(A, new RequestVote(5, 1, 0, false))).granted()).isFalse();
+        Node restarted = new Node(B, termLog(6, LogRecord.TermVote.UNKNOWN_VOTE));
+        assertThat(reply(restarted.receive(C, new RequestVote(6, 1, 0, false))).granted()).isFalse();
     }
 
     @Test
@@ -415,5 +416,77 @@ class ElectionsTest {
                 Optional.of(new Message.PreparedReport(2, newer.txId(), newer)), 0, 0));
         aborted.onReply(B, new RequestVoteReply(3, true, false, AT_25, Optional.empty(), newer.txId(), newer.version()));
         assertThat(aborted.recover().redrive()).as("aborted by its own coordinator, never promised later").isEmpty();
+    }
+
+    /**
+     * Ballot ownership: term t belongs to the member of rank (t - 1) mod 3 (node-a 1, 4, ...; node-b 2, 5, ...;
+     * node-c 3, 6, ...). A voter grants only the owner of the term asked about, so a wiped voter that forgot its
+     * vote in a term cannot give that term to a second candidate (simulator seeds 60091, 57187, 1045579: two
+     * coordinators in term 2). Fails with the rule off ({@code PlantedBug.ANY_NODE_STANDS_IN_ANY_TERM}).
+     */
+    @Test
+    void aVoteGoesOnlyToTheOwnerOfTheTermAndACandidateStandsInItsOwnNextTerm() {
+        Node b = new Node(B, termLog(1, A));
+        assertThat(reply(b.receive(C, new RequestVote(2, 1, 0, true))).granted()).as("term 2 is node-b's").isFalse();
+        assertThat(reply(b.receive(C, new RequestVote(2, 1, 0, false))).granted()).isFalse();
+        assertThat(b.effects).doesNotContain(new Effect.Append(new LogRecord.TermVote(2, C), true));
+        assertThat(reply(b.receive(C, new RequestVote(3, 1, 0, false))).granted()).as("term 3 is node-c's").isTrue();
+
+        Node c = new Node(C, termLog(1, A));
+        long stands = START + CONFIG.electionTimeout().toMillis() + 2 * CONFIG.electionStagger().toMillis();
+        c.runUntil(stands + CONFIG.heartbeatInterval().toMillis(), 1, List.of());
+        assertThat(c.asked()).as("nobody heard: node-c stands in its own next term, 3, not 2")
+                .isNotEmpty().allMatch(r -> r.preVote() && r.term() == 3);
+    }
+
+    /**
+     * Simulator seeds 1033121, 3015087: a wiped node-a, which had won term 3 with node-b's vote, heard only node-c
+     * (node-b paused), and on the amnesia fallback stood in term 3 again and reused its transaction ids. It votes on
+     * the fallback, but stands only once it heard every member (whose terms then bound any term it won).
+     * Fails with the rule off ({@code PlantedBug.AMNESIAC_STANDS_ON_FALLBACK}).
+     */
+    @Test
+    void aNodeWithoutAnyTermVotesOnTheFallbackButStandsOnlyOnceItHeardEveryMember() {
+        Node a = new Node(A, List.of());
+        a.runUntil(fallbackAt() + 2 * CONFIG.heartbeatInterval().toMillis(), 2, List.of(C));
+        assertThat(a.asked()).as("node-b unheard: it may hold a term node-a won and forgot").isEmpty();
+        assertThat(reply(a.receive(C, new RequestVote(3, 1, 0, true))).granted()).as("it votes on the fallback").isTrue();
+
+        a.heartbeat(B, 2, 1, false);
+        a.runUntil(a.now + CONFIG.electionTimeout().toMillis() + CONFIG.heartbeatInterval().toMillis(), 2, List.of(C));
+        assertThat(a.asked()).as("every member heard: it stands, in its next own term").isNotEmpty()
+                .allMatch(r -> r.preVote() && r.term() == 4);
+    }
+
+    /**
+     * Simulator seeds 3034026 (AGREEMENT) and 3035498 (ATOMICITY): wiped node-b heard only the deposed term-1
+     * coordinator node-a, whose term it could not fence (it forgot term 2), voted YES to its Prepare (node-a then
+     * committed another version 3 than term 2 had) and logged and acknowledged its Abort (node-a would have told
+     * its caller "failed" for a transaction term 2 committed). Until it heard every member such a node votes NO
+     * about itself, neither logs nor acknowledges an Abort, echoes no heartbeat and takes no lease.
+     * Fails with the rule off ({@code PlantedBug.AMNESIAC_JOINS_ANY_TERM}).
+     */
+    @Test
+    void aNodeWithoutAnyTermTakesPartInNoTransactionUntilItHeardEveryMember() {
+        Node b = new Node(B, List.of());
+        b.receive(A, new Message.Heartbeat(1, 1, true, b.now, START, true, true));
+        RoutingState proposed = V1.next(Weights.split("v1", "v2", 0), "v1", RolloutInfo.NONE, 1L << 32 | 3, 9);
+        List<Effect> prepared = b.receive(A, new Message.Prepare(1, proposed.txId(), proposed));
+        assertThat(Fx.sent(prepared, Message.Vote.class)).singleElement().satisfies(v -> {
+            assertThat(v.yes()).isFalse();
+            assertThat(v.refusal()).isEqualTo(Message.Refusal.BEHIND);
+        });
+        assertThat(prepared).noneMatch(e -> e instanceof Effect.Append a && a.record() instanceof LogRecord.Prepared);
+        List<Effect> aborted = b.receive(A, new Message.Abort(1, 1L << 32 | 2, 2, "test"));
+        assertThat(aborted).as("no ABORTED record, no AbortAck").isEmpty();
+        List<Message.Heartbeat> beats = Fx.sent(b.protocol.onTimer(new Timer.HeartbeatTick(), b.now + 200), Message.Heartbeat.class);
+        assertThat(beats).isNotEmpty().allMatch(h -> h.echo() == -1);
+        assertThat(b.protocol.isReady()).as("no lease").isFalse();
+
+        b.heartbeat(C, 1, 1, false);
+        List<Effect> now = b.receive(A, new Message.Prepare(1, proposed.txId(), proposed));
+        assertThat(Fx.sent(now, Message.Vote.class)).singleElement().satisfies(v -> assertThat(v.yes()).isTrue());
+        assertThat(Fx.sent(b.protocol.onTimer(new Timer.HeartbeatTick(), b.now + 400), Message.Heartbeat.class))
+                .isNotEmpty().anyMatch(h -> h.echo() >= 0);
     }
 }
