@@ -89,7 +89,10 @@ class PlantedBugsTest {
             names = {"VOTE_FOR_CANDIDATE_BEHIND_REPORTED_COMMIT", "VOTE_FOR_CANDIDATE_BEHIND_REPORTED_LOG", "RECOVERY_IGNORES_REFUSALS",
                 "AMNESIAC_JOINS_ANY_TERM", "ANY_NODE_STANDS_IN_ANY_TERM", "AMNESIAC_STANDS_ON_FALLBACK"})
     void eachPlantedBugIsCaughtWithinTheCiSeedBudget(Bug bug) {
-        SimRunner.Batch batch = SimRunner.run(1, SimulationTest.CI_SEEDS, seed -> SimParams.of(seed).withBugs(Set.of(bug)), true);
+        // Ballot ownership makes a forgotten vote harmless on its own (a voter can only give a term to its owner, and
+        // twice to it is once): FORGET_VOTE_ON_RESTART is planted with ownership off (first caught at seed 11, ATOMICITY).
+        Set<Bug> bugs = bug == Bug.FORGET_VOTE_ON_RESTART ? Set.of(bug, Bug.ANY_NODE_STANDS_IN_ANY_TERM) : Set.of(bug);
+        SimRunner.Batch batch = SimRunner.run(1, SimulationTest.CI_SEEDS, seed -> SimParams.of(seed).withBugs(bugs), true);
         SimResult caught = batch.firstFailure();
         assertThat(caught).as(bug + " was not caught in " + SimulationTest.CI_SEEDS + " seeds").isNotNull();
         assertThat(caught.violated()).as(caught.report()).isIn(expected(bug));
@@ -113,7 +116,11 @@ class PlantedBugsTest {
         SimRunner.Batch batch = SimRunner.run(1, SimulationTest.CI_SEEDS, seed -> SimParams.of(seed).withBugs(bugs), true);
         SimResult caught = batch.firstFailure();
         assertThat(caught).as(bugs + " was not caught in " + SimulationTest.CI_SEEDS + " seeds").isNotNull();
-        assertThat(caught.violated()).as(caught.report()).isIn(expected(Bug.VOTE_FOR_CANDIDATE_BEHIND_REPORTED_LOG));
+        // Since session 5's rules the first seed that fails (2794, five members, two lost for good) shows the consequence
+        // as a rollback that never commits: the coordinator those votes elected lacks the newest state.
+        Set<Invariant> consequences = new java.util.HashSet<>(expected(Bug.VOTE_FOR_CANDIDATE_BEHIND_REPORTED_LOG));
+        consequences.addAll(Set.of(Invariant.ROLLBACK_BOUND, Invariant.LIVENESS));
+        assertThat(caught.violated()).as(caught.report()).isIn(consequences);
         System.out.println(bugs + " caught by " + caught.violated() + " at seed " + caught.params().seed() + ": " + caught.message());
     }
 

@@ -166,6 +166,18 @@ final class Elections {
         return amnesiac;
     }
 
+    /**
+     * True once this node can fence a deposed coordinator: its log held a term, or it heard the terms of at least
+     * {@code N - majority + 1} other members since it started (every other member of three; three of five). Any term
+     * in which a coordinator was elected before this node's data was lost was adopted by a majority, and that many
+     * others always include one of them besides this node, so this node's term is at least that term. (Heartbeats fan
+     * in beyond three members, so a member may never hear every other; it hears the hubs, three of them.)
+     */
+    boolean fencesTerms() {
+        int members = node.membership().members().size();
+        return !amnesiac || heardEveryMember || termKnown.size() >= members - node.membership().majority() + 1;
+    }
+
     /** A heartbeat of {@code from} arrived and its term was adopted if newer: this node knows {@code from}'s term. */
     void learnedTermOf(String from, long now, List<Effect> out) {
         if (heardEveryMember || from.equals(node.selfId())) {

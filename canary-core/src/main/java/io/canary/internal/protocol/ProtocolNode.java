@@ -295,14 +295,14 @@ public final class ProtocolNode {
     Membership membership() { return membership; }
     Set<PlantedBug> planted() { return planted; }
     /**
-     * True while this node's log held no term at its start and it has not yet heard every member (its amnesia,
-     * {@link Elections#amnesiac}): its term may be older than one it forgot, so it cannot fence a deposed
-     * coordinator. Until then it takes part in no term's work: it votes NO on every Prepare (about itself),
+     * True while this node's log held no term at its start and it has not yet heard enough members to know the
+     * cluster's term ({@link Elections#fencesTerms}: every other member of three): its term may be older than one it
+     * forgot, so it cannot fence a deposed coordinator. Until then it takes part in no term's work: it votes NO on every Prepare (about itself),
      * neither logs nor acknowledges an Abort, echoes no heartbeat (no coordinator counts it toward a majority's
      * contact) and takes no lease. Commits and syncs it takes: they state what was decided.
      */
     boolean fenceless() {
-        return elections.amnesiac() && !planted.contains(PlantedBug.AMNESIAC_JOINS_ANY_TERM);
+        return !elections.fencesTerms() && !planted.contains(PlantedBug.AMNESIAC_JOINS_ANY_TERM);
     }
 
     /** True while this node runs a coordinator of its term (recovering or active). */
