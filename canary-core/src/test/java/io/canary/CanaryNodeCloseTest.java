@@ -48,6 +48,7 @@ class CanaryNodeCloseTest {
     @Test
     void aPrepareQueuedWhileTheNodeClosesIsAnsweredNoWithTheReasonAndPromisesNothing() throws Exception {
         MemoryStateLog log = new MemoryStateLog("node-b");
+        log.append(new LogRecord.TermVote(1, "node-a"), true); // in term 1: a log without any term takes part in nothing yet
         CanaryNode node = participant(executor, log);
         CountDownLatch busy = new CountDownLatch(1);
         CountDownLatch release = new CountDownLatch(1);
@@ -56,14 +57,14 @@ class CanaryNodeCloseTest {
             awaitQuietly(release);
         });
         assertThat(busy.await(5, TimeUnit.SECONDS)).isTrue();
-        transport.deliver("node-a", new Message.Prepare(0, TX, PROPOSED)); // queued behind the busy task
+        transport.deliver("node-a", new Message.Prepare(1, TX, PROPOSED)); // queued behind the busy task
 
         Thread closer = startClosing(node);
         release.countDown();
         closer.join(10_000);
 
         assertThat(closer.isAlive()).isFalse();
-        assertThat(transport.votes()).containsExactly(Message.Vote.no(0, TX, Message.Refusal.SHUTTING_DOWN, "node-b is shutting down"));
+        assertThat(transport.votes()).containsExactly(Message.Vote.no(1, TX, Message.Refusal.SHUTTING_DOWN, "node-b is shutting down"));
         assertThat(log.records()).noneMatch(r -> r instanceof LogRecord.Prepared);
         assertThat(log.isOpen()).isFalse();
         assertThat(transport.closed).isTrue();
@@ -75,7 +76,7 @@ class CanaryNodeCloseTest {
         Scheduler foreign = new Foreign(executor);
         SlowLog log = new SlowLog();
         CanaryNode node = participant(foreign, log);
-        transport.deliver("node-a", new Message.Prepare(0, TX, PROPOSED));
+        transport.deliver("node-a", new Message.Prepare(1, TX, PROPOSED));
         assertThat(log.appending.await(5, TimeUnit.SECONDS)).as("the PREPARED append started").isTrue();
 
         Thread closer = startClosing(node);
@@ -86,8 +87,8 @@ class CanaryNodeCloseTest {
         assertThat(log.closedDuringAppend).as("the log was closed under a running append").isFalse();
         assertThat(log.isOpen()).isFalse();
         assertThat(transport.votes()).as("the task finished its work: the promise is durable, then YES")
-                .containsExactly(Message.Vote.yes(0, TX));
-        assertThat(log.records()).contains(new LogRecord.Prepared(TX, PROPOSED));
+                .containsExactly(Message.Vote.yes(1, TX));
+        assertThat(log.records()).contains(new LogRecord.Prepared(1, TX, PROPOSED));
     }
 
     /** Calls close on another thread and returns once it waits for the protocol thread, or has finished without waiting. */
@@ -158,6 +159,10 @@ class CanaryNodeCloseTest {
     /** A log whose PREPARED append blocks until released, as a slow fsync would, and which notices a close during it. */
     static final class SlowLog implements StateLog {
         final MemoryStateLog inner = new MemoryStateLog("node-b");
+
+        {
+            inner.append(new LogRecord.TermVote(1, "node-a"), true); // in term 1 (see above)
+        }
         final CountDownLatch appending = new CountDownLatch(1);
         final CountDownLatch release = new CountDownLatch(1);
         final AtomicBoolean inAppend = new AtomicBoolean();

@@ -27,6 +27,11 @@ class GroupCommitTest {
 
     final ManualScheduler scheduler = new ManualScheduler(0);
     final MemoryStateLog log = new MemoryStateLog("node-b");
+
+    {
+        // A node that has been in term 1 (a log without any term takes part in no transaction until it heard every member).
+        log.append(new LogRecord.TermVote(1, "node-a"), true);
+    }
     final List<String> notDurableWhenSent = new ArrayList<>();
     final Wire transport = new Wire();
 
@@ -77,20 +82,20 @@ class GroupCommitTest {
     @Test
     void aCommitAndTheNextPrepareArrivingTogetherShareOneFsyncAndNothingLeavesBeforeIt() {
         CanaryNode node = participant();
-        transport.deliver("node-a", new Message.Prepare(0, TX2, V2));
+        transport.deliver("node-a", new Message.Prepare(1, TX2, V2));
         scheduler.runPending();
-        assertThat(transport.votes()).containsExactly(Message.Vote.yes(0, TX2));
+        assertThat(transport.votes()).containsExactly(Message.Vote.yes(1, TX2));
         long before = log.fsyncCount();
 
         // The coordinator sends Commit(v2) at its decision and Prepare(v3) right behind it: both queued at once.
-        transport.deliver("node-a", new Message.Commit(0, TX2, V2));
-        transport.deliver("node-a", new Message.Prepare(0, TX3, V3));
+        transport.deliver("node-a", new Message.Commit(1, TX2, V2));
+        transport.deliver("node-a", new Message.Prepare(1, TX3, V3));
         scheduler.runPending();
 
         assertThat(log.fsyncCount() - before).as("COMMITTED(v2) and PREPARED(v3) in one fsync").isEqualTo(1);
-        assertThat(log.durableRecords()).contains(new LogRecord.Committed(TX2, V2), new LogRecord.Prepared(0, TX3, V3));
-        assertThat(transport.sent).contains(new Message.CommitAck(0, TX2));
-        assertThat(transport.votes()).containsExactly(Message.Vote.yes(0, TX2), Message.Vote.yes(0, TX3));
+        assertThat(log.durableRecords()).contains(new LogRecord.Committed(TX2, V2), new LogRecord.Prepared(1, TX3, V3));
+        assertThat(transport.sent).contains(new Message.CommitAck(1, TX2));
+        assertThat(transport.votes()).containsExactly(Message.Vote.yes(1, TX2), Message.Vote.yes(1, TX3));
         assertThat(notDurableWhenSent).as("durable before visible").isEmpty();
         assertThat(node.state()).as("applied once its record was durable").isEqualTo(V2);
         node.close();
@@ -100,7 +105,7 @@ class GroupCommitTest {
     void aPromiseThatCannotBeWrittenIsANoVoteAndItsYesNeverLeaves() {
         CanaryNode node = participant();
         log.failAppends(true);
-        transport.deliver("node-a", new Message.Prepare(0, TX2, V2));
+        transport.deliver("node-a", new Message.Prepare(1, TX2, V2));
         scheduler.runPending();
 
         assertThat(transport.votes()).hasSize(1);
@@ -109,9 +114,9 @@ class GroupCommitTest {
         assertThat(vote.refusal()).isEqualTo(Message.Refusal.CANNOT_PERSIST);
         // A failed promise is a NO, not a stop: once the disk works again the node promises as before.
         log.failAppends(false);
-        transport.deliver("node-a", new Message.Prepare(0, TX2, V2)); // the coordinator asks again
+        transport.deliver("node-a", new Message.Prepare(1, TX2, V2)); // the coordinator asks again
         scheduler.runPending();
-        assertThat(transport.votes()).last().isEqualTo(Message.Vote.yes(0, TX2));
+        assertThat(transport.votes()).last().isEqualTo(Message.Vote.yes(1, TX2));
         assertThat(notDurableWhenSent).isEmpty();
         node.close();
     }
