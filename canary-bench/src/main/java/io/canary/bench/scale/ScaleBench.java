@@ -243,8 +243,11 @@ public final class ScaleBench implements Callable<Integer> {
     private Process startHelper(Path dataDir, Map<String, HostPort> members, List<String> slice) throws IOException {
         List<String> cmd = new ArrayList<>(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx512m", "-Xss256k", "-Djava.net.preferIPv4Stack=true",
-                "-cp", System.getProperty("java.class.path"), ScaleHost.class.getName(), dataDir.toString(),
+                "-Xmx512m", "-Xss256k", "-Djava.net.preferIPv4Stack=true"));
+        // The helpers run their nodes on the same JIT as this JVM's (e.g. -XX:TieredStopAtLevel=1, BENCHMARKS §5e).
+        java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments().stream()
+                .filter(a -> a.startsWith("-XX:TieredStopAtLevel=") || a.equals("-XX:-TieredCompilation")).forEach(cmd::add);
+        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), ScaleHost.class.getName(), dataDir.toString(),
                 String.join(",", timingArgs()) + ","));
         members.forEach((id, a) -> cmd.add(id + "=" + a.port()));
         cmd.add("--mine");
