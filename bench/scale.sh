@@ -10,7 +10,9 @@ set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 
 OUT="$RESULTS_DIR/scale.txt"
-SCALE_JAVA="java -Xmx2g -Xss256k -Djava.net.preferIPv4Stack=true -cp $BENCH_JAR"
+# SCALE_JAVA_OPTS: extra JVM options for every JVM of the run (ScaleBench passes -XX:TieredStopAtLevel on to its
+# helper JVMs), e.g. SCALE_JAVA_OPTS=-XX:TieredStopAtLevel=1 for C1 only (BENCHMARKS §5e).
+SCALE_JAVA="java ${SCALE_JAVA_OPTS:-} -Xmx2g -Xss256k -Djava.net.preferIPv4Stack=true -cp $BENCH_JAR"
 need_jar
 {
   echo "# part 5: scale, $(date -u +%FT%TZ); $(load_note)"
