@@ -73,7 +73,9 @@ public enum Bug {
     /** Protocol (disk loss forced on): no ballot ownership, a node stands in term+1 and voters grant anyone: LIVENESS (two coordinators in one term) / VALIDITY. */
     ANY_NODE_STANDS_IN_ANY_TERM(true),
     /** Protocol (disk loss forced on): a node whose log held no term stands on the amnesia fallback, before it heard every member: VALIDITY / DURABLE_BEFORE_VISIBLE. */
-    AMNESIAC_STANDS_ON_FALLBACK(true);
+    AMNESIAC_STANDS_ON_FALLBACK(true),
+    /** Protocol: a node restarted on a log whose current term it adopted while amnesiac (vote unknown) votes as if it forgot nothing (disk loss forced on). */
+    AMNESIA_FORGOTTEN_ON_RESTART(true);
 
     private final boolean inProtocol;
 

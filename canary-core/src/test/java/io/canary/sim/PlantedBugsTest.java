@@ -81,13 +81,20 @@ class PlantedBugsTest {
             // Disk loss (forced on): a wiped voter gives its forgotten term to a second candidate.
             case ANY_NODE_STANDS_IN_ANY_TERM, AMNESIAC_STANDS_ON_FALLBACK -> Set.of(Invariant.LIVENESS, Invariant.VALIDITY, Invariant.AGREEMENT,
                     Invariant.DURABLE_BEFORE_VISIBLE, Invariant.CONFIRMED, Invariant.ATOMICITY);
+            // Disk loss (forced on): a wiped node that crashed after adopting a term restarts as if it forgot nothing,
+            // and its vote elects a candidate behind a promise only an unheard member holds (seed 3098018).
+            case AMNESIA_FORGOTTEN_ON_RESTART -> Set.of(Invariant.AGREEMENT, Invariant.CONFIRMED, Invariant.VALIDITY,
+                    Invariant.DURABILITY, Invariant.LEASE, Invariant.ROUTING_SAFETY, Invariant.ATOMICITY, Invariant.LIVENESS);
         };
     }
 
     @ParameterizedTest
     @EnumSource(value = Bug.class, mode = EnumSource.Mode.EXCLUDE,
             names = {"VOTE_FOR_CANDIDATE_BEHIND_REPORTED_COMMIT", "VOTE_FOR_CANDIDATE_BEHIND_REPORTED_LOG", "RECOVERY_IGNORES_REFUSALS",
-                "AMNESIAC_JOINS_ANY_TERM", "ANY_NODE_STANDS_IN_ANY_TERM", "AMNESIAC_STANDS_ON_FALLBACK"})
+                "AMNESIAC_JOINS_ANY_TERM", "ANY_NODE_STANDS_IN_ANY_TERM", "AMNESIAC_STANDS_ON_FALLBACK",
+                // Not caught in the CI budget (a wiped node must crash again after adopting a term, before it heard
+                // every member): proven by ElectionsTest's restarted-amnesiac case.
+                "AMNESIA_FORGOTTEN_ON_RESTART"})
     void eachPlantedBugIsCaughtWithinTheCiSeedBudget(Bug bug) {
         // Ballot ownership makes a forgotten vote harmless on its own (a voter can only give a term to its owner, and
         // twice to it is once): FORGET_VOTE_ON_RESTART is planted with ownership off (first caught at seed 11, ATOMICITY).

@@ -92,7 +92,8 @@ public final class Simulation {
         this.diskLossOn = params.diskLoss() || params.has(Bug.AMNESIAC_VOTES_AT_ONCE)
                 || params.has(Bug.VOTE_FOR_CANDIDATE_BEHIND_REPORTED_COMMIT) || params.has(Bug.VOTE_FOR_CANDIDATE_BEHIND_REPORTED_LOG)
                 || params.has(Bug.RECOVERY_IGNORES_REFUSALS) || params.has(Bug.AMNESIAC_JOINS_ANY_TERM)
-                || params.has(Bug.ANY_NODE_STANDS_IN_ANY_TERM) || params.has(Bug.AMNESIAC_STANDS_ON_FALLBACK);
+                || params.has(Bug.ANY_NODE_STANDS_IN_ANY_TERM) || params.has(Bug.AMNESIAC_STANDS_ON_FALLBACK)
+                || params.has(Bug.AMNESIA_FORGOTTEN_ON_RESTART);
         this.network = new LocalNetwork(scheduler, random.nextLong());
         for (int i = 0; i < faults.nodes(); i++) {
             members.add("node-" + (char) ('a' + i));

@@ -156,9 +156,18 @@ final class Elections {
      */
     void start(long now) {
         startedAt = now;
-        long wait = node.membership().members().size() == 1 || (amnesiac && rank == 0) ? 0
+        // At once only in a fresh cluster (no term anywhere): a node-a restarted amnesiac in a later term waits.
+        long wait = node.membership().members().size() == 1 || (amnesiac && rank == 0 && node.terms().current() == 0) ? 0
                 : node.config().electionTimeout().toMillis() + rank * node.config().electionStagger().toMillis();
         nextStandAt = now + wait;
+    }
+
+    /**
+     * Test-only ({@link PlantedBug#AMNESIA_FORGOTTEN_ON_RESTART}): a log whose current term was adopted with its
+     * vote unknown is taken as one that forgot nothing, the rule before seed 3098018.
+     */
+    void forgetAmnesia() {
+        amnesiac = false;
     }
 
     /** True until this node, whose log held no term, has learned the current term of every other member. */

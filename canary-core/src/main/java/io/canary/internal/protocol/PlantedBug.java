@@ -61,5 +61,7 @@ enum PlantedBug {
     /** Ballot ownership off: a node stands in the term after the highest it knows and voters grant any candidate (a wiped voter gives one term to two coordinators): LIVENESS "two coordinators in one term" under disk loss; ElectionsTest proves the voter's rule. */
     ANY_NODE_STANDS_IN_ANY_TERM,
     /** A node whose log held no term stands once the amnesia fallback lets it vote, before it heard every member (it may reuse a term it won and forgot, and its transaction ids): VALIDITY / DURABLE_BEFORE_VISIBLE under disk loss (seeds 1033121, 3015087); ElectionsTest proves the rule. */
-    AMNESIAC_STANDS_ON_FALLBACK
+    AMNESIAC_STANDS_ON_FALLBACK,
+    /** A node restarted on a log whose current term it adopted while amnesiac (vote unknown) is no longer amnesiac (the rule of seed 3098018 inverted): VALIDITY / AGREEMENT under disk loss. */
+    AMNESIA_FORGOTTEN_ON_RESTART
 }

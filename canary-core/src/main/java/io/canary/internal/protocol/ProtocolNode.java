@@ -65,8 +65,18 @@ public final class ProtocolNode {
         this.commands = new Commands(selfId, replies, new AcceptedRequests(recovery.accepted()), wallClock);
         this.lease = new Lease(config);
         this.terms = new Terms(recovery.term(), recovery.votedFor());
-        // A log without any term: a fresh node, or one whose data was lost (it may have voted before).
-        this.elections = new Elections(this, selfId, this.members, preferredCoordinator, recovery.term() == 0);
+        // A log without any term: a fresh node, or one whose data was lost (it may have voted before). Also a log that
+        // holds nothing but a term adopted with its vote unknown (no state, promise or abort learned since): the node
+        // crashed again before it heard every member, so it is as empty as before (simulator seed 3098018: node-a,
+        // wiped, adopted term 1, crashed, restarted as if it had lost nothing, and elected a candidate behind the
+        // promise that only the member it had not heard yet held).
+        this.elections = new Elections(this, selfId, this.members, preferredCoordinator,
+                recovery.term() == 0 || holdsOnlyAnAdoptedTerm(recovery));
+    }
+
+    private static boolean holdsOnlyAnAdoptedTerm(Recovery recovery) {
+        return Terms.UNKNOWN_VOTE.equals(recovery.votedFor()) && recovery.committed().txId() == 0
+                && recovery.inDoubt().isEmpty() && recovery.lastAborted().isEmpty();
     }
 
     /** Test-only seam for the deterministic simulator: see {@link PlantedBug}. Never called by production code. */
@@ -75,6 +85,9 @@ public final class ProtocolNode {
         lease.plant(planted);
         if (planted.contains(PlantedBug.FORGET_VOTE_ON_RESTART)) {
             terms.forgetVote();
+        }
+        if (planted.contains(PlantedBug.AMNESIA_FORGOTTEN_ON_RESTART) && terms.current() > 0) {
+            elections.forgetAmnesia();
         }
     }
 

@@ -353,6 +353,34 @@ class ElectionsTest {
     }
 
     @Test
+    void aNodeRestartedOnATermItAdoptedWithAnUnknownVoteStaysAmnesiacUntilItHeardEveryMember() {
+        // Simulator seed 3098018: node-a, wiped, adopted term 1 (vote unknown), crashed and restarted. Taken as a node
+        // that lost nothing, it voted for node-b while node-c, which alone held a commit decided on node-a's lost
+        // YES, was paused; node-b then committed another state under that version.
+        // (Terms 4 and 7 are node-a's own: ballot ownership.)
+        Node b = new Node(B, termLog(1, LogRecord.TermVote.UNKNOWN_VOTE));
+        b.heartbeat(A, 1, 1, false);
+        assertThat(reply(b.receive(A, new RequestVote(4, 1, 0, true))).granted()).as("node-c not heard since the restart").isFalse();
+        b.runUntil(START + CONFIG.electionTimeout().toMillis() * 3, 1, List.of(A));
+        assertThat(b.asked()).as("nor does it stand").isEmpty();
+
+        b.heartbeat(C, 1, 1, false);
+        assertThat(reply(b.receive(A, new RequestVote(4, 1, 0, true))).granted()).as("every member heard").isTrue();
+
+        Node voted = new Node(B, List.of(new LogRecord.TermVote(1, LogRecord.TermVote.UNKNOWN_VOTE), new LogRecord.TermVote(4, A)));
+        voted.heartbeat(A, 4, 1, false);
+        assertThat(reply(voted.receive(A, new RequestVote(7, 1, 0, true))).granted())
+                .as("a later term with a known vote: nothing forgotten since").isTrue();
+
+        // A log that learned a state after the adopted term is no longer empty: its node heard every member since
+        // (an amnesiac node takes part in nothing), and restarts as a node that kept its log.
+        Node caughtUp = new Node(B, List.of(new LogRecord.TermVote(1, LogRecord.TermVote.UNKNOWN_VOTE),
+                new LogRecord.Committed(AT_25.txId(), AT_25)));
+        caughtUp.heartbeat(A, 1, 2, false);
+        assertThat(reply(caughtUp.receive(A, new RequestVote(4, 2, 1, true))).granted()).isTrue();
+    }
+
+    @Test
     void aFreshPreferredCoordinatorStandsOnceItHeardEveryoneAndWinsWithAMajority() {
         Node a = new Node(A, List.of());
         assertThat(a.asked()).as("node-b's and node-c's terms are unknown yet").isEmpty();
