@@ -6,9 +6,7 @@ import io.canary.transport.Message.RequestVote;
 import io.canary.transport.Message.RequestVoteReply;
 import java.lang.System.Logger.Level;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Set;
 
 /**
  * Elections, Raft style, for one {@link ProtocolNode}: when to stand, how to vote, when a candidate
@@ -44,68 +42,26 @@ final class Elections {
 
     /** How many election timeouts a node defers to a preferred peer at most (see the class comment). */
     static final int DEFERRAL_ELECTION_TIMEOUTS = 5;
-    /**
-     * After this many election timeouts, a node whose log held no term votes again once it heard the
-     * terms of a majority (itself included), even if not every member's: a member lost for good must
-     * not stop elections forever (see the class comment and ARCHITECTURE.md's residual risks).
-     */
-    static final int AMNESIA_FALLBACK_ELECTION_TIMEOUTS = 5;
+    /** See {@link Amnesia#FALLBACK_ELECTION_TIMEOUTS}. */
+    static final int AMNESIA_FALLBACK_ELECTION_TIMEOUTS = Amnesia.FALLBACK_ELECTION_TIMEOUTS;
 
     private final ProtocolNode node;
     private final int rank;
     private final List<String> order;
-    /** A log without any term: a fresh node, or one whose data was lost (it may have voted before). */
-    private boolean amnesiac;
-    /**
-     * Until when this node is recovering: it started on a log without any term and, when its amnesia
-     * ended, learned that the cluster had a history (a term or a committed version beyond its own): its
-     * data may have been lost, promises included, so it heeds the log positions peers report
-     * ({@link #behindReportedLog}). A node of a fresh cluster (every member at term 0) lost nothing.
-     */
-    private long recoveringUntil = Long.MIN_VALUE;
-    /** Until it heard every member: the members whose current term this node learned from a heartbeat. */
-    private final Set<String> termKnown = new HashSet<>();
-    /**
-     * False from a start on a log without any term until this node heard every other member (whose terms are then
-     * at most its own). Until then it does not stand, even once the amnesia fallback lets it vote, unless no term at
-     * all is known to it: it may have won a term it forgot, with a voter it has not heard, and standing again in it
-     * would reuse that term and its transaction ids (simulator seeds 1033121, 1001667, 3015087).
-     */
-    private boolean heardEveryMember;
+    private final Amnesia amnesia;
     /** A coordinator of any term was seen since this node started: no more deferring to the preferred order. */
     private boolean coordinatorSeen;
     private long deferringSince = Long.MIN_VALUE;
     private Candidacy candidacy;
     private long nextStandAt;
-    private long startedAt;
 
     Elections(ProtocolNode node, String selfId, List<String> members, String preferredCoordinator, boolean amnesiac) {
         this.node = node;
         this.order = electionOrder(members, preferredCoordinator);
         this.rank = Math.max(0, order.indexOf(selfId));
-        this.amnesiac = amnesiac && members.size() > 1;
-        this.heardEveryMember = !this.amnesiac;
+        this.amnesia = new Amnesia(node, amnesiac && members.size() > 1);
     }
 
-    /**
-     * Amnesia ends: from now on it votes, as recovering or not. Only when it heard every member
-     * (so every holder's position) in a cluster where everyone heartbeats everyone: after a fallback, or
-     * with heartbeats fanning in, it may never hear the holder, the rule would prove nothing there (known
-     * limits (c), (d)), and it would only hold elections back (simulator seed 542382: five members, fresh
-     * nodes leaving amnesia after node-a's election, holding their votes back for a node whose disk fails).
-     */
-    private void endAmnesia(boolean heardEveryMember, long now) {
-        amnesiac = false;
-        boolean recovering = heardEveryMember && node.membership().members().size() <= Succession.WARM_SUCCESSORS + 1
-                && (node.terms().current() > 0
-                    || node.membership().highestReportedVersion() > node.participant().committed().version());
-        recoveringUntil = recovering ? now + reportWindow() : Long.MIN_VALUE;
-    }
-
-    /** The rule's reach: {@link #AMNESIA_FALLBACK_ELECTION_TIMEOUTS} election timeouts (7.5 s with the defaults). */
-    private long reportWindow() {
-        return AMNESIA_FALLBACK_ELECTION_TIMEOUTS * node.config().electionTimeout().toMillis();
-    }
 
     /** The preferred coordinator first, then the other members in member order. */
     static List<String> electionOrder(List<String> members, String preferredCoordinator) {
@@ -155,83 +111,34 @@ final class Elections {
      * show itself.
      */
     void start(long now) {
-        startedAt = now;
+        amnesia.start(now);
         // At once only in a fresh cluster (no term anywhere): a node-a restarted amnesiac in a later term waits.
-        long wait = node.membership().members().size() == 1 || (amnesiac && rank == 0 && node.terms().current() == 0) ? 0
+        long wait = node.membership().members().size() == 1 || (amnesia.active() && rank == 0 && node.terms().current() == 0) ? 0
                 : node.config().electionTimeout().toMillis() + rank * node.config().electionStagger().toMillis();
         nextStandAt = now + wait;
     }
 
-    /**
-     * Test-only ({@link PlantedBug#AMNESIA_FORGOTTEN_ON_RESTART}): a log whose current term was adopted with its
-     * vote unknown is taken as one that forgot nothing, the rule before seed 3098018.
-     */
+
+
+
+    /** See {@link Amnesia#forget}. */
     void forgetAmnesia() {
-        amnesiac = false;
+        amnesia.forget();
     }
 
     /** True until this node, whose log held no term, has learned the current term of every other member. */
     boolean amnesiac() {
-        return amnesiac;
+        return amnesia.active();
     }
 
-    /**
-     * True once this node can fence a deposed coordinator: its log held a term, or it heard the terms of at least
-     * {@code N - majority + 1} other members since it started (every other member of three; three of five). Any term
-     * in which a coordinator was elected before this node's data was lost was adopted by a majority, and that many
-     * others always include one of them besides this node, so this node's term is at least that term. (Heartbeats fan
-     * in beyond three members, so a member may never hear every other; it hears the hubs, three of them.)
-     */
+    /** See {@link Amnesia#fencesTerms}. */
     boolean fencesTerms() {
-        int members = node.membership().members().size();
-        return !amnesiac || heardEveryMember || termKnown.size() >= members - node.membership().majority() + 1;
+        return amnesia.fencesTerms();
     }
 
     /** A heartbeat of {@code from} arrived and its term was adopted if newer: this node knows {@code from}'s term. */
     void learnedTermOf(String from, long now, List<Effect> out) {
-        if (heardEveryMember || from.equals(node.selfId())) {
-            return;
-        }
-        termKnown.add(from);
-        if (termKnown.size() >= node.membership().members().size() - 1) {
-            heardEveryMember = true;
-            if (!amnesiac) {
-                return; // it votes already (the fallback); from now on it may stand too
-            }
-            endAmnesia(true, now);
-            out.add(new Effect.Log(Level.INFO, node.selfId() + " started without any term in its log and has now heard"
-                    + " every member: it votes again, in terms after " + node.terms().current()));
-        }
-    }
-
-    /**
-     * True while amnesiac. With more members than {@link Succession#WARM_SUCCESSORS} + 1, heartbeats
-     * fan in (a member hears only the coordinator and its warm successors), so "heard every member"
-     * may never happen: there the node also leaves amnesia two election timeouts after its start (the
-     * earlier rule, a stated residual risk in ARCHITECTURE.md); the three-node reference layout keeps
-     * the strict rule.
-     */
-    private boolean stillAmnesiac(long now, List<Effect> out) {
-        if (!amnesiac) {
-            return false;
-        }
-        long since = now - startedAt;
-        long timeout = node.config().electionTimeout().toMillis();
-        if (node.membership().members().size() > Succession.WARM_SUCCESSORS + 1 && since >= 2 * timeout) {
-            endAmnesia(false, now);
-            out.add(new Effect.Log(Level.INFO, node.selfId() + " started without any term in its log; with heartbeats"
-                    + " fanning in it votes again after two election timeouts, in terms after " + node.terms().current()));
-        } else if (since >= AMNESIA_FALLBACK_ELECTION_TIMEOUTS * timeout
-                && termKnown.size() + 1 >= node.membership().majority()) {
-            // A member it never heard may be lost for good (simulator, seeds 2927, 3079, 4134: node-a lost before a
-            // restarted node-c heard it, and node-b could never be elected without node-c's vote). A member that
-            // is alive and ahead would have been heard by now, or its term carried by the majority heard.
-            endAmnesia(false, now);
-            out.add(new Effect.Log(Level.WARNING, node.selfId() + " started without any term in its log and has not heard"
-                    + " every member in " + AMNESIA_FALLBACK_ELECTION_TIMEOUTS + " election timeouts; it heard a majority"
-                    + " and votes again, in terms after " + node.terms().current()));
-        }
-        return amnesiac;
+        amnesia.learnedTermOf(from, now, out);
     }
 
     /**
@@ -240,7 +147,7 @@ final class Elections {
      * transaction and takes no lease: see {@code ProtocolNode#fenceless}).
      */
     void onTick(long now, List<Effect> out) {
-        stillAmnesiac(now, out);
+        amnesia.stillAmnesiac(now, out);
     }
 
     /** A coordinator (of any term) showed itself, or this node became one. */
@@ -267,11 +174,11 @@ final class Elections {
             // Hearing the coordinator but proving nothing two-way with anyone: our sends are lost; standing would only add noise.
             return;
         }
-        if (now < nextStandAt || stillAmnesiac(now, out)
+        if (now < nextStandAt || amnesia.stillAmnesiac(now, out)
                 || (rank != 0 && node.planted().contains(PlantedBug.ONLY_PREFERRED_STANDS))) {
             return;
         }
-        if (!heardEveryMember && terms.current() > 0 && node.membership().members().size() <= Succession.WARM_SUCCESSORS + 1
+        if (!amnesia.heardEveryMember() && terms.current() > 0 && node.membership().members().size() <= Succession.WARM_SUCCESSORS + 1
                 && !node.planted().contains(PlantedBug.AMNESIAC_STANDS_ON_FALLBACK)) {
             // Voting on the fallback, but not standing: see heardEveryMember. Only where everyone heartbeats everyone:
             // beyond three members a member may never hear every other (fan-in, known limit (c)), and holding every
@@ -298,7 +205,7 @@ final class Elections {
                 || (rv.lastVersion() == p.lastVersion() && rv.lastTerm() >= p.lastTerm());
         // Nor for a candidate behind a version a peer reported committed: its recovery round could not hold the
         // cluster's newest state (simulator, disk loss: a wiped node's vote elected an older coordinator).
-        boolean amnesiaBars = stillAmnesiac(now, out) && !node.planted().contains(PlantedBug.AMNESIAC_VOTES_AT_ONCE);
+        boolean amnesiaBars = amnesia.stillAmnesiac(now, out) && !node.planted().contains(PlantedBug.AMNESIAC_VOTES_AT_ONCE);
         boolean behindReported = rv.lastVersion() < node.membership().highestReportedVersion()
                 && !node.planted().contains(PlantedBug.VOTE_FOR_CANDIDATE_BEHIND_REPORTED_COMMIT);
         // Nor for a candidate behind the log position (newest promise, else commit) a peer reported: that peer may
@@ -361,7 +268,7 @@ final class Elections {
     }
 
     private boolean behindReportedLog(long version, long term, long now) {
-        return now < recoveringUntil && node.membership().reportedAhead(version, term, now, reportWindow());
+        return amnesia.recovering(now) && node.membership().reportedAhead(version, term, now, amnesia.reportWindow());
     }
 
     void onReply(String from, RequestVoteReply reply, long now, List<Effect> out) {

@@ -1,0 +1,156 @@
+package io.canary.internal.protocol;
+
+import java.lang.System.Logger.Level;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * The amnesia rules of one {@link ProtocolNode} (see {@link Elections}' class comment and ARCHITECTURE.md): a node whose
+ * log held no term may have voted in a term it forgot, so until it heard the other members it neither votes, stands
+ * nor takes part in transactions; then, for a while, it is <em>recovering</em> and heeds the log positions peers
+ * report. Split out of {@link Elections}, which asks it; the term and vote themselves are the node's {@link Terms}.
+ * Not thread-safe: driven by the node's protocol thread only.
+ */
+final class Amnesia {
+    /**
+     * After this many election timeouts, a node whose log held no term votes again once it heard the
+     * terms of a majority (itself included), even if not every member's: a member lost for good must
+     * not stop elections forever (see the class comment and ARCHITECTURE.md's residual risks).
+     */
+    static final int FALLBACK_ELECTION_TIMEOUTS = 5;
+
+    private final ProtocolNode node;
+    /** A log without any term: a fresh node, or one whose data was lost (it may have voted before). */
+    private boolean amnesiac;
+    /**
+     * Until when this node is recovering: it started on a log without any term and, when its amnesia
+     * ended, learned that the cluster had a history (a term or a committed version beyond its own): its
+     * data may have been lost, promises included, so it heeds the log positions peers report
+     * (Elections' rule on reported log positions). A node of a fresh cluster (every member at term 0) lost nothing.
+     */
+    private long recoveringUntil = Long.MIN_VALUE;
+    /** Until it heard every member: the members whose current term this node learned from a heartbeat. */
+    private final Set<String> termKnown = new HashSet<>();
+    /**
+     * False from a start on a log without any term until this node heard every other member (whose terms are then
+     * at most its own). Until then it does not stand, even once the amnesia fallback lets it vote, unless no term at
+     * all is known to it: it may have won a term it forgot, with a voter it has not heard, and standing again in it
+     * would reuse that term and its transaction ids (simulator seeds 1033121, 1001667, 3015087).
+     */
+    private boolean heardEveryMember;
+    private long startedAt;
+
+    Amnesia(ProtocolNode node, boolean amnesiac) {
+        this.node = node;
+        this.amnesiac = amnesiac;
+        this.heardEveryMember = !amnesiac;
+    }
+
+    /** The node starts at {@code now}: the fallback counts from here. */
+    void start(long now) {
+        startedAt = now;
+    }
+
+    /** True once this node heard every other member since a start on a log without any term (or never had amnesia). */
+    boolean heardEveryMember() {
+        return heardEveryMember;
+    }
+
+    /** True while this node heeds the log positions peers report (see {@link #recoveringUntil}). */
+    boolean recovering(long now) {
+        return now < recoveringUntil;
+    }
+
+    /**
+     * Amnesia ends: from now on it votes, as recovering or not. Only when it heard every member
+     * (so every holder's position) in a cluster where everyone heartbeats everyone: after a fallback, or
+     * with heartbeats fanning in, it may never hear the holder, the rule would prove nothing there (known
+     * limits (c), (d)), and it would only hold elections back (simulator seed 542382: five members, fresh
+     * nodes leaving amnesia after node-a's election, holding their votes back for a node whose disk fails).
+     */
+    private void endAmnesia(boolean heardEveryMember, long now) {
+        amnesiac = false;
+        boolean recovering = heardEveryMember && node.membership().members().size() <= Succession.WARM_SUCCESSORS + 1
+                && (node.terms().current() > 0
+                    || node.membership().highestReportedVersion() > node.participant().committed().version());
+        recoveringUntil = recovering ? now + reportWindow() : Long.MIN_VALUE;
+    }
+
+    /** The rule's reach: {@link #FALLBACK_ELECTION_TIMEOUTS} election timeouts (7.5 s with the defaults). */
+    long reportWindow() {
+        return FALLBACK_ELECTION_TIMEOUTS * node.config().electionTimeout().toMillis();
+    }
+
+    /**
+     * Test-only ({@link PlantedBug#AMNESIA_FORGOTTEN_ON_RESTART}): a log whose current term was adopted with its
+     * vote unknown is taken as one that forgot nothing, the rule before seed 3098018.
+     */
+    void forget() {
+        amnesiac = false;
+    }
+
+    /** True until this node, whose log held no term, has learned the current term of every other member. */
+    boolean active() {
+        return amnesiac;
+    }
+
+    /**
+     * True once this node can fence a deposed coordinator: its log held a term, or it heard the terms of at least
+     * {@code N - majority + 1} other members since it started (every other member of three; three of five). Any term
+     * in which a coordinator was elected before this node's data was lost was adopted by a majority, and that many
+     * others always include one of them besides this node, so this node's term is at least that term. (Heartbeats fan
+     * in beyond three members, so a member may never hear every other; it hears the hubs, three of them.)
+     */
+    boolean fencesTerms() {
+        int members = node.membership().members().size();
+        return !amnesiac || heardEveryMember || termKnown.size() >= members - node.membership().majority() + 1;
+    }
+
+    /** A heartbeat of {@code from} arrived and its term was adopted if newer: this node knows {@code from}'s term. */
+    void learnedTermOf(String from, long now, List<Effect> out) {
+        if (heardEveryMember || from.equals(node.selfId())) {
+            return;
+        }
+        termKnown.add(from);
+        if (termKnown.size() >= node.membership().members().size() - 1) {
+            heardEveryMember = true;
+            if (!amnesiac) {
+                return; // it votes already (the fallback); from now on it may stand too
+            }
+            endAmnesia(true, now);
+            out.add(new Effect.Log(Level.INFO, node.selfId() + " started without any term in its log and has now heard"
+                    + " every member: it votes again, in terms after " + node.terms().current()));
+        }
+    }
+
+    /**
+     * True while amnesiac. With more members than {@link Succession#WARM_SUCCESSORS} + 1, heartbeats
+     * fan in (a member hears only the coordinator and its warm successors), so "heard every member"
+     * may never happen: there the node also leaves amnesia two election timeouts after its start (the
+     * earlier rule, a stated residual risk in ARCHITECTURE.md); the three-node reference layout keeps
+     * the strict rule.
+     */
+    boolean stillAmnesiac(long now, List<Effect> out) {
+        if (!amnesiac) {
+            return false;
+        }
+        long since = now - startedAt;
+        long timeout = node.config().electionTimeout().toMillis();
+        if (node.membership().members().size() > Succession.WARM_SUCCESSORS + 1 && since >= 2 * timeout) {
+            endAmnesia(false, now);
+            out.add(new Effect.Log(Level.INFO, node.selfId() + " started without any term in its log; with heartbeats"
+                    + " fanning in it votes again after two election timeouts, in terms after " + node.terms().current()));
+        } else if (since >= FALLBACK_ELECTION_TIMEOUTS * timeout
+                && termKnown.size() + 1 >= node.membership().majority()) {
+            // A member it never heard may be lost for good (simulator, seeds 2927, 3079, 4134: node-a lost before a
+            // restarted node-c heard it, and node-b could never be elected without node-c's vote). A member that
+            // is alive and ahead would have been heard by now, or its term carried by the majority heard.
+            endAmnesia(false, now);
+            out.add(new Effect.Log(Level.WARNING, node.selfId() + " started without any term in its log and has not heard"
+                    + " every member in " + FALLBACK_ELECTION_TIMEOUTS + " election timeouts; it heard a majority"
+                    + " and votes again, in terms after " + node.terms().current()));
+        }
+        return amnesiac;
+    }
+}
