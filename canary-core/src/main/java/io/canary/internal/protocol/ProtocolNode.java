@@ -38,6 +38,7 @@ public final class ProtocolNode {
     private final LongSupplier wallClock;
     private final Terms terms;
     private final Elections elections;
+    private final Following following = new Following(this);
     private Membership membership;
     private Coordinator coordinator;
     private long startedAt;
@@ -71,12 +72,7 @@ public final class ProtocolNode {
         // wiped, adopted term 1, crashed, restarted as if it had lost nothing, and elected a candidate behind the
         // promise that only the member it had not heard yet held).
         this.elections = new Elections(this, selfId, this.members, preferredCoordinator,
-                recovery.term() == 0 || holdsOnlyAnAdoptedTerm(recovery));
-    }
-
-    private static boolean holdsOnlyAnAdoptedTerm(Recovery recovery) {
-        return Terms.UNKNOWN_VOTE.equals(recovery.votedFor()) && recovery.committed().txId() == 0
-                && recovery.inDoubt().isEmpty() && recovery.lastAborted().isEmpty();
+                recovery.term() == 0 || recovery.holdsOnlyAnAdoptedTerm());
     }
 
     /** Test-only seam for the deterministic simulator: see {@link PlantedBug}. Never called by production code. */
@@ -183,7 +179,7 @@ public final class ProtocolNode {
             }
         }
         if (message instanceof Message.Heartbeat m) {
-            onHeartbeat(from, m, now, out);
+            following.onHeartbeat(from, m, startedAt, now, out);
         } else if (message instanceof Message.Prepare m && fenceless()) {
             // Its term may be older than the cluster's (it forgot it): a deposed coordinator's Prepare would get a
             // YES it cannot fence (simulator seed 3034026: wiped node-b and the term-1 node-a committed another
@@ -192,17 +188,17 @@ public final class ProtocolNode {
                     + " started without any term in its log and has not yet heard every member: it takes part in no"
                     + " transaction until then")));
         } else if (message instanceof Message.Prepare m) {
-            learnCoordinator(from, out);
+            following.learnCoordinator(from, now, out);
             out.addAll(participant.onPrepare(from, terms.current(), m, now));
         } else if (message instanceof Message.Commit m) {
-            learnCoordinator(from, out);
+            following.learnCoordinator(from, now, out);
             out.addAll(participant.onCommit(from, terms.current(), m, now));
         } else if (message instanceof Message.Abort m && !fenceless()) {
             // (While fenceless, no ABORTED record and no acknowledgement: a deposed coordinator counting it would tell
             // its caller "failed" for a transaction a newer term committed; simulator seed 3035498.)
             out.addAll(participant.onAbort(from, terms.current(), m, now));
         } else if (message instanceof Message.StateSync m) {
-            learnCoordinator(from, out);
+            following.learnCoordinator(from, now, out);
             out.addAll(participant.onStateSync(from, m, now));
         } else if (message instanceof Message.RequestVoteReply m) {
             elections.onReply(from, m, now, out);
@@ -306,6 +302,8 @@ public final class ProtocolNode {
     Terms terms() { return terms; }
     Participant participant() { return participant; }
     Membership membership() { return membership; }
+    Lease lease() { return lease; }
+    Elections elections() { return elections; }
     Set<PlantedBug> planted() { return planted; }
     /**
      * True while this node's log held no term at its start and it has not yet heard enough members to know the
@@ -397,39 +395,5 @@ public final class ProtocolNode {
             CatchUp.onTick(selfId, membership, terms.current(), participant.committed(), out);
         }
         return out;
-    }
-
-    private void onHeartbeat(String from, Message.Heartbeat hb, long now, List<Effect> out) {
-        if (hb.coordinator() && hb.term() == terms.current()) {
-            learnCoordinator(from, out);
-            if (hb.echo() >= startedAt && hb.echo() <= now) {
-                terms.contact(hb.echo());
-            }
-            // From our own send time it echoes, not this arrival: a heartbeat that queued (a pause) proves no more.
-            if (hb.leaseHolder() && hb.echo() >= startedAt && hb.echo() <= now && !fenceless()) {
-                lease.granted(hb.echo(), hb.committedVersion());
-            }
-        } else if (!hb.coordinator() && from.equals(terms.coordinator())) {
-            // Our coordinator came back without its role (a restart never resumes a reign).
-            terms.coordinatorGone();
-            lease.revoke();
-            out.add(new Effect.Log(Level.INFO, from + " no longer coordinates term " + terms.current()));
-        }
-        if (coordinator != null) {
-            CatchUp.onHeartbeat(from, hb.committedVersion(), membership, terms.current(), participant.committed(), out);
-        }
-    }
-
-    /** {@code from} sent what only its term's coordinator sends: it coordinates our term. */
-    private void learnCoordinator(String from, List<Effect> out) {
-        if (from.equals(selfId)) {
-            return;
-        }
-        if (!from.equals(terms.coordinator())) {
-            out.add(new Effect.Log(Level.INFO, selfId + " follows the coordinator " + from + " of term " + terms.current()));
-        }
-        terms.coordinatorIs(from, lastNow);
-        elections.cancel();
-        elections.coordinatorSeen();
     }
 }

@@ -52,6 +52,16 @@ public record Recovery(RoutingState committed, Optional<LogRecord.Prepared> inDo
         this(committed, inDoubt, epoch, otherRecords, List.of());
     }
 
+    /**
+     * True if this log holds nothing but a term adopted with its vote unknown: no committed state, promise or abort
+     * learned since. Its node had lost its data and crashed again before it heard every member, so it is as empty as
+     * before (simulator seed 3098018) and starts amnesiac again. Pure; any thread.
+     */
+    public boolean holdsOnlyAnAdoptedTerm() {
+        return LogRecord.TermVote.UNKNOWN_VOTE.equals(votedFor) && committed.txId() == 0 && inDoubt.isEmpty()
+                && lastAborted.isEmpty();
+    }
+
     /** The node's current term (the same as {@link #epoch}). */
     public long term() {
         return epoch;
