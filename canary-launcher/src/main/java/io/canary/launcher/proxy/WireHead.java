@@ -252,18 +252,9 @@ final class WireHead implements Wire, RequestRouter.Head {
     private void connection(int vs, int ve) {
         int from = vs;
         while (from <= ve) {
-            int comma = from;
-            while (comma < ve && b[comma] != ',') {
-                comma++;
-            }
-            int s = from;
-            int e = comma;
-            while (s < e && (b[s] == ' ' || b[s] == '\t')) {
-                s++;
-            }
-            while (e > s && (b[e - 1] == ' ' || b[e - 1] == '\t')) {
-                e--;
-            }
+            int comma = tokenEnd(from, ve);
+            int s = trimStart(from, comma);
+            int e = trimEnd(s, comma);
             if (WireFields.equalsIgnoreCase(b, s, e - s, "close")) {
                 connectionClose = true;
             } else if (WireFields.equalsIgnoreCase(b, s, e - s, "keep-alive")) {
@@ -273,6 +264,31 @@ final class WireHead implements Wire, RequestRouter.Head {
             }
             from = comma + 1;
         }
+    }
+
+    /** The end of the comma-separated token of a field value that starts at {@code from}: its comma, or {@code ve}. */
+    private int tokenEnd(int from, int ve) {
+        int comma = from;
+        while (comma < ve && b[comma] != ',') {
+            comma++;
+        }
+        return comma;
+    }
+
+    /** The first byte of {@code [s, e)} after optional whitespace (RFC 9110 OWS). */
+    private int trimStart(int s, int e) {
+        while (s < e && (b[s] == ' ' || b[s] == '\t')) {
+            s++;
+        }
+        return s;
+    }
+
+    /** The end of {@code [s, e)} before trailing optional whitespace. */
+    private int trimEnd(int s, int e) {
+        while (e > s && (b[e - 1] == ' ' || b[e - 1] == '\t')) {
+            e--;
+        }
+        return e;
     }
 
     private boolean lastTokenIs(int vs, int ve, String token) {
@@ -343,18 +359,9 @@ final class WireHead implements Wire, RequestRouter.Head {
             int from = valueStart(c);
             int ve = valueEnd(c);
             while (from <= ve) {
-                int comma = from;
-                while (comma < ve && b[comma] != ',') {
-                    comma++;
-                }
-                int s = from;
-                int e = comma;
-                while (s < e && (b[s] == ' ' || b[s] == '\t')) {
-                    s++;
-                }
-                while (e > s && (b[e - 1] == ' ' || b[e - 1] == '\t')) {
-                    e--;
-                }
+                int comma = tokenEnd(from, ve);
+                int s = trimStart(from, comma);
+                int e = trimEnd(s, comma);
                 if (e - s == nl && WireFields.sameIgnoringCase(b, s, ns, nl)) {
                     return true;
                 }
