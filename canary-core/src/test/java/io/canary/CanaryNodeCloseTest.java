@@ -77,7 +77,7 @@ class CanaryNodeCloseTest {
         SlowLog log = new SlowLog();
         CanaryNode node = participant(foreign, log);
         transport.deliver("node-a", new Message.Prepare(1, TX, PROPOSED));
-        assertThat(log.appending.await(5, TimeUnit.SECONDS)).as("the PREPARED append started").isTrue();
+        assertThat(log.appending.await(30, TimeUnit.SECONDS)).as("the PREPARED append started").isTrue();
 
         Thread closer = startClosing(node);
         log.release.countDown();
@@ -95,7 +95,7 @@ class CanaryNodeCloseTest {
     static Thread startClosing(CanaryNode node) {
         Thread closer = new Thread(node::close, "closer");
         closer.start();
-        await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(1))
+        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(1))
                 .until(() -> closer.getState() == Thread.State.TIMED_WAITING || !closer.isAlive());
         return closer;
     }

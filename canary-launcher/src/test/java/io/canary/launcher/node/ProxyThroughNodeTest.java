@@ -35,7 +35,10 @@ class ProxyThroughNodeTest {
 
     @Test
     void proxiedTrafficFollowsTheWeightsAndIsRecordedPerVersionInTheNodesHealth() throws Exception {
-        NodeSettings s = ProxyNodeFixture.proxyNode(dir, upstream("v1", 200), upstream("v2", 503), "--initial-weights", "v1=0.7,v2=0.3");
+        NodeSettings s = ProxyNodeFixture.proxyNode(dir, upstream("v1", 200), upstream("v2", 503), "--initial-weights", "v1=0.7,v2=0.3",
+                // Why a long window: on a loaded machine 400 requests can outlast the default one, and the
+                // counts below are the window's; none of them may have rolled out of it.
+                "--health-window", "10m");
         try (NodeProcess node = NodeProcess.start(s, SocketTransports.factory(), NodeConsole.silent("node-a"))) {
             int port = node.proxy().orElseThrow().port();
             int n = 400;
