@@ -13,8 +13,8 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 
 /**
- * One client connection of the Netty engine (the last handler of its pipeline, after the idle
- * timer and the {@link WireDecoder}): routes each request ({@link ProxyRequests}), runs one {@link ProxyExchange} at a time
+ * One client connection of the Netty engine (the last handler of its pipeline, after the idle timer and the
+ * {@link WireDecoder}): routes each request ({@link ProxyRequests}), runs one {@link ProxyExchange} at a time
  * (a pipelined request waits, and reads pause, until the answer before it is written), writes the
  * answer as the upstream sends it ({@link ProxyReplies}), answers the proxy's own JSON errors, and records every exchange
  * for its version once its last byte is written (pinned requests and client faults apart, in
@@ -233,19 +233,18 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
 
     /** A piece of the upstream's answer (or the whole answer); the last one completes the exchange once written. */
     void relayContent(ProxyExchange ex, ByteBuf piece, boolean last) {
+        ctx.write(piece, last ? ctx.newPromise().addListener(w -> finished(ex, w.isSuccess())) : ctx.voidPromise());
+        unflushed = true;
         if (last) {
-            unflushed = false;
-            ctx.writeAndFlush(piece).addListener(w -> finished(ex, w.isSuccess()));
-        } else {
-            ctx.write(piece, ctx.voidPromise());
-            unflushed = true;
+            flush();
         }
     }
 
+    /** What was written goes out at the end of the loop's batch ({@link FlushBatch}), with the other connections'. */
     void flush() {
         if (unflushed) {
             unflushed = false;
-            ctx.flush();
+            FlushBatch.flushLater(ctx.channel());
         }
     }
 

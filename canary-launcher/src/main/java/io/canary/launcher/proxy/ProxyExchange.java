@@ -198,9 +198,9 @@ final class ProxyExchange implements UpstreamChannel.Listener {
         } else if (upstream != null) {
             if (headUnsent) {
                 headUnsent = false;
-                upstream.write(requestHead(upstream, piece.bytes()));
+                upstream.write(requestHead(upstream, piece.bytes()), UpstreamPools.handler(upstream).quiet());
             } else {
-                upstream.write(piece.bytes());
+                upstream.write(piece.bytes(), UpstreamPools.handler(upstream).quiet());
             }
             upstreamUnflushed = true;
             if (!upstream.isWritable()) {
@@ -217,12 +217,12 @@ final class ProxyExchange implements UpstreamChannel.Listener {
         if (upstream != null) {
             if (headUnsent) {
                 headUnsent = false;
-                upstream.write(requestHead(upstream, null));
+                upstream.write(requestHead(upstream, null), UpstreamPools.handler(upstream).quiet());
                 upstreamUnflushed = true;
             }
             if (upstreamUnflushed) {
                 upstreamUnflushed = false;
-                upstream.flush();
+                FlushBatch.flushLater(upstream);
             }
         }
     }

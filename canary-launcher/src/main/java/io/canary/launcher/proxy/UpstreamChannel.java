@@ -3,6 +3,7 @@ package io.canary.launcher.proxy;
 import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPromise;
+import io.netty.channel.VoidChannelPromise;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.nio.channels.ClosedChannelException;
@@ -48,6 +49,7 @@ final class UpstreamChannel extends ChannelDuplexHandler {
     private Listener listener;
     private long lastActivity;
     private ScheduledFuture<?> timer;
+    private ChannelPromise quiet;
 
     /**
      * @param timeoutMillis silence after which the connection fails (in use) or closes (pooled)
@@ -77,6 +79,16 @@ final class UpstreamChannel extends ChannelDuplexHandler {
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
         this.ctx = ctx;
+        this.quiet = new VoidChannelPromise(ctx.channel(), false);
+    }
+
+    /**
+     * The promise for this connection's writes: none is made per write, and a failed write is not
+     * reported through it (nor fired as an exception): the connection's end reaches the exchange
+     * through {@link #channelInactive}, as a {@link ClosedChannelException} (which a retry looks for).
+     */
+    ChannelPromise quiet() {
+        return quiet;
     }
 
     @Override
