@@ -47,10 +47,18 @@ public final class ScaleBench implements Callable<Integer> {
     @Option(names = "--peer-timeout", description = "node timing override") String peerTimeout;
     @Option(names = "--health-interval", description = "node timing override") String healthInterval;
     @Option(names = "--label", defaultValue = "defaults", description = "copied into the RESULT line") String label;
+    @Option(names = "--warmup-commits", defaultValue = "10", description = "unmeasured commits before each kind")
+    int warmupCommits;
+    @Option(names = "--warmup-seconds", defaultValue = "0",
+            description = "and keep warming up (unmeasured commits) until this long has passed: the JVMs' JIT compiles the"
+                    + " commit path in the first tens of seconds, which a long-running node pays once")
+    int warmupSeconds;
     @Option(names = "--kinds", split = ",", defaultValue = "promote,lower",
             description = "which commits to measure, each in turn on the same cluster: promote (v2's share goes up each"
                     + " time: needs every node's YES) and/or lower (it goes down each time: a majority may suffice)")
     List<Kind> kinds;
+    /** The CPU of this run's JVMs (set once the cluster is up). */
+    private CpuMeter cpu;
 
     /** Which way each measured commit moves the canary's share: a promotion needs every vote, a lowering a majority. */
     enum Kind {
@@ -141,6 +149,8 @@ public final class ScaleBench implements Callable<Integer> {
                 Thread.sleep(2_000); // a couple of health rounds, so memory includes peers' snapshots
                 long heapPerNode = (heapAfterGc() - heapBefore) / local.size();
                 int threadsPerNode = (ManagementFactory.getThreadMXBean().getThreadCount() - threadsBefore) / local.size();
+                cpu = new CpuMeter(helpers.stream().map(Process::pid).toList());
+                idleCpu(n, "idle");
                 measure(n, 1 + remoteSlices.size(), coordinator, connectSeconds, heapPerNode, threadsPerNode, local.size());
                 progress(n, "measured, closing", t0);
             }
@@ -158,6 +168,15 @@ public final class ScaleBench implements Callable<Integer> {
         }
     }
 
+    /** The cluster's background CPU (heartbeats, health reports, timers) with no commit running, over 2 s. */
+    private void idleCpu(int n, String kind) throws InterruptedException {
+        CpuMeter.Reading before = cpu.read();
+        Thread.sleep(2_000);
+        CpuMeter.Reading used = cpu.read().minus(before);
+        System.out.println(String.format(Locale.ROOT, "RESULT scale-cpu nodes=%d kind=%s seconds=%.2f %s", n, kind,
+                used.atNanos() / 1e9, used.describe(used.atNanos() / 1e9, "second")));
+    }
+
     private static void progress(int n, String what, long since) {
         System.err.println(String.format(Locale.ROOT, "scale %d: %s after %.1fs", n, what, (System.nanoTime() - since) / 1e9));
     }
@@ -168,6 +187,7 @@ public final class ScaleBench implements Callable<Integer> {
             measure(kind, n, jvms, coordinator, connectSeconds, heapPerNode, threadsPerNode, localNodes);
         }
         rollbackEverywhere(n, coordinator);
+        idleCpu(n, "idle-after"); // with the JIT warm: the background's steady cost
     }
 
     private void measure(Kind kind, int n, int jvms, CanaryNode coordinator, double connectSeconds, long heapPerNode,
@@ -175,7 +195,8 @@ public final class ScaleBench implements Callable<Integer> {
         long seq = 0;
         int warmupFailures = 0;
         // The first commit of a kind may be the other kind (from wherever the previous one left the share).
-        for (int i = 0; i < 10; i++) {
+        long warmupEnd = System.nanoTime() + TimeUnit.SECONDS.toNanos(warmupSeconds);
+        for (int i = 0; i < warmupCommits || System.nanoTime() < warmupEnd; i++) {
             try {
                 coordinator.proposeWeights(kind.weights(seq++)).get(30, TimeUnit.SECONDS);
             } catch (Exception e) {
@@ -183,6 +204,7 @@ public final class ScaleBench implements Callable<Integer> {
             }
         }
         LatencySamples samples = new LatencySamples(commits);
+        CpuMeter.Reading cpuBefore = cpu.read();
         int failed = 0;
         String firstFailure = null;
         long start = System.nanoTime();
@@ -200,13 +222,18 @@ public final class ScaleBench implements Callable<Integer> {
             }
         }
         double seconds = (System.nanoTime() - start) / 1e9;
+        CpuMeter.Reading used = cpu.read().minus(cpuBefore);
+        int done = Math.max(1, samples.size() + failed);
+        System.out.println(String.format(Locale.ROOT, "RESULT scale-cpu nodes=%d kind=%s commits=%d machine_cores_busy=%.2f %s"
+                        + " cpu_ms_per_node_per_commit=%.3f", n, kind, done, (used.userMs() + used.kernelMs()) / (seconds * 1000),
+                used.describe(done, "commit"), (used.userMs() + used.kernelMs()) / done / n));
         System.out.println(String.format(Locale.ROOT,
                 "RESULT scale nodes=%d kind=%s jvms=%d ok=%d failed=%d seconds=%.2f per_second=%.1f p50_ms=%.3f p99_ms=%.3f "
                         + "mean_ms=%.3f max_ms=%.3f connect_s=%.1f heap_per_node_kb=%d threads_per_node=%d measured_on=%d_nodes "
-                        + "warmup_failed=%d timings=%s",
+                        + "warmup_failed=%d warmup_commits=%d timings=%s",
                 n, kind, jvms, samples.size(), failed, seconds, samples.size() / seconds, samples.percentileMillis(50),
                 samples.percentileMillis(99), samples.meanMillis(), samples.percentileMillis(100), connectSeconds,
-                heapPerNode / 1024, threadsPerNode, localNodes, warmupFailures, label));
+                heapPerNode / 1024, threadsPerNode, localNodes, warmupFailures, seq - samples.size() - failed, label));
         if (firstFailure != null) {
             System.out.println("first failure: " + firstFailure);
         }
@@ -247,6 +274,11 @@ public final class ScaleBench implements Callable<Integer> {
         // The helpers run their nodes on the same JIT as this JVM's (e.g. -XX:TieredStopAtLevel=1, BENCHMARKS §5e).
         java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments().stream()
                 .filter(a -> a.startsWith("-XX:TieredStopAtLevel=") || a.equals("-XX:-TieredCompilation")).forEach(cmd::add);
+        // More options for the helpers only (e.g. a JFR recording of a helper's nodes): SCALE_HELPER_JAVA_OPTS.
+        String extra = System.getenv().getOrDefault("SCALE_HELPER_JAVA_OPTS", "").trim();
+        if (!extra.isEmpty()) {
+            cmd.addAll(List.of(extra.replace("{first}", slice.get(0)).split("\\s+")));
+        }
         cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), ScaleHost.class.getName(), dataDir.toString(),
                 String.join(",", timingArgs()) + ","));
         members.forEach((id, a) -> cmd.add(id + "=" + a.port()));
@@ -255,6 +287,9 @@ public final class ScaleBench implements Callable<Integer> {
         Process p = new ProcessBuilder(cmd).redirectError(dataDir.resolve("helper-" + slice.get(0) + ".err").toFile()).start();
         BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
         String line = out.readLine();
+        while (line != null && line.startsWith("[")) {
+            line = out.readLine(); // the JVM's own log lines (e.g. a JFR recording's start) come first
+        }
         if (line == null || !line.startsWith("READY")) {
             p.destroyForcibly();
             throw new IOException("helper JVM for " + slice.get(0) + ".. did not start (see " + dataDir + ")");
