@@ -186,7 +186,27 @@ public final class LogRecordFormat {
                 f.longValue("at"), rollout(f));
     }
 
+    /**
+     * The last weights written and their text: a member logs the same weights twice per version
+     * (PREPARED, then COMMITTED), a coordinator three times. One immutable pair, read and replaced
+     * whole, so any thread may use it (a stale pair is only a miss).
+     */
+    private record WeightsText(Weights weights, String text) {
+    }
+
+    private static volatile WeightsText lastWeights;
+
     private static String weights(Weights w) {
+        WeightsText last = lastWeights;
+        if (last != null && last.weights() == w) {
+            return last.text();
+        }
+        String text = weightsText(w);
+        lastWeights = new WeightsText(w, text);
+        return text;
+    }
+
+    private static String weightsText(Weights w) {
         StringBuilder sb = new StringBuilder();
         for (Map.Entry<String, Integer> e : w.asBasisPoints().entrySet()) {
             if (sb.length() > 0) {
@@ -210,7 +230,7 @@ public final class LogRecordFormat {
     }
 
     private static void rollout(StringBuilder sb, RolloutInfo r) {
-        if (r.equals(RolloutInfo.NONE)) {
+        if (isNone(r)) {
             sb.append(" rollout=").append(LogText.ABSENT);
             return;
         }
@@ -224,6 +244,17 @@ public final class LogRecordFormat {
             sb.append(" stepAt=").append(r.stepStartedAt());
             plan(sb, r.plan().get(), "plan.");
         }
+    }
+
+    /**
+     * {@code r.equals(RolloutInfo.NONE)}, field by field: the record's generated equals (an invokedynamic
+     * site) was ~8% of a member's protocol thread at 100 nodes (BENCHMARKS §5f), asked twice per commit.
+     */
+    private static boolean isNone(RolloutInfo r) {
+        RolloutInfo none = RolloutInfo.NONE;
+        return r == none || (r.stepIndex() == none.stepIndex() && r.stepStartedAt() == none.stepStartedAt()
+                && r.phase() == none.phase() && r.id().equals(none.id()) && r.canary().equals(none.canary())
+                && r.reason().equals(none.reason()) && r.steps().equals(none.steps()) && r.plan().equals(none.plan()));
     }
 
     private static RolloutInfo rollout(LogText.Fields f) {

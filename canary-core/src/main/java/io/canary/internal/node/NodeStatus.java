@@ -28,6 +28,15 @@ final class NodeStatus {
     private long peersAt = Long.MIN_VALUE / 2;
     /** How stale the published member view may get, on top of the time to the next event (a heartbeat at most). */
     static final long VIEW_REFRESH_MILLIS = 200;
+    /**
+     * Beyond {@link #ALWAYS_FRESH_UP_TO} members, how stale the view may get while nobody reads it: a member of
+     * 100 nodes rebuilding 100 entries every 200 ms for no reader was ~9% of its protocol thread (BENCHMARKS §5f).
+     * The first read after a quiet spell sees a view up to this old, the next ones one of at most
+     * {@link #VIEW_REFRESH_MILLIS}.
+     */
+    static final long UNREAD_VIEW_REFRESH_MILLIS = 1_000;
+    /** Set by a reader of {@link #peers()}, cleared when the view is rebuilt. */
+    private volatile boolean viewRead = true;
     /** Clusters up to this size rebuild the view after every event (cheap, and always exact). */
     static final int ALWAYS_FRESH_UP_TO = 16;
     private volatile CoordinationStatus coordination = CoordinationStatus.unknown();
@@ -59,7 +68,10 @@ final class NodeStatus {
         ready = protocol.isReady() && !status.failSafe();
         // The member view is O(N) to build: in a large cluster at most once per VIEW_REFRESH_MILLIS, not
         // on every message (a coordinator of 1,000 nodes receives thousands per heartbeat interval).
-        if (peers.size() <= ALWAYS_FRESH_UP_TO || now - peersAt >= VIEW_REFRESH_MILLIS || now < peersAt) {
+        long age = now - peersAt;
+        if (peers.size() <= ALWAYS_FRESH_UP_TO || now < peersAt || age >= UNREAD_VIEW_REFRESH_MILLIS
+                || (age >= VIEW_REFRESH_MILLIS && viewRead)) {
+            viewRead = false;
             peers = protocol.view(now);
             peersAt = now;
         }
@@ -85,6 +97,9 @@ final class NodeStatus {
     }
 
     List<PeerStatus> peers() {
+        if (!viewRead) {
+            viewRead = true;
+        }
         return peers;
     }
 
