@@ -65,6 +65,23 @@ public final class DurableGroup {
         return !othersQueued || events >= MAX_EVENTS;
     }
 
+    /**
+     * True if the open group holds COMMITTED records only (a member's, or the coordinator's own, record of a
+     * decision): nothing on a commit's critical path waits behind it, so the executor may keep it open a
+     * little for the next Prepare's PREPARED to share its fsync (see {@code EffectRunner}).
+     */
+    public boolean holdsOnlyCommits() {
+        if (!isOpen()) {
+            return false;
+        }
+        for (LogRecord r : records) {
+            if (!(r instanceof LogRecord.Committed)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     /** Closes the group and returns what to write and run; the group is empty afterwards. */
     public Forced close() {
         Forced forced = new Forced(List.copyOf(records), List.copyOf(held));
