@@ -30,13 +30,14 @@ start_etcd_cluster
 # default JIT's C2 compiler spent ~2 min of CPU in the coordinator's JVM over a 2-minute run (JFR,
 # BENCHMARKS part 2), more than the node's own threads. CANARY_JITS picks which (default "c1 default").
 CANARY_JITS=${CANARY_JITS:-"c1 default"}
-declare -A CANARY_URL CLUSTER_URLS
+declare -A CANARY_URL CLUSTER_URLS CLUSTER_PIDS
 for jit in $CANARY_JITS; do
   opts="$CANARY_JAVA_OPTS"
   [[ $jit == c1 ]] && opts="$opts -XX:TieredStopAtLevel=1"
   CANARY_JAVA_OPTS="$opts" CANARY_DATA_DIR="$BENCH_TMP/canary-data-$jit" start_canary_cluster 3
   CANARY_URL[$jit]="${CANARY_URLS[0]}"
   CLUSTER_URLS[$jit]="${CANARY_URLS[*]}"
+  CLUSTER_PIDS[$jit]="${CANARY_PIDS[*]}"
   sleep 2 # let heartbeats settle: every peer reachable before the first promotion
 done
 
@@ -56,8 +57,14 @@ for clients in 1 16; do
   for (( round = 1; round <= ROUNDS; round++ )); do
     {
       for jit in $CANARY_JITS; do
+        # shellcheck disable=SC2086
+        read -r cpu0 jit0 < <(cpu_ms ${CLUSTER_PIDS[$jit]})
         run_logged java_bench io.canary.bench.load.CommitLoad --target canary --url "${CANARY_URL[$jit]}" \
           --commits "$COMMITS" --clients "$clients" --max-seconds 120 --label "3-processes,jit=$jit,round=$round"
+        # shellcheck disable=SC2086
+        read -r cpu1 jit1 < <(cpu_ms ${CLUSTER_PIDS[$jit]})
+        # What the 3 node JVMs burnt meanwhile, and how much of it was their JIT compiling (C2 still at work?).
+        echo "# cpu jit=$jit clients=$clients round=$round node_jvms_ms=$(( cpu1 - cpu0 )) compiler_threads_ms=$(( jit1 - jit0 )) commits=$COMMITS"
       done
       run_logged java_bench io.canary.bench.load.CommitLoad --target etcd --url "$ETCD_URL" \
         --commits "$COMMITS" --clients "$clients" --max-seconds 120 --label "3-members,round=$round"
