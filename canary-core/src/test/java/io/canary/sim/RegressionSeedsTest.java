@@ -41,6 +41,11 @@ class RegressionSeedsTest {
         // any term were held back from standing until they heard every member, which fan-in never lets them: no election
         // (ROLLBACK_BOUND). The stand rule now applies to clusters of up to three only.
         "PROTOCOL | 4073573 | no election: amnesiac members of five held back from standing",
+        // Session 6: node-a lost for good; the closing rollback answered "already at 0%", then a StartRollout forwarded
+        // during the faults committed after it (the later change wins), and its promotions, which cannot commit without
+        // node-a, aborted one after another: never settled (LIVENESS). Fixed in the simulated operator, who asks again
+        // when the canary goes up after its rollback (and the engine backs failed promotions off).
+        "PROTOCOL | 4085414 | a StartRollout from the faults committed after the closing rollback",
     })
     void seedThatOnceFoundABugNowKeepsEveryInvariant(SimParams.Mode mode, long seed, String bug) {
         // Every seed here was found and pinned before disk loss was in CI: it replays its run with disk loss off.

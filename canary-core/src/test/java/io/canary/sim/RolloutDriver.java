@@ -99,8 +99,9 @@ final class RolloutDriver {
                     if (node.rollout() != this) {
                         return; // a driver of a reign that ended
                     }
+                    boolean everyReachable = node.protocol.view(node.mono()).stream().allMatch(io.canary.PeerStatus::reachable);
                     run(engine.tick(t.generation(), view.mergedStep(StepCounts.keyOf(node.protocol.committed()), node.steady()),
-                            node.steady()));
+                            everyReachable, node.steady()));
                 });
             } else if (effect instanceof Effect.Complete c) {
                 Caller caller = delegated.remove(c.callId());

@@ -65,6 +65,9 @@ public final class RolloutEngine {
     private long generation;
     private boolean ticking;
     private boolean rollbackFailureReported;
+    private final PromotionBackoff backoff = new PromotionBackoff();
+    /** Whether every member was reachable (two-way) at the last tick that said; true until one says otherwise. */
+    private boolean everyReachable = true;
     private long nextProposalId = 1;
 
     /**
@@ -111,6 +114,7 @@ public final class RolloutEngine {
         generation++;
         ticking = false;
         waiting.clear();
+        backoff.reset();
         committed = state;
         List<Effect> effects = new ArrayList<>();
         RolloutInfo info = state.rollout();
@@ -200,11 +204,18 @@ public final class RolloutEngine {
             state = new Idle();
         } else if (current instanceof Analysing a && a.pending().map(Pending::proposalId).orElse(-1L) == proposalId) {
             state = new Analysing(a.step(), a.failures(), a.nextAnalysisAt(), now, a.latest(), Optional.empty());
-            if (failed) {
-                Kind kind = a.pending().get().kind();
-                publish(effects, a.step(), analyst.event(a.step(), Decision.HOLD, kind == Kind.PROMOTE
-                        ? "promotion to " + CommittedStates.nextPercent(a.step()) + "% failed: " + reason + "; analysing on"
-                        : kind.name().toLowerCase(java.util.Locale.ROOT) + " failed: " + reason, now));
+            Kind kind = a.pending().get().kind();
+            if (failed && kind == Kind.PROMOTE) {
+                backoff.failed(a.step(), now, everyReachable);
+                publish(effects, a.step(), analyst.event(a.step(), Decision.HOLD, "promotion to "
+                        + CommittedStates.nextPercent(a.step()) + "% failed: " + reason + "; analysing on, the next promotion "
+                        + "in " + (backoff.notBefore() - now) + " ms at the earliest"
+                        + (everyReachable ? "" : " (at once when every member is reachable again)"), now));
+            } else if (failed) {
+                publish(effects, a.step(), analyst.event(a.step(), Decision.HOLD,
+                        kind.name().toLowerCase(java.util.Locale.ROOT) + " failed: " + reason, now));
+            } else if (kind == Kind.PROMOTE) {
+                backoff.reset();
             }
         } else if (current instanceof Paused p && p.pending().map(Pending::proposalId).orElse(-1L) == proposalId) {
             state = new Paused(p.step(), p.pausedAt(), Optional.empty());
@@ -228,6 +239,16 @@ public final class RolloutEngine {
      * a too long pause.
      */
     public List<Effect> tick(long tickGeneration, ClusterHealth stepHealth, long now) {
+        return tick(tickGeneration, stepHealth, everyReachable, now);
+    }
+
+    /**
+     * As {@link #tick(long, ClusterHealth, long)}, also telling whether this coordinator has two-way contact with every
+     * member now ({@code everyMemberReachable}): a promotion that failed while one was not is retried as soon as every
+     * member is back, instead of at the end of its back-off ({@link PromotionBackoff}).
+     */
+    public List<Effect> tick(long tickGeneration, ClusterHealth stepHealth, boolean everyMemberReachable, long now) {
+        everyReachable = everyMemberReachable;
         if (tickGeneration != generation) {
             return List.of(); // a timer of an earlier tenure
         }
@@ -250,6 +271,11 @@ public final class RolloutEngine {
 
     Analyst analyst() {
         return analyst;
+    }
+
+    /** False while an automatic promotion of {@code step} must wait, after one that did not commit ({@link PromotionBackoff}). */
+    boolean promotionAllowed(Step step, long now) {
+        return backoff.allows(step, now, everyReachable);
     }
 
     RolloutState promote(List<Effect> effects, Analysing a, String reason, long callId, long now) {

@@ -222,7 +222,9 @@ public final class RolloutExtension implements NodeExtension {
         if (e == null) {
             return;
         }
-        submit(() -> e.tick(generation, health.stepHealth(StepCounts.keyOf(context.committed())), context.nowMillis()));
+        boolean everyReachable = context.cluster().stream().allMatch(io.canary.PeerStatus::reachable);
+        submit(() -> e.tick(generation, health.stepHealth(StepCounts.keyOf(context.committed())), everyReachable,
+                context.nowMillis()));
     }
 
     private void complete(long callId, Outcome outcome) {

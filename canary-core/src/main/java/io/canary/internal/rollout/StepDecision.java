@@ -19,8 +19,9 @@ import java.util.Optional;
  * <ul>
  *   <li>ROLLBACK from an anytime-valid judge: roll back now. From another judge: count it, and
  *       roll back at the plan's {@code failureLimit} consecutive ones.</li>
- *   <li>PROMOTE once the step lasted its minimum ({@code stepInterval}): promote. Earlier: hold
- *       until then (the evidence may still turn).</li>
+ *   <li>PROMOTE once the step lasted its minimum ({@code stepInterval}) and no failed promotion's
+ *       back-off holds it ({@link PromotionBackoff}): promote. Earlier: hold until then (the evidence
+ *       may still turn).</li>
  *   <li>HOLD, or no decision, until the maximum step duration: then the plan's
  *       {@code onStepTimeout} (roll back, or pause for an operator).</li>
  * </ul>
@@ -72,12 +73,12 @@ final class StepDecision {
                 return new Analysing(step, failures, next, now, Optional.of(v), Optional.empty());
             }
             case PROMOTE -> {
-                if (elapsed >= interval) {
+                if (elapsed >= interval && engine.promotionAllowed(step, now)) {
                     engine.publish(effects, step, v);
                     return engine.promote(effects, new Analysing(step, 0, next, now, Optional.of(v), Optional.empty()),
                             "analysis passed at " + step.percent() + "%", 0, now);
                 }
-                // Within the margins before the minimum step duration: wait for it, analysing on.
+                // Within the margins before the minimum step duration, or while a failed promotion's back-off lasts: wait, analysing on.
                 return new Analysing(step, 0, next, a.lastPublishedAt(), Optional.of(v), Optional.empty());
             }
             default -> {

@@ -32,6 +32,10 @@ final class EngineHarness {
     Decision decision = Decision.HOLD;
     boolean anytimeValid = true;
     boolean failProposals;
+    /** Promotions only abort, as with a member lost (a promotion needs every vote). */
+    boolean failPromotions;
+    /** What each tick says of the coordinator's two-way contact with every member. */
+    boolean everyReachable = true;
     long now = 1_000_000;
     RoutingState committed = RoutingState.initial("v1", "v2");
     final List<Verdict> published = new ArrayList<>();
@@ -103,7 +107,7 @@ final class EngineHarness {
             }
             ticks.remove(next);
             now = next[0];
-            run(engine.tick(next[1], new ClusterHealth(now, List.of("node-a"), Map.of()), now));
+            run(engine.tick(next[1], new ClusterHealth(now, List.of("node-a"), Map.of()), everyReachable, now));
         }
         now = end;
     }
@@ -117,6 +121,10 @@ final class EngineHarness {
         for (Effect e : effects) {
             if (e instanceof Effect.Propose p) {
                 proposals.add(p.description());
+                if (failPromotions && p.description().startsWith("promote")) {
+                    run(engine.proposalDone(p.proposalId(), Outcome.failure("no vote from node-c within 2s"), now));
+                    continue;
+                }
                 if (failProposals) {
                     run(engine.proposalDone(p.proposalId(), Outcome.failure("no majority"), now));
                     continue;

@@ -281,4 +281,88 @@ class RolloutEngineTest {
         slow.run(slow.engine.command(new Message.ControlRollout(RolloutAction.ABORT), 52, slow.now));
         assertThat(slow.committed.rollout().phase()).isEqualTo(Phase.ABORTED);
     }
+
+    /** Times (ms after {@code from}) at which promotions were proposed while advancing {@code total} in 1 s steps. */
+    private List<Long> promotionsOver(long from, int seconds) {
+        List<Long> at = new java.util.ArrayList<>();
+        for (int i = 0; i < seconds; i++) {
+            int before = (int) h.proposals.stream().filter(p -> p.startsWith("promote")).count();
+            h.advance(seconds(1));
+            long after = h.proposals.stream().filter(p -> p.startsWith("promote")).count();
+            if (after > before) {
+                at.add((h.now - from) / 1000);
+            }
+        }
+        return at;
+    }
+
+    @Test
+    void aPromotionThatKeepsFailingIsRetriedWithExponentialBackOffNotAtEveryAnalysis() {
+        h.start(EngineHarness.plan()); // step interval 30 s, a tick every second
+        long started = h.now;
+        h.decision = Decision.PROMOTE;
+        h.failPromotions = true;
+        h.everyReachable = false; // node-c is lost: every promotion aborts
+        List<Long> at = promotionsOver(started, 30 + 30 + 60 + 120 + 240 + 240 + 1);
+        // the first at the minimum step duration, then 30, 60, 120, 240 s later, and at most every 240 s (8 step intervals)
+        assertThat(at).containsExactly(30L, 60L, 120L, 240L, 480L, 720L);
+        assertThat(h.committed.rollout().currentPercent()).isEqualTo(5);
+        assertThat(h.published).filteredOn(v -> v.decision() == Decision.HOLD).first()
+                .satisfies(v -> assertThat(v.reason()).contains("no vote from node-c")
+                        .contains("the next promotion in 30000 ms at the earliest")
+                        .contains("at once when every member is reachable again"));
+    }
+
+    @Test
+    void aBackedOffPromotionGoesAtOnceWhenEveryMemberIsReachableAgain() {
+        h.start(EngineHarness.plan());
+        long started = h.now;
+        h.decision = Decision.PROMOTE;
+        h.failPromotions = true;
+        h.everyReachable = false;
+        assertThat(promotionsOver(started, 30 + 30 + 60 + 5)).containsExactly(30L, 60L, 120L);
+        // node-c is back (two-way): the next analysis promotes, 5 s into a 120 s back-off, and it commits
+        h.failPromotions = false;
+        h.everyReachable = true;
+        h.advance(seconds(1));
+        assertThat(h.committed.rollout().currentPercent()).isEqualTo(25);
+    }
+
+    @Test
+    void aPromotionThatFailedWhileEveryMemberWasReachableWaitsItsWholeBackOff() {
+        h.start(EngineHarness.plan());
+        long started = h.now;
+        h.decision = Decision.PROMOTE;
+        h.failPromotions = true; // e.g. node-c votes NO: its disk fails, though it answers
+        assertThat(promotionsOver(started, 30 + 29)).containsExactly(30L);
+        h.failPromotions = false;
+        h.advance(seconds(1));
+        assertThat(h.committed.rollout().currentPercent()).isEqualTo(25);
+        // the next step starts with no back-off: its promotion goes at its minimum duration
+        h.advance(seconds(30));
+        assertThat(h.committed.rollout().currentPercent()).isEqualTo(50);
+    }
+
+    @Test
+    void aRollbackOrAnAbortNeverWaitsForABackedOffPromotion() {
+        h.start(EngineHarness.plan());
+        h.decision = Decision.PROMOTE;
+        h.failPromotions = true;
+        h.everyReachable = false;
+        h.advance(seconds(65)); // two failed promotions, backing off until 120 s
+        long abort = h.control(RolloutAction.ABORT);
+        assertThat(h.completed.get(abort)).as("proposed and committed at once").isInstanceOf(Outcome.Success.class);
+        assertThat(h.committed.rollout().phase()).isEqualTo(Phase.ABORTED);
+
+        EngineHarness judged = new EngineHarness();
+        judged.start(EngineHarness.plan());
+        judged.decision = Decision.PROMOTE;
+        judged.failPromotions = true;
+        judged.everyReachable = false;
+        judged.advance(seconds(65));
+        judged.decision = Decision.ROLLBACK; // the canary turns bad during the back-off
+        judged.advance(seconds(1));
+        assertThat(judged.committed.rollout().phase()).isEqualTo(Phase.ROLLED_BACK);
+        assertThat(judged.committed.weights().share("v2")).isZero();
+    }
 }
