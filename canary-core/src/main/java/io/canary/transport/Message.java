@@ -222,8 +222,12 @@ public sealed interface Message {
 
     // ---- requests forwarded to the coordinator ----------------------------------------------
 
-    /** Any node to the coordinator: run this command for a caller of mine. */
-    record ForwardRequest(long requestId, Command command) implements Message {
+    /**
+     * Any node to the coordinator: run this command for a caller of mine. {@code term} is the term whose coordinator
+     * the request was first sent to: a command that is not safe to run twice runs only in that term (the memory of
+     * what a coordinator ran lives on it alone, and a restart, or a lost disk, always ends its term).
+     */
+    record ForwardRequest(long requestId, long term, Command command) implements Message {
         public ForwardRequest {
             Objects.requireNonNull(command, "command");
         }

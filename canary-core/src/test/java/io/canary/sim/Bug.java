@@ -75,7 +75,9 @@ public enum Bug {
     /** Protocol (disk loss forced on): a node whose log held no term stands on the amnesia fallback, before it heard every member: VALIDITY / DURABLE_BEFORE_VISIBLE. */
     AMNESIAC_STANDS_ON_FALLBACK(true),
     /** Protocol: a node restarted on a log whose current term it adopted while amnesiac (vote unknown) votes as if it forgot nothing (disk loss forced on). */
-    AMNESIA_FORGOTTEN_ON_RESTART(true);
+    AMNESIA_FORGOTTEN_ON_RESTART(true),
+    /** Protocol (disk loss forced on): a forwarded command not safe to run twice runs in any term, not only the one it was first sent in: AT_MOST_ONCE (seeds 3071551, 6024066). */
+    FORWARD_RUNS_IN_ANY_TERM(true);
 
     private final boolean inProtocol;
 

@@ -64,9 +64,11 @@ class PlantedBugsTest {
             // Both were first caught at seed 7645 by LIVENESS (node-b kept a committed version 2 the elected coordinator,
             // at 1, lacked); since safety (4b, 4c) and group commit AMNESIAC_VOTES_AT_ONCE is still first caught at seed 7645, and
             // VOTE_FOR_CANDIDATE_BEHIND_REPORTED_COMMIT only with 4b and 4c off too (see the test below).
+            // Since session 6 the operator watches its rollback: at 7645 node-b, back with its committed version 2 after the
+            // coordinator elected at version 1 had answered the rollback "already at 0%", shows the canary up (ROLLBACK_BOUND).
             case AMNESIAC_VOTES_AT_ONCE, VOTE_FOR_CANDIDATE_BEHIND_REPORTED_COMMIT -> Set.of(Invariant.AGREEMENT,
                     Invariant.DURABILITY, Invariant.CONFIRMED, Invariant.VALIDITY, Invariant.ROUTING_SAFETY, Invariant.LEASE,
-                    Invariant.ATOMICITY, Invariant.LIVENESS);
+                    Invariant.ATOMICITY, Invariant.LIVENESS, Invariant.ROLLBACK_BOUND);
             // Disk loss (forced on): a wiped voter elects a candidate without the promise a peer holds and reported,
             // whose recovery round proposes another state under that version (seeds 334040, 375153).
             // (with RECOVERY_IGNORES_REFUSALS: see theReportedStateVoteRulesAreCaughtTogetherWithinTheCiSeedBudget)
@@ -85,6 +87,8 @@ class PlantedBugsTest {
             // and its vote elects a candidate behind a promise only an unheard member holds (seed 3098018).
             case AMNESIA_FORGOTTEN_ON_RESTART -> Set.of(Invariant.AGREEMENT, Invariant.CONFIRMED, Invariant.VALIDITY,
                     Invariant.DURABILITY, Invariant.LEASE, Invariant.ROUTING_SAFETY, Invariant.ATOMICITY, Invariant.LIVENESS);
+            // Disk loss (forced on): a wiped coordinator, elected again, runs a resent PROMOTE it had run before its loss.
+            case FORWARD_RUNS_IN_ANY_TERM -> Set.of(Invariant.AT_MOST_ONCE);
         };
     }
 
@@ -92,6 +96,8 @@ class PlantedBugsTest {
     @EnumSource(value = Bug.class, mode = EnumSource.Mode.EXCLUDE,
             names = {"VOTE_FOR_CANDIDATE_BEHIND_REPORTED_COMMIT", "VOTE_FOR_CANDIDATE_BEHIND_REPORTED_LOG", "RECOVERY_IGNORES_REFUSALS",
                 "AMNESIAC_JOINS_ANY_TERM", "ANY_NODE_STANDS_IN_ANY_TERM", "AMNESIAC_STANDS_ON_FALLBACK",
+                // Session 6: rarer than one in 10,000 seeds; proven at the seeds it was found on, below.
+                "FORWARD_RUNS_IN_ANY_TERM",
                 // Not caught in the CI budget (a wiped node must crash again after adopting a term, before it heard
                 // every member): proven by ElectionsTest's restarted-amnesiac case.
                 "AMNESIA_FORGOTTEN_ON_RESTART"})
@@ -146,6 +152,22 @@ class PlantedBugsTest {
         "AMNESIAC_STANDS_ON_FALLBACK | 3015087",
     })
     void eachDiskLossRuleOfSessionFiveIsCaughtAtTheSeedItWasFoundOn(Bug bug, long seed) {
+        SimResult result = new Simulation(SimParams.of(seed).withBugs(Set.of(bug))).run();
+        assertThat(result.passed()).as(bug + " at seed " + seed).isFalse();
+        assertThat(result.violated()).as(result.report()).isIn(expected(bug));
+    }
+
+    /**
+     * Session 6's at-most-once rule (ARCHITECTURE, safety (6)): a forwarded command that is not safe to run twice runs
+     * only in the term it was first sent in. Its inversion is caught at the seeds it was found on (each passes with the
+     * rule, see RegressionSeedsTest); ForwarderTest proves both sides of the rule.
+     */
+    @ParameterizedTest(name = "{0} caught at seed {1}")
+    @org.junit.jupiter.params.provider.CsvSource(delimiter = '|', value = {
+        "FORWARD_RUNS_IN_ANY_TERM | 3071551",
+        "FORWARD_RUNS_IN_ANY_TERM | 6024066",
+    })
+    void eachDiskLossRuleOfSessionSixIsCaughtAtTheSeedItWasFoundOn(Bug bug, long seed) {
         SimResult result = new Simulation(SimParams.of(seed).withBugs(Set.of(bug))).run();
         assertThat(result.passed()).as(bug + " at seed " + seed).isFalse();
         assertThat(result.violated()).as(result.report()).isIn(expected(bug));

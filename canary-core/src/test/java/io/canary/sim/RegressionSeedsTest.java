@@ -83,6 +83,11 @@ class RegressionSeedsTest {
         // reusing its transaction ids. Fixed by "an amnesiac node stands only once it heard every member"; fails
         // with AMNESIAC_STANDS_ON_FALLBACK.
         "PROTOCOL | 3015087 | a wiped coordinator stood again in a term it had won and forgot",
+        // Session 6: the coordinator ran a forwarded PROMOTE, lost its disk (and its ACCEPTED record) and was elected
+        // again; the forwarder's resend ran the PROMOTE a second time (AT_MOST_ONCE). Fixed: a command not safe to run
+        // twice runs only in the term it was first sent in; fails with FORWARD_RUNS_IN_ANY_TERM.
+        "PROTOCOL | 3071551 | a wiped coordinator ran a resent PROMOTE again (four members)",
+        "PROTOCOL | 6024066 | a wiped coordinator ran a resent PROMOTE again",
     })
     void diskLossSeedThatOnceFoundABugNowKeepsEveryInvariant(SimParams.Mode mode, long seed, String bug) {
         SimResult result = new Simulation(SimParams.of(seed).withMode(mode).withDiskLoss(true)).run();

@@ -41,7 +41,7 @@ class HandshakeTest {
     void aNodeSpeakingAnotherProtocolVersionIsRejectedWithAClearLineOnBothSides() {
         try (Loopback net = new Loopback("test", "node-a", "node-b")) {
             Inbox inboxA = new Inbox();
-            SocketTransportConfig futureB = net.config("node-b").protocolVersion(3).build();
+            SocketTransportConfig futureB = net.config("node-b").protocolVersion(4).build();
             try (SocketTransport a = net.start("node-a", inboxA);
                  SocketTransport b = net.transport("node-b", futureB)) {
                 b.start("node-b", new Inbox());
@@ -49,14 +49,14 @@ class HandshakeTest {
 
                 await().atMost(WAIT).untilAsserted(() -> {
                     assertThat(a.rejections()).anySatisfy(line -> assertThat(line).matches(
-                            "rejected connection from 127\\.0\\.0\\.1:\\d+ \\(node-b\\): protocol version 3 does not match node-a's protocol version 2"));
+                            "rejected connection from 127\\.0\\.0\\.1:\\d+ \\(node-b\\): protocol version 4 does not match node-a's protocol version 3"));
                     assertThat(b.rejections()).contains("connection to node-a at " + net.address("node-a")
-                            + " rejected by node-a: protocol version 3 does not match node-a's protocol version 2");
+                            + " rejected by node-a: protocol version 4 does not match node-a's protocol version 3");
                     // node-a dialling node-b: node-b is the acceptor there, and refuses first.
                     assertThat(b.rejections()).anySatisfy(line -> assertThat(line).matches(
-                            "rejected connection from 127\\.0\\.0\\.1:\\d+ \\(node-a\\): protocol version 2 does not match node-b's protocol version 3"));
+                            "rejected connection from 127\\.0\\.0\\.1:\\d+ \\(node-a\\): protocol version 3 does not match node-b's protocol version 4"));
                     assertThat(a.rejections()).contains("connection to node-b at " + net.address("node-b")
-                            + " rejected by node-b: protocol version 2 does not match node-b's protocol version 3");
+                            + " rejected by node-b: protocol version 3 does not match node-b's protocol version 4");
                 });
                 assertThat(inboxA.all()).isEmpty();
             }
@@ -75,9 +75,9 @@ class HandshakeTest {
 
                 await().atMost(WAIT).untilAsserted(() -> {
                     assertThat(a.rejections()).anySatisfy(line -> assertThat(line).matches(
-                            "rejected connection from 127\\.0\\.0\\.1:\\d+ \\(node-b\\): protocol version 1 does not match node-a's protocol version 2"));
+                            "rejected connection from 127\\.0\\.0\\.1:\\d+ \\(node-b\\): protocol version 1 does not match node-a's protocol version 3"));
                     assertThat(b.rejections()).contains("connection to node-a at " + net.address("node-a")
-                            + " rejected by node-a: protocol version 1 does not match node-a's protocol version 2");
+                            + " rejected by node-a: protocol version 1 does not match node-a's protocol version 3");
                 });
                 assertThat(inboxA.all()).isEmpty();
                 assertThat(a.stats().malformedFrames()).isZero();

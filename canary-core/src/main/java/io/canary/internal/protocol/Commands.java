@@ -12,7 +12,10 @@ import java.util.function.LongSupplier;
  * {@link Coordinator}, anything else (rollout commands) is delegated to the node's extensions. A
  * forwarded request runs once however often it arrives ({@link Replies} in memory), and never again
  * after a restart of the coordinator that accepted it ({@link AcceptedRequests}, durable ACCEPTED
- * records written before the work starts).
+ * records written before the work starts). A request that is not safe to run twice (anything but an
+ * absolute weight change) runs only in the term it was first sent in ({@link Message.ForwardRequest#term}):
+ * a coordinator's memory of what it ran lives on its own disk, which may be lost, but a restart always
+ * ends its term, so the check needs no disk at all.
  *
  * <p>Not thread-safe: driven by the node's protocol thread only.
  */
@@ -34,8 +37,8 @@ final class Commands {
      * A forwarded request reached this node; {@code coordinator} is null unless this node coordinates
      * (past its recovery round).
      */
-    List<Effect> onForwardRequest(String from, Message.ForwardRequest request, Coordinator coordinator,
-                                  RoutingState committed, long now) {
+    List<Effect> onForwardRequest(String from, Message.ForwardRequest request, Coordinator coordinator, long term,
+                                  RoutingState committed, java.util.Set<PlantedBug> planted, long now) {
         List<Effect> out = new ArrayList<>();
         if (coordinator == null) {
             // Not (or no longer) the coordinator: dropped; the sender resends to whoever coordinates then.
@@ -45,6 +48,16 @@ final class Commands {
             return out;
         }
         Caller.Remote caller = new Caller.Remote(from, request.requestId());
+        if (request.term() != term && !(request.command() instanceof Message.ProposeWeights)
+                && !planted.contains(PlantedBug.FORWARD_RUNS_IN_ANY_TERM)) {
+            // First sent to the coordinator of another term: that one (this node before a restart, its disk perhaps
+            // lost, or another node) may have run it, and what it ran it alone knew. Only an absolute weight change,
+            // the same if run twice, runs in any term (seeds 3071551, 6024066: a wiped coordinator ran a PROMOTE again).
+            out.addAll(replies.reply(caller, Outcome.unknown("this request was first sent to the coordinator of term "
+                    + request.term() + ", and " + selfId + " coordinates term " + term + ": the earlier one may have run it;"
+                    + " check the rollout status before retrying"), committed));
+            return out;
+        }
         if (accepted.contains(from, request.requestId())) {
             // Accepted by an earlier incarnation, whose answer died with it: it may have committed, so never run it twice.
             out.addAll(replies.reply(caller, Outcome.unknown("the coordinator " + selfId

@@ -13,29 +13,38 @@ import java.util.Map;
  * Runs a caller's command on the coordinator from another node: sends it to whoever coordinates
  * now, resends it until answered (the coordinator runs it once however often it arrives; a node
  * that does not coordinate drops it), and gives the caller a clear timeout if no answer comes. When
- * the coordinator changes under a request, only a weight change (absolute, so the same result if
- * run twice) follows it to the new one; anything else ends "outcome unknown", since the old
- * coordinator may have run it and its successor cannot know.
+ * the coordinator changes under a request (another node, or the same in a newer term), only a weight
+ * change (absolute, so the same result if run twice) follows it to the new one; anything else ends
+ * "outcome unknown", since the old coordinator may have run it and its successor cannot know. Each
+ * request carries the term it was first sent in, which the coordinator checks too ({@link Commands}).
  *
  * <p>Not thread-safe: driven by the node's protocol thread only.
  */
 public final class Forwarder {
 
-    /** A request under way; {@code sentTo} is the coordinator it first went to ("" while none was known). */
-    private record Pending(long callId, Command command, String sentTo) {
+    /**
+     * A request under way; {@code sentTo} is the coordinator it first went to ("" while none was known), in
+     * {@code sentTerm}.
+     */
+    private record Pending(long callId, Command command, String sentTo, long sentTerm) {
     }
 
     private final java.util.function.Supplier<String> coordinator;
+    private final java.util.function.LongSupplier term;
     private final NodeConfig config;
     private final Map<Long, Pending> pending = new HashMap<>();
+    private boolean ignoreTerms;
     private long nextRequestId;
 
     /**
      * @param requestIdBase where request ids start; it must differ across restarts of this node
      *     (the coordinator remembers ids it has answered), so the runtime passes a random value
+     * @param coordinator who coordinates as this node knows ("" if nobody), in the term {@code term} returns
      */
-    public Forwarder(java.util.function.Supplier<String> coordinator, NodeConfig config, long requestIdBase) {
+    public Forwarder(java.util.function.Supplier<String> coordinator, java.util.function.LongSupplier term, NodeConfig config,
+                     long requestIdBase) {
         this.coordinator = coordinator;
+        this.term = term;
         this.config = config;
         this.nextRequestId = requestIdBase;
     }
@@ -43,11 +52,12 @@ public final class Forwarder {
     public List<Effect> forward(long callId, Command command) {
         long requestId = nextRequestId++;
         String to = coordinator.get();
-        pending.put(requestId, new Pending(callId, command, to));
+        long sentTerm = term.getAsLong();
+        pending.put(requestId, new Pending(callId, command, to, sentTerm));
         List<Effect> out = new ArrayList<>(3);
         if (!to.isEmpty()) {
             // Without a known coordinator (an election runs) the first resend after one is elected carries it.
-            out.add(new Effect.Send(to, new ForwardRequest(requestId, command)));
+            out.add(new Effect.Send(to, new ForwardRequest(requestId, sentTerm, command)));
         }
         out.add(new Effect.Schedule(config.requestTimeout(), new Timer.RequestTimeout(requestId)));
         out.add(new Effect.Schedule(config.retryInterval(), new Timer.RequestResend(requestId)));
@@ -77,22 +87,26 @@ public final class Forwarder {
         Pending p = pending.get(requestId);
         if (p != null) {
             String to = coordinator.get();
-            if (!p.sentTo().isEmpty() && !to.isEmpty() && !to.equals(p.sentTo())
+            long now = term.getAsLong();
+            if (!p.sentTo().isEmpty() && !to.isEmpty() && (!to.equals(p.sentTo()) || now != p.sentTerm() && !ignoreTerms)
                     && !(p.command() instanceof io.canary.transport.Message.ProposeWeights)) {
                 // The coordinator changed under a request that is not safe to run twice (a promotion
-                // by one step, a rollout start): the old one may have run it, and only it knew.
+                // by one step, a rollout start): the old one may have run it, and only it knew. The same
+                // node in a newer term counts as another: it restarted (its disk may have lost its memory).
                 pending.remove(requestId);
                 out.add(new Effect.Complete(p.callId(), Outcome.unknown("the coordinator changed from " + p.sentTo()
-                        + " to " + to + " while this request was under way; it may have run: check the rollout status"
-                        + " before retrying")));
+                        + " (term " + p.sentTerm() + ") to " + to + " (term " + now + ") while this request was under way;"
+                        + " it may have run: check the rollout status before retrying")));
                 return out;
             }
+            Pending sent = p;
             if (p.sentTo().isEmpty() && !to.isEmpty()) {
-                pending.put(requestId, new Pending(p.callId(), p.command(), to));
+                sent = new Pending(p.callId(), p.command(), to, now);
+                pending.put(requestId, sent);
             }
             if (!to.isEmpty()) {
                 // To whoever coordinates now: a request sent to a node that lost the role is dropped there.
-                out.add(new Effect.Send(to, new ForwardRequest(requestId, p.command())));
+                out.add(new Effect.Send(to, new ForwardRequest(requestId, sent.sentTerm(), p.command())));
             }
             out.add(new Effect.Schedule(config.retryInterval(), new Timer.RequestResend(requestId)));
         }
@@ -108,6 +122,11 @@ public final class Forwarder {
                     : "the coordinator " + to + " did not answer") + " within " + Durations.human(config.requestTimeout()))));
         }
         return out;
+    }
+
+    /** Simulator seam: {@link PlantedBug#FORWARD_RUNS_IN_ANY_TERM} makes the same node in a newer term count as unchanged. */
+    void plant(java.util.Set<PlantedBug> bugs) {
+        ignoreTerms = bugs.contains(PlantedBug.FORWARD_RUNS_IN_ANY_TERM);
     }
 
     /** Fails every waiting caller, e.g. when the node closes. */

@@ -63,5 +63,7 @@ enum PlantedBug {
     /** A node whose log held no term stands once the amnesia fallback lets it vote, before it heard every member (it may reuse a term it won and forgot, and its transaction ids): VALIDITY / DURABLE_BEFORE_VISIBLE under disk loss (seeds 1033121, 3015087); ElectionsTest proves the rule. */
     AMNESIAC_STANDS_ON_FALLBACK,
     /** A node restarted on a log whose current term it adopted while amnesiac (vote unknown) is no longer amnesiac (the rule of seed 3098018 inverted): VALIDITY / AGREEMENT under disk loss. */
-    AMNESIA_FORGOTTEN_ON_RESTART
+    AMNESIA_FORGOTTEN_ON_RESTART,
+    /** A coordinator runs a forwarded command that is not safe to run twice whatever term it was first sent in (and the forwarder resends it to the same node in a newer term): AT_MOST_ONCE under disk loss (seeds 3071551, 6024066). */
+    FORWARD_RUNS_IN_ANY_TERM
 }

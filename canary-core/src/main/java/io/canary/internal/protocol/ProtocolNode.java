@@ -62,7 +62,7 @@ public final class ProtocolNode {
         this.succession = new Succession(members, preferredCoordinator);
         this.participant = new Participant(selfId, servableVersions, config, recovery.committed(), recovery.inDoubt(),
                 recovery.lastAborted());
-        this.forwarder = new Forwarder(this::coordinatorId, config, requestIdBase);
+        this.forwarder = new Forwarder(this::coordinatorId, this::term, config, requestIdBase);
         this.commands = new Commands(selfId, replies, new AcceptedRequests(recovery.accepted()), wallClock);
         this.lease = new Lease(config);
         this.terms = new Terms(recovery.term(), recovery.votedFor());
@@ -79,6 +79,7 @@ public final class ProtocolNode {
     void plant(Set<PlantedBug> bugs) {
         planted = Set.copyOf(bugs);
         lease.plant(planted);
+        forwarder.plant(planted);
         if (planted.contains(PlantedBug.FORGET_VOTE_ON_RESTART)) {
             terms.forgetVote();
         }
@@ -203,7 +204,8 @@ public final class ProtocolNode {
         } else if (message instanceof Message.RequestVoteReply m) {
             elections.onReply(from, m, now, out);
         } else if (message instanceof Message.ForwardRequest m) {
-            out.addAll(commands.onForwardRequest(from, m, isCoordinator() ? coordinator : null, participant.committed(), now));
+            out.addAll(commands.onForwardRequest(from, m, isCoordinator() ? coordinator : null, terms.current(), participant.committed(),
+                    planted, now));
         } else if (message instanceof Message.ForwardResponse m) {
             out.addAll(forwarder.onResponse(from, m));
         } else if (coordinator != null && message instanceof Message.Vote m) {

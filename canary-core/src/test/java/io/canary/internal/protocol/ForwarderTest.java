@@ -21,7 +21,8 @@ import org.junit.jupiter.api.Test;
 class ForwarderTest {
     private static final long CALL = 42;
     private final AtomicReference<String> coordinator = new AtomicReference<>(Fixture.A);
-    private final Forwarder forwarder = new Forwarder(coordinator::get, CONFIG, 1_000);
+    private final java.util.concurrent.atomic.AtomicLong term = new java.util.concurrent.atomic.AtomicLong(1);
+    private final Forwarder forwarder = new Forwarder(coordinator::get, term::get, CONFIG, 1_000);
 
     private long forward(Message.Command command, List<Effect> out) {
         out.addAll(forwarder.forward(CALL, command));
@@ -91,7 +92,7 @@ class ForwarderTest {
         assertThat(Fx.sent(ended, Message.ForwardRequest.class)).isEmpty();
         assertThat(Fx.outcome(ended, CALL + 1)).isInstanceOfSatisfying(Outcome.Failure.class, f -> {
             assertThat(f.outcomeUnknown()).isTrue();
-            assertThat(f.reason()).contains("changed from node-a to node-b");
+            assertThat(f.reason()).contains("changed from node-a (term 1) to node-b (term 1)");
         });
     }
 
@@ -107,5 +108,65 @@ class ForwarderTest {
             assertThat(f.outcomeUnknown()).isTrue();
             assertThat(f.reason()).isEqualTo("the coordinator node-b did not answer within 10s");
         });
+    }
+
+    @Test
+    void aCommandNotSafeToRunTwiceEndsUnknownWhenTheSameCoordinatorComesBackInANewerTerm() {
+        List<Effect> out = new ArrayList<>();
+        long weights = forward(new Message.ProposeWeights(Weights.split("v1", "v2", 0)), out);
+        List<Effect> other = new ArrayList<>(forwarder.forward(CALL + 1, new Message.ControlRollout(RolloutAction.PROMOTE)));
+        Message.ForwardRequest first = Fx.sent(other, Message.ForwardRequest.class).get(0);
+        assertThat(first.term()).as("the term it is first sent in travels with it").isEqualTo(1);
+
+        term.set(4); // node-a restarted (its disk perhaps lost) and was elected again
+        assertThat(Fx.recipients(forwarder.onResend(weights), Message.ForwardRequest.class)).containsExactly(Fixture.A);
+        List<Effect> ended = forwarder.onResend(first.requestId());
+        assertThat(Fx.sent(ended, Message.ForwardRequest.class)).as("never resent to the new term").isEmpty();
+        assertThat(Fx.outcome(ended, CALL + 1)).isInstanceOfSatisfying(Outcome.Failure.class, f -> {
+            assertThat(f.outcomeUnknown()).isTrue();
+            assertThat(f.reason()).contains("from node-a (term 1) to node-a (term 4)");
+        });
+    }
+
+    @Test
+    void withTheRulePlantedAwayTheForwarderResendsToTheSameNodeInANewerTerm() {
+        forwarder.plant(java.util.EnumSet.of(PlantedBug.FORWARD_RUNS_IN_ANY_TERM));
+        List<Effect> out = new ArrayList<>(forwarder.forward(CALL, new Message.ControlRollout(RolloutAction.PROMOTE)));
+        long id = Fx.sent(out, Message.ForwardRequest.class).get(0).requestId();
+        term.set(4);
+        assertThat(Fx.sent(forwarder.onResend(id), Message.ForwardRequest.class)).extracting(Message.ForwardRequest::term)
+                .containsExactly(1L);
+    }
+
+    /** node-a coordinating term 5, as the coordinator side of a forwarded request sees it. */
+    private final Replies replies = new Replies();
+    private final Commands commands = new Commands(Fixture.A, replies, new AcceptedRequests(List.of()), () -> 5_000L);
+    private final Coordinator termFive = new Coordinator(Fixture.A, CONFIG, 5, Fixture.participant(Fixture.A, Fixture.V1),
+            new Membership(Fixture.A, Fixture.MEMBERS, CONFIG, 0), replies, () -> 5_000L);
+
+    private List<Effect> arrive(long requestId, long sentInTerm, Message.Command command, java.util.Set<PlantedBug> planted) {
+        return commands.onForwardRequest(Fixture.C, new Message.ForwardRequest(requestId, sentInTerm, command), termFive, 5,
+                Fixture.V1, planted, 1_000);
+    }
+
+    @Test
+    void theCoordinatorRunsACommandNotSafeToRunTwiceOnlyInTheTermItWasFirstSentIn() {
+        Message.Command promote = new Message.ControlRollout(RolloutAction.PROMOTE);
+        List<Effect> older = arrive(7, 1, promote, java.util.Set.of());
+        assertThat(Fx.of(older, Effect.Delegate.class)).as("not run: term 1's coordinator may have run it").isEmpty();
+        assertThat(Fx.of(older, Effect.Append.class)).isEmpty();
+        assertThat(Fx.sent(older, ForwardResponse.class)).singleElement().satisfies(r -> {
+            assertThat(r.outcome()).isEqualTo(ForwardResponse.Outcome.UNKNOWN);
+            assertThat(r.error()).contains("first sent to the coordinator of term 1").contains("node-a coordinates term 5");
+        });
+        assertThat(Fx.sent(arrive(7, 1, promote, java.util.Set.of()), ForwardResponse.class)).as("a resend: the same answer")
+                .extracting(ForwardResponse::outcome).containsExactly(ForwardResponse.Outcome.UNKNOWN);
+
+        assertThat(Fx.of(arrive(8, 5, promote, java.util.Set.of()), Effect.Delegate.class)).as("sent in this term: runs").hasSize(1);
+        List<Effect> weights = arrive(9, 1, new Message.ProposeWeights(Weights.split("v1", "v2", 0)), java.util.Set.of());
+        assertThat(Fx.sent(weights, ForwardResponse.class)).as("absolute: runs in any term").noneMatch(
+                r -> r.outcome() == ForwardResponse.Outcome.UNKNOWN);
+        assertThat(Fx.of(arrive(10, 1, promote, java.util.EnumSet.of(PlantedBug.FORWARD_RUNS_IN_ANY_TERM)), Effect.Delegate.class))
+                .as("the planted bug runs it again").hasSize(1);
     }
 }

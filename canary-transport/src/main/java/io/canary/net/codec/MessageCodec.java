@@ -193,7 +193,7 @@ public final class MessageCodec {
             w.writeString(m.rolloutId());
             RolloutCodec.writeVerdict(w, m.verdict());
         } else if (message instanceof Message.ForwardRequest m) {
-            w.writeLong(m.requestId());
+            w.writeLong(m.requestId()).writeLong(m.term());
             RolloutCodec.writeCommand(w, m.command());
         } else if (message instanceof Message.ForwardResponse m) {
             w.writeLong(m.requestId()).writeByte(m.outcome().code());
@@ -302,7 +302,8 @@ public final class MessageCodec {
             }
             case FORWARD_REQUEST: {
                 long requestId = r.readLong("requestId");
-                return new Message.ForwardRequest(requestId, RolloutCodec.readCommand(r));
+                long term = r.readLong("term");
+                return new Message.ForwardRequest(requestId, term, RolloutCodec.readCommand(r));
             }
             case FORWARD_RESPONSE: {
                 long requestId = r.readLong("requestId");

@@ -165,8 +165,8 @@ class MessageCodecTest {
     void valuesTheModelRefusesAreCodecErrorsNamingTheProblem() {
         byte[] badWeights = new WireWriter().writeInt(1).writeString("v1").writeInt(9999).toByteArray();
         assertThatThrownBy(() -> codec.decode(MessageType.FORWARD_REQUEST.code(),
-                concat(new WireWriter().writeLong(1).writeByte(RolloutCodec.COMMAND_PROPOSE_WEIGHTS).toByteArray(), badWeights), 0,
-                8 + 1 + badWeights.length))
+                concat(new WireWriter().writeLong(1).writeLong(1).writeByte(RolloutCodec.COMMAND_PROPOSE_WEIGHTS).toByteArray(),
+                        badWeights), 0, 8 + 8 + 1 + badWeights.length))
                 .isInstanceOf(CodecException.class)
                 .hasMessageStartingWith("invalid weights: basis points must sum to 10000, got 9999");
 
@@ -174,7 +174,8 @@ class MessageCodecTest {
         assertThatThrownBy(() -> codec.decode(MessageType.HEARTBEAT.code(), badBoolean, 0, badBoolean.length))
                 .isInstanceOf(CodecException.class).hasMessage("ready: boolean must be 0 or 1, got 7");
 
-        byte[] badAction = new WireWriter().writeLong(1).writeByte(RolloutCodec.COMMAND_CONTROL_ROLLOUT).writeByte(9).toByteArray();
+        byte[] badAction = new WireWriter().writeLong(1).writeLong(1).writeByte(RolloutCodec.COMMAND_CONTROL_ROLLOUT).writeByte(9)
+                .toByteArray();
         assertThatThrownBy(() -> codec.decode(MessageType.FORWARD_REQUEST.code(), badAction, 0, badAction.length))
                 .isInstanceOf(CodecException.class).hasMessage("rollout action: unknown code 9 (known: 1, 2, 3, 4)");
 

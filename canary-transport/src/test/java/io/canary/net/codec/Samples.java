@@ -170,7 +170,7 @@ public final class Samples {
         }
         long requestId = 0;
         for (Message.Command c : commands()) {
-            m.add(new Message.ForwardRequest(requestId == 0 ? Long.MAX_VALUE : requestId, c));
+            m.add(new Message.ForwardRequest(requestId == 0 ? Long.MAX_VALUE : requestId, requestId % 7, c));
             requestId++;
         }
         return m;
