@@ -25,20 +25,29 @@ final class Commands {
     private final Replies replies;
     private final AcceptedRequests accepted;
     private final LongSupplier wallClock;
+    private final LongSupplier term;
+    private final java.util.function.Supplier<java.util.Set<PlantedBug>> planted;
 
-    Commands(String selfId, Replies replies, AcceptedRequests accepted, LongSupplier wallClock) {
+    /**
+     * @param term this node's current term (the one it coordinates while it does)
+     * @param planted the simulator's planted bugs
+     */
+    Commands(String selfId, Replies replies, AcceptedRequests accepted, LongSupplier wallClock, LongSupplier term,
+             java.util.function.Supplier<java.util.Set<PlantedBug>> planted) {
         this.selfId = selfId;
         this.replies = replies;
         this.accepted = accepted;
         this.wallClock = wallClock;
+        this.term = term;
+        this.planted = planted;
     }
 
     /**
      * A forwarded request reached this node; {@code coordinator} is null unless this node coordinates
      * (past its recovery round).
      */
-    List<Effect> onForwardRequest(String from, Message.ForwardRequest request, Coordinator coordinator, long term,
-                                  RoutingState committed, java.util.Set<PlantedBug> planted, long now) {
+    List<Effect> onForwardRequest(String from, Message.ForwardRequest request, Coordinator coordinator,
+                                  RoutingState committed, long now) {
         List<Effect> out = new ArrayList<>();
         if (coordinator == null) {
             // Not (or no longer) the coordinator: dropped; the sender resends to whoever coordinates then.
@@ -48,8 +57,9 @@ final class Commands {
             return out;
         }
         Caller.Remote caller = new Caller.Remote(from, request.requestId());
+        long term = this.term.getAsLong();
         if (request.term() != term && !(request.command() instanceof Message.ProposeWeights)
-                && !planted.contains(PlantedBug.FORWARD_RUNS_IN_ANY_TERM)) {
+                && !planted.get().contains(PlantedBug.FORWARD_RUNS_IN_ANY_TERM)) {
             // First sent to the coordinator of another term: that one (this node before a restart, its disk perhaps
             // lost, or another node) may have run it, and what it ran it alone knew. Only an absolute weight change,
             // the same if run twice, runs in any term (seeds 3071551, 6024066: a wiped coordinator ran a PROMOTE again).

@@ -31,20 +31,23 @@ public final class Forwarder {
 
     private final java.util.function.Supplier<String> coordinator;
     private final java.util.function.LongSupplier term;
+    private final java.util.function.Supplier<java.util.Set<PlantedBug>> planted;
     private final NodeConfig config;
     private final Map<Long, Pending> pending = new HashMap<>();
-    private boolean ignoreTerms;
     private long nextRequestId;
 
     /**
      * @param requestIdBase where request ids start; it must differ across restarts of this node
      *     (the coordinator remembers ids it has answered), so the runtime passes a random value
      * @param coordinator who coordinates as this node knows ("" if nobody), in the term {@code term} returns
+     * @param planted the simulator's planted bugs ({@link PlantedBug#FORWARD_RUNS_IN_ANY_TERM}: a newer term of the
+     *     same node counts as no change)
      */
-    public Forwarder(java.util.function.Supplier<String> coordinator, java.util.function.LongSupplier term, NodeConfig config,
-                     long requestIdBase) {
+    public Forwarder(java.util.function.Supplier<String> coordinator, java.util.function.LongSupplier term,
+                     java.util.function.Supplier<java.util.Set<PlantedBug>> planted, NodeConfig config, long requestIdBase) {
         this.coordinator = coordinator;
         this.term = term;
+        this.planted = planted;
         this.config = config;
         this.nextRequestId = requestIdBase;
     }
@@ -88,7 +91,7 @@ public final class Forwarder {
         if (p != null) {
             String to = coordinator.get();
             long now = term.getAsLong();
-            if (!p.sentTo().isEmpty() && !to.isEmpty() && (!to.equals(p.sentTo()) || now != p.sentTerm() && !ignoreTerms)
+            if (!p.sentTo().isEmpty() && !to.isEmpty() && (!to.equals(p.sentTo()) || now != p.sentTerm() && !planted.get().contains(PlantedBug.FORWARD_RUNS_IN_ANY_TERM))
                     && !(p.command() instanceof io.canary.transport.Message.ProposeWeights)) {
                 // The coordinator changed under a request that is not safe to run twice (a promotion
                 // by one step, a rollout start): the old one may have run it, and only it knew. The same
@@ -122,11 +125,6 @@ public final class Forwarder {
                     : "the coordinator " + to + " did not answer") + " within " + Durations.human(config.requestTimeout()))));
         }
         return out;
-    }
-
-    /** Simulator seam: {@link PlantedBug#FORWARD_RUNS_IN_ANY_TERM} makes the same node in a newer term count as unchanged. */
-    void plant(java.util.Set<PlantedBug> bugs) {
-        ignoreTerms = bugs.contains(PlantedBug.FORWARD_RUNS_IN_ANY_TERM);
     }
 
     /** Fails every waiting caller, e.g. when the node closes. */

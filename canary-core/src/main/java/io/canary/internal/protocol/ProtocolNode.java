@@ -62,8 +62,8 @@ public final class ProtocolNode {
         this.succession = new Succession(members, preferredCoordinator);
         this.participant = new Participant(selfId, servableVersions, config, recovery.committed(), recovery.inDoubt(),
                 recovery.lastAborted());
-        this.forwarder = new Forwarder(this::coordinatorId, this::term, config, requestIdBase);
-        this.commands = new Commands(selfId, replies, new AcceptedRequests(recovery.accepted()), wallClock);
+        this.forwarder = new Forwarder(this::coordinatorId, this::term, this::planted, config, requestIdBase);
+        this.commands = new Commands(selfId, replies, new AcceptedRequests(recovery.accepted()), wallClock, this::term, this::planted);
         this.lease = new Lease(config);
         this.terms = new Terms(recovery.term(), recovery.votedFor());
         // A log without any term: a fresh node, or one whose data was lost (it may have voted before). Also a log that
@@ -79,7 +79,6 @@ public final class ProtocolNode {
     void plant(Set<PlantedBug> bugs) {
         planted = Set.copyOf(bugs);
         lease.plant(planted);
-        forwarder.plant(planted);
         if (planted.contains(PlantedBug.FORGET_VOTE_ON_RESTART)) {
             terms.forgetVote();
         }
@@ -204,8 +203,7 @@ public final class ProtocolNode {
         } else if (message instanceof Message.RequestVoteReply m) {
             elections.onReply(from, m, now, out);
         } else if (message instanceof Message.ForwardRequest m) {
-            out.addAll(commands.onForwardRequest(from, m, isCoordinator() ? coordinator : null, terms.current(), participant.committed(),
-                    planted, now));
+            out.addAll(commands.onForwardRequest(from, m, isCoordinator() ? coordinator : null, participant.committed(), now));
         } else if (message instanceof Message.ForwardResponse m) {
             out.addAll(forwarder.onResponse(from, m));
         } else if (coordinator != null && message instanceof Message.Vote m) {

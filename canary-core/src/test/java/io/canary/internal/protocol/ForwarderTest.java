@@ -22,7 +22,8 @@ class ForwarderTest {
     private static final long CALL = 42;
     private final AtomicReference<String> coordinator = new AtomicReference<>(Fixture.A);
     private final java.util.concurrent.atomic.AtomicLong term = new java.util.concurrent.atomic.AtomicLong(1);
-    private final Forwarder forwarder = new Forwarder(coordinator::get, term::get, CONFIG, 1_000);
+    private final AtomicReference<java.util.Set<PlantedBug>> planted = new AtomicReference<>(java.util.Set.of());
+    private final Forwarder forwarder = new Forwarder(coordinator::get, term::get, planted::get, CONFIG, 1_000);
 
     private long forward(Message.Command command, List<Effect> out) {
         out.addAll(forwarder.forward(CALL, command));
@@ -130,7 +131,7 @@ class ForwarderTest {
 
     @Test
     void withTheRulePlantedAwayTheForwarderResendsToTheSameNodeInANewerTerm() {
-        forwarder.plant(java.util.EnumSet.of(PlantedBug.FORWARD_RUNS_IN_ANY_TERM));
+        planted.set(java.util.EnumSet.of(PlantedBug.FORWARD_RUNS_IN_ANY_TERM));
         List<Effect> out = new ArrayList<>(forwarder.forward(CALL, new Message.ControlRollout(RolloutAction.PROMOTE)));
         long id = Fx.sent(out, Message.ForwardRequest.class).get(0).requestId();
         term.set(4);
@@ -140,13 +141,15 @@ class ForwarderTest {
 
     /** node-a coordinating term 5, as the coordinator side of a forwarded request sees it. */
     private final Replies replies = new Replies();
-    private final Commands commands = new Commands(Fixture.A, replies, new AcceptedRequests(List.of()), () -> 5_000L);
+    private final Commands commands = new Commands(Fixture.A, replies, new AcceptedRequests(List.of()), () -> 5_000L, () -> 5,
+            planted::get);
     private final Coordinator termFive = new Coordinator(Fixture.A, CONFIG, 5, Fixture.participant(Fixture.A, Fixture.V1),
             new Membership(Fixture.A, Fixture.MEMBERS, CONFIG, 0), replies, () -> 5_000L);
 
-    private List<Effect> arrive(long requestId, long sentInTerm, Message.Command command, java.util.Set<PlantedBug> planted) {
-        return commands.onForwardRequest(Fixture.C, new Message.ForwardRequest(requestId, sentInTerm, command), termFive, 5,
-                Fixture.V1, planted, 1_000);
+    private List<Effect> arrive(long requestId, long sentInTerm, Message.Command command, java.util.Set<PlantedBug> bugs) {
+        planted.set(bugs);
+        return commands.onForwardRequest(Fixture.C, new Message.ForwardRequest(requestId, sentInTerm, command), termFive,
+                Fixture.V1, 1_000);
     }
 
     @Test
