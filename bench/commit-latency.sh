@@ -11,16 +11,17 @@ source "$BENCH_DIR/canary-nodes.sh"
 
 COMMITS=${COMMITS:-1000}
 ROUNDS=${ROUNDS:-2}   # A B A B: a burst of other work on the machine hits both sides
-# Unmeasured writes to each side before the first round (16 clients, then the rounds' own 100-write warm-up):
+# Unmeasured writes to each side before the first round (WARMUP_SEQ below, then the rounds' own 100-write warm-up):
 # the node JVMs compile their hot paths for the first few thousand commits (C2 took as much CPU as the
 # nodes' own threads in a JFR of 1,100 commits), which a long-running node pays once; etcd gets the same.
 WARMUP_COMMITS=${WARMUP_COMMITS:-4000}
+WARMUP_SEQ=${WARMUP_SEQ:-"16:$WARMUP_COMMITS 1:$(( WARMUP_COMMITS / 2 )) 16:$(( WARMUP_COMMITS / 2 )) 1:$(( WARMUP_COMMITS / 2 ))"}
 OUT="$RESULTS_DIR/commit-latency.txt"
 have_tools etcd etcdctl curl || exit 0
 need_jar
 : >"$OUT"
 {
-  echo "# part 2: commit latency, $(date -u +%FT%TZ), $WARMUP_COMMITS unmeasured writes per side first, then $COMMITS measured commits per run after 100 warm-up, $ROUNDS alternating rounds; $(load_note)"
+  echo "# part 2: commit latency, $(date -u +%FT%TZ), unmeasured writes per side first ($WARMUP_SEQ, clients:writes), then $COMMITS measured commits per run after 100 warm-up, $ROUNDS alternating rounds; $(load_note)"
   run_logged java_bench io.canary.bench.load.FsyncProbe --dir "$BENCH_TMP/fsync" --count 500
 } | tee -a "$OUT"
 
@@ -41,16 +42,29 @@ for jit in $CANARY_JITS; do
   sleep 2 # let heartbeats settle: every peer reachable before the first promotion
 done
 
+# The warm-up alternates 16 clients and 1 client (WARMUP_SEQ, "clients:writes ..."): a node warmed with 16 clients
+# only still deoptimized and recompiled its protocol path when the 1-client rounds began (JFR: 40 unstable_if traps,
+# C2 recompiling methods of 45-50 KB for 1-1.5 s each), and its C2 threads took 58% of the nodes' CPU during the
+# measured commits (BENCHMARKS §5f). After both modes the JIT is quiet (the '# cpu' lines say how quiet).
 if (( WARMUP_COMMITS > 0 )); then
-  log "warm-up: $WARMUP_COMMITS unmeasured writes to each side, 16 clients"
-  {
-    for jit in $CANARY_JITS; do
-      java_bench io.canary.bench.load.CommitLoad --target canary --url "${CANARY_URL[$jit]}" --commits "$WARMUP_COMMITS" \
-        --clients 16 --max-seconds 120 --label "warm-up,jit=$jit"
-    done
-    java_bench io.canary.bench.load.CommitLoad --target etcd --url "$ETCD_URL" --commits "$WARMUP_COMMITS" \
-      --clients 16 --max-seconds 120 --label warm-up
-  } | sed 's/^RESULT/# warm-up/' | tee -a "$OUT"
+  log "warm-up: $WARMUP_SEQ (clients:writes) unmeasured, to each side"
+  for phase in $WARMUP_SEQ; do
+    wc=${phase%%:*}
+    wn=${phase##*:}
+    {
+      for jit in $CANARY_JITS; do
+        # shellcheck disable=SC2086
+        read -r cpu0 jit0 < <(cpu_ms ${CLUSTER_PIDS[$jit]})
+        java_bench io.canary.bench.load.CommitLoad --target canary --url "${CANARY_URL[$jit]}" --commits "$wn" \
+          --clients "$wc" --max-seconds 120 --label "warm-up,jit=$jit"
+        # shellcheck disable=SC2086
+        read -r cpu1 jit1 < <(cpu_ms ${CLUSTER_PIDS[$jit]})
+        echo "# cpu warm-up jit=$jit clients=$wc node_jvms_ms=$(( cpu1 - cpu0 )) compiler_threads_ms=$(( jit1 - jit0 )) commits=$wn"
+      done
+      java_bench io.canary.bench.load.CommitLoad --target etcd --url "$ETCD_URL" --commits "$wn" \
+        --clients "$wc" --max-seconds 120 --label warm-up
+    } | sed 's/^RESULT/# warm-up/' | tee -a "$OUT"
+  done
 fi
 
 for clients in 1 16; do
