@@ -193,6 +193,17 @@ public final class LocalCluster implements AutoCloseable {
         logs.put(id, restored);
     }
 
+    /**
+     * The operator's remedy for a member lost for good: a new node started under its name on an empty data dir
+     * (what {@link #wipe} then {@link #restart} do, in one step). A node that restarted amnesiac (empty or restored
+     * log) votes and serves the canary only once it heard every member, so a lost member it never heard must be
+     * replaced for elections to resume (ARCHITECTURE, "Amnesia").
+     */
+    public CanaryNode replace(String id) {
+        wipe(id);
+        return restart(id);
+    }
+
     /** True when every node is ready and running. */
     public boolean allReady() {
         return nodes.values().stream().allMatch(CanaryNode::isReady);

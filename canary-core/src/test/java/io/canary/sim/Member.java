@@ -69,6 +69,9 @@ interface Member {
     /** True if the router, asked at this instant, routes fail-safe (its lease deadline applied). */
     boolean routesFailSafeNow();
 
+    /** The members this node, amnesiac, waits to hear before it votes or serves the canary (empty if it waits for nobody). */
+    java.util.List<String> waitingFor();
+
     /** Commands and proposals this node still waits for. */
     int pendingCalls();
 

@@ -32,6 +32,8 @@ class RegressionSeedsTest {
         "PROTOCOL | 10141 | forwarded PROMOTE applied twice across a coordinator restart",
         // Nodes lost for good: node-a lost before a node that started on a log without any term had heard
         // it; that node never voted again (the strict amnesia rule) and node-b could never be elected.
+        // Session 6: no timer fallback any more; the simulated operator replaces node-a (a node named node-a on an
+        // empty data dir) at the faults' end because node-b / node-c waits to hear it, and the cluster elects.
         "PROTOCOL | 2927 | no election after a lost node-a that a fresh node-b never heard",
         "PROTOCOL | 3079 | no election after a lost node-a that a restarted node-c never heard",
         // A disk failing past the faults' end: the operator kept asking the crash-looping node-c (found in
@@ -88,6 +90,18 @@ class RegressionSeedsTest {
         // twice runs only in the term it was first sent in; fails with FORWARD_RUNS_IN_ANY_TERM.
         "PROTOCOL | 3071551 | a wiped coordinator ran a resent PROMOTE again (four members)",
         "PROTOCOL | 6024066 | a wiped coordinator ran a resent PROMOTE again",
+        // Session 6: a wiped node W and the only other holder H of a majority-held record, H silent to W (paused, cut
+        // off) for longer than the old amnesia fallback's 5 election timeouts: W voted on the timer for the third node,
+        // whose recovery round could not see the record. Fixed by removing the timer fallback for up to three members
+        // (the operator replaces a member lost for good); each fails with AMNESIA_FALLBACK_ON_TIMER.
+        "PROTOCOL | 3017518 | a wiped node took a paused holder for lost and elected a candidate behind its record",
+        "PROTOCOL | 575921 | a wiped node took a paused holder for lost and elected a candidate behind its record",
+        "PROTOCOL | 3093511 | a confirmed version 10 committed again with other contents after a fallback vote",
+        "PROTOCOL | 3098018 | a wiped node voted on the fallback while the other holder of version 3 was paused",
+        "PROTOCOL | 1045579 | a fallback vote elected a coordinator behind node-c's committed version",
+        // node-a wiped while node-c, the other holder of version 6, could not log anything for 20 s: two of three
+        // impaired, beyond the fault budget; the simulator now counts a long disk failure when it draws a disk loss.
+        "PROTOCOL | 1068010 | a disk lost while the only other holder's disk failed for long (fault budget)",
     })
     void diskLossSeedThatOnceFoundABugNowKeepsEveryInvariant(SimParams.Mode mode, long seed, String bug) {
         SimResult result = new Simulation(SimParams.of(seed).withMode(mode).withDiskLoss(true)).run();

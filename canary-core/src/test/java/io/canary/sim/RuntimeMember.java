@@ -141,6 +141,11 @@ final class RuntimeMember implements Member {
         return runtime.router().table().isFailSafe();
     }
 
+    @Override
+    public java.util.List<String> waitingFor() {
+        return isDead() ? java.util.List.of() : runtime.protocol().coordination(clock.monotonicMillis()).waitingFor();
+    }
+
     private void traffic() {
         sim.checkServing(this);
         sim.traffic().serve(runtime.router(), health.recorder());

@@ -165,6 +165,11 @@ final class SimNode implements Member {
         return router.table().isFailSafe();
     }
 
+    @Override
+    public List<String> waitingFor() {
+        return dead ? List.of() : protocol.coordination(mono()).waitingFor();
+    }
+
     /** The rollout records the log held at this incarnation's start. */
     List<LogRecord> protocolRecovery() {
         return recovery.otherRecords();

@@ -22,6 +22,8 @@ public final class SimStats {
     /** Disk losses left out because they would have taken a record the cluster needs from that disk (inherent). */
     long diskLossesLeftOut;
     long lostForGood;
+    /** Members lost for good that the simulated operator replaced (empty data dir) because an amnesiac node waited for them. */
+    long replacements;
     long corruptions;
     long pauses;
     long wallSteps;
@@ -53,6 +55,7 @@ public final class SimStats {
         diskLosses += o.diskLosses;
         diskLossesLeftOut += o.diskLossesLeftOut;
         lostForGood += o.lostForGood;
+        replacements += o.replacements;
         corruptions += o.corruptions;
         pauses += o.pauses;
         wallSteps += o.wallSteps;
@@ -83,11 +86,11 @@ public final class SimStats {
     public String toString() {
         return String.format(java.util.Locale.ROOT, "%d runs (%d on a slow network), %d steps, %.0f virtual s; messages: %d sent, %d delivered,"
                 + " %d dropped; faults: %d crashes mid-event (%d right after an fsync, %d torn writes), %d kills, %d restarts, %d partitions,"
-                + " %d one-way cuts, %d clock jumps, %d disk failures, %d disks lost (%d left out: inherent), %d nodes lost for good, %d corrupt frames, %d pauses, %d long wall-clock steps,"
+                + " %d one-way cuts, %d clock jumps, %d disk failures, %d disks lost (%d left out: inherent), %d nodes lost for good (%d replaced), %d corrupt frames, %d pauses, %d long wall-clock steps,"
                 + " %d long partitions/cuts, %d long disk failures; workload: %d commands (%d succeeded), %d rollouts asked,"
                 + " %d states committed (%d promotions), %d requests routed",
                 runs, slowNetworks, steps, virtualMillis / 1000.0, sent, delivered, dropped, crashes, crashesAfterFsync, tornWrites, kills, restarts,
-                partitions, cuts, clockJumps, diskFailures, diskLosses, diskLossesLeftOut, lostForGood, corruptions, pauses, wallSteps, longSplits,
+                partitions, cuts, clockJumps, diskFailures, diskLosses, diskLossesLeftOut, lostForGood, replacements, corruptions, pauses, wallSteps, longSplits,
                 longDiskFailures, commands, commandsSucceeded, rolloutsAsked, commits, promotions, requests);
     }
 }

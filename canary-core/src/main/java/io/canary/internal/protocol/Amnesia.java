@@ -14,11 +14,18 @@ import java.util.Set;
  */
 final class Amnesia {
     /**
-     * After this many election timeouts, a node whose log held no term votes again once it heard the
-     * terms of a majority (itself included), even if not every member's: a member lost for good must
-     * not stop elections forever (see the class comment and ARCHITECTURE.md's residual risks).
+     * Only under the planted {@link PlantedBug#AMNESIA_FALLBACK_ON_TIMER}: the old timer fallback, after which a node
+     * that heard a majority voted again without having heard every member. Gone since session 6: it could not tell a
+     * member lost for good from one paused or cut off for that long, and voted for a candidate behind a record only
+     * that member and this node's lost copy held (simulator seeds 3017518, 575921, 1045579, 1068010, 3098018).
      */
-    static final int FALLBACK_ELECTION_TIMEOUTS = 5;
+    static final int PLANTED_FALLBACK_ELECTION_TIMEOUTS = 5;
+    /** How long (in election timeouts) a recovering node heeds the log positions peers reported (see {@link #recovering}). */
+    static final int REPORT_WINDOW_ELECTION_TIMEOUTS = 5;
+    /** After this many election timeouts amnesiac, the node's fail-safe reason and its WARNING tell the operator what to do. */
+    static final int ADVICE_AFTER_ELECTION_TIMEOUTS = 5;
+    /** The WARNING naming the members it waits for is repeated at most once per this many election timeouts. */
+    static final int WARNING_EVERY_ELECTION_TIMEOUTS = 20;
 
     private final ProtocolNode node;
     /** A log without any term: a fresh node, or one whose data was lost (it may have voted before). */
@@ -34,12 +41,13 @@ final class Amnesia {
     private final Set<String> termKnown = new HashSet<>();
     /**
      * False from a start on a log without any term until this node heard every other member (whose terms are then
-     * at most its own). Until then it does not stand, even once the amnesia fallback lets it vote, unless no term at
+     * at most its own). Until then it does not stand, even once the fan-in rule (more than three members) lets it vote, unless no term at
      * all is known to it: it may have won a term it forgot, with a voter it has not heard, and standing again in it
      * would reuse that term and its transaction ids (simulator seeds 1033121, 1001667, 3015087).
      */
     private boolean heardEveryMember;
     private long startedAt;
+    private long warnedAt = Long.MIN_VALUE;
 
     Amnesia(ProtocolNode node, boolean amnesiac) {
         this.node = node;
@@ -47,7 +55,7 @@ final class Amnesia {
         this.heardEveryMember = !amnesiac;
     }
 
-    /** The node starts at {@code now}: the fallback counts from here. */
+    /** The node starts at {@code now}: the fan-in rule and the operator's advice count from here. */
     void start(long now) {
         startedAt = now;
     }
@@ -64,7 +72,7 @@ final class Amnesia {
 
     /**
      * Amnesia ends: from now on it votes, as recovering or not. Only when it heard every member
-     * (so every holder's position) in a cluster where everyone heartbeats everyone: after a fallback, or
+     * (so every holder's position) in a cluster where everyone heartbeats everyone: after the fan-in rule, or
      * with heartbeats fanning in, it may never hear the holder, the rule would prove nothing there (known
      * limits (c), (d)), and it would only hold elections back (simulator seed 542382: five members, fresh
      * nodes leaving amnesia after node-a's election, holding their votes back for a node whose disk fails).
@@ -77,9 +85,9 @@ final class Amnesia {
         recoveringUntil = recovering ? now + reportWindow() : Long.MIN_VALUE;
     }
 
-    /** The rule's reach: {@link #FALLBACK_ELECTION_TIMEOUTS} election timeouts (7.5 s with the defaults). */
+    /** The rule's reach: {@link #REPORT_WINDOW_ELECTION_TIMEOUTS} election timeouts (7.5 s with the defaults). */
     long reportWindow() {
-        return FALLBACK_ELECTION_TIMEOUTS * node.config().electionTimeout().toMillis();
+        return REPORT_WINDOW_ELECTION_TIMEOUTS * node.config().electionTimeout().toMillis();
     }
 
     /**
@@ -116,7 +124,7 @@ final class Amnesia {
         if (termKnown.size() >= node.membership().members().size() - 1) {
             heardEveryMember = true;
             if (!amnesiac) {
-                return; // it votes already (the fallback); from now on it may stand too
+                return; // it votes already (the fan-in rule); from now on it may stand too
             }
             endAmnesia(true, now);
             out.add(new Effect.Log(Level.INFO, node.selfId() + " started without any term in its log and has now heard"
@@ -129,7 +137,8 @@ final class Amnesia {
      * fan in (a member hears only the coordinator and its warm successors), so "heard every member"
      * may never happen: there the node also leaves amnesia two election timeouts after its start (the
      * earlier rule, a stated residual risk in ARCHITECTURE.md); the three-node reference layout keeps
-     * the strict rule.
+     * the strict rule: no timer ends amnesia there, only hearing every member (a member lost for good is replaced by
+     * the operator: a node started under its name on an empty data dir, see {@link #waitingFor}).
      */
     boolean stillAmnesiac(long now, List<Effect> out) {
         if (!amnesiac) {
@@ -141,16 +150,61 @@ final class Amnesia {
             endAmnesia(false, now);
             out.add(new Effect.Log(Level.INFO, node.selfId() + " started without any term in its log; with heartbeats"
                     + " fanning in it votes again after two election timeouts, in terms after " + node.terms().current()));
-        } else if (since >= FALLBACK_ELECTION_TIMEOUTS * timeout
+        } else if (node.planted().contains(PlantedBug.AMNESIA_FALLBACK_ON_TIMER) && since >= PLANTED_FALLBACK_ELECTION_TIMEOUTS * timeout
                 && termKnown.size() + 1 >= node.membership().majority()) {
-            // A member it never heard may be lost for good (simulator, seeds 2927, 3079, 4134: node-a lost before a
-            // restarted node-c heard it, and node-b could never be elected without node-c's vote). A member that
-            // is alive and ahead would have been heard by now, or its term carried by the majority heard.
+            // The rule before session 6 (planted only): taking a member unheard for 5 election timeouts as lost for good.
             endAmnesia(false, now);
-            out.add(new Effect.Log(Level.WARNING, node.selfId() + " started without any term in its log and has not heard"
-                    + " every member in " + FALLBACK_ELECTION_TIMEOUTS + " election timeouts; it heard a majority"
-                    + " and votes again, in terms after " + node.terms().current()));
         }
         return amnesiac;
+    }
+
+    /**
+     * Every heartbeat tick: ends amnesia where a rule allows it, and while it lasts past {@link
+     * #ADVICE_AFTER_ELECTION_TIMEOUTS} election timeouts logs a WARNING naming the members it waits for, at most once
+     * per {@link #WARNING_EVERY_ELECTION_TIMEOUTS} election timeouts.
+     */
+    void onTick(long now, List<Effect> out) {
+        if (!stillAmnesiac(now, out) || !adviceDue(now)) {
+            return;
+        }
+        long every = WARNING_EVERY_ELECTION_TIMEOUTS * node.config().electionTimeout().toMillis();
+        if (warnedAt == Long.MIN_VALUE || now - warnedAt >= every) {
+            warnedAt = now;
+            out.add(new Effect.Log(Level.WARNING, node.selfId() + ": " + problem(now)));
+        }
+    }
+
+    private boolean adviceDue(long now) {
+        return now - startedAt >= ADVICE_AFTER_ELECTION_TIMEOUTS * node.config().electionTimeout().toMillis();
+    }
+
+    /** The members this node waits to hear before it votes, stands or takes part in anything (empty unless amnesiac). */
+    List<String> waitingFor() {
+        if (!amnesiac) {
+            return List.of();
+        }
+        List<String> out = new java.util.ArrayList<>();
+        for (String m : node.membership().members()) {
+            if (!m.equals(node.selfId()) && !termKnown.contains(m)) {
+                out.add(m);
+            }
+        }
+        return List.copyOf(out);
+    }
+
+    /** Why this node routes fail-safe while amnesiac, with the operator's remedy once it has waited a while; "" if not amnesiac. */
+    String problem(long now) {
+        List<String> waiting = waitingFor();
+        if (waiting.isEmpty()) {
+            return "";
+        }
+        String names = String.join(", ", waiting);
+        String text = "amnesiac (empty or restored log): waiting to hear " + names + " before it votes or serves the canary";
+        if (!adviceDue(now)) {
+            return text;
+        }
+        return text + (waiting.size() == 1
+                ? ": start " + names + ", or replace it by starting a node named " + names + " on an empty data dir"
+                : ": start them, or replace each by starting a node under its name on an empty data dir");
     }
 }

@@ -32,7 +32,9 @@ import java.util.List;
  * logged with its vote {@linkplain Terms#UNKNOWN_VOTE unknown}. Once it heard them all, its term is at
  * least the highest term of every member, which is at least any term it can have voted in (a
  * candidate logs its term before it asks for votes); its vote in that term stays unknown, so it votes
- * only in newer terms, which nobody can have asked it before. See ARCHITECTURE.md for the residual risk.
+ * only in newer terms, which nobody can have asked it before. No timer ends it in a cluster of up to three (session 6):
+ * a member lost for good is replaced by the operator (a node started under its name on an empty data dir), and
+ * meanwhile the node stays fail-safe and says whom it waits for ({@link #waitingFor}). See ARCHITECTURE.md.
  *
  * <p>Owns the election state of the node (its rank, the candidacy under way, when it may stand
  * next, its amnesia); the term and vote themselves are the node's {@link Terms}.
@@ -42,8 +44,10 @@ final class Elections {
 
     /** How many election timeouts a node defers to a preferred peer at most (see the class comment). */
     static final int DEFERRAL_ELECTION_TIMEOUTS = 5;
-    /** See {@link Amnesia#FALLBACK_ELECTION_TIMEOUTS}. */
-    static final int AMNESIA_FALLBACK_ELECTION_TIMEOUTS = Amnesia.FALLBACK_ELECTION_TIMEOUTS;
+    /** See {@link Amnesia#REPORT_WINDOW_ELECTION_TIMEOUTS}. */
+    static final int REPORT_WINDOW_ELECTION_TIMEOUTS = Amnesia.REPORT_WINDOW_ELECTION_TIMEOUTS;
+    /** See {@link Amnesia#PLANTED_FALLBACK_ELECTION_TIMEOUTS} (the planted bug only). */
+    static final int PLANTED_FALLBACK_ELECTION_TIMEOUTS = Amnesia.PLANTED_FALLBACK_ELECTION_TIMEOUTS;
 
     private final ProtocolNode node;
     private final int rank;
@@ -131,6 +135,16 @@ final class Elections {
         return amnesia.active();
     }
 
+    /** See {@link Amnesia#waitingFor}. */
+    List<String> waitingFor() {
+        return amnesia.waitingFor();
+    }
+
+    /** See {@link Amnesia#problem}. */
+    String amnesiaProblem(long now) {
+        return amnesia.problem(now);
+    }
+
     /** See {@link Amnesia#fencesTerms}. */
     boolean fencesTerms() {
         return amnesia.fencesTerms();
@@ -142,12 +156,12 @@ final class Elections {
     }
 
     /**
-     * Every heartbeat tick: lets the amnesia fallback end amnesia even while a live coordinator keeps this node from
+     * Every heartbeat tick: lets the fan-in rule end amnesia even while a live coordinator keeps this node from
      * standing (a node that does not stand never reached the check otherwise, and while amnesiac it takes part in no
-     * transaction and takes no lease: see {@code ProtocolNode#fenceless}).
+     * transaction and takes no lease: see {@code ProtocolNode#fenceless}), and tells the operator whom it waits for.
      */
     void onTick(long now, List<Effect> out) {
-        amnesia.stillAmnesiac(now, out);
+        amnesia.onTick(now, out);
     }
 
     /** A coordinator (of any term) showed itself, or this node became one. */
@@ -180,7 +194,8 @@ final class Elections {
         }
         if (!amnesia.heardEveryMember() && terms.current() > 0 && node.membership().members().size() <= Succession.WARM_SUCCESSORS + 1
                 && !node.planted().contains(PlantedBug.AMNESIAC_STANDS_ON_FALLBACK)) {
-            // Voting on the fallback, but not standing: see heardEveryMember. Only where everyone heartbeats everyone:
+            // Voting without having heard every member (since session 6 only under a planted bug: the timer fallback or
+            // a forgotten amnesia), but not standing: see heardEveryMember. Only where everyone heartbeats everyone:
             // beyond three members a member may never hear every other (fan-in, known limit (c)), and holding every
             // amnesiac node back from standing there stopped elections (simulator seed 4073573, five members, one lost).
             return;
@@ -250,12 +265,12 @@ final class Elections {
 
     /**
      * True if this node is recovering (its amnesia ended, by hearing every member, less than {@link
-     * #AMNESIA_FALLBACK_ELECTION_TIMEOUTS} election timeouts ago, and the cluster had a history) and a peer
+     * #REPORT_WINDOW_ELECTION_TIMEOUTS} election timeouts ago, and the cluster had a history) and a peer
      * reported a log position ahead of the candidate's within as long. The promise
      * behind that position may be one a commit was decided on with this node's own YES, lost with its
      * disk: a candidate without it, elected with this node's vote, could propose another state under
      * that version. The reporter, ahead, can win itself. A peer silent for that long is taken as lost
-     * for good (the amnesia rule's fallback, with its stated risk, ARCHITECTURE.md's known limits). Only
+     * for good (a stated risk, ARCHITECTURE.md's known limits). Only
      * for a recovering node: one that kept its log holds its own promises, and Raft's up-to-date rule
      * on its own log suffices; holding everyone's vote back behind any ahead peer would let one peer
      * that cannot win (its disk fails) stop every election. The rule lapses after that time: such a peer, whose

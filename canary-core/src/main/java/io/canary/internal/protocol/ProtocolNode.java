@@ -67,10 +67,9 @@ public final class ProtocolNode {
         this.lease = new Lease(config);
         this.terms = new Terms(recovery.term(), recovery.votedFor());
         // A log without any term: a fresh node, or one whose data was lost (it may have voted before). Also a log that
-        // holds nothing but a term adopted with its vote unknown (no state, promise or abort learned since): the node
-        // crashed again before it heard every member, so it is as empty as before (simulator seed 3098018: node-a,
-        // wiped, adopted term 1, crashed, restarted as if it had lost nothing, and elected a candidate behind the
-        // promise that only the member it had not heard yet held).
+        // holds nothing but a term adopted with its vote unknown (no state, promise or abort learned since): it crashed
+        // again before it heard every member, so it is as empty as before (simulator seed 3098018: wiped node-a adopted
+        // term 1, crashed, restarted as if it lost nothing, elected a candidate behind a promise only an unheard member held).
         this.elections = new Elections(this, selfId, this.members, preferredCoordinator,
                 recovery.term() == 0 || recovery.holdsOnlyAnAdoptedTerm());
     }
@@ -110,11 +109,14 @@ public final class ProtocolNode {
         String problem = leaseProblem(now);
         String who = terms.coordinator();
         return new CoordinationStatus(who.isEmpty() ? Optional.empty() : Optional.of(who), terms.current(),
-                !problem.isEmpty(), problem);
+                !problem.isEmpty(), problem, problem.isEmpty() ? List.of() : elections.waitingFor());
     }
 
+    /** The lease's reason, or while amnesiac (it takes no lease then) whom it waits for: the operator's remedy. */
     private String leaseProblem(long now) {
-        return lease.problem(now, coordinator, membership, participant.committed().version(), terms.coordinator());
+        String problem = lease.problem(now, coordinator, membership, participant.committed().version(), terms.coordinator());
+        String amnesia = problem.isEmpty() || !elections.amnesiac() ? "" : elections.amnesiaProblem(now);
+        return amnesia.isEmpty() ? problem : amnesia;
     }
 
     /**
@@ -296,7 +298,6 @@ public final class ProtocolNode {
     }
 
     // ---- package-private, for Elections and Fencing ---------------------------------------------
-
     String selfId() { return selfId; }
     NodeConfig config() { return config; }
     Terms terms() { return terms; }
@@ -371,7 +372,6 @@ public final class ProtocolNode {
     }
 
     // ---- internals ------------------------------------------------------------------------------
-
     private List<Effect> onHeartbeatTick(long now) {
         List<Effect> out = new ArrayList<>(heartbeats(now));
         out.add(new Effect.Schedule(config.heartbeatInterval(), new Timer.HeartbeatTick()));

@@ -38,7 +38,15 @@ class ElectionsTest {
         long now = START;
 
         Node(String id, List<LogRecord> log) {
+            this(id, log, Set.of());
+        }
+
+        /** A node with deliberate bugs planted before its start (see {@link PlantedBug}). */
+        Node(String id, List<LogRecord> log, Set<PlantedBug> planted) {
             protocol = new ProtocolNode(id, MEMBERS, A, Set.of(), CONFIG, Recovery.replay(log, V1), 1, () -> 0);
+            if (!planted.isEmpty()) {
+                protocol.plant(planted);
+            }
             effects.addAll(protocol.start(now));
         }
 
@@ -195,7 +203,7 @@ class ElectionsTest {
     }
 
     @Test
-    void aNodeThatStartedWithoutAnyTermKeepsAReportedLogPositionForTheAmnesiaFallbackTime() {
+    void aNodeThatStartedWithoutAnyTermKeepsAReportedLogPositionForTheReportWindow() {
         Node b = new Node(B, List.of());
         b.heartbeat(A, 2, 1, 1, 0);
         b.heartbeat(C, 2, 1, 2, 2);
@@ -203,9 +211,9 @@ class ElectionsTest {
         b.now = heard + 3 * CONFIG.peerTimeout().toMillis();
         assertThat(reply(b.receive(A, new RequestVote(4, 1, 0, true))).granted())
                 .as("node-c cut off from node-b for a few seconds still holds its vote back").isFalse();
-        b.now = heard + Elections.AMNESIA_FALLBACK_ELECTION_TIMEOUTS * CONFIG.electionTimeout().toMillis() + 1;
+        b.now = heard + Elections.REPORT_WINDOW_ELECTION_TIMEOUTS * CONFIG.electionTimeout().toMillis() + 1;
         assertThat(reply(b.receive(A, new RequestVote(4, 1, 0, true))).granted())
-                .as("silent for the fallback time: taken as lost for good").isTrue();
+                .as("silent for the report window: taken as lost for good (known limit)").isTrue();
     }
 
     /**
@@ -295,7 +303,7 @@ class ElectionsTest {
         Node b = new Node(B, List.of());
         b.heartbeat(A, 0, 1, false);
         assertThat(reply(b.receive(A, new RequestVote(1, 1, 0, true))).granted()).as("node-c's term is unknown").isFalse();
-        b.runUntil(fallbackAt() - CONFIG.heartbeatInterval().toMillis(), 0, List.of(A)); // node-c never heard: past any election timeout
+        b.runUntil(longAfterStart(), 0, List.of(A)); // node-c never heard: far past any election timeout or the old fallback
         assertThat(b.asked()).as("it does not stand either").isEmpty();
         assertThat(reply(b.receive(A, new RequestVote(1, 1, 0, true))).granted()).isFalse();
 
@@ -303,38 +311,85 @@ class ElectionsTest {
         assertThat(reply(b.receive(A, new RequestVote(1, 1, 0, true))).granted()).isTrue();
     }
 
-    /** When a node started on a log without any term may vote again without having heard every member. */
-    private static long fallbackAt() {
-        return START + Elections.AMNESIA_FALLBACK_ELECTION_TIMEOUTS * CONFIG.electionTimeout().toMillis();
+    /** Long after a start: 20 election timeouts, four times the old timer fallback (5), as a fresh bootstrap may wait. */
+    private static long longAfterStart() {
+        return START + 4 * Amnesia.PLANTED_FALLBACK_ELECTION_TIMEOUTS * CONFIG.electionTimeout().toMillis();
     }
 
+    /**
+     * Simulator seeds 2927, 3079 (before session 6 the timer fallback's reason): node-a is lost for good before node-b,
+     * fresh or wiped, ever heard it. node-b waits: it neither votes nor stands, routes fail-safe saying whom it waits
+     * for and what the operator can do, and logs it as a WARNING (rate-limited). The operator replaces node-a (a node
+     * named node-a started on an empty data dir, at term 0): node-b has heard every member and votes again.
+     */
     @Test
-    void aMemberLostForGoodDoesNotStopANodeWithoutAnyTermFromVotingForever() {
-        // Simulator seed 2927: node-a, the candidate of term 1, is lost for good before node-b ever heard it;
-        // node-b (fresh, no term in its log) and node-c are a majority, but node-c cannot win without node-b's vote.
+    void aMemberLostForGoodKeepsANodeWithoutAnyTermWaitingUntilTheOperatorReplacesIt() {
         Node b = new Node(B, List.of());
         b.heartbeat(C, 1, 1, false); // node-c is in term 1: node-b adopts it with its vote unknown
         assertThat(b.protocol.term()).isEqualTo(1);
-        b.runUntil(fallbackAt() - CONFIG.heartbeatInterval().toMillis(), 1, List.of(C));
-        assertThat(reply(b.receive(C, new RequestVote(3, 1, 0, true))).granted()).as("not before the fallback").isFalse();
-        assertThat(b.asked()).isEmpty();
+        b.runUntil(longAfterStart(), 1, List.of(C));
+        assertThat(reply(b.receive(C, new RequestVote(3, 1, 0, true))).granted()).as("node-a unheard: no vote").isFalse();
+        assertThat(reply(b.receive(C, new RequestVote(3, 1, 0, false))).granted()).isFalse();
+        assertThat(b.asked()).as("nor does it stand").isEmpty();
+        io.canary.CoordinationStatus status = b.protocol.coordination(b.now);
+        assertThat(status.waitingFor()).containsExactly(A);
+        assertThat(status.failSafe()).isTrue();
+        assertThat(status.failSafeReason()).contains("amnesiac", "waiting to hear node-a",
+                "replace it by starting a node named node-a on an empty data dir");
+        List<Effect.Log> warnings = Fx.of(b.effects, Effect.Log.class).stream()
+                .filter(l -> l.level() == java.lang.System.Logger.Level.WARNING && l.message().contains("waiting to hear node-a"))
+                .toList();
+        long waited = longAfterStart() - START - Amnesia.ADVICE_AFTER_ELECTION_TIMEOUTS * CONFIG.electionTimeout().toMillis();
+        long every = Amnesia.WARNING_EVERY_ELECTION_TIMEOUTS * CONFIG.electionTimeout().toMillis();
+        assertThat(warnings).as("a WARNING naming node-a, rate-limited").isNotEmpty().hasSizeLessThanOrEqualTo((int) (waited / every) + 1);
+        assertThat(warnings.get(0).message()).startsWith("node-b: amnesiac (empty or restored log): waiting to hear node-a")
+                .contains("start node-a, or replace it");
 
-        b.runUntil(fallbackAt() + CONFIG.heartbeatInterval().toMillis(), 1, List.of(C));
-        assertThat(b.asked()).as("it votes on the fallback, but does not stand: it may have won a term it forgot").isEmpty();
-        assertThat(reply(b.receive(C, new RequestVote(3, 1, 0, true))).granted()).as("a majority heard, node-a never").isTrue();
-        List<Effect> vote = b.receive(C, new RequestVote(3, 1, 0, false));
+        b.heartbeat(A, 0, 1, false); // the replacement: node-a on an empty data dir
+        assertThat(b.protocol.coordination(b.now).waitingFor()).isEmpty();
+        assertThat(b.protocol.term()).as("node-c's vote request moved it to term 3, its vote unknown").isEqualTo(3);
+        assertThat(reply(b.receive(C, new RequestVote(3, 1, 0, false))).granted()).as("never in term 3").isFalse();
+        assertThat(reply(b.receive(C, new RequestVote(6, 1, 0, true))).granted()).as("every member heard").isTrue();
+        List<Effect> vote = b.receive(C, new RequestVote(6, 1, 0, false));
         assertThat(reply(vote).granted()).isTrue();
-        assertThat(vote).contains(new Effect.Append(new LogRecord.TermVote(3, C), true));
-        assertThat(reply(b.receive(A, new RequestVote(3, 1, 0, false))).granted()).as("one vote per term").isFalse();
+        assertThat(vote).contains(new Effect.Append(new LogRecord.TermVote(6, C), true));
     }
 
     @Test
-    void withoutAMajorityHeardANodeWithoutAnyTermNeverVotesEvenAfterTheFallback() {
+    void withoutEveryMemberHeardANodeWithoutAnyTermNeverVotesHoweverLongItWaits() {
         Node b = new Node(B, List.of());
-        b.runUntil(fallbackAt() + 10 * CONFIG.heartbeatInterval().toMillis(), 0, List.of());
+        b.runUntil(longAfterStart(), 0, List.of());
         assertThat(reply(b.receive(A, new RequestVote(1, 1, 0, true))).granted())
                 .as("it heard nobody: any member's term may be newer than a vote it forgot").isFalse();
         assertThat(b.asked()).isEmpty();
+        assertThat(b.protocol.coordination(b.now).waitingFor()).containsExactly(A, C);
+    }
+
+    /**
+     * Simulator seeds 3017518, 3093511 (LEASE, CONFIRMED with disk loss): node-b lost its disk; version 2 had been
+     * decided on node-b's lost YES and node-a's, and node-a is now paused (silent to node-b, not lost). node-c, at
+     * version 1, stands. Under the old timer fallback (planted {@code AMNESIA_FALLBACK_ON_TIMER}) node-b, having heard
+     * node-c (a majority with itself) for 5 election timeouts, grants node-c, whose recovery round cannot see version
+     * 2; without it node-b never votes before it heard node-a, whose heartbeat reports version 2.
+     */
+    @Test
+    void anAmnesiacNodeDoesNotTakeAPausedHolderForLostOnATimer() {
+        long pastFallback = START + Amnesia.PLANTED_FALLBACK_ELECTION_TIMEOUTS * CONFIG.electionTimeout().toMillis()
+                + 2 * CONFIG.heartbeatInterval().toMillis();
+        Node planted = new Node(B, List.of(), Set.of(PlantedBug.AMNESIA_FALLBACK_ON_TIMER));
+        planted.runUntil(pastFallback, 1, List.of(C));
+        assertThat(reply(planted.receive(C, new RequestVote(3, 1, 0, true))).granted())
+                .as("the planted fallback votes for node-c, behind what node-a holds").isTrue();
+
+        Node b = new Node(B, List.of());
+        b.runUntil(pastFallback, 1, List.of(C));
+        assertThat(reply(b.receive(C, new RequestVote(3, 1, 0, true))).granted()).as("no timer ends amnesia").isFalse();
+        b.runUntil(longAfterStart(), 1, List.of(C));
+        assertThat(reply(b.receive(C, new RequestVote(3, 1, 0, true))).granted()).isFalse();
+        b.heartbeat(A, 1, 2, 2, 1); // node-a resumes: it reports version 2, decided in term 1
+        assertThat(reply(b.receive(C, new RequestVote(3, 1, 0, true))).granted())
+                .as("every member heard, recovering: node-c is behind node-a's position").isFalse();
+        assertThat(reply(b.receive(C, new RequestVote(3, 2, 1, true))).granted()).as("a candidate that holds it").isTrue();
     }
 
     @Test
@@ -469,16 +524,26 @@ class ElectionsTest {
 
     /**
      * Simulator seeds 1033121, 3015087: a wiped node-a, which had won term 3 with node-b's vote, heard only node-c
-     * (node-b paused), and on the amnesia fallback stood in term 3 again and reused its transaction ids. It votes on
-     * the fallback, but stands only once it heard every member (whose terms then bound any term it won).
-     * Fails with the rule off ({@code PlantedBug.AMNESIAC_STANDS_ON_FALLBACK}).
+     * (node-b paused), and on the old timer fallback stood in term 3 again and reused its transaction ids. It neither
+     * votes nor stands before it heard every member (whose terms then bound any term it won); under the planted timer
+     * fallback it votes but still does not stand, unless {@code PlantedBug.AMNESIAC_STANDS_ON_FALLBACK} is planted too.
      */
     @Test
-    void aNodeWithoutAnyTermVotesOnTheFallbackButStandsOnlyOnceItHeardEveryMember() {
+    void aNodeWithoutAnyTermStandsOnlyOnceItHeardEveryMember() {
+        long pastFallback = START + Amnesia.PLANTED_FALLBACK_ELECTION_TIMEOUTS * CONFIG.electionTimeout().toMillis()
+                + 2 * CONFIG.heartbeatInterval().toMillis();
+        Node onTimer = new Node(A, List.of(), Set.of(PlantedBug.AMNESIA_FALLBACK_ON_TIMER));
+        onTimer.runUntil(pastFallback, 2, List.of(C));
+        assertThat(onTimer.asked()).as("node-b unheard: it may hold a term node-a won and forgot").isEmpty();
+        assertThat(reply(onTimer.receive(C, new RequestVote(3, 1, 0, true))).granted()).as("it votes on the timer").isTrue();
+        Node standing = new Node(A, List.of(), Set.of(PlantedBug.AMNESIA_FALLBACK_ON_TIMER, PlantedBug.AMNESIAC_STANDS_ON_FALLBACK));
+        standing.runUntil(pastFallback + CONFIG.electionTimeout().toMillis(), 2, List.of(C));
+        assertThat(standing.asked()).as("with the stand rule off too it stands in term 4, perhaps again").isNotEmpty();
+
         Node a = new Node(A, List.of());
-        a.runUntil(fallbackAt() + 2 * CONFIG.heartbeatInterval().toMillis(), 2, List.of(C));
-        assertThat(a.asked()).as("node-b unheard: it may hold a term node-a won and forgot").isEmpty();
-        assertThat(reply(a.receive(C, new RequestVote(3, 1, 0, true))).granted()).as("it votes on the fallback").isTrue();
+        a.runUntil(longAfterStart(), 2, List.of(C));
+        assertThat(a.asked()).as("node-b unheard").isEmpty();
+        assertThat(reply(a.receive(C, new RequestVote(3, 1, 0, true))).granted()).as("nor does it vote").isFalse();
 
         a.heartbeat(B, 2, 1, false);
         a.runUntil(a.now + CONFIG.electionTimeout().toMillis() + CONFIG.heartbeatInterval().toMillis(), 2, List.of(C));

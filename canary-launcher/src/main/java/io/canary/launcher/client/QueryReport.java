@@ -131,6 +131,10 @@ public final class QueryReport {
         if (c != null) {
             sb.append("  Coordinator: ").append(c.coordinator().isEmpty() ? "none known (election running)" : c.coordinator())
                     .append(" (term ").append(c.term()).append(")\n");
+            if (!c.waitingFor().isEmpty()) {
+                sb.append("  Waiting to hear: ").append(String.join(", ", c.waitingFor()))
+                        .append(" (amnesiac: start it, or replace it by starting a node under its name on an empty data dir)\n");
+            }
         }
         if (s.failSafe()) {
             sb.append("  Fail-safe: routing every request to ").append(s.baseline()).append(" (").append(s.failSafeReason())

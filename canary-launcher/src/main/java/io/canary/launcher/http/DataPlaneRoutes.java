@@ -126,6 +126,6 @@ final class DataPlaneRoutes {
         CoordinationStatus c = node.coordination();
         String coordinator = c.coordinator().orElse(""); // empty while an election runs
         ctx.json(new ClusterView(node.id(), coordinator, peers.stream().map(MemberView::of).toList(), c.term(),
-                c.failSafe(), c.failSafeReason()));
+                c.failSafe(), c.failSafeReason(), c.waitingFor()));
     }
 }

@@ -63,6 +63,12 @@ class QueryReportTest {
                         + "  Fail-safe: routing every request to v1 (no majority-backed coordinator heard for 4s)\n");
         assertThat(new QueryReport(List.of(new NodeResult(A, s, health(), routedTo("v1"), null))).render())
                 .as("a node that does not say").doesNotContain("Coordinator:").doesNotContain("Fail-safe");
+        assertThat(text).as("nobody waits").doesNotContain("Waiting to hear");
+
+        NodeResult amnesiac = new NodeResult(B, failSafe, health(), routedTo("v1"), null,
+                new ClusterView("node-b", "", List.of(), 2, true, "amnesiac", List.of("node-c")));
+        assertThat(new QueryReport(List.of(amnesiac)).render()).contains("  Coordinator: none known (election running) (term 2)\n"
+                + "  Waiting to hear: node-c (amnesiac: start it, or replace it by starting a node under its name on an empty data dir)\n");
     }
 
     @Test

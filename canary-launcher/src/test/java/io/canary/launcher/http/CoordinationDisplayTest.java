@@ -82,6 +82,25 @@ class CoordinationDisplayTest {
     }
 
     @Test
+    void anAmnesiacNodeNamesTheMembersItWaitsForInClusterAndWhyInItsFailSafeReason() throws Exception {
+        String reason = "amnesiac (empty or restored log): waiting to hear node-c before it votes or serves the canary:"
+                + " start node-c, or replace it by starting a node named node-c on an empty data dir";
+        node.coordination = new CoordinationStatus(Optional.empty(), 2, true, reason, java.util.List.of("node-c"));
+
+        var cluster = client.get("/cluster").json();
+        assertThat(cluster.get("waitingFor").isArray()).isTrue();
+        assertThat(cluster.get("waitingFor").get(0).asText()).isEqualTo("node-c");
+        assertThat(cluster.get("failSafeReason").asText()).isEqualTo(reason);
+        assertThat(client.get("/routing/state").json().get("routed").get("v2").asDouble()).isZero();
+        io.canary.launcher.http.api.ClusterView read = io.canary.launcher.client.DataPlaneClient.json()
+                .readValue(client.get("/cluster").body(), io.canary.launcher.http.api.ClusterView.class);
+        assertThat(read.waitingFor()).containsExactly("node-c");
+
+        node.coordination = new CoordinationStatus(Optional.of("node-b"), 3, false, "");
+        assertThat(client.get("/cluster").json().get("waitingFor")).as("a current node waits for nobody").isEmpty();
+    }
+
+    @Test
     void theClientReadsTheStateItIsServed() throws Exception {
         node.coordination = new CoordinationStatus(Optional.of("node-c"), 2, true, "restarted; learning the state");
         String body = client.get("/routing/state").body();
