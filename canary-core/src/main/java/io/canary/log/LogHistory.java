@@ -138,6 +138,8 @@ public final class LogHistory {
         if (record instanceof LogRecord.TermVote t) {
             return head(0, "TERM") + "term " + t.term() + (t.votedFor().isEmpty() ? ""
                     : t.votedFor().equals(LogRecord.TermVote.UNKNOWN_VOTE) ? ", vote unknown (adopted after the log was lost)"
+                    : t.votedFor().equals(LogRecord.TermVote.UNKNOWN_VOTE_AMNESIA_ENDED)
+                            ? ", vote unknown (adopted after the log was lost; every member heard since)"
                     : ", voted for " + t.votedFor());
         }
         if (record instanceof LogRecord.RolloutStarted r) {

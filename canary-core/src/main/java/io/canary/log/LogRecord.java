@@ -59,6 +59,13 @@ public sealed interface LogRecord {
     record TermVote(long term, String votedFor) implements LogRecord {
         /** The vote of a term adopted by a node that lost its log: unknown, so never given in that term. */
         public static final String UNKNOWN_VOTE = "?";
+        /**
+         * The same unknown vote, logged again once the node heard every member (its amnesia ended, in that term):
+         * never given in that term either, but a restart on it is not amnesiac again. Without it a node that had
+         * learned a state while amnesiac and crashed before it heard every member came back as if it lost nothing
+         * (simulator seed 7000049). Never a member id.
+         */
+        public static final String UNKNOWN_VOTE_AMNESIA_ENDED = "?heard";
 
         public TermVote {
             Objects.requireNonNull(votedFor, "votedFor");

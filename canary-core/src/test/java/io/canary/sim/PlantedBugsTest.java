@@ -153,9 +153,10 @@ class PlantedBugsTest {
     @org.junit.jupiter.params.provider.CsvSource(delimiter = '|', value = {
         "AMNESIAC_JOINS_ANY_TERM | 3034026",
         "AMNESIAC_JOINS_ANY_TERM | 3035498",
-        "ANY_NODE_STANDS_IN_ANY_TERM | 546013",
-        "ANY_NODE_STANDS_IN_ANY_TERM | 57187",
-        "ANY_NODE_STANDS_IN_ANY_TERM | 1001667",
+        // Since session 6 these double votes also need the timer fallback (the wiped voter voted on it), planted too.
+        "ANY_NODE_STANDS_IN_ANY_TERM+AMNESIA_FALLBACK_ON_TIMER | 546013",
+        "ANY_NODE_STANDS_IN_ANY_TERM+AMNESIA_FALLBACK_ON_TIMER | 57187",
+        "ANY_NODE_STANDS_IN_ANY_TERM+AMNESIA_FALLBACK_ON_TIMER | 1001667",
         // Since session 6 there is no timer fallback to stand on: the stand rule's inversion shows with the fallback planted too.
         "AMNESIAC_STANDS_ON_FALLBACK+AMNESIA_FALLBACK_ON_TIMER | 3015087",
         // Session 6: the timer fallback itself (a wiped node takes a paused holder for lost), at the seeds of its class.

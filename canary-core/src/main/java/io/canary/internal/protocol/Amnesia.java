@@ -77,8 +77,15 @@ final class Amnesia {
      * limits (c), (d)), and it would only hold elections back (simulator seed 542382: five members, fresh
      * nodes leaving amnesia after node-a's election, holding their votes back for a node whose disk fails).
      */
-    private void endAmnesia(boolean heardEveryMember, long now) {
+    private void endAmnesia(boolean heardEveryMember, long now, List<Effect> out) {
         amnesiac = false;
+        if (Terms.UNKNOWN_VOTE.equals(node.terms().votedFor())) {
+            // Durably: a restart from here on is not amnesiac again (see Recovery#holdsOnlyAnAdoptedTerm). Still never
+            // granted in this term.
+            String ended = io.canary.log.LogRecord.TermVote.UNKNOWN_VOTE_AMNESIA_ENDED;
+            out.add(new Effect.Append(new io.canary.log.LogRecord.TermVote(node.terms().current(), ended), true));
+            node.terms().vote(ended);
+        }
         boolean recovering = heardEveryMember && node.membership().members().size() <= Succession.WARM_SUCCESSORS + 1
                 && (node.terms().current() > 0
                     || node.membership().highestReportedVersion() > node.participant().committed().version());
@@ -126,7 +133,7 @@ final class Amnesia {
             if (!amnesiac) {
                 return; // it votes already (the fan-in rule); from now on it may stand too
             }
-            endAmnesia(true, now);
+            endAmnesia(true, now, out);
             out.add(new Effect.Log(Level.INFO, node.selfId() + " started without any term in its log and has now heard"
                     + " every member: it votes again, in terms after " + node.terms().current()));
         }
@@ -147,13 +154,13 @@ final class Amnesia {
         long since = now - startedAt;
         long timeout = node.config().electionTimeout().toMillis();
         if (node.membership().members().size() > Succession.WARM_SUCCESSORS + 1 && since >= 2 * timeout) {
-            endAmnesia(false, now);
+            endAmnesia(false, now, out);
             out.add(new Effect.Log(Level.INFO, node.selfId() + " started without any term in its log; with heartbeats"
                     + " fanning in it votes again after two election timeouts, in terms after " + node.terms().current()));
         } else if (node.planted().contains(PlantedBug.AMNESIA_FALLBACK_ON_TIMER) && since >= PLANTED_FALLBACK_ELECTION_TIMEOUTS * timeout
                 && termKnown.size() + 1 >= node.membership().majority()) {
             // The rule before session 6 (planted only): taking a member unheard for 5 election timeouts as lost for good.
-            endAmnesia(false, now);
+            endAmnesia(false, now, out);
         }
         return amnesiac;
     }
@@ -164,7 +171,7 @@ final class Amnesia {
      * per {@link #WARNING_EVERY_ELECTION_TIMEOUTS} election timeouts.
      */
     void onTick(long now, List<Effect> out) {
-        if (!stillAmnesiac(now, out) || !adviceDue(now)) {
+        if (!stillAmnesiac(now, out) || !adviceDue(now) || waitingFor().isEmpty()) {
             return;
         }
         long every = WARNING_EVERY_ELECTION_TIMEOUTS * node.config().electionTimeout().toMillis();
@@ -178,9 +185,13 @@ final class Amnesia {
         return now - startedAt >= ADVICE_AFTER_ELECTION_TIMEOUTS * node.config().electionTimeout().toMillis();
     }
 
-    /** The members this node waits to hear before it votes, stands or takes part in anything (empty unless amnesiac). */
+    /**
+     * The members this node waits to hear before it votes, stands or takes part in anything: empty unless amnesiac, and
+     * empty beyond three members, where heartbeats fan in and amnesia ends after two election timeouts anyway (listing
+     * a thousand members on every event would cost O(N) per event for nothing the operator must do).
+     */
     List<String> waitingFor() {
-        if (!amnesiac) {
+        if (!amnesiac || node.membership().members().size() > Succession.WARM_SUCCESSORS + 1) {
             return List.of();
         }
         List<String> out = new java.util.ArrayList<>();

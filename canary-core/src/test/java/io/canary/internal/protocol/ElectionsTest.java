@@ -427,10 +427,15 @@ class ElectionsTest {
         assertThat(reply(voted.receive(A, new RequestVote(7, 1, 0, true))).granted())
                 .as("a later term with a known vote: nothing forgotten since").isTrue();
 
-        // A log that learned a state after the adopted term is no longer empty: its node heard every member since
-        // (an amnesiac node takes part in nothing), and restarts as a node that kept its log.
-        Node caughtUp = new Node(B, List.of(new LogRecord.TermVote(1, LogRecord.TermVote.UNKNOWN_VOTE),
+        // A state learned after the adopted term does not end amnesia (an amnesiac node takes Commits and syncs: seed
+        // 7000049); the record logged once it heard every member does, and it restarts as a node that kept its log.
+        Node learned = new Node(B, List.of(new LogRecord.TermVote(1, LogRecord.TermVote.UNKNOWN_VOTE),
                 new LogRecord.Committed(AT_25.txId(), AT_25)));
+        learned.heartbeat(A, 1, 2, false);
+        assertThat(reply(learned.receive(A, new RequestVote(4, 2, 1, true))).granted()).as("node-c unheard").isFalse();
+        Node caughtUp = new Node(B, List.of(new LogRecord.TermVote(1, LogRecord.TermVote.UNKNOWN_VOTE),
+                new LogRecord.Committed(AT_25.txId(), AT_25),
+                new LogRecord.TermVote(1, LogRecord.TermVote.UNKNOWN_VOTE_AMNESIA_ENDED)));
         caughtUp.heartbeat(A, 1, 2, false);
         assertThat(reply(caughtUp.receive(A, new RequestVote(4, 2, 1, true))).granted()).isTrue();
     }
@@ -549,6 +554,37 @@ class ElectionsTest {
         a.runUntil(a.now + CONFIG.electionTimeout().toMillis() + CONFIG.heartbeatInterval().toMillis(), 2, List.of(C));
         assertThat(a.asked()).as("every member heard: it stands, in its next own term").isNotEmpty()
                 .allMatch(r -> r.preVote() && r.term() == 4);
+    }
+
+    /**
+     * Simulator seed 7000049 (LEASE, disk loss): wiped node-b adopted term 1 (vote unknown) and took a StateSync from
+     * node-a while node-c (the term-3 coordinator it had voted for before its wipe) was paused, crashed, and restarted
+     * as if it had lost nothing, for its log held a state besides the adopted term; it voted YES to node-a's term-1
+     * Prepare. Now a log whose current term's vote is unknown restarts amnesiac until the node logs that it heard every
+     * member ({@code TermVote.UNKNOWN_VOTE_AMNESIA_ENDED}: still never granted in that term).
+     */
+    @Test
+    void aNodeRestartedAmnesiacStaysSoWhateverItLearnedUntilItLogsThatItHeardEveryMember() {
+        RoutingState v2 = V1.next(Weights.split("v1", "v2", 5), "v1", RolloutInfo.NONE, 1L << 32 | 1, 5);
+        List<LogRecord> learned = List.of(new LogRecord.TermVote(1, LogRecord.TermVote.UNKNOWN_VOTE), new LogRecord.Synced(v2));
+        Node restarted = new Node(B, learned);
+        restarted.heartbeat(A, 1, 2, false);
+        assertThat(restarted.protocol.coordination(restarted.now).waitingFor()).as("still amnesiac").containsExactly(C);
+        RoutingState v3 = v2.next(Weights.split("v1", "v2", 0), "v1", RolloutInfo.NONE, 1L << 32 | 2, 6);
+        assertThat(Fx.sent(restarted.receive(A, new Message.Prepare(1, v3.txId(), v3)), Message.Vote.class))
+                .singleElement().satisfies(v -> assertThat(v.yes()).as("no part in node-a's term").isFalse());
+
+        List<Effect> heard = restarted.heartbeat(C, 1, 2, false);
+        LogRecord.TermVote ended = new LogRecord.TermVote(1, LogRecord.TermVote.UNKNOWN_VOTE_AMNESIA_ENDED);
+        assertThat(heard).contains(new Effect.Append(ended, true));
+        assertThat(reply(restarted.receive(A, new RequestVote(1, 2, 1, false))).granted()).as("never in term 1").isFalse();
+
+        List<LogRecord> afterwards = new ArrayList<>(learned);
+        afterwards.add(ended);
+        Node again = new Node(B, afterwards);
+        assertThat(again.protocol.coordination(again.now).waitingFor()).as("amnesia ended before the restart").isEmpty();
+        assertThat(reply(again.receive(A, new RequestVote(1, 2, 1, false))).granted()).as("still never in term 1").isFalse();
+        assertThat(reply(again.receive(A, new RequestVote(4, 2, 1, false))).granted()).as("a newer term: votes at once").isTrue();
     }
 
     /**
