@@ -8,11 +8,9 @@ import io.canary.NodeConfig;
 import io.canary.model.RoutingState;
 import io.canary.model.Weights;
 import java.time.Duration;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -81,23 +79,14 @@ class MemberReplacementTest {
     }
 
     private boolean everyNodeOn(RoutingState state) {
-        return cluster.nodes().stream().allMatch(n -> n.state().equals(state));
+        return ScenarioChecks.everyNodeOn(cluster, state);
     }
 
     private static Set<String> routed(CanaryNode node) {
-        Set<String> seen = new HashSet<>();
-        for (int i = 0; i < 400; i++) {
-            seen.add(node.route("user-" + i));
-        }
-        return seen;
+        return ScenarioChecks.routed(node);
     }
 
     private RoutingState await(CompletableFuture<RoutingState> f, Duration max) {
-        assertThat(cluster.advanceUntil(f::isDone, max)).as("answered within %s", max).isTrue();
-        try {
-            return f.get();
-        } catch (InterruptedException | ExecutionException e) {
-            throw new AssertionError("failed: " + e.getCause().getMessage(), e);
-        }
+        return ScenarioChecks.await(cluster, f, max);
     }
 }

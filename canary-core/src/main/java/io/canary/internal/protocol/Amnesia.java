@@ -1,5 +1,6 @@
 package io.canary.internal.protocol;
 
+import io.canary.log.LogRecord;
 import java.lang.System.Logger.Level;
 import java.util.HashSet;
 import java.util.List;
@@ -82,8 +83,8 @@ final class Amnesia {
         if (Terms.UNKNOWN_VOTE.equals(node.terms().votedFor())) {
             // Durably: a restart from here on is not amnesiac again (see Recovery#holdsOnlyAnAdoptedTerm). Still never
             // granted in this term.
-            String ended = io.canary.log.LogRecord.TermVote.UNKNOWN_VOTE_AMNESIA_ENDED;
-            out.add(new Effect.Append(new io.canary.log.LogRecord.TermVote(node.terms().current(), ended), true));
+            String ended = LogRecord.TermVote.UNKNOWN_VOTE_AMNESIA_ENDED;
+            out.add(new Effect.Append(new LogRecord.TermVote(node.terms().current(), ended), true));
             node.terms().vote(ended);
         }
         boolean recovering = heardEveryMember && node.membership().members().size() <= Succession.WARM_SUCCESSORS + 1
