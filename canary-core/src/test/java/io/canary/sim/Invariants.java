@@ -227,8 +227,8 @@ final class Invariants {
         RoutingState previous = committedByVersion.get(state.version() - 1);
         checkRolloutShape(node, state);
         if (checkAtMostOnce && previous != null && isOperatorPromotion(previous, state) && ++operatorPromotions > promoteCommands) {
-            throw new Violation(Invariant.AT_MOST_ONCE, node + " committed " + describe(state) + ": the "
-                    + operatorPromotions + "th step promoted by an operator, who asked for " + promoteCommands + " promotion(s)");
+            throw new Violation(Invariant.AT_MOST_ONCE, node + " committed " + describe(state) + ": operator promotion number "
+                    + operatorPromotions + ", but the operator asked for " + promoteCommands + " promotion(s)");
         }
         if (previous != null && state.isPromotionFrom(previous)) {
             promotions++;
