@@ -79,7 +79,9 @@ public enum Bug {
     /** Protocol (disk loss forced on): a forwarded command not safe to run twice runs in any term, not only the one it was first sent in: AT_MOST_ONCE (seeds 3071551, 6024066). */
     FORWARD_RUNS_IN_ANY_TERM(true),
     /** Protocol (disk loss forced on): the timer fallback of sessions 3-5, an amnesiac node votes after 5 election timeouts having heard a majority: LEASE / CONFIRMED (seeds 3017518, 3093511). */
-    AMNESIA_FALLBACK_ON_TIMER(true);
+    AMNESIA_FALLBACK_ON_TIMER(true),
+    /** Protocol (disk loss forced on): a restart on a log whose current vote is {@code ?} is amnesiac only if the log holds nothing but that term (the rule before session 6's {@code ?heard}; seed 7000049). */
+    AMNESIA_ENDED_BY_A_LEARNED_STATE(true);
 
     private final boolean inProtocol;
 

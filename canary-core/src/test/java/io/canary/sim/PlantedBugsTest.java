@@ -91,6 +91,11 @@ class PlantedBugsTest {
             case FORWARD_RUNS_IN_ANY_TERM -> Set.of(Invariant.AT_MOST_ONCE);
             // Disk loss (forced on): the old timer fallback takes a paused holder for lost, and a wiped node's vote elects
             // a candidate behind the record only that holder and the lost copy held (seeds 3017518, 3093511, session 6).
+            // Disk loss (forced on): a state learned while amnesiac (a sync) ends amnesia at a restart, and the crashed wiped
+            // node comes back voting in a term whose coordinator it cannot fence (seed 7000049, session 6's ?heard rule).
+            case AMNESIA_ENDED_BY_A_LEARNED_STATE -> Set.of(Invariant.LEASE, Invariant.CONFIRMED, Invariant.VALIDITY,
+                    Invariant.AGREEMENT, Invariant.ATOMICITY, Invariant.DURABILITY, Invariant.ROUTING_SAFETY, Invariant.LIVENESS,
+                    Invariant.DURABLE_BEFORE_VISIBLE);
             case AMNESIA_FALLBACK_ON_TIMER -> Set.of(Invariant.LEASE, Invariant.CONFIRMED, Invariant.VALIDITY, Invariant.AGREEMENT,
                     Invariant.ATOMICITY, Invariant.DURABILITY, Invariant.ROUTING_SAFETY, Invariant.LIVENESS,
                     Invariant.DURABLE_BEFORE_VISIBLE);
@@ -107,7 +112,10 @@ class PlantedBugsTest {
                 // every member): proven by ElectionsTest's restarted-amnesiac case.
                 "AMNESIA_FORGOTTEN_ON_RESTART",
                 // Session 6: the fallback's losses are rarer than one in 10,000 seeds; caught at the seeds it was found on.
-                "AMNESIA_FALLBACK_ON_TIMER"})
+                "AMNESIA_FALLBACK_ON_TIMER",
+                // Session 7: ?heard's rule inverted; its loss needs a wiped node to learn a state while amnesiac and crash
+                // again before it heard every member: caught at the seed it was found on, and by ElectionsTest.
+                "AMNESIA_ENDED_BY_A_LEARNED_STATE"})
     void eachPlantedBugIsCaughtWithinTheCiSeedBudget(Bug bug) {
         // Ballot ownership makes a forgotten vote harmless on its own (a voter can only give a term to its owner, and
         // twice to it is once): FORGET_VOTE_ON_RESTART is planted with ownership off (first caught at seed 11, ATOMICITY).
@@ -164,6 +172,8 @@ class PlantedBugsTest {
         "AMNESIA_FALLBACK_ON_TIMER | 3093511",
         "AMNESIA_FALLBACK_ON_TIMER | 575921",
         "AMNESIA_FALLBACK_ON_TIMER | 3098018",
+        // Session 7: the ?heard rule of session 6 (a restart whose current vote is "?" is amnesiac whatever the log holds).
+        "AMNESIA_ENDED_BY_A_LEARNED_STATE | 7000049",
     })
     void eachDiskLossRuleOfSessionFiveIsCaughtAtTheSeedItWasFoundOn(String bugNames, long seed) {
         Set<Bug> bugs = java.util.Arrays.stream(bugNames.split("\\+")).map(Bug::valueOf).collect(java.util.stream.Collectors.toSet());

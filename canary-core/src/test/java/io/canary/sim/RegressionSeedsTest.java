@@ -102,6 +102,11 @@ class RegressionSeedsTest {
         // node-a wiped while node-c, the other holder of version 6, could not log anything for 20 s: two of three
         // impaired, beyond the fault budget; the simulator now counts a long disk failure when it draws a disk loss.
         "PROTOCOL | 1068010 | a disk lost while the only other holder's disk failed for long (fault budget)",
+        // Session 6: wiped node-b adopted term 1 (vote "?"), took node-a's StateSync while amnesiac, crashed, came back
+        // taken as a node that lost nothing (its log held a state besides the adopted term) and voted YES to the deposed
+        // term-1 node-a's Prepare (LEASE). Fixed by ?heard: a restart whose current vote is "?" is amnesiac whatever the
+        // log holds; fails with AMNESIA_ENDED_BY_A_LEARNED_STATE (session 7).
+        "PROTOCOL | 7000049 | a state synced while amnesiac made a crashed wiped node come back voting",
     })
     void diskLossSeedThatOnceFoundABugNowKeepsEveryInvariant(SimParams.Mode mode, long seed, String bug) {
         SimResult result = new Simulation(SimParams.of(seed).withMode(mode).withDiskLoss(true)).run();

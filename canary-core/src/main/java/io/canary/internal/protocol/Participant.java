@@ -96,6 +96,11 @@ public final class Participant {
         return prepared().map(p -> new LogRecord.Prepared(p.term(), p.txId(), p.proposed()));
     }
 
+    /** True if this node holds a state, promise or abort besides the initial state (only for a planted bug). */
+    boolean holdsAnyRecord() {
+        return committed().txId() != 0 || prepared().isPresent() || abortedTxId != 0;
+    }
+
     /** The ABORTED record a checkpoint keeps for the newest abort, if any. */
     public Optional<LogRecord.Aborted> abortedRecord() {
         return abortedTxId == 0 ? Optional.empty() : Optional.of(new LogRecord.Aborted(abortedTxId, "", abortedVersion));

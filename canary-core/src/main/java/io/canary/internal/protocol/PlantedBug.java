@@ -67,5 +67,7 @@ enum PlantedBug {
     /** A coordinator runs a forwarded command that is not safe to run twice whatever term it was first sent in (and the forwarder resends it to the same node in a newer term): AT_MOST_ONCE under disk loss (seeds 3071551, 6024066). */
     FORWARD_RUNS_IN_ANY_TERM,
     /** The timer fallback of sessions 3-5: a node amnesiac for 5 election timeouts that heard a majority votes without having heard every member (it takes a paused holder for lost, and elects a candidate behind the record only that holder and its own lost copy held): LEASE / CONFIRMED / VALIDITY under disk loss (seeds 3017518, 3093511). */
-    AMNESIA_FALLBACK_ON_TIMER
+    AMNESIA_FALLBACK_ON_TIMER,
+    /** A node restarted on a log whose current vote is {@code ?} is amnesiac only if that log holds nothing else (no state, promise or abort): the rule before session 6, when a state learned while amnesiac (a Commit, a StateSync) made a crashed wiped node come back voting (seed 7000049); ?heard's rule inverted. */
+    AMNESIA_ENDED_BY_A_LEARNED_STATE
 }

@@ -66,10 +66,9 @@ public final class ProtocolNode {
         this.commands = new Commands(selfId, replies, new AcceptedRequests(recovery.accepted()), wallClock, this::term, this::planted);
         this.lease = new Lease(config);
         this.terms = new Terms(recovery.term(), recovery.votedFor());
-        // A log without any term: a fresh node, or one whose data was lost (it may have voted before). Also a log that
-        // holds nothing but a term adopted with its vote unknown (no state, promise or abort learned since): it crashed
-        // again before it heard every member, so it is as empty as before (simulator seed 3098018: wiped node-a adopted
-        // term 1, crashed, restarted as if it lost nothing, elected a candidate behind a promise only an unheard member held).
+        // A log without any term: a fresh node, or one whose data was lost (it may have voted before). Also a log whose
+        // current vote is "?" (adopted while amnesiac), whatever it learned since: it crashed again before it heard every
+        // member (seeds 3098018, 7000049; planted AMNESIA_FORGOTTEN_ON_RESTART, AMNESIA_ENDED_BY_A_LEARNED_STATE).
         this.elections = new Elections(this, selfId, this.members, preferredCoordinator,
                 recovery.term() == 0 || recovery.holdsOnlyAnAdoptedTerm());
     }
@@ -81,7 +80,8 @@ public final class ProtocolNode {
         if (planted.contains(PlantedBug.FORGET_VOTE_ON_RESTART)) {
             terms.forgetVote();
         }
-        if (planted.contains(PlantedBug.AMNESIA_FORGOTTEN_ON_RESTART) && terms.current() > 0) {
+        if (terms.current() > 0 && (planted.contains(PlantedBug.AMNESIA_FORGOTTEN_ON_RESTART)
+                || planted.contains(PlantedBug.AMNESIA_ENDED_BY_A_LEARNED_STATE) && participant.holdsAnyRecord())) {
             elections.forgetAmnesia();
         }
     }

@@ -585,6 +585,19 @@ class ElectionsTest {
         assertThat(again.protocol.coordination(again.now).waitingFor()).as("amnesia ended before the restart").isEmpty();
         assertThat(reply(again.receive(A, new RequestVote(1, 2, 1, false))).granted()).as("still never in term 1").isFalse();
         assertThat(reply(again.receive(A, new RequestVote(4, 2, 1, false))).granted()).as("a newer term: votes at once").isTrue();
+
+        // The rule off (planted AMNESIA_ENDED_BY_A_LEARNED_STATE, the rule before session 6): the synced state ends the
+        // amnesia at the restart, and node-b gives the deposed term-1 node-a a YES it cannot fence (seed 7000049). A log
+        // holding nothing but the adopted term stays amnesiac even then: the bug is exactly the rule ?heard replaced.
+        Node planted = new Node(B, learned, Set.of(PlantedBug.AMNESIA_ENDED_BY_A_LEARNED_STATE));
+        planted.heartbeat(A, 1, 2, false);
+        assertThat(planted.protocol.coordination(planted.now).waitingFor()).as("taken as a node that lost nothing").isEmpty();
+        assertThat(Fx.sent(planted.receive(A, new Message.Prepare(1, v3.txId(), v3)), Message.Vote.class))
+                .singleElement().satisfies(v -> assertThat(v.yes()).as("a YES in a term it cannot fence").isTrue());
+        Node plantedEmpty = new Node(B, termLog(1, LogRecord.TermVote.UNKNOWN_VOTE),
+                Set.of(PlantedBug.AMNESIA_ENDED_BY_A_LEARNED_STATE));
+        plantedEmpty.heartbeat(A, 1, 1, false);
+        assertThat(plantedEmpty.protocol.coordination(plantedEmpty.now).waitingFor()).containsExactly(C);
     }
 
     /**
