@@ -142,6 +142,10 @@ public final class LogHistory {
                             ? ", vote unknown (adopted after the log was lost; every member heard since)"
                     : ", voted for " + t.votedFor());
         }
+        if (record instanceof LogRecord.Recovering r) {
+            return head(0, "RECOVERING") + (r.done() ? "recovery after the lost log done"
+                    : "recovering after a lost log (every member heard): heeds the positions peers report; a restart is amnesiac again");
+        }
         if (record instanceof LogRecord.RolloutStarted r) {
             return head(r.at(), "ROLLOUT_STARTED") + "rollout " + r.rolloutId() + ": " + plan(r.plan());
         }

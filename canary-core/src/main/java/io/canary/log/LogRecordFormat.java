@@ -68,6 +68,8 @@ public final class LogRecordFormat {
         } else if (record instanceof LogRecord.TermVote t) {
             sb.append("TERM term=").append(t.term());
             field(sb, "voted", t.votedFor());
+        } else if (record instanceof LogRecord.Recovering r) {
+            sb.append("RECOVERING done=").append(r.done());
         } else if (record instanceof LogRecord.RolloutStarted r) {
             sb.append("ROLLOUT_STARTED");
             field(sb, "rollout", r.rolloutId());
@@ -133,6 +135,8 @@ public final class LogRecordFormat {
                 return new LogRecord.TermVote(f.longValue("term"), f.string("voted"));
             case "SYNCED":
                 return new LogRecord.Synced(state(f));
+            case "RECOVERING":
+                return new LogRecord.Recovering(f.parse("done", LogRecordFormat::strictBoolean));
             case "EPOCH":
                 return new LogRecord.CoordinatorEpoch(f.longValue("epoch"));
             case "ROLLOUT_STARTED":
@@ -145,6 +149,13 @@ public final class LogRecordFormat {
             default:
                 throw new LogFormatException("unknown record kind '" + f.kind() + "'");
         }
+    }
+
+    private static boolean strictBoolean(String v) {
+        if (!v.equals("true") && !v.equals("false")) {
+            throw new IllegalArgumentException("not true or false");
+        }
+        return v.equals("true");
     }
 
     /** The CRC32 of the line's UTF-8 bytes as 8 lowercase hex digits ({@code %08x}, without a Formatter: every record pays it). */

@@ -45,6 +45,8 @@ class LogRecordFormatTest {
         return List.of(
                 new LogRecord.CoordinatorEpoch(0),
                 new LogRecord.CoordinatorEpoch(Long.MAX_VALUE),
+                new LogRecord.Recovering(false),
+                new LogRecord.Recovering(true),
                 new LogRecord.Prepared(4_294_967_297L, state(2, 4_294_967_297L, RolloutInfo.NONE)),
                 new LogRecord.Prepared(7, state(2, 8, ROLLOUT)), // state's tx differs from the record's
                 new LogRecord.Committed(4_294_967_297L, state(2, 4_294_967_297L, ROLLOUT)),
@@ -193,6 +195,9 @@ class LogRecordFormatTest {
                 .isInstanceOf(LogFormatException.class);
         assertThatThrownBy(() -> LogRecordFormat.parse(withCrc("EPOCH epoch=abc")))
                 .isInstanceOf(LogFormatException.class).hasMessage("EPOCH: bad value for epoch: 'abc'");
+        assertThat(LogRecordFormat.format(new LogRecord.Recovering(false))).startsWith("RECOVERING done=false crc=");
+        assertThatThrownBy(() -> LogRecordFormat.parse(withCrc("RECOVERING done=yes")))
+                .isInstanceOf(LogFormatException.class).hasMessage("RECOVERING: bad value for done: 'yes'");
         assertThatThrownBy(() -> LogRecordFormat.parse(withCrc(
                 "COMMITTED tx=1 version=2 weights=v1:9000 baseline=v1 at=0 rollout=-")))
                 .isInstanceOf(LogFormatException.class).hasMessageContaining("must sum to 10000");

@@ -76,6 +76,8 @@ public enum Bug {
     AMNESIAC_STANDS_ON_FALLBACK(true),
     /** Protocol: a node restarted on a log whose current term it adopted while amnesiac (vote unknown) votes as if it forgot nothing (disk loss forced on). */
     AMNESIA_FORGOTTEN_ON_RESTART(true),
+    /** Protocol (disk loss forced on): a node restarted while its recovery after a lost log is pending comes back as one that lost nothing (seeds 9209848, 9420412): LEASE / ROLLBACK_BOUND. */
+    RECOVERY_FORGOTTEN_ON_RESTART(true),
     /** Protocol (disk loss forced on): a forwarded command not safe to run twice runs in any term, not only the one it was first sent in: AT_MOST_ONCE (seeds 3071551, 6024066). */
     FORWARD_RUNS_IN_ANY_TERM(true),
     /** Protocol (disk loss forced on): the timer fallback of sessions 3-5, an amnesiac node votes after 5 election timeouts having heard a majority: LEASE / CONFIRMED (seeds 3017518, 3093511). */

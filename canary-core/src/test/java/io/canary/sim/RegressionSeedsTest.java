@@ -107,6 +107,14 @@ class RegressionSeedsTest {
         // term-1 node-a's Prepare (LEASE). Fixed by ?heard: a restart whose current vote is "?" is amnesiac whatever the
         // log holds; fails with AMNESIA_ENDED_BY_A_LEARNED_STATE (session 7).
         "PROTOCOL | 7000049 | a state synced while amnesiac made a crashed wiped node come back voting",
+        // Session 7: a wiped node W heard every member (the holder H of a commit decided on W's lost YES included), logged
+        // a term with a known vote (its own candidacy) and crashed; restarted, it was neither amnesiac nor recovering (that
+        // state lived in memory), and while H was down it elected node-b (9209848) or itself (9420412) without the commit:
+        // a coordinator serving the older state (LEASE), then a rollback refused by H for good. Fixed by the durable
+        // recovery (a restart before the recovering window ran its course is amnesiac again); each fails with
+        // RECOVERY_FORGOTTEN_ON_RESTART.
+        "PROTOCOL | 9209848 | a wiped voter restarted after its amnesia ended elected a coordinator without version 3",
+        "PROTOCOL | 9420412 | a wiped node restarted after its amnesia ended won without the version 3 only node-b held",
     })
     void diskLossSeedThatOnceFoundABugNowKeepsEveryInvariant(SimParams.Mode mode, long seed, String bug) {
         SimResult result = new Simulation(SimParams.of(seed).withMode(mode).withDiskLoss(true)).run();

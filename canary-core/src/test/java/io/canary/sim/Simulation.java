@@ -100,7 +100,8 @@ public final class Simulation {
                 || params.has(Bug.VOTE_FOR_CANDIDATE_BEHIND_REPORTED_COMMIT) || params.has(Bug.VOTE_FOR_CANDIDATE_BEHIND_REPORTED_LOG)
                 || params.has(Bug.RECOVERY_IGNORES_REFUSALS) || params.has(Bug.AMNESIAC_JOINS_ANY_TERM)
                 || params.has(Bug.ANY_NODE_STANDS_IN_ANY_TERM) || params.has(Bug.AMNESIAC_STANDS_ON_FALLBACK)
-                || params.has(Bug.AMNESIA_FORGOTTEN_ON_RESTART) || params.has(Bug.FORWARD_RUNS_IN_ANY_TERM)
+                || params.has(Bug.AMNESIA_FORGOTTEN_ON_RESTART) || params.has(Bug.RECOVERY_FORGOTTEN_ON_RESTART)
+                || params.has(Bug.FORWARD_RUNS_IN_ANY_TERM)
                 || params.has(Bug.AMNESIA_FALLBACK_ON_TIMER) || params.has(Bug.AMNESIA_ENDED_BY_A_LEARNED_STATE);
         this.network = new LocalNetwork(scheduler, random.nextLong());
         for (int i = 0; i < faults.nodes(); i++) {

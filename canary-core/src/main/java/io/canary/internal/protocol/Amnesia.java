@@ -10,7 +10,9 @@ import java.util.Set;
  * The amnesia rules of one {@link ProtocolNode} (see {@link Elections}' class comment and ARCHITECTURE.md): a node whose
  * log held no term may have voted in a term it forgot, so until it heard the other members it neither votes, stands
  * nor takes part in transactions; then, for a while, it is <em>recovering</em> and heeds the log positions peers
- * report. Split out of {@link Elections}, which asks it; the term and vote themselves are the node's {@link Terms}.
+ * report. That recovery is durable ({@link LogRecord.Recovering}): a restart before it ran its course starts amnesiac
+ * again, for what the node heard died with it while its log may still lack what it lost (simulator seeds 9209848,
+ * 9420412). Split out of {@link Elections}, which asks it; the term and vote themselves are the node's {@link Terms}.
  * Not thread-safe: driven by the node's protocol thread only.
  */
 final class Amnesia {
@@ -47,13 +49,20 @@ final class Amnesia {
      * would reuse that term and its transaction ids (simulator seeds 1033121, 1001667, 3015087).
      */
     private boolean heardEveryMember;
+    /**
+     * The log's recovery is pending: a {@link LogRecord.Recovering} not done is its last (logged when amnesia ended
+     * recovering, or replayed at this start), so a restart now starts amnesiac again. Cleared, durably, once the
+     * recovering window ran its course in one incarnation.
+     */
+    private boolean recoveryPending;
     private long startedAt;
     private long warnedAt = Long.MIN_VALUE;
 
-    Amnesia(ProtocolNode node, boolean amnesiac) {
+    Amnesia(ProtocolNode node, boolean amnesiac, boolean recoveryPending) {
         this.node = node;
         this.amnesiac = amnesiac;
         this.heardEveryMember = !amnesiac;
+        this.recoveryPending = recoveryPending;
     }
 
     /** The node starts at {@code now}: the fan-in rule and the operator's advice count from here. */
@@ -80,17 +89,47 @@ final class Amnesia {
      */
     private void endAmnesia(boolean heardEveryMember, long now, List<Effect> out) {
         amnesiac = false;
-        if (Terms.UNKNOWN_VOTE.equals(node.terms().votedFor())) {
-            // Durably: a restart from here on is not amnesiac again (see Recovery#holdsOnlyAnAdoptedTerm). Still never
-            // granted in this term.
-            String ended = LogRecord.TermVote.UNKNOWN_VOTE_AMNESIA_ENDED;
-            out.add(new Effect.Append(new LogRecord.TermVote(node.terms().current(), ended), true));
-            node.terms().vote(ended);
-        }
         boolean recovering = heardEveryMember && node.membership().members().size() <= Succession.WARM_SUCCESSORS + 1
                 && (node.terms().current() > 0
                     || node.membership().highestReportedVersion() > node.participant().committed().version());
         recoveringUntil = recovering ? now + reportWindow() : Long.MIN_VALUE;
+        // (Not under the planted bug, so that its runs keep main's effects, and a seed fails as it was found.)
+        if (recovering != recoveryPending && !node.planted().contains(PlantedBug.RECOVERY_FORGOTTEN_ON_RESTART)) {
+            // Before "?heard": a restart from here until the window ran its course is amnesiac again, whatever term and
+            // vote the node logs meanwhile (its own candidacy, a vote): the positions it heard die with it.
+            out.add(new Effect.Append(new LogRecord.Recovering(!recovering), true));
+            recoveryPending = recovering;
+        }
+        if (Terms.UNKNOWN_VOTE.equals(node.terms().votedFor())) {
+            // Durably: a restart from here on is not amnesiac again on this account (see
+            // Recovery#holdsOnlyAnAdoptedTerm). Still never granted in this term.
+            String ended = LogRecord.TermVote.UNKNOWN_VOTE_AMNESIA_ENDED;
+            out.add(new Effect.Append(new LogRecord.TermVote(node.terms().current(), ended), true));
+            node.terms().vote(ended);
+        }
+    }
+
+    /** Once the recovering window ran its course in this incarnation: durably, a restart is no longer amnesiac. */
+    private void endRecoveryOnceLapsed(long now, List<Effect> out) {
+        if (recoveryPending && !amnesiac && !recovering(now)) {
+            out.add(new Effect.Append(new LogRecord.Recovering(true), true));
+            recoveryPending = false;
+        }
+    }
+
+    /** True while a restart would start amnesiac again on account of this node's pending recovery (see the field). */
+    boolean recoveryPending() {
+        return recoveryPending;
+    }
+
+    /**
+     * Test-only ({@link PlantedBug#RECOVERY_FORGOTTEN_ON_RESTART}): a restart during the recovery is taken as one
+     * that forgot nothing, the rule before seeds 9209848 and 9420412 (the recovering state lived in memory only).
+     */
+    void forgetRecovery() {
+        amnesiac = false;
+        heardEveryMember = true;
+        recoveryPending = false;
     }
 
     /** The rule's reach: {@link #REPORT_WINDOW_ELECTION_TIMEOUTS} election timeouts (7.5 s with the defaults). */
@@ -167,11 +206,13 @@ final class Amnesia {
     }
 
     /**
-     * Every heartbeat tick: ends amnesia where a rule allows it, and while it lasts past {@link
+     * Every heartbeat tick: ends a recovery whose window ran its course (durably), ends amnesia where a rule allows
+     * it, and while it lasts past {@link
      * #ADVICE_AFTER_ELECTION_TIMEOUTS} election timeouts logs a WARNING naming the members it waits for, at most once
      * per {@link #WARNING_EVERY_ELECTION_TIMEOUTS} election timeouts.
      */
     void onTick(long now, List<Effect> out) {
+        endRecoveryOnceLapsed(now, out);
         if (!stillAmnesiac(now, out) || !adviceDue(now) || waitingFor().isEmpty()) {
             return;
         }

@@ -59,11 +59,12 @@ final class Elections {
     private Candidacy candidacy;
     private long nextStandAt;
 
-    Elections(ProtocolNode node, String selfId, List<String> members, String preferredCoordinator, boolean amnesiac) {
+    Elections(ProtocolNode node, String selfId, List<String> members, String preferredCoordinator, boolean amnesiac,
+              boolean recoveryPending) {
         this.node = node;
         this.order = electionOrder(members, preferredCoordinator);
         this.rank = Math.max(0, order.indexOf(selfId));
-        this.amnesia = new Amnesia(node, amnesiac && members.size() > 1);
+        this.amnesia = new Amnesia(node, amnesiac && members.size() > 1, recoveryPending && members.size() > 1);
     }
 
 
@@ -128,6 +129,16 @@ final class Elections {
     /** See {@link Amnesia#forget}. */
     void forgetAmnesia() {
         amnesia.forget();
+    }
+
+    /** See {@link Amnesia#forgetRecovery}. */
+    void forgetRecovery() {
+        amnesia.forgetRecovery();
+    }
+
+    /** See {@link Amnesia#recoveryPending}. */
+    boolean recoveryPending() {
+        return amnesia.recoveryPending();
     }
 
     /** True until this node, whose log held no term, has learned the current term of every other member. */

@@ -64,6 +64,8 @@ enum PlantedBug {
     AMNESIAC_STANDS_ON_FALLBACK,
     /** A node restarted on a log whose current term it adopted while amnesiac (vote unknown) is no longer amnesiac (the rule of seed 3098018 inverted): VALIDITY / AGREEMENT under disk loss. */
     AMNESIA_FORGOTTEN_ON_RESTART,
+    /** A node restarted while its recovery after a lost log is pending (a RECOVERING record not done) comes back as one that lost nothing, not amnesiac (the rule of seeds 9209848, 9420412 inverted): LEASE / ROLLBACK_BOUND under disk loss. */
+    RECOVERY_FORGOTTEN_ON_RESTART,
     /** A coordinator runs a forwarded command that is not safe to run twice whatever term it was first sent in (and the forwarder resends it to the same node in a newer term): AT_MOST_ONCE under disk loss (seeds 3071551, 6024066). */
     FORWARD_RUNS_IN_ANY_TERM,
     /** The timer fallback of sessions 3-5: a node amnesiac for 5 election timeouts that heard a majority votes without having heard every member (it takes a paused holder for lost, and elects a candidate behind the record only that holder and its own lost copy held): LEASE / CONFIRMED / VALIDITY under disk loss (seeds 3017518, 3093511). */

@@ -24,10 +24,12 @@ import java.util.Optional;
  * @param logStart what the log held: {@link LogStart#EMPTY} means this node remembers nothing (new
  *     node, lost data dir, log moved aside after damage) and must learn the committed state from a
  *     majority before it acts; no value proves the log is current (a restored backup looks intact)
+ * @param recoveryPending the log's last {@link LogRecord.Recovering} is not done: its node had lost its log, heard
+ *     every member, and crashed before its recovery ran its course, so it starts amnesiac again
  */
 public record Recovery(RoutingState committed, Optional<LogRecord.Prepared> inDoubt, long epoch,
                        List<LogRecord> otherRecords, List<LogRecord.RequestAccepted> accepted, String votedFor,
-                       Optional<LogRecord.Aborted> lastAborted, LogStart logStart) {
+                       Optional<LogRecord.Aborted> lastAborted, LogStart logStart, boolean recoveryPending) {
 
     public Recovery {
         otherRecords = List.copyOf(otherRecords);
@@ -35,6 +37,12 @@ public record Recovery(RoutingState committed, Optional<LogRecord.Prepared> inDo
         Objects.requireNonNull(votedFor, "votedFor");
         Objects.requireNonNull(lastAborted, "lastAborted");
         Objects.requireNonNull(logStart, "logStart");
+    }
+
+    public Recovery(RoutingState committed, Optional<LogRecord.Prepared> inDoubt, long epoch,
+                    List<LogRecord> otherRecords, List<LogRecord.RequestAccepted> accepted, String votedFor,
+                    Optional<LogRecord.Aborted> lastAborted, LogStart logStart) {
+        this(committed, inDoubt, epoch, otherRecords, accepted, votedFor, lastAborted, logStart, false);
     }
 
     public Recovery(RoutingState committed, Optional<LogRecord.Prepared> inDoubt, long epoch,
@@ -81,6 +89,7 @@ public record Recovery(RoutingState committed, Optional<LogRecord.Prepared> inDo
         String votedFor = "";
         List<LogRecord> others = new ArrayList<>();
         AcceptedRequests accepted = new AcceptedRequests(List.of());
+        boolean recoveryPending = false;
         for (LogRecord record : records) {
             if (record instanceof LogRecord.Committed c) {
                 committed = newer(committed, c.state());
@@ -105,6 +114,8 @@ public record Recovery(RoutingState committed, Optional<LogRecord.Prepared> inDo
                     term = t.term();
                     votedFor = t.votedFor();
                 }
+            } else if (record instanceof LogRecord.Recovering r) {
+                recoveryPending = !r.done();
             } else if (record instanceof LogRecord.RequestAccepted a) {
                 accepted.remember(a);
             } else {
@@ -124,7 +135,7 @@ public record Recovery(RoutingState committed, Optional<LogRecord.Prepared> inDo
             acceptedRecords.add((LogRecord.RequestAccepted) r);
         }
         return new Recovery(committed, Optional.ofNullable(prepared), term, others, acceptedRecords, votedFor,
-                Optional.ofNullable(aborted), logStart);
+                Optional.ofNullable(aborted), logStart, recoveryPending);
     }
 
     private static RoutingState newer(RoutingState a, RoutingState b) {
