@@ -205,6 +205,7 @@ class PlantedBugsTest {
         // Session 7: a wiped node's recovery survives its restarts (ARCHITECTURE, safety (5)).
         "RECOVERY_FORGOTTEN_ON_RESTART | 9209848",
         "RECOVERY_FORGOTTEN_ON_RESTART | 9420412",
+        "RECOVERY_FORGOTTEN_ON_RESTART | 14051001",
     })
     void eachDiskLossRuleOfSessionsSixAndSevenIsCaughtAtTheSeedItWasFoundOn(Bug bug, long seed) {
         SimResult result = new Simulation(SimParams.of(seed).withBugs(Set.of(bug))).run();

@@ -115,6 +115,9 @@ class RegressionSeedsTest {
         // RECOVERY_FORGOTTEN_ON_RESTART.
         "PROTOCOL | 9209848 | a wiped voter restarted after its amnesia ended elected a coordinator without version 3",
         "PROTOCOL | 9420412 | a wiped node restarted after its amnesia ended won without the version 3 only node-b held",
+        // The lead's search of 0402c56: wiped node-c heard node-a (version 4 committed) and node-b, logged ?heard, crashed,
+        // came back on ?heard (neither amnesiac nor recovering) and, node-a paused, elected node-b at version 3.
+        "PROTOCOL | 14051001 | a wiped voter restarted on ?heard elected a coordinator behind a paused holder's version 4",
     })
     void diskLossSeedThatOnceFoundABugNowKeepsEveryInvariant(SimParams.Mode mode, long seed, String bug) {
         SimResult result = new Simulation(SimParams.of(seed).withMode(mode).withDiskLoss(true)).run();
