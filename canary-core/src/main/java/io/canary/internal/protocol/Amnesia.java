@@ -55,19 +55,29 @@ final class Amnesia {
      * recovering window ran its course in one incarnation.
      */
     private boolean recoveryPending;
+    /** Amnesiac at this start only because the log's recovery is pending (its log held a term with a known vote). */
+    private final boolean onlyRecoveryPending;
     private long startedAt;
     private long warnedAt = Long.MIN_VALUE;
 
-    Amnesia(ProtocolNode node, boolean amnesiac, boolean recoveryPending) {
+    /**
+     * @param lostLog the log holds no term, or its current vote is unknown: the node lost its data (again)
+     * @param recoveryPending the log's last {@link LogRecord.Recovering} is not done: amnesiac again too
+     */
+    Amnesia(ProtocolNode node, boolean lostLog, boolean recoveryPending) {
         this.node = node;
-        this.amnesiac = amnesiac;
+        this.amnesiac = lostLog || recoveryPending;
         this.heardEveryMember = !amnesiac;
         this.recoveryPending = recoveryPending;
+        this.onlyRecoveryPending = !lostLog && recoveryPending;
     }
 
     /** The node starts at {@code now}: the fan-in rule and the operator's advice count from here. */
     void start(long now) {
         startedAt = now;
+        if (node.planted().contains(PlantedBug.RECOVERY_FORGOTTEN_ON_RESTART)) {
+            forgetRecovery();
+        }
     }
 
     /** True once this node heard every other member since a start on a log without any term (or never had amnesia). */
@@ -127,8 +137,10 @@ final class Amnesia {
      * that forgot nothing, the rule before seeds 9209848 and 9420412 (the recovering state lived in memory only).
      */
     void forgetRecovery() {
-        amnesiac = false;
-        heardEveryMember = true;
+        if (onlyRecoveryPending) {
+            amnesiac = false;
+            heardEveryMember = true;
+        }
         recoveryPending = false;
     }
 

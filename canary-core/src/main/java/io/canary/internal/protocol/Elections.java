@@ -59,12 +59,12 @@ final class Elections {
     private Candidacy candidacy;
     private long nextStandAt;
 
-    Elections(ProtocolNode node, String selfId, List<String> members, String preferredCoordinator, boolean amnesiac,
+    Elections(ProtocolNode node, String selfId, List<String> members, String preferredCoordinator, boolean lostLog,
               boolean recoveryPending) {
         this.node = node;
         this.order = electionOrder(members, preferredCoordinator);
         this.rank = Math.max(0, order.indexOf(selfId));
-        this.amnesia = new Amnesia(node, amnesiac && members.size() > 1, recoveryPending && members.size() > 1);
+        this.amnesia = new Amnesia(node, lostLog && members.size() > 1, recoveryPending && members.size() > 1);
     }
 
 
@@ -131,14 +131,9 @@ final class Elections {
         amnesia.forget();
     }
 
-    /** See {@link Amnesia#forgetRecovery}. */
-    void forgetRecovery() {
-        amnesia.forgetRecovery();
-    }
-
-    /** See {@link Amnesia#recoveryPending}. */
-    boolean recoveryPending() {
-        return amnesia.recoveryPending();
+    /** What a checkpoint must keep of the elections' state besides the term and vote: a pending recovery. */
+    List<LogRecord> checkpointRecords() {
+        return amnesia.recoveryPending() ? List.of(new LogRecord.Recovering(false)) : List.of();
     }
 
     /** True until this node, whose log held no term, has learned the current term of every other member. */

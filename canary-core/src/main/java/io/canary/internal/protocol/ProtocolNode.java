@@ -44,8 +44,6 @@ public final class ProtocolNode {
     private long startedAt;
     private long lastNow;
     private Set<PlantedBug> planted = Set.of();
-    /** Amnesiac at this start only because its log's recovery is pending (see the constructor). */
-    private final boolean restartedRecovering;
 
     /**
      * @param preferredCoordinator first in the election order (the others follow in member order)
@@ -68,16 +66,11 @@ public final class ProtocolNode {
         this.commands = new Commands(selfId, replies, new AcceptedRequests(recovery.accepted()), wallClock, this::term, this::planted);
         this.lease = new Lease(config);
         this.terms = new Terms(recovery.term(), recovery.votedFor());
-        // A log without any term: a fresh node, or one whose data was lost (it may have voted before). Also a log whose
-        // current vote is "?" (adopted while amnesiac), whatever it learned since: it crashed again before it heard every
-        // member (seeds 3098018, 7000049; planted AMNESIA_FORGOTTEN_ON_RESTART, AMNESIA_ENDED_BY_A_LEARNED_STATE).
-        // And a log whose node had lost its data, heard every member and crashed before its recovery ran its course
-        // (LogRecord.Recovering not done): what it learned then died with it, its log may still lack a record it held
-        // with a majority, so it hears every member again (simulator seeds 9209848, 9420412).
-        boolean lostLog = recovery.term() == 0 || recovery.holdsOnlyAnAdoptedTerm();
-        this.restartedRecovering = !lostLog && recovery.recoveryPending();
+        // Amnesiac at the start: a log without any term (a fresh node, or its data was lost: it may have voted before), or
+        // whose current vote is "?" whatever it learned since (it crashed again before it heard every member: seeds 3098018,
+        // 7000049), or whose recovery after a lost log is pending (Amnesia: seeds 9209848, 9420412).
         this.elections = new Elections(this, selfId, this.members, preferredCoordinator,
-                lostLog || recovery.recoveryPending(), recovery.recoveryPending());
+                recovery.term() == 0 || recovery.holdsOnlyAnAdoptedTerm(), recovery.recoveryPending());
     }
 
     /** Test-only seam for the deterministic simulator: see {@link PlantedBug}. Never called by production code. */
@@ -90,9 +83,6 @@ public final class ProtocolNode {
         if (terms.current() > 0 && (planted.contains(PlantedBug.AMNESIA_FORGOTTEN_ON_RESTART)
                 || planted.contains(PlantedBug.AMNESIA_ENDED_BY_A_LEARNED_STATE) && participant.holdsAnyRecord())) {
             elections.forgetAmnesia();
-        }
-        if (planted.contains(PlantedBug.RECOVERY_FORGOTTEN_ON_RESTART) && restartedRecovering) {
-            elections.forgetRecovery();
         }
     }
 
@@ -302,8 +292,7 @@ public final class ProtocolNode {
     /** The records a checkpoint keeps, before the extensions' own. */
     public List<LogRecord> checkpointRecords() {
         List<LogRecord> out = new ArrayList<>(Recovery.compact(terms.current(), terms.votedFor(), participant.committed(),
-                participant.inDoubtRecord(), participant.abortedRecord(),
-                elections.recoveryPending() ? List.of(new LogRecord.Recovering(false)) : List.of()));
+                participant.inDoubtRecord(), participant.abortedRecord(), elections.checkpointRecords()));
         out.addAll(commands.checkpointRecords());
         return out;
     }
