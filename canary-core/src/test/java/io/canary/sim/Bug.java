@@ -83,7 +83,9 @@ public enum Bug {
     /** Protocol (disk loss forced on): the timer fallback of sessions 3-5, an amnesiac node votes after 5 election timeouts having heard a majority: LEASE / CONFIRMED (seeds 3017518, 3093511). */
     AMNESIA_FALLBACK_ON_TIMER(true),
     /** Protocol (disk loss forced on): a restart on a log whose current vote is {@code ?} is amnesiac only if the log holds nothing but that term (the rule before session 6's {@code ?heard}; seed 7000049). */
-    AMNESIA_ENDED_BY_A_LEARNED_STATE(true);
+    AMNESIA_ENDED_BY_A_LEARNED_STATE(true),
+    /** Protocol (disk loss forced on): a candidate elects itself behind a committed version a peer reported, the rule it applies to others' candidacies (safety (4a)) skipped for its own: LEASE (seed 9437954). */
+    CANDIDATE_IGNORES_REPORTED_COMMIT(true);
 
     private final boolean inProtocol;
 

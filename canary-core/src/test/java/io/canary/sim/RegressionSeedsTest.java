@@ -118,6 +118,14 @@ class RegressionSeedsTest {
         // The lead's search of 0402c56: wiped node-c heard node-a (version 4 committed) and node-b, logged ?heard, crashed,
         // came back on ?heard (neither amnesiac nor recovering) and, node-a paused, elected node-b at version 3.
         "PROTOCOL | 14051001 | a wiped voter restarted on ?heard elected a coordinator behind a paused holder's version 4",
+        // Session 7: wiped node-a heard node-c report the abort (version 4, 0%) committed, node-c paused 7.3 s past the
+        // report window of (4b), and node-a elected itself with node-b at version 3 (25%), the candidacy it refused
+        // node-b for that very version: LEASE. Fixed by (4a) on the candidate's own vote; fails with
+        // CANDIDATE_IGNORES_REPORTED_COMMIT.
+        "PROTOCOL | 9437954 | a wiped candidate elected itself behind an abort a paused peer reported committed",
+        // The same class: node-c, the holder of a PAUSE committed as v7, paused 5.1 s after wiped node-a heard it (seeds6's
+        // seed, open since session 6); fails with CANDIDATE_IGNORES_REPORTED_COMMIT.
+        "PROTOCOL | 8036954 | a wiped candidate elected itself behind a commit a paused peer reported",
     })
     void diskLossSeedThatOnceFoundABugNowKeepsEveryInvariant(SimParams.Mode mode, long seed, String bug) {
         SimResult result = new Simulation(SimParams.of(seed).withMode(mode).withDiskLoss(true)).run();

@@ -102,7 +102,8 @@ public final class Simulation {
                 || params.has(Bug.ANY_NODE_STANDS_IN_ANY_TERM) || params.has(Bug.AMNESIAC_STANDS_ON_FALLBACK)
                 || params.has(Bug.AMNESIA_FORGOTTEN_ON_RESTART) || params.has(Bug.RECOVERY_FORGOTTEN_ON_RESTART)
                 || params.has(Bug.FORWARD_RUNS_IN_ANY_TERM)
-                || params.has(Bug.AMNESIA_FALLBACK_ON_TIMER) || params.has(Bug.AMNESIA_ENDED_BY_A_LEARNED_STATE);
+                || params.has(Bug.AMNESIA_FALLBACK_ON_TIMER) || params.has(Bug.AMNESIA_ENDED_BY_A_LEARNED_STATE)
+                || params.has(Bug.CANDIDATE_IGNORES_REPORTED_COMMIT);
         this.network = new LocalNetwork(scheduler, random.nextLong());
         for (int i = 0; i < faults.nodes(); i++) {
             members.add("node-" + (char) ('a' + i));

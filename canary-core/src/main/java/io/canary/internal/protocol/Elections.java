@@ -323,6 +323,15 @@ final class Elections {
             candidacy = null;
             return;
         }
+        if (newest[0] < node.membership().highestReportedVersion()
+                && !node.planted().contains(PlantedBug.CANDIDATE_IGNORES_REPORTED_COMMIT)) {
+            // Safety (4a) for this node's own vote too, without (4b)'s lapse: it refuses any other candidate behind a
+            // committed version a peer reported, so it must not elect itself behind one (simulator seed 9437954: wiped
+            // node-a heard node-c's committed abort, v4, then node-c paused past (4b)'s window, and node-a won with
+            // node-b at v3, serving 25% again). Without disk loss this never fires: a majority meets the commit's.
+            candidacy = null;
+            return;
+        }
         if (c.isPreVote()) {
             long term = nextOwnedTerm(node.terms().current());
             node.adoptTerm(term, node.selfId(), out);

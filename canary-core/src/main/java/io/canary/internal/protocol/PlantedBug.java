@@ -71,5 +71,7 @@ enum PlantedBug {
     /** The timer fallback of sessions 3-5: a node amnesiac for 5 election timeouts that heard a majority votes without having heard every member (it takes a paused holder for lost, and elects a candidate behind the record only that holder and its own lost copy held): LEASE / CONFIRMED / VALIDITY under disk loss (seeds 3017518, 3093511). */
     AMNESIA_FALLBACK_ON_TIMER,
     /** A node restarted on a log whose current vote is {@code ?} is amnesiac only if that log holds nothing else (no state, promise or abort): the rule before session 6, when a state learned while amnesiac (a Commit, a StateSync) made a crashed wiped node come back voting (seed 7000049); ?heard's rule inverted. */
-    AMNESIA_ENDED_BY_A_LEARNED_STATE
+    AMNESIA_ENDED_BY_A_LEARNED_STATE,
+    /** A candidate counts its own vote although its candidacy is behind a committed version a peer reported (safety (4a) for the voter's own candidacy, session 7, inverted): LEASE / AGREEMENT under disk loss (seed 9437954). */
+    CANDIDATE_IGNORES_REPORTED_COMMIT
 }

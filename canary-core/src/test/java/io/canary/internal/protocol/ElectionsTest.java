@@ -190,6 +190,60 @@ class ElectionsTest {
         assertThat(a.protocol.term()).isEqualTo(1);
     }
 
+    /**
+     * Simulator seed 9437954 (LEASE with disk loss, session 7): node-a, wiped, heard node-c report version 3 committed
+     * (a rollback to 0%, decided on node-a's lost YES and node-c's), then node-c paused; node-b holds version 2 (25%).
+     * Past the report window of (4b) node-a stands and wins node-b's pre-vote. It must not go on: it refuses node-b's
+     * own candidacy for that committed version (4a), and elected at version 2 it would route 25% again and propose
+     * another version 3. Once node-c's reply (granted or not) brings version 3 into its candidacy it goes on.
+     */
+    @Test
+    void aCandidateDoesNotElectItselfBehindAVersionAPeerReportedCommittedEvenPastTheReportWindow() {
+        RoutingState rolledBack = AT_25.next(Weights.split("v1", "v2", 0), "v1", RolloutInfo.NONE, 1L << 32 | 2, 200);
+        Node planted = standsPastTheReportWindow(Set.of(PlantedBug.CANDIDATE_IGNORES_REPORTED_COMMIT));
+        assertThat(planted.asked()).as("planted: it goes on to the real vote, behind version 3")
+                .anyMatch(r -> !r.preVote() && r.lastVersion() == 2);
+
+        Node a = standsPastTheReportWindow(Set.of());
+        assertThat(a.asked()).as("no real vote behind the version node-c reported committed").allMatch(RequestVote::preVote);
+        assertThat(a.protocol.term()).isEqualTo(1);
+        assertThat(a.protocol.isCoordinator()).isFalse();
+        a.effects.clear();
+        standsAgain(a);
+        long term = a.asked().get(0).term();
+        a.receive(C, new RequestVoteReply(1, false, true, rolledBack, Optional.empty(), 0, 0));
+        a.receive(B, new RequestVoteReply(term, true, true, AT_25, Optional.empty(), 0, 0));
+        assertThat(a.asked()).as("node-c's report brings version 3: the real vote, with that position")
+                .anyMatch(r -> !r.preVote() && r.term() == term && r.lastVersion() == 3 && r.lastTerm() == 1);
+    }
+
+    /** Wiped node-a hears node-c report version 3 committed once, then only node-b (version 2), past the report window. */
+    private static Node standsPastTheReportWindow(Set<PlantedBug> planted) {
+        Node a = new Node(A, List.of(), planted);
+        a.heartbeat(C, 1, 3, 3, 1);
+        long pastWindow = START + (Amnesia.REPORT_WINDOW_ELECTION_TIMEOUTS + 1) * CONFIG.electionTimeout().toMillis();
+        while (a.now < pastWindow) {
+            a.now += CONFIG.heartbeatInterval().toMillis();
+            a.heartbeat(B, 1, 2, 2, 1);
+            a.effects.addAll(a.protocol.onTimer(new Timer.HeartbeatTick(), a.now));
+        }
+        a.effects.clear();
+        standsAgain(a);
+        long term = a.asked().get(0).term();
+        a.receive(B, new RequestVoteReply(term, true, true, AT_25, Optional.empty(), 0, 0));
+        return a;
+    }
+
+    /** Ticks (node-b heartbeating at version 2) until {@code a} stands again: a pre-vote goes out. */
+    private static void standsAgain(Node a) {
+        for (long until = a.now + 2 * CONFIG.electionTimeout().toMillis(); a.now < until && a.asked().isEmpty(); ) {
+            a.now += CONFIG.heartbeatInterval().toMillis();
+            a.heartbeat(B, 1, 2, 2, 1);
+            a.effects.addAll(a.protocol.onTimer(new Timer.HeartbeatTick(), a.now));
+        }
+        assertThat(a.asked()).as("it stands: a pre-vote").isNotEmpty().allMatch(RequestVote::preVote);
+    }
+
     @Test
     void aNodeThatKeptItsLogOrStartedInAFreshClusterIsNotHeldBackByAReportedLogPosition() {
         Node kept = new Node(B, termLog(2, ""));
