@@ -6,6 +6,7 @@ import io.canary.model.Weights;
 import io.canary.rollout.RolloutAction;
 import io.canary.rollout.RolloutPlan;
 import io.canary.rollout.Verdict;
+import java.util.List;
 import java.util.Objects;
 
 /**
@@ -155,9 +156,24 @@ public sealed interface Message {
      * refuses a candidate behind a position a peer reported (it may hold a promise a commit was
      * decided on, which a voter whose disk was lost no longer holds). A heartbeat without them (an
      * older sender) reports {@code (committedVersion, 0)}, which holds nobody back.
+     * {@code inDoubt}: the promise behind that position when it is one (protocol version 4), so that a
+     * node recovering from a lost disk can hand it on to a candidate when its holder has gone silent
+     * (see {@link RequestVoteReply#relayed}).
      */
     record Heartbeat(long term, long committedVersion, boolean ready, long sentAt, long echo,
-                     boolean coordinator, boolean leaseHolder, long lastVersion, long lastTerm) implements Message {
+                     boolean coordinator, boolean leaseHolder, long lastVersion, long lastTerm,
+                     java.util.Optional<PreparedReport> inDoubt) implements Message {
+        public Heartbeat {
+            Objects.requireNonNull(inDoubt, "inDoubt");
+        }
+
+        /** A heartbeat that carries no promise in doubt. */
+        public Heartbeat(long term, long committedVersion, boolean ready, long sentAt, long echo,
+                         boolean coordinator, boolean leaseHolder, long lastVersion, long lastTerm) {
+            this(term, committedVersion, ready, sentAt, echo, coordinator, leaseHolder, lastVersion, lastTerm,
+                    java.util.Optional.empty());
+        }
+
         /** A heartbeat whose log position is its committed version (nothing in doubt, term unknown). */
         public Heartbeat(long term, long committedVersion, boolean ready, long sentAt, long echo,
                          boolean coordinator, boolean leaseHolder) {
@@ -193,13 +209,31 @@ public sealed interface Message {
      * Voter to candidate. When granted (not a pre-vote), the voter has durably adopted {@code term}
      * and promises to refuse older terms; its report (committed state, promise in doubt, last abort
      * it logged) is the candidate's recovery round: the winner knows what a majority holds.
+     * {@code relayed} (protocol version 4): promises <em>other</em> members reported to this voter in
+     * their heartbeats, ahead of its own log, which it heeds while it recovers from a lost disk; never
+     * the voter's own acceptance, but each a true fact about its holder's log, so the candidate's
+     * recovery round may use them (at most {@link #MAX_RELAYED}).
      */
     record RequestVoteReply(long term, boolean granted, boolean preVote, RoutingState committed,
-                            java.util.Optional<PreparedReport> prepared, long abortedTxId, long abortedVersion)
+                            java.util.Optional<PreparedReport> prepared, long abortedTxId, long abortedVersion,
+                            List<PreparedReport> relayed)
             implements Message {
+        /** At most this many relayed promises in one reply (one per other member of a three-member cluster suffices). */
+        public static final int MAX_RELAYED = 8;
+
         public RequestVoteReply {
             Objects.requireNonNull(committed, "committed");
             Objects.requireNonNull(prepared, "prepared");
+            relayed = List.copyOf(relayed);
+            if (relayed.size() > MAX_RELAYED) {
+                throw new IllegalArgumentException("at most " + MAX_RELAYED + " relayed promises, got " + relayed.size());
+            }
+        }
+
+        /** A reply that relays nothing. */
+        public RequestVoteReply(long term, boolean granted, boolean preVote, RoutingState committed,
+                                java.util.Optional<PreparedReport> prepared, long abortedTxId, long abortedVersion) {
+            this(term, granted, preVote, committed, prepared, abortedTxId, abortedVersion, List.of());
         }
     }
 

@@ -85,7 +85,13 @@ public enum Bug {
     /** Protocol (disk loss forced on): a restart on a log whose current vote is {@code ?} is amnesiac only if the log holds nothing but that term (the rule before session 6's {@code ?heard}; seed 7000049). */
     AMNESIA_ENDED_BY_A_LEARNED_STATE(true),
     /** Protocol (disk loss forced on): a candidate elects itself behind a committed version a peer reported, the rule it applies to others' candidacies (safety (4a)) skipped for its own: LEASE (seed 9437954). */
-    CANDIDATE_IGNORES_REPORTED_COMMIT(true);
+    CANDIDATE_IGNORES_REPORTED_COMMIT(true),
+    /** Protocol (disk loss forced on): a recovering node heeds peers' reports for 5 election timeouts only, the lapse of sessions 4-7 (limit (e)): LEASE (seed 12000001, a holder heard once and then paused 7.9 s). */
+    RECORDED_REPORTS_LAPSE(true),
+    /** Protocol (disk loss forced on): candidates ignore the promises recovering voters relay: a recovering voter waits for a holder that never answers (ROLLBACK_BOUND). */
+    RELAYED_PROMISES_IGNORED(true),
+    /** Protocol (disk loss forced on): a candidate wins with a relayed promise beyond its recovery round's reach: AGREEMENT / LEASE (seed 12000001). */
+    RELAYED_PROMISE_GAP_IGNORED(true);
 
     private final boolean inProtocol;
 

@@ -126,6 +126,15 @@ class RegressionSeedsTest {
         // The same class: node-c, the holder of a PAUSE committed as v7, paused 5.1 s after wiped node-a heard it (seeds6's
         // seed, open since session 6); fails with CANDIDATE_IGNORES_REPORTED_COMMIT.
         "PROTOCOL | 8036954 | a wiped candidate elected itself behind a commit a paused peer reported",
+        // Session 8, limit (e): node-a decided version 3 on its own YES and node-b's, lost its disk, heard node-b's
+        // promise of it, and node-b paused 7.9 s; 5 election timeouts later node-a's rule (4b) lapsed and it elected itself
+        // with node-c, re-driving version 2 and serving it (LEASE), about to propose another version 3. Fixed: no report
+        // lapses, the recovering node relays the promise, and a candidate waits while a relayed promise is beyond its
+        // reach; fails with RECORDED_REPORTS_LAPSE (as on main before) and with RELAYED_PROMISE_GAP_IGNORED.
+        "PROTOCOL | 12000001 | a wiped node elected itself without the version 3 only a paused node-b held",
+        // The seed the lapse was made for: a recovering node waits for a crash-looping holder that never answers a
+        // pre-vote; now the candidates take the promise from its relay. Fails with RELAYED_PROMISES_IGNORED.
+        "PROTOCOL | 6696 | a recovering node held every election back for a holder that never answers",
     })
     void diskLossSeedThatOnceFoundABugNowKeepsEveryInvariant(SimParams.Mode mode, long seed, String bug) {
         SimResult result = new Simulation(SimParams.of(seed).withMode(mode).withDiskLoss(true)).run();

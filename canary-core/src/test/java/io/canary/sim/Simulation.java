@@ -103,7 +103,8 @@ public final class Simulation {
                 || params.has(Bug.AMNESIA_FORGOTTEN_ON_RESTART) || params.has(Bug.RECOVERY_FORGOTTEN_ON_RESTART)
                 || params.has(Bug.FORWARD_RUNS_IN_ANY_TERM)
                 || params.has(Bug.AMNESIA_FALLBACK_ON_TIMER) || params.has(Bug.AMNESIA_ENDED_BY_A_LEARNED_STATE)
-                || params.has(Bug.CANDIDATE_IGNORES_REPORTED_COMMIT);
+                || params.has(Bug.CANDIDATE_IGNORES_REPORTED_COMMIT) || params.has(Bug.RECORDED_REPORTS_LAPSE)
+                || params.has(Bug.RELAYED_PROMISES_IGNORED) || params.has(Bug.RELAYED_PROMISE_GAP_IGNORED);
         this.network = new LocalNetwork(scheduler, random.nextLong());
         for (int i = 0; i < faults.nodes(); i++) {
             members.add("node-" + (char) ('a' + i));

@@ -12,6 +12,9 @@ import org.junit.jupiter.params.provider.EnumSource;
 
 /** A node of another cluster, an unknown node, or another protocol version is refused, saying why, on both sides. */
 class HandshakeTest {
+    /** This build's protocol version, and the next one (a node of a newer release). */
+    private static final int CURRENT = io.canary.net.codec.WireFormat.PROTOCOL_VERSION;
+    private static final int NEXT = CURRENT + 1;
     private static final Duration WAIT = Duration.ofSeconds(10);
 
     @Test
@@ -41,7 +44,7 @@ class HandshakeTest {
     void aNodeSpeakingAnotherProtocolVersionIsRejectedWithAClearLineOnBothSides() {
         try (Loopback net = new Loopback("test", "node-a", "node-b")) {
             Inbox inboxA = new Inbox();
-            SocketTransportConfig futureB = net.config("node-b").protocolVersion(4).build();
+            SocketTransportConfig futureB = net.config("node-b").protocolVersion(NEXT).build();
             try (SocketTransport a = net.start("node-a", inboxA);
                  SocketTransport b = net.transport("node-b", futureB)) {
                 b.start("node-b", new Inbox());
@@ -49,14 +52,14 @@ class HandshakeTest {
 
                 await().atMost(WAIT).untilAsserted(() -> {
                     assertThat(a.rejections()).anySatisfy(line -> assertThat(line).matches(
-                            "rejected connection from 127\\.0\\.0\\.1:\\d+ \\(node-b\\): protocol version 4 does not match node-a's protocol version 3"));
+                            "rejected connection from 127\\.0\\.0\\.1:\\d+ \\(node-b\\): protocol version " + NEXT + " does not match node-a's protocol version " + CURRENT));
                     assertThat(b.rejections()).contains("connection to node-a at " + net.address("node-a")
-                            + " rejected by node-a: protocol version 4 does not match node-a's protocol version 3");
+                            + " rejected by node-a: protocol version " + NEXT + " does not match node-a's protocol version " + CURRENT);
                     // node-a dialling node-b: node-b is the acceptor there, and refuses first.
                     assertThat(b.rejections()).anySatisfy(line -> assertThat(line).matches(
-                            "rejected connection from 127\\.0\\.0\\.1:\\d+ \\(node-a\\): protocol version 3 does not match node-b's protocol version 4"));
+                            "rejected connection from 127\\.0\\.0\\.1:\\d+ \\(node-a\\): protocol version " + CURRENT + " does not match node-b's protocol version " + NEXT));
                     assertThat(a.rejections()).contains("connection to node-b at " + net.address("node-b")
-                            + " rejected by node-b: protocol version 3 does not match node-b's protocol version 4");
+                            + " rejected by node-b: protocol version " + CURRENT + " does not match node-b's protocol version " + NEXT);
                 });
                 assertThat(inboxA.all()).isEmpty();
             }
@@ -75,9 +78,9 @@ class HandshakeTest {
 
                 await().atMost(WAIT).untilAsserted(() -> {
                     assertThat(a.rejections()).anySatisfy(line -> assertThat(line).matches(
-                            "rejected connection from 127\\.0\\.0\\.1:\\d+ \\(node-b\\): protocol version 1 does not match node-a's protocol version 3"));
+                            "rejected connection from 127\\.0\\.0\\.1:\\d+ \\(node-b\\): protocol version 1 does not match node-a's protocol version " + CURRENT));
                     assertThat(b.rejections()).contains("connection to node-a at " + net.address("node-a")
-                            + " rejected by node-a: protocol version 1 does not match node-a's protocol version 3");
+                            + " rejected by node-a: protocol version 1 does not match node-a's protocol version " + CURRENT);
                 });
                 assertThat(inboxA.all()).isEmpty();
                 assertThat(a.stats().malformedFrames()).isZero();

@@ -85,9 +85,55 @@ final class Amnesia {
         return heardEveryMember;
     }
 
-    /** True while this node heeds the log positions peers report (see {@link #recoveringUntil}). */
+    /**
+     * True while this node heeds the log positions peers report: for {@link #REPORT_WINDOW_ELECTION_TIMEOUTS} election
+     * timeouts after its amnesia ended recovering, and after that for as long as some peer's newest report, however
+     * old, is of a position its own log does not reach (session 8, limit (e) closed): that peer may hold the only
+     * surviving copy of a promise a commit was decided on with this node's lost YES, and fell silent (paused, cut off)
+     * after this node heard it. It ends once its own log covers every such report: it then holds the promise (or a
+     * newer one of its version) or a commit at or past it, which a majority-backed coordinator drove here.
+     */
     boolean recovering(long now) {
-        return now < recoveringUntil;
+        if (now < recoveringUntil) {
+            return true;
+        }
+        return recoveringUntil != Long.MIN_VALUE && !node.planted().contains(PlantedBug.RECORDED_REPORTS_LAPSE)
+                && node.membership().reportedAheadEver(node.participant().lastVersion(), node.participant().lastTerm());
+    }
+
+    /**
+     * True if this node is recovering and a peer reported a log position ahead of {@code (version, term)}. The promise
+     * behind that position may be one a commit was decided on with this node's own YES, lost with its disk: a
+     * candidate without it, elected with this node's vote, could propose another state under that version. The
+     * reporter, ahead, can win itself. No report lapses (session 8: a holder heard once and silent since is not taken
+     * as lost, seed 12000001); only the planted {@link PlantedBug#RECORDED_REPORTS_LAPSE} ignores reports older than
+     * {@link #reportWindow}. Only for a recovering node: one that kept its log holds its own promises, and Raft's
+     * up-to-date rule on its own log suffices; holding everyone's vote back behind any ahead peer would let one peer
+     * that cannot win (its disk fails) stop every election. That such a peer cannot stop a recovering node's
+     * elections either is the relay's job ({@link #relayedFor}).
+     */
+    boolean behindReported(long version, long term, long now) {
+        if (!recovering(now)) {
+            return false;
+        }
+        if (node.planted().contains(PlantedBug.RECORDED_REPORTS_LAPSE)) {
+            return node.membership().reportedAhead(version, term, now, reportWindow());
+        }
+        return node.membership().reportedAheadEver(version, term);
+    }
+
+    /**
+     * The promises this node hands on in a vote reply to {@code candidate}: while it recovers, those other peers
+     * reported ahead of its own log (they hold it back, {@link #behindReported}). A candidate that takes them into its
+     * recovery round asks again with their position and is granted, so a holder that never answers (its disk fails,
+     * it crash-loops: simulator seed 6696) cannot stop elections, and no timer is needed. Each is a fact about its
+     * holder's log, never this node's own acceptance.
+     */
+    List<io.canary.transport.Message.PreparedReport> relayedFor(String candidate, long now) {
+        if (!recovering(now)) {
+            return List.of();
+        }
+        return node.membership().promisesAhead(node.participant().lastVersion(), node.participant().lastTerm(), candidate);
     }
 
     /**

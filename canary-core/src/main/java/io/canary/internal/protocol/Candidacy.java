@@ -34,18 +34,35 @@ final class Candidacy {
 
     /** False only for the planted bug {@code RECOVERY_IGNORES_REFUSALS}: refusals are not kept. */
     private final boolean keepHeard;
+    /** False only for the planted bug {@code RELAYED_PROMISES_IGNORED}: relayed promises are dropped. */
+    private final boolean useRelayed;
+    /** The promises relayed to this candidacy (each also in {@link #heard} as a report of its own). */
+    private final List<PreparedReport> relayed = new ArrayList<>();
 
     Candidacy(long term, boolean preVote, long startedAt) {
-        this(term, preVote, startedAt, List.of(), true);
+        this(term, preVote, startedAt, List.of(), List.of(), true, true);
     }
 
-    /** A candidacy that already heard {@code learned} (the replies of the pre-vote before it). */
-    Candidacy(long term, boolean preVote, long startedAt, List<RequestVoteReply> learned, boolean keepHeard) {
+    /**
+     * A candidacy that already heard {@code learned} (the replies of the pre-vote before it) and was relayed
+     * {@code relayedBefore} (its promises among them).
+     */
+    Candidacy(long term, boolean preVote, long startedAt, List<RequestVoteReply> learned, List<PreparedReport> relayedBefore,
+              boolean keepHeard, boolean useRelayed) {
         this.term = term;
         this.preVote = preVote;
         this.startedAt = startedAt;
         this.keepHeard = keepHeard;
+        this.useRelayed = useRelayed;
         this.heard.addAll(learned);
+        if (useRelayed) {
+            this.relayed.addAll(relayedBefore);
+        }
+    }
+
+    /** The promises relayed to this candidacy so far. */
+    List<PreparedReport> relayed() {
+        return List.copyOf(relayed);
     }
 
     private long askedVersion = Long.MIN_VALUE;
@@ -107,13 +124,44 @@ final class Candidacy {
         return granted.size();
     }
 
-    /** Counts a granted reply of this round (replies of another round or refusals are not counted). */
+    /**
+     * Counts a granted reply of this round (replies of another round or refusals are not counted). The promises the
+     * reply relays join {@link #heard} as reports of their own, with the relayer's committed state and no abort (both
+     * facts about the relayer's log, which its own report holds anyway): never counted as anyone's vote.
+     */
     void onReply(String from, RequestVoteReply reply) {
         if (reply.granted() && reply.preVote() == preVote && reply.term() == term) {
             granted.put(from, reply);
         } else if (keepHeard && heard.size() < MAX_HEARD) {
             heard.add(reply);
         }
+        if (!useRelayed) {
+            return;
+        }
+        for (PreparedReport p : reply.relayed()) {
+            if (heard.size() < MAX_HEARD) {
+                heard.add(new RequestVoteReply(reply.term(), false, reply.preVote(), reply.committed(), Optional.of(p), 0, 0));
+                relayed.add(p);
+            }
+        }
+    }
+
+    /**
+     * True if a promise relayed to this candidacy is of a version past the highest committed state its recovery round
+     * found plus one: the states between are held only by that promise's silent holder, so this candidate could not
+     * keep them (see {@code Elections#checkMajority}).
+     */
+    boolean relayedBeyondReach() {
+        if (relayed.isEmpty()) {
+            return false;
+        }
+        long highest = recover().highestCommitted().version();
+        for (PreparedReport p : relayed) {
+            if (p.proposed().version() > highest + 1) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Bounds what a candidacy keeps of refusals (duplicates, many members): a safety margin, not a rule. */

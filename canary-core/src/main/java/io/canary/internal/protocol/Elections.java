@@ -210,9 +210,10 @@ final class Elections {
             return;
         }
         nextStandAt = now + (rank + 1) * node.config().electionStagger().toMillis();
-        Candidacy pre = new Candidacy(nextOwnedTerm(terms.current()), true, now);
+        boolean relays = !node.planted().contains(PlantedBug.RELAYED_PROMISES_IGNORED);
+        Candidacy pre = new Candidacy(nextOwnedTerm(terms.current()), true, now, List.of(), List.of(), true, relays);
         candidacy = pre;
-        pre.onReply(node.selfId(), ownReply(pre.term(), true));
+        pre.onReply(node.selfId(), ownReply(pre.term(), true, now));
         pre.asked(node.participant().lastVersion(), node.participant().lastTerm());
         RequestVote ask = new RequestVote(pre.term(), node.participant().lastVersion(), node.participant().lastTerm(), true);
         sendToOthers(ask, out);
@@ -242,11 +243,11 @@ final class Elections {
             // Granted or not, the reply carries this node's recovery report: a candidate whose pre-vote meets a promise
             // it lacks takes it into its recovery round, and asks its votes with that position (see checkMajority).
             out.add(new Effect.Send(from, new RequestVoteReply(grant ? rv.term() : terms.current(), grant, true,
-                    p.committed(), p.preparedReport(), p.abortedTxId(), p.abortedVersion())));
+                    p.committed(), p.preparedReport(), p.abortedTxId(), p.abortedVersion(), amnesia.relayedFor(from, now))));
             return;
         }
         if (rv.term() < terms.current()) {
-            out.add(new Effect.Send(from, refusal(terms.current())));
+            out.add(new Effect.Send(from, reply(terms.current(), false, false, from, now)));
             return;
         }
         if (live) {
@@ -263,33 +264,15 @@ final class Elections {
         if (grant) {
             terms.vote(from);
             // Durable before this reply (the append above runs first): a restarted node never votes twice.
-            out.add(new Effect.Send(from, ownReply(rv.term(), false)));
+            out.add(new Effect.Send(from, reply(rv.term(), true, false, from, now)));
         } else {
-            out.add(new Effect.Send(from, refusal(terms.current())));
+            out.add(new Effect.Send(from, reply(terms.current(), false, false, from, now)));
         }
     }
 
-    /**
-     * True if this node is recovering (its amnesia ended, by hearing every member, less than {@link
-     * #REPORT_WINDOW_ELECTION_TIMEOUTS} election timeouts ago, and the cluster had a history) and a peer
-     * reported a log position ahead of the candidate's within as long. The promise
-     * behind that position may be one a commit was decided on with this node's own YES, lost with its
-     * disk: a candidate without it, elected with this node's vote, could propose another state under
-     * that version. The reporter, ahead, can win itself. A peer silent for that long is taken as lost
-     * for good (a stated risk, ARCHITECTURE.md's known limits). Only
-     * for a recovering node: one that kept its log holds its own promises, and Raft's up-to-date rule
-     * on its own log suffices; holding everyone's vote back behind any ahead peer would let one peer
-     * that cannot win (its disk fails) stop every election. The rule lapses after that time: such a peer, whose
-     * disk fails before it can even answer a pre-vote, would otherwise hold a recovering node's vote back for as
-     * long (simulator seed 6696); a promise left undecided that long is beyond the rule (ARCHITECTURE, known
-     * limit (e)).
-     */
+    /** See {@link Amnesia#behindReported}: safety (4b) for a candidate's log position. */
     private boolean behindReportedLog(RequestVote rv, long now) {
-        return behindReportedLog(rv.lastVersion(), rv.lastTerm(), now);
-    }
-
-    private boolean behindReportedLog(long version, long term, long now) {
-        return amnesia.recovering(now) && node.membership().reportedAhead(version, term, now, amnesia.reportWindow());
+        return amnesia.behindReported(rv.lastVersion(), rv.lastTerm(), now);
     }
 
     void onReply(String from, RequestVoteReply reply, long now, List<Effect> out) {
@@ -316,7 +299,7 @@ final class Elections {
             return;
         }
         long[] newest = c.newestPosition(node.participant().lastVersion(), node.participant().lastTerm());
-        if (behindReportedLog(newest[0], newest[1], now) && !node.planted().contains(PlantedBug.VOTE_FOR_CANDIDATE_BEHIND_REPORTED_LOG)) {
+        if (amnesia.behindReported(newest[0], newest[1], now) && !node.planted().contains(PlantedBug.VOTE_FOR_CANDIDATE_BEHIND_REPORTED_LOG)) {
             // The same rule for this node's own vote: a recovering node is one vote of its majority, and its
             // candidacy lacks a promise a peer reported (simulator seed 552414: wiped node-a stood, won with node-b
             // and proposed another version 3 while node-c, cut off, held the promise version 3 was decided on).
@@ -332,6 +315,13 @@ final class Elections {
             candidacy = null;
             return;
         }
+        if (c.relayedBeyondReach() && !node.planted().contains(PlantedBug.RELAYED_PROMISE_GAP_IGNORED)) {
+            // A relayed promise of a version past the highest committed state this round found plus one: the states
+            // between are held only by its silent holder (and a lost copy), so this candidate could neither re-drive it
+            // nor keep its version's commit (simulator seed 12000001). It waits (pre-vote: no term is spent on it).
+            candidacy = null;
+            return;
+        }
         if (c.isPreVote()) {
             long term = nextOwnedTerm(node.terms().current());
             node.adoptTerm(term, node.selfId(), out);
@@ -340,9 +330,10 @@ final class Elections {
             // whose disk fails, which can never win itself) is in this candidate's recovery round, so it asks with
             // that position, and a recovering voter holding its vote back for that promise grants it.
             boolean heardToo = !node.planted().contains(PlantedBug.RECOVERY_IGNORES_REFUSALS);
-            Candidacy real = new Candidacy(term, false, now, heardToo ? c.reports() : List.of(), heardToo);
+            Candidacy real = new Candidacy(term, false, now, heardToo ? c.reports() : List.of(),
+                    heardToo ? c.relayed() : List.of(), heardToo, !node.planted().contains(PlantedBug.RELAYED_PROMISES_IGNORED));
             candidacy = real;
-            real.onReply(node.selfId(), ownReply(term, false));
+            real.onReply(node.selfId(), ownReply(term, false, now));
             long[] position = real.newestPosition(node.participant().lastVersion(), node.participant().lastTerm());
             sendToOthers(new RequestVote(term, position[0], position[1], false), out);
             checkMajority(now, out);
@@ -377,15 +368,18 @@ final class Elections {
         return false;
     }
 
-    private RequestVoteReply ownReply(long term, boolean preVote) {
-        Participant p = node.participant();
-        return new RequestVoteReply(term, true, preVote, p.committed(), p.preparedReport(), p.abortedTxId(), p.abortedVersion());
+    private RequestVoteReply ownReply(long term, boolean preVote, long now) {
+        return reply(term, true, preVote, node.selfId(), now);
     }
 
-    /** A refusal still carries the voter's report: a fact about its log that the candidate's recovery may use. */
-    private RequestVoteReply refusal(long term) {
+    /**
+     * This node's vote reply: granted or not, it carries the voter's report, a fact about its log that the candidate's
+     * recovery may use, and while the voter recovers the promises it relays ({@link Amnesia#relayedFor}).
+     */
+    private RequestVoteReply reply(long term, boolean granted, boolean preVote, String candidate, long now) {
         Participant p = node.participant();
-        return new RequestVoteReply(term, false, false, p.committed(), p.preparedReport(), p.abortedTxId(), p.abortedVersion());
+        return new RequestVoteReply(term, granted, preVote, p.committed(), p.preparedReport(), p.abortedTxId(),
+                p.abortedVersion(), amnesia.relayedFor(candidate, now));
     }
 
     private void sendToOthers(Message message, List<Effect> out) {

@@ -180,7 +180,8 @@ public final class Membership {
      * committed state): version, then the term it was promised or committed in. {@code sentAt} is on
      * the reporter's clock, {@code receivedAt} on ours.
      */
-    record Position(long version, long term, long sentAt, long receivedAt) {
+    record Position(long version, long term, long sentAt, long receivedAt,
+                    java.util.Optional<io.canary.transport.Message.PreparedReport> promise) {
         /** True if this position is ahead of {@code (version, term)}. */
         boolean aheadOf(long otherVersion, long otherTerm) {
             return version > otherVersion || (version == otherVersion && term > otherTerm);
@@ -201,7 +202,8 @@ public final class Membership {
     /** One heartbeat per peer (each echoes that peer's last send time), and the next tick. */
     public List<Effect> onHeartbeatTick(long term, long committedVersion, boolean ready, boolean coordinator,
                                         boolean leaseHolder, long now) {
-        return onHeartbeatTick(members, term, committedVersion, ready, coordinator, leaseHolder, committedVersion, 0, now);
+        return onHeartbeatTick(members, term, committedVersion, ready, coordinator, leaseHolder, committedVersion, 0,
+                java.util.Optional.empty(), now);
     }
 
     /**
@@ -211,12 +213,14 @@ public final class Membership {
      */
     public List<Effect> onHeartbeatTick(List<String> targets, long term, long committedVersion, boolean ready,
                                         boolean coordinator, boolean leaseHolder, long lastVersion, long lastTerm,
+                                        java.util.Optional<io.canary.transport.Message.PreparedReport> inDoubt,
                                         long now) {
         List<Effect> out = new ArrayList<>(targets.size() + 1);
         for (String member : targets) {
             if (!member.equals(selfId)) {
                 out.add(new Effect.Send(member, new Heartbeat(term, committedVersion, ready, now,
-                        echoing ? toEcho.getOrDefault(member, -1L) : -1L, coordinator, leaseHolder, lastVersion, lastTerm)));
+                        echoing ? toEcho.getOrDefault(member, -1L) : -1L, coordinator, leaseHolder, lastVersion, lastTerm,
+                        inDoubt)));
             }
         }
         out.add(new Effect.Schedule(config.heartbeatInterval(), new Timer.HeartbeatTick()));
@@ -236,8 +240,37 @@ public final class Membership {
         // started lower) is believed again once its last report is older than the peer timeout.
         if (known == null || heartbeat.sentAt() >= known.sentAt()
                 || now - known.receivedAt() > config.peerTimeout().toMillis()) {
-            reportedPosition.put(from, new Position(heartbeat.lastVersion(), heartbeat.lastTerm(), heartbeat.sentAt(), now));
+            reportedPosition.put(from, new Position(heartbeat.lastVersion(), heartbeat.lastTerm(), heartbeat.sentAt(), now,
+                    heartbeat.inDoubt()));
         }
+    }
+
+    /**
+     * The promises peers last reported (each peer's newest heartbeat, whenever it came) whose position is ahead of
+     * {@code (version, term)}, other than {@code except}'s: what a recovering node hands on to a candidate (see
+     * {@code Elections}, the rule on recorded reports). A position reported without its promise (an older sender) is
+     * left out: it still holds candidates back ({@link #reportedAheadEver}), it just cannot be handed on.
+     */
+    public List<io.canary.transport.Message.PreparedReport> promisesAhead(long version, long term, String except) {
+        List<io.canary.transport.Message.PreparedReport> out = new ArrayList<>(2);
+        for (Map.Entry<String, Position> e : reportedPosition.entrySet()) {
+            Position p = e.getValue();
+            if (!e.getKey().equals(except) && p.aheadOf(version, term) && p.promise().isPresent()
+                    && out.size() < io.canary.transport.Message.RequestVoteReply.MAX_RELAYED) {
+                out.add(p.promise().get());
+            }
+        }
+        return out;
+    }
+
+    /** True if some peer's newest report, however old, is of a log position ahead of {@code (version, term)}. */
+    public boolean reportedAheadEver(long version, long term) {
+        for (Position p : reportedPosition.values()) {
+            if (p.aheadOf(version, term)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /**

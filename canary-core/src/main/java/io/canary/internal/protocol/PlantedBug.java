@@ -73,5 +73,11 @@ enum PlantedBug {
     /** A node restarted on a log whose current vote is {@code ?} is amnesiac only if that log holds nothing else (no state, promise or abort): the rule before session 6, when a state learned while amnesiac (a Commit, a StateSync) made a crashed wiped node come back voting (seed 7000049); ?heard's rule inverted. */
     AMNESIA_ENDED_BY_A_LEARNED_STATE,
     /** A candidate counts its own vote although its candidacy is behind a committed version a peer reported (safety (4a) for the voter's own candidacy, session 7, inverted): LEASE / AGREEMENT under disk loss (seed 9437954). */
-    CANDIDATE_IGNORES_REPORTED_COMMIT
+    CANDIDATE_IGNORES_REPORTED_COMMIT,
+    /** The lapse of sessions 4-7 (limit (e)): a recovering node heeds the positions peers reported for 5 election timeouts only, and stops recovering then, so a holder it heard once and that then went silent longer is taken as lost: LEASE under disk loss (seed 12000001). */
+    RECORDED_REPORTS_LAPSE,
+    /** Candidates ignore the promises a recovering voter relays (and a recovering candidate its own): without the lapse a recovering voter then waits for a holder that never answers: ROLLBACK_BOUND under disk loss (seed 6696). */
+    RELAYED_PROMISES_IGNORED,
+    /** A candidate wins although a relayed promise is beyond its recovery round's reach (of a version past the highest committed state it found plus one): AGREEMENT / LEASE under disk loss (seed 12000001). */
+    RELAYED_PROMISE_GAP_IGNORED
 }

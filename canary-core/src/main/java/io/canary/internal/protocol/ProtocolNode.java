@@ -389,7 +389,8 @@ public final class ProtocolNode {
         List<String> targets = succession.fanOut(selfId, coordinator != null ? selfId : terms.coordinator());
         membership.echoing(!fenceless());
         List<Effect> out = new ArrayList<>(membership.onHeartbeatTick(targets, terms.current(), participant.committed().version(),
-                isReady(), coordinator != null, leaseHolder, participant.lastVersion(), participant.lastTerm(), now));
+                isReady(), coordinator != null, leaseHolder, participant.lastVersion(), participant.lastTerm(),
+                participant.preparedReport(), now));
         out.remove(out.size() - 1); // the caller schedules the next tick
         if (coordinator != null) {
             CatchUp.onTick(selfId, membership, terms.current(), participant.committed(), out);

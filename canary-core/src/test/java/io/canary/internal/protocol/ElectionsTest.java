@@ -200,7 +200,9 @@ class ElectionsTest {
     @Test
     void aCandidateDoesNotElectItselfBehindAVersionAPeerReportedCommittedEvenPastTheReportWindow() {
         RoutingState rolledBack = AT_25.next(Weights.split("v1", "v2", 0), "v1", RolloutInfo.NONE, 1L << 32 | 2, 200);
-        Node planted = standsPastTheReportWindow(Set.of(PlantedBug.CANDIDATE_IGNORES_REPORTED_COMMIT));
+        // With the lapse of (4b) planted too: since session 8 (4b) no longer lapses, and alone it holds this node back.
+        Node planted = standsPastTheReportWindow(Set.of(PlantedBug.CANDIDATE_IGNORES_REPORTED_COMMIT,
+                PlantedBug.RECORDED_REPORTS_LAPSE));
         assertThat(planted.asked()).as("planted: it goes on to the real vote, behind version 3")
                 .anyMatch(r -> !r.preVote() && r.lastVersion() == 2);
 
@@ -256,18 +258,78 @@ class ElectionsTest {
         assertThat(reply(fresh.receive(A, new RequestVote(1, 1, 0, true))).granted()).isTrue();
     }
 
+    /**
+     * Limit (e), closed in session 8 (simulator seed 12000001): a wiped node heard node-c's promise once, then node-c fell
+     * silent (paused 7.9 s in that seed). No report lapses: past the old report window it still refuses a candidate
+     * behind that promise, and its refusal relays the promise, so a candidate that takes it in asks with its position
+     * and is granted. The planted lapse of sessions 4-7 grants the candidate behind it.
+     */
     @Test
-    void aNodeThatStartedWithoutAnyTermKeepsAReportedLogPositionForTheReportWindow() {
-        Node b = new Node(B, List.of());
-        b.heartbeat(A, 2, 1, 1, 0);
-        b.heartbeat(C, 2, 1, 2, 2);
-        long heard = b.now;
-        b.now = heard + 3 * CONFIG.peerTimeout().toMillis();
-        assertThat(reply(b.receive(A, new RequestVote(4, 1, 0, true))).granted())
-                .as("node-c cut off from node-b for a few seconds still holds its vote back").isFalse();
-        b.now = heard + Elections.REPORT_WINDOW_ELECTION_TIMEOUTS * CONFIG.electionTimeout().toMillis() + 1;
-        assertThat(reply(b.receive(A, new RequestVote(4, 1, 0, true))).granted())
-                .as("silent for the report window: taken as lost for good (known limit)").isTrue();
+    void aRecoveringNodeHeedsAReportedPromiseHoweverLongItsHolderIsSilentAndRelaysIt() {
+        RoutingState promised = V1.next(Weights.split("v1", "v2", 10), "v1", RolloutInfo.NONE, 2L << 32 | 1, 5);
+        Message.PreparedReport promise = new Message.PreparedReport(2, promised.txId(), promised);
+        for (boolean lapse : new boolean[] {false, true}) {
+            Node b = new Node(B, List.of(), lapse ? Set.of(PlantedBug.RECORDED_REPORTS_LAPSE) : Set.of());
+            b.heartbeat(A, 2, 1, 1, 0);
+            b.receive(C, new Message.Heartbeat(2, 1, true, b.now, START, false, false, 2, 2, Optional.of(promise)));
+            long heard = b.now;
+            b.now = heard + 3 * CONFIG.peerTimeout().toMillis();
+            RequestVoteReply cutOff = reply(b.receive(A, new RequestVote(4, 1, 0, true)));
+            assertThat(cutOff.granted()).as("node-c cut off for a few seconds still holds the vote back").isFalse();
+            b.now = heard + 10 * Amnesia.REPORT_WINDOW_ELECTION_TIMEOUTS * CONFIG.electionTimeout().toMillis();
+            RequestVoteReply late = reply(b.receive(A, new RequestVote(4, 1, 0, true)));
+            if (lapse) {
+                assertThat(late.granted()).as("planted: silent past the window, taken as lost").isTrue();
+                continue;
+            }
+            assertThat(late.granted()).as("silent ten report windows: still heeded").isFalse();
+            assertThat(late.relayed()).as("the refusal hands node-c's promise on").containsExactly(promise);
+            assertThat(reply(b.receive(A, new RequestVote(4, 2, 2, true))).granted())
+                    .as("a candidate asking with the relayed promise's position").isTrue();
+            assertThat(reply(b.receive(C, new RequestVote(6, 2, 2, true))).relayed())
+                    .as("never relayed to its own holder").isEmpty();
+        }
+    }
+
+    /**
+     * The relay, on the candidate's side. Within reach (a promise of the version after the highest committed state its
+     * round found), the candidate takes the relayed promise into its recovery round, asks with it and re-drives it: a
+     * holder that never answers (simulator seed 6696) stops no election. Beyond reach (seed 12000001: a promise of
+     * version 4 while the round found version 2 committed, so version 3 is held only by the silent holder and a lost
+     * copy), it does not go on: elected, it would keep neither. The planted RELAYED_PROMISE_GAP_IGNORED goes on.
+     */
+    @Test
+    void aCandidateReDrivesARelayedPromiseWithinReachAndWaitsWhileOneIsBeyondIt() {
+        RoutingState v3 = AT_25.next(Weights.split("v1", "v2", 0), "v1", RolloutInfo.NONE, 1L << 32 | 2, 5);
+        RoutingState v4 = v3.next(Weights.split("v1", "v2", 50), "v1", RolloutInfo.NONE, 1L << 32 | 3, 6);
+        for (String run : List.of("beyond", "beyond-planted", "within")) {
+            Node b = new Node(B, List.of(new LogRecord.TermVote(1, A), new LogRecord.Committed(AT_25.txId(), AT_25)),
+                    run.equals("beyond-planted") ? Set.of(PlantedBug.RELAYED_PROMISE_GAP_IGNORED) : Set.of());
+            long stands = START + CONFIG.electionTimeout().plus(CONFIG.electionStagger()).toMillis();
+            b.runUntil(stands + CONFIG.heartbeatInterval().toMillis(), 1, List.of(A, C));
+            assertThat(b.asked()).isNotEmpty().allMatch(r -> r.preVote() && r.term() == 2);
+            b.effects.clear();
+            RoutingState promised = run.equals("within") ? v3 : v4;
+            Message.PreparedReport relayed = new Message.PreparedReport(1, promised.txId(), promised);
+            b.receive(C, new RequestVoteReply(1, false, true, AT_25, Optional.empty(), 0, 0, List.of(relayed)));
+            assertThat(Fx.sent(b.effects, RequestVote.class)).as(run + ": asks again with the relayed position")
+                    .isNotEmpty().allMatch(r -> r.preVote() && r.lastVersion() == promised.version() && r.lastTerm() == 1);
+            b.receive(C, new RequestVoteReply(2, true, true, AT_25, Optional.empty(), 0, 0, List.of(relayed)));
+            List<RequestVote> real = Fx.sent(b.effects, RequestVote.class).stream().filter(r -> !r.preVote()).toList();
+            if (run.equals("beyond")) {
+                assertThat(real).as("beyond reach: no real vote, no term spent").isEmpty();
+                assertThat(b.protocol.term()).isEqualTo(1);
+                continue;
+            }
+            assertThat(real).as(run).isNotEmpty().allMatch(r -> r.term() == 2 && r.lastVersion() == promised.version());
+            b.receive(C, new RequestVoteReply(2, true, false, AT_25, Optional.empty(), 0, 0, List.of(relayed)));
+            assertThat(b.effects).as(run + ": elected").anySatisfy(e -> assertThat(e).isInstanceOfSatisfying(Effect.Log.class,
+                    l -> assertThat(l.message()).startsWith(B + " is the coordinator of term 2")));
+            if (run.equals("within")) {
+                assertThat(Fx.sent(b.effects, Message.Prepare.class)).as("it re-drives the relayed promise")
+                        .isNotEmpty().allMatch(pr -> pr.term() == 2 && pr.txId() == v3.txId() && pr.proposed().equals(v3));
+            }
+        }
     }
 
     /**
@@ -308,12 +370,15 @@ class ElectionsTest {
             assertThat(h.committedVersion()).isEqualTo(2);
             assertThat(h.lastVersion()).isEqualTo(3);
             assertThat(h.lastTerm()).isEqualTo(2);
+            assertThat(h.inDoubt()).as("the promise itself, for a recovering node to relay")
+                    .contains(new Message.PreparedReport(2, promised.txId(), promised));
         });
         Node c = new Node(C, List.of(new LogRecord.TermVote(1, A), new LogRecord.Committed(AT_25.txId(), AT_25)));
         assertThat(Fx.sent(c.protocol.onTimer(new Timer.HeartbeatTick(), c.now + 200), Message.Heartbeat.class))
                 .isNotEmpty().allSatisfy(h -> {
                     assertThat(h.lastVersion()).isEqualTo(2);
                     assertThat(h.lastTerm()).as("the term of the committed transaction").isEqualTo(1);
+                    assertThat(h.inDoubt()).as("nothing in doubt").isEmpty();
                 });
     }
 

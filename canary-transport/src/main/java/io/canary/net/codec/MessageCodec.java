@@ -16,6 +16,8 @@ public final class MessageCodec {
      * {@code (committedVersion, 0)}.
      */
     static final int HEARTBEAT_LOG_POSITION = 1;
+    /** The code of the Heartbeat's appended promise in doubt (protocol version 4), sent only when it has one. */
+    static final int HEARTBEAT_IN_DOUBT = 2;
 
     private final int maxFrameBytes;
 
@@ -172,6 +174,10 @@ public final class MessageCodec {
             // Appended fields, each behind its explicit code: a frame that ends before one is an older
             // sender's, and decodes with that field's default.
             w.writeByte(HEARTBEAT_LOG_POSITION).writeLong(m.lastVersion()).writeLong(m.lastTerm());
+            if (m.inDoubt().isPresent()) {
+                w.writeByte(HEARTBEAT_IN_DOUBT);
+                writePrepared(w, m.inDoubt().get());
+            }
         } else if (message instanceof Message.StateSync m) {
             w.writeLong(m.term());
             StateCodec.writeState(w, m.state());
@@ -182,11 +188,13 @@ public final class MessageCodec {
             StateCodec.writeState(w, m.committed());
             w.writeBoolean(m.prepared().isPresent());
             if (m.prepared().isPresent()) {
-                Message.PreparedReport p = m.prepared().get();
-                w.writeLong(p.term()).writeLong(p.txId());
-                StateCodec.writeState(w, p.proposed());
+                writePrepared(w, m.prepared().get());
             }
             w.writeLong(m.abortedTxId()).writeLong(m.abortedVersion());
+            w.writeByte(m.relayed().size());
+            for (Message.PreparedReport p : m.relayed()) {
+                writePrepared(w, p);
+            }
         } else if (message instanceof Message.HealthReport m) {
             HealthCodec.writeSnapshot(w, m.snapshot());
         } else if (message instanceof Message.VerdictReport m) {
@@ -257,17 +265,25 @@ public final class MessageCodec {
                 boolean leaseHolder = r.readBoolean("leaseHolder");
                 long lastVersion = version;
                 long lastTerm = 0;
-                if (r.remaining() > 0) {
+                java.util.Optional<Message.PreparedReport> inDoubt = java.util.Optional.empty();
+                int expected = HEARTBEAT_LOG_POSITION;
+                while (r.remaining() > 0) {
+                    // Appended fields come in the order of their codes, each at most once.
                     int field = r.readUnsignedByte("heartbeat field code");
-                    if (field != HEARTBEAT_LOG_POSITION) {
-                        throw new CodecException("unknown heartbeat field code " + field + " (known: "
-                                + HEARTBEAT_LOG_POSITION + ")");
+                    if (field < expected || field > HEARTBEAT_IN_DOUBT) {
+                        throw new CodecException("unknown or repeated heartbeat field code " + field + " (known: "
+                                + HEARTBEAT_LOG_POSITION + ", " + HEARTBEAT_IN_DOUBT + ", in that order)");
                     }
-                    lastVersion = r.readLong("last version");
-                    lastTerm = r.readLong("last term");
+                    if (field == HEARTBEAT_LOG_POSITION) {
+                        lastVersion = r.readLong("last version");
+                        lastTerm = r.readLong("last term");
+                    } else {
+                        inDoubt = java.util.Optional.of(readPrepared(r));
+                    }
+                    expected = field + 1;
                 }
                 return new Message.Heartbeat(term, version, ready, sentAt, echo, coordinator, leaseHolder,
-                        lastVersion, lastTerm);
+                        lastVersion, lastTerm, inDoubt);
             }
             case STATE_SYNC: {
                 long term = r.readLong("term");
@@ -286,13 +302,20 @@ public final class MessageCodec {
                 var committed = StateCodec.readState(r);
                 java.util.Optional<Message.PreparedReport> prepared = java.util.Optional.empty();
                 if (r.readBoolean("has prepared")) {
-                    long pTerm = r.readLong("prepared term");
-                    long pTx = r.readLong("prepared txId");
-                    prepared = java.util.Optional.of(new Message.PreparedReport(pTerm, pTx, StateCodec.readState(r)));
+                    prepared = java.util.Optional.of(readPrepared(r));
                 }
                 long abortedTx = r.readLong("aborted txId");
                 long abortedVersion = r.readLong("aborted version");
-                return new Message.RequestVoteReply(term, granted, preVote, committed, prepared, abortedTx, abortedVersion);
+                int count = r.readUnsignedByte("relayed count");
+                if (count > Message.RequestVoteReply.MAX_RELAYED) {
+                    throw new CodecException("relayed count " + count + " exceeds " + Message.RequestVoteReply.MAX_RELAYED);
+                }
+                java.util.List<Message.PreparedReport> relayed = new java.util.ArrayList<>(count);
+                for (int i = 0; i < count; i++) {
+                    relayed.add(readPrepared(r));
+                }
+                return new Message.RequestVoteReply(term, granted, preVote, committed, prepared, abortedTx, abortedVersion,
+                        relayed);
             }
             case HEALTH_REPORT:
                 return new Message.HealthReport(HealthCodec.readSnapshot(r));
@@ -332,5 +355,16 @@ public final class MessageCodec {
             throw new CodecException("unknown forward outcome code " + code);
         }
         return outcome;
+    }
+
+    private static void writePrepared(WireWriter w, Message.PreparedReport p) {
+        w.writeLong(p.term()).writeLong(p.txId());
+        StateCodec.writeState(w, p.proposed());
+    }
+
+    private static Message.PreparedReport readPrepared(WireReader r) {
+        long term = r.readLong("prepared term");
+        long txId = r.readLong("prepared txId");
+        return new Message.PreparedReport(term, txId, StateCodec.readState(r));
     }
 }

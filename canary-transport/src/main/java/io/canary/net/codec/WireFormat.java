@@ -25,7 +25,7 @@ public final class WireFormat {
     /** "CNRY": lets a receiver tell a Canary peer from a stray client at once. */
     public static final int MAGIC = 0x434E5259;
     /** The protocol version this code speaks; bump it whenever a payload layout changes. */
-    public static final int PROTOCOL_VERSION = 3;
+    public static final int PROTOCOL_VERSION = 4;
     /** The first protocol version whose frames end with a CRC32C checksum. */
     public static final int FIRST_CHECKSUMMED_VERSION = 2;
     /** The CRC32C trailer. */

@@ -115,7 +115,42 @@ class MessageCodecTest {
         byte[] unknown = payload.clone();
         unknown[OLD_HEARTBEAT_BYTES] = 9;
         assertThatThrownBy(() -> codec.decode(MessageType.HEARTBEAT.code(), unknown, 0, unknown.length))
-                .isInstanceOf(CodecException.class).hasMessage("unknown heartbeat field code 9 (known: 1)");
+                .isInstanceOf(CodecException.class)
+                .hasMessage("unknown or repeated heartbeat field code 9 (known: 1, 2, in that order)");
+    }
+
+    @Test
+    void aHeartbeatCarriesItsPromiseInDoubtBehindTheNextCodeOnlyWhenItHasOne() {
+        RoutingState s = Samples.states().get(0);
+        Message.PreparedReport promise = new Message.PreparedReport(2, 2L << 32 | 7, s);
+        Message.Heartbeat withPromise = new Message.Heartbeat(4, 3, true, 77, 55, false, false, 4, 2, java.util.Optional.of(promise));
+        byte[] payload = codec.encodePayload(withPromise);
+        int positionEnd = OLD_HEARTBEAT_BYTES + 1 + 8 + 8;
+        assertThat(payload[positionEnd]).as("the promise's code").isEqualTo((byte) MessageCodec.HEARTBEAT_IN_DOUBT);
+        assertThat(codec.decode(MessageType.HEARTBEAT.code(), payload, 0, payload.length)).isEqualTo(withPromise);
+        assertThat(codec.encodePayload(new Message.Heartbeat(4, 3, true, 77, 55, false, false, 4, 2)))
+                .as("nothing in doubt: no field").hasSize(positionEnd);
+
+        byte[] repeated = Arrays.copyOf(payload, payload.length + 17);
+        System.arraycopy(payload, OLD_HEARTBEAT_BYTES, repeated, payload.length, 17);
+        assertThatThrownBy(() -> codec.decode(MessageType.HEARTBEAT.code(), repeated, 0, repeated.length))
+                .isInstanceOf(CodecException.class)
+                .hasMessage("unknown or repeated heartbeat field code 1 (known: 1, 2, in that order)");
+    }
+
+    @Test
+    void aVoteReplyRelaysAtMostABoundedNumberOfPromises() {
+        RoutingState s = Samples.states().get(0);
+        Message.RequestVoteReply relaying = new Message.RequestVoteReply(5, false, true, s, java.util.Optional.empty(), 0, 0,
+                List.of(new Message.PreparedReport(3, 3L << 32 | 1, s)));
+        byte[] payload = codec.encodePayload(relaying);
+        assertThat(codec.decode(MessageType.REQUEST_VOTE_REPLY.code(), payload, 0, payload.length)).isEqualTo(relaying);
+        byte[] none = codec.encodePayload(new Message.RequestVoteReply(5, false, true, s, java.util.Optional.empty(), 0, 0));
+        byte[] tooMany = none.clone();
+        tooMany[tooMany.length - 1] = (byte) (Message.RequestVoteReply.MAX_RELAYED + 1);
+        assertThatThrownBy(() -> codec.decode(MessageType.REQUEST_VOTE_REPLY.code(), tooMany, 0, tooMany.length))
+                .isInstanceOf(CodecException.class)
+                .hasMessage("relayed count " + (Message.RequestVoteReply.MAX_RELAYED + 1) + " exceeds " + Message.RequestVoteReply.MAX_RELAYED);
     }
 
     @Test

@@ -133,6 +133,10 @@ public final class Samples {
             m.add(new Message.RequestVoteReply(3, true, false, s,
                     java.util.Optional.of(new Message.PreparedReport(2, 2L << 32 | 5, s)), 2L << 32 | 4, 9));
             m.add(new Message.RequestVoteReply(4, false, true, s, java.util.Optional.empty(), 0, 0));
+            m.add(new Message.RequestVoteReply(5, false, false, s, java.util.Optional.empty(), 0, 0,
+                    List.of(new Message.PreparedReport(3, 3L << 32 | 1, s), new Message.PreparedReport(1, 1L << 32 | 9, s))));
+            m.add(new Message.Heartbeat(3, 2, true, 99, 98, false, false, s.version(), 2,
+                    java.util.Optional.of(new Message.PreparedReport(2, 2L << 32 | 7, s))));
             m.add(new Message.ForwardResponse(Long.MIN_VALUE, Message.ForwardResponse.Outcome.COMMITTED, s, ""));
         }
         m.add(new Message.ForwardResponse(3, Message.ForwardResponse.Outcome.FAILED, states.get(0),
