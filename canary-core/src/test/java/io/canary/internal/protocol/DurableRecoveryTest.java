@@ -1,6 +1,7 @@
 package io.canary.internal.protocol;
 
 import static io.canary.internal.protocol.Fixture.A;
+import static io.canary.internal.protocol.Fixture.AT_25;
 import static io.canary.internal.protocol.Fixture.B;
 import static io.canary.internal.protocol.Fixture.C;
 import static io.canary.internal.protocol.Fixture.CONFIG;
@@ -8,6 +9,9 @@ import static io.canary.internal.protocol.Fixture.MEMBERS;
 import static io.canary.internal.protocol.Fixture.V1;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.canary.model.RolloutInfo;
+import io.canary.model.RoutingState;
+import io.canary.model.Weights;
 import io.canary.log.LogRecord;
 import io.canary.transport.Message;
 import io.canary.transport.Message.RequestVote;
@@ -129,10 +133,16 @@ class DurableRecoveryTest {
         a.heartbeat(C, 1, 3, 1);
         long window = Amnesia.REPORT_WINDOW_ELECTION_TIMEOUTS * CONFIG.electionTimeout().toMillis();
         assertThat(appended(a.tick(START + window - 1))).as("still recovering").isEmpty();
-        List<Effect> lapsed = a.tick(START + window);
+        assertThat(appended(a.tick(START + window))).as("past the window, node-c's report (3, 1) is still ahead of its log")
+                .isEmpty();
+        assertThat(a.protocol.checkpointRecords()).as("still pending").contains(new LogRecord.Recovering(false));
+        // The coordinator catches it up to version 3 (decided in term 1): its own log now covers every report.
+        RoutingState v3 = AT_25.next(Weights.split("v1", "v2", 50), "v1", RolloutInfo.NONE, 1L << 32 | 2, 200);
+        a.protocol.onMessage(B, new Message.StateSync(1, v3), a.now);
+        List<Effect> lapsed = a.tick(START + window + 100);
         assertThat(appended(lapsed)).containsExactly(new LogRecord.Recovering(true));
         assertThat(Fx.of(lapsed, Effect.Append.class)).allMatch(Effect.Append::durable);
-        assertThat(appended(a.tick(START + window + 200))).as("once").isEmpty();
+        assertThat(appended(a.tick(START + window + 300))).as("once").isEmpty();
         assertThat(a.protocol.checkpointRecords()).noneMatch(r -> r instanceof LogRecord.Recovering);
 
         List<LogRecord> log = new ArrayList<>(wipedThenStood(true));
