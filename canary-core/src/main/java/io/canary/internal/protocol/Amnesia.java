@@ -1,6 +1,7 @@
 package io.canary.internal.protocol;
 
 import io.canary.log.LogRecord;
+import io.canary.transport.Message.PreparedReport;
 import java.lang.System.Logger.Level;
 import java.util.HashSet;
 import java.util.List;
@@ -129,7 +130,7 @@ final class Amnesia {
      * it crash-loops: simulator seed 6696) cannot stop elections, and no timer is needed. Each is a fact about its
      * holder's log, never this node's own acceptance.
      */
-    List<io.canary.transport.Message.PreparedReport> relayedFor(String candidate, long now) {
+    List<PreparedReport> relayedFor(String candidate, long now) {
         if (!recovering(now)) {
             return List.of();
         }

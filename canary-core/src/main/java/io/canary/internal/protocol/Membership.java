@@ -3,12 +3,15 @@ package io.canary.internal.protocol;
 import io.canary.NodeConfig;
 import io.canary.PeerStatus;
 import io.canary.transport.Message.Heartbeat;
+import io.canary.transport.Message.PreparedReport;
+import io.canary.transport.Message.RequestVoteReply;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -181,7 +184,7 @@ public final class Membership {
      * the reporter's clock, {@code receivedAt} on ours.
      */
     record Position(long version, long term, long sentAt, long receivedAt,
-                    java.util.Optional<io.canary.transport.Message.PreparedReport> promise) {
+                    Optional<PreparedReport> promise) {
         /** True if this position is ahead of {@code (version, term)}. */
         boolean aheadOf(long otherVersion, long otherTerm) {
             return version > otherVersion || (version == otherVersion && term > otherTerm);
@@ -203,7 +206,7 @@ public final class Membership {
     public List<Effect> onHeartbeatTick(long term, long committedVersion, boolean ready, boolean coordinator,
                                         boolean leaseHolder, long now) {
         return onHeartbeatTick(members, term, committedVersion, ready, coordinator, leaseHolder, committedVersion, 0,
-                java.util.Optional.empty(), now);
+                Optional.empty(), now);
     }
 
     /**
@@ -213,7 +216,7 @@ public final class Membership {
      */
     public List<Effect> onHeartbeatTick(List<String> targets, long term, long committedVersion, boolean ready,
                                         boolean coordinator, boolean leaseHolder, long lastVersion, long lastTerm,
-                                        java.util.Optional<io.canary.transport.Message.PreparedReport> inDoubt,
+                                        Optional<PreparedReport> inDoubt,
                                         long now) {
         List<Effect> out = new ArrayList<>(targets.size() + 1);
         for (String member : targets) {
@@ -251,12 +254,12 @@ public final class Membership {
      * {@code Elections}, the rule on recorded reports). A position reported without its promise (an older sender) is
      * left out: it still holds candidates back ({@link #reportedAheadEver}), it just cannot be handed on.
      */
-    public List<io.canary.transport.Message.PreparedReport> promisesAhead(long version, long term, String except) {
-        List<io.canary.transport.Message.PreparedReport> out = new ArrayList<>(2);
+    public List<PreparedReport> promisesAhead(long version, long term, String except) {
+        List<PreparedReport> out = new ArrayList<>(2);
         for (Map.Entry<String, Position> e : reportedPosition.entrySet()) {
             Position p = e.getValue();
             if (!e.getKey().equals(except) && p.aheadOf(version, term) && p.promise().isPresent()
-                    && out.size() < io.canary.transport.Message.RequestVoteReply.MAX_RELAYED) {
+                    && out.size() < RequestVoteReply.MAX_RELAYED) {
                 out.add(p.promise().get());
             }
         }
@@ -288,8 +291,8 @@ public final class Membership {
     }
 
     /** The log position {@code node} last reported, if it did. */
-    public java.util.Optional<Position> reportedPosition(String node) {
-        return java.util.Optional.ofNullable(reportedPosition.get(node));
+    public Optional<Position> reportedPosition(String node) {
+        return Optional.ofNullable(reportedPosition.get(node));
     }
 
     /** The highest committed version any peer last reported, -1 if none did. */
