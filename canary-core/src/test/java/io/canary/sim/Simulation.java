@@ -395,7 +395,7 @@ public final class Simulation {
         // A lost disk is a fault of the minority budget too: with a node lost for good, only in a cluster of five; and a
         // disk failing for long is one (seed 1068010: node-a wiped while node-c, the other holder of version 6, could
         // not log anything for 20 s: two of three impaired, as failDiskLong already counted the other way round).
-        if (diskLossOn && faultsOn && !diskLost && diskLoss.nextInt(4) == 0
+        if (diskLossOn && faultsOn && !diskLost && diskLoss.nextInt(DISK_LOSS_ONE_IN) == 0
                 && outForGood() + (longFailingDisk() != null ? 1 : 0) + 1 <= (members.size() - 1) / 2) {
             loseDisk(node.id());
         }
@@ -481,6 +481,12 @@ public final class Simulation {
 
     /** Disk loss at a restart: on by default (in CI); {@code -Dcanary.sim.diskLoss=off} replays seeds as they ran before it. */
     static final boolean DISK_LOSS = !"off".equals(System.getProperty("canary.sim.diskLoss"));
+    /**
+     * A crash draws a disk loss one time in this many (4 in CI; {@code -Dcanary.sim.diskLossOneIn=1} draws one at every
+     * crash until one is injected, for searches that want more losses per seed: only the disk-loss stream changes, so
+     * every seed keeps its other faults and its schedule up to the loss).
+     */
+    static final int DISK_LOSS_ONE_IN = Integer.getInteger("canary.sim.diskLossOneIn", 4);
 
     /** The faults of {@link ExtraFaults} (on by default; {@code -Dcanary.sim.extraFaults=off} replays seeds as they ran before them). */
     static final boolean EXTRA_FAULTS = !"off".equals(System.getProperty("canary.sim.extraFaults"));
