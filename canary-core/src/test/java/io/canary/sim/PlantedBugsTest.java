@@ -161,23 +161,23 @@ class PlantedBugsTest {
      * any one of the two vote rules off alone ({@code VOTE_FOR_CANDIDATE_BEHIND_REPORTED_COMMIT}: 4a, caught
      * at seed 7645 before 4b and 4c existed; {@code VOTE_FOR_CANDIDATE_BEHIND_REPORTED_LOG}: 4b) no seed of
      * the CI budget fails, for the candidates also take the newer state from the refusals they hear (4c).
-     * With all three off, a wiped voter's vote elects a coordinator without the newest state (first at
-     * seed 4194: ATOMICITY, an aborted transaction re-driven and committed; 1495, LEASE, before group commit). Each vote
+     * With all three off, a wiped voter's vote elects a coordinator without the newest state. Until session 10
+     * the CI budget caught it (first at seed 2794: five members, a rollback that never commits), but that run's
+     * disk loss took copies whose majority rested on a member already lost for good, a loss beyond what the
+     * protocol promises, which the simulator's budget now leaves out ({@code DiskLossBudget.restsOnThisCopy}).
+     * The first seed that fails since (a search of 10,001..70,000) is 31156: three members, CONFIRMED (a caller
+     * told version 3 committed as one state, another coordinator committing a different version 3). Each vote
      * rule alone, and (4c), are proven by ElectionsTest.
      */
     @Test
-    void theReportedStateVoteRulesAreCaughtTogetherWithinTheCiSeedBudget() {
+    void theReportedStateVoteRulesAreCaughtTogetherAtTheSeedTheyFailOn() {
         Set<Bug> bugs = Set.of(Bug.VOTE_FOR_CANDIDATE_BEHIND_REPORTED_COMMIT, Bug.VOTE_FOR_CANDIDATE_BEHIND_REPORTED_LOG,
                 Bug.RECOVERY_IGNORES_REFUSALS);
-        SimRunner.Batch batch = SimRunner.run(1, SimulationTest.CI_SEEDS, seed -> SimParams.of(seed).withBugs(bugs), true);
-        SimResult caught = batch.firstFailure();
-        assertThat(caught).as(bugs + " was not caught in " + SimulationTest.CI_SEEDS + " seeds").isNotNull();
-        // Since session 5's rules the first seed that fails (2794, five members, two lost for good) shows the consequence
-        // as a rollback that never commits: the coordinator those votes elected lacks the newest state.
+        SimResult result = new Simulation(SimParams.of(31156).withBugs(bugs)).run();
+        assertThat(result.passed()).as(bugs + " at seed 31156").isFalse();
         Set<Invariant> consequences = new java.util.HashSet<>(expected(Bug.VOTE_FOR_CANDIDATE_BEHIND_REPORTED_LOG));
         consequences.addAll(Set.of(Invariant.ROLLBACK_BOUND, Invariant.LIVENESS));
-        assertThat(caught.violated()).as(caught.report()).isIn(consequences);
-        System.out.println(bugs + " caught by " + caught.violated() + " at seed " + caught.params().seed() + ": " + caught.message());
+        assertThat(result.violated()).as(result.report()).isIn(consequences);
     }
 
     /**
