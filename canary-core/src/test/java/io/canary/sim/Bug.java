@@ -91,7 +91,9 @@ public enum Bug {
     /** Protocol (disk loss forced on): candidates ignore the promises recovering voters relay: a recovering voter waits for a holder that never answers (ROLLBACK_BOUND). */
     RELAYED_PROMISES_IGNORED(true),
     /** Protocol (disk loss forced on): a candidate wins with a relayed promise beyond its recovery round's reach: AGREEMENT / LEASE (seed 12000001). */
-    RELAYED_PROMISE_GAP_IGNORED(true);
+    RELAYED_PROMISE_GAP_IGNORED(true),
+    /** Protocol: a recovering node's commit of a version does not cover a peer's promise of it re-logged in a later term: no election while that peer's disk fails (ROLLBACK_BOUND, seed 18140443). */
+    COMMIT_DOES_NOT_COVER_REPORTS(true);
 
     private final boolean inProtocol;
 

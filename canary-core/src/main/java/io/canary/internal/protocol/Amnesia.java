@@ -99,11 +99,15 @@ final class Amnesia {
             return true;
         }
         return recoveringUntil != Long.MIN_VALUE && !node.planted().contains(PlantedBug.RECORDED_REPORTS_LAPSE)
-                && node.membership().reportedAheadEver(node.participant().lastVersion(), node.participant().lastTerm());
+                && node.membership().reportedAheadEver(node.participant().lastVersion(), node.participant().lastTerm(),
+                        ownCommitted());
     }
 
     /**
-     * True if this node is recovering and a peer reported a log position ahead of {@code (version, term)}. The promise
+     * True if this node is recovering and a peer reported a log position ahead of {@code (version, term)} and past
+     * the version this node holds committed (session 10: its commit covers every promise of that version or an older
+     * one, see {@code Membership.Position#aheadOf}; a candidate it votes for adopts that commit from its vote reply,
+     * and its own candidacy holds it already). The promise
      * behind that position may be one a commit was decided on with this node's own YES, lost with its disk: a
      * candidate without it, elected with this node's vote, could propose another state under that version. The
      * reporter, ahead, can win itself. No report lapses (session 8: a holder heard once and silent since is not taken
@@ -118,9 +122,17 @@ final class Amnesia {
             return false;
         }
         if (node.planted().contains(PlantedBug.RECORDED_REPORTS_LAPSE)) {
-            return node.membership().reportedAhead(version, term, now, reportWindow());
+            return node.membership().reportedAhead(version, term, ownCommitted(), now, reportWindow());
         }
-        return node.membership().reportedAheadEver(version, term);
+        return node.membership().reportedAheadEver(version, term, ownCommitted());
+    }
+
+    /**
+     * The highest version this node holds committed, which covers every report of a version at or below it (see
+     * {@code Membership.Position#aheadOf}); -1 under the planted {@link PlantedBug#COMMIT_DOES_NOT_COVER_REPORTS}.
+     */
+    private long ownCommitted() {
+        return node.planted().contains(PlantedBug.COMMIT_DOES_NOT_COVER_REPORTS) ? -1 : node.participant().committed().version();
     }
 
     /**
@@ -134,7 +146,8 @@ final class Amnesia {
         if (!recovering(now)) {
             return List.of();
         }
-        return node.membership().promisesAhead(node.participant().lastVersion(), node.participant().lastTerm(), candidate);
+        return node.membership().promisesAhead(node.participant().lastVersion(), node.participant().lastTerm(), ownCommitted(),
+                candidate);
     }
 
     /**

@@ -189,6 +189,18 @@ public final class Membership {
         boolean aheadOf(long otherVersion, long otherTerm) {
             return version > otherVersion || (version == otherVersion && term > otherTerm);
         }
+
+        /**
+         * True if this position is ahead of {@code (version, term)} and past {@code committed}, the highest version the
+         * other side holds committed: a promise of a version at or below it is covered by that commit (a committed
+         * state is the one chosen for its version; every later promise of that version re-drives it), however the
+         * terms compare (simulator seed 18140443: a recovering node-a with version 2 committed took node-c's promise of
+         * that same transaction, re-logged in term 4, for newer, and refused itself and node-b while node-c's disk
+         * failed for 17 s: no coordinator, no rollback).
+         */
+        boolean aheadOf(long otherVersion, long otherTerm, long committed) {
+            return version > committed && aheadOf(otherVersion, otherTerm);
+        }
     }
 
     /**
@@ -250,15 +262,15 @@ public final class Membership {
 
     /**
      * The promises peers last reported (each peer's newest heartbeat, whenever it came) whose position is ahead of
-     * {@code (version, term)}, other than {@code except}'s: what a recovering node hands on to a candidate (see
+     * {@code (version, term)} and past {@code committed}, other than {@code except}'s: what a recovering node hands on to a candidate (see
      * {@code Elections}, the rule on recorded reports). A position reported without its promise (an older sender) is
      * left out: it still holds candidates back ({@link #reportedAheadEver}), it just cannot be handed on.
      */
-    public List<PreparedReport> promisesAhead(long version, long term, String except) {
+    public List<PreparedReport> promisesAhead(long version, long term, long committed, String except) {
         List<PreparedReport> out = new ArrayList<>(2);
         for (Map.Entry<String, Position> e : reportedPosition.entrySet()) {
             Position p = e.getValue();
-            if (!e.getKey().equals(except) && p.aheadOf(version, term) && p.promise().isPresent()
+            if (!e.getKey().equals(except) && p.aheadOf(version, term, committed) && p.promise().isPresent()
                     && out.size() < RequestVoteReply.MAX_RELAYED) {
                 out.add(p.promise().get());
             }
@@ -266,10 +278,13 @@ public final class Membership {
         return out;
     }
 
-    /** True if some peer's newest report, however old, is of a log position ahead of {@code (version, term)}. */
-    public boolean reportedAheadEver(long version, long term) {
+    /**
+     * True if some peer's newest report, however old, is of a log position ahead of {@code (version, term)} and past
+     * {@code committed} (the highest version the side compared holds committed; -1 when unknown).
+     */
+    public boolean reportedAheadEver(long version, long term, long committed) {
         for (Position p : reportedPosition.values()) {
-            if (p.aheadOf(version, term)) {
+            if (p.aheadOf(version, term, committed)) {
                 return true;
             }
         }
@@ -278,12 +293,12 @@ public final class Membership {
 
     /**
      * True if a peer whose newest report arrived within {@code window} reported a log position ahead
-     * of {@code (version, term)}: such a peer may hold a promise that a commit was decided on (with a
+     * of {@code (version, term)} and past {@code committed}: such a peer may hold a promise that a commit was decided on (with a
      * voter whose disk was since lost), so a candidate behind it must not be elected without it.
      */
-    public boolean reportedAhead(long version, long term, long now, long window) {
+    public boolean reportedAhead(long version, long term, long committed, long now, long window) {
         for (Position p : reportedPosition.values()) {
-            if (now - p.receivedAt() <= window && p.aheadOf(version, term)) {
+            if (now - p.receivedAt() <= window && p.aheadOf(version, term, committed)) {
                 return true;
             }
         }

@@ -79,5 +79,7 @@ enum PlantedBug {
     /** Candidates ignore the promises a recovering voter relays (and a recovering candidate its own): without the lapse a recovering voter then waits for a holder that never answers: ROLLBACK_BOUND under disk loss (seed 6696). */
     RELAYED_PROMISES_IGNORED,
     /** A candidate wins although a relayed promise is beyond its recovery round's reach (of a version past the highest committed state it found plus one): AGREEMENT / LEASE under disk loss (seed 12000001). */
-    RELAYED_PROMISE_GAP_IGNORED
+    RELAYED_PROMISE_GAP_IGNORED,
+    /** A recovering node's own commit does not cover a peer's report of a promise at or below that version (terms compared only): it refuses itself and others while the reporter's disk fails: ROLLBACK_BOUND (seed 18140443). */
+    COMMIT_DOES_NOT_COVER_REPORTS
 }

@@ -292,6 +292,35 @@ class ElectionsTest {
     }
 
     /**
+     * A recovering node's own commit covers a reported promise of that version, whatever term it was re-logged in:
+     * committed, version 2 is chosen, and every later promise of it re-drives the same state (simulator seed 18140443:
+     * node-c re-logged version 2's promise in term 4, then its disk failed for 17 s; node-a, recovering with version 2
+     * committed in term 2, took (2, 4) for newer than its own (2, 2) and refused itself and node-b: no coordinator, no
+     * rollback). The planted COMMIT_DOES_NOT_COVER_REPORTS compares the positions only.
+     */
+    @Test
+    void aRecoveringNodesCommitCoversAReportedPromiseOfThatVersionWhateverTermItWasReLoggedIn() {
+        RoutingState v2 = V1.next(Weights.split("v1", "v2", 10), "v1", RolloutInfo.NONE, 2L << 32 | 1, 5);
+        Message.PreparedReport reDriven = new Message.PreparedReport(4, v2.txId(), v2);
+        for (boolean planted : new boolean[] {false, true}) {
+            // Committed version 2 in term 2, then a crash before its recovery ran its course: amnesiac, then recovering.
+            List<LogRecord> log = List.of(new LogRecord.TermVote(2, A), new LogRecord.Committed(v2.txId(), v2),
+                    new LogRecord.Recovering(false));
+            Node b = new Node(B, log, planted ? Set.of(PlantedBug.COMMIT_DOES_NOT_COVER_REPORTS) : Set.of());
+            b.heartbeat(A, 4, 2, 2, 2);
+            b.receive(C, new Message.Heartbeat(4, 2, true, b.now, START, false, false, 2, 4, Optional.of(reDriven)));
+            RequestVoteReply r = reply(b.receive(A, new RequestVote(7, 2, 2, true)));
+            if (planted) {
+                assertThat(r.granted()).as("planted: (2, 4) taken for ahead of a commit of version 2").isFalse();
+                assertThat(r.relayed()).containsExactly(reDriven);
+                continue;
+            }
+            assertThat(r.granted()).as("node-a at version 2, like the promise node-c reported").isTrue();
+            assertThat(r.relayed()).as("a promise its commit covers is nothing to hand on").isEmpty();
+        }
+    }
+
+    /**
      * The relay, on the candidate's side. Within reach (a promise of the version after the highest committed state its
      * round found), the candidate takes the relayed promise into its recovery round, asks with it and re-drives it: a
      * holder that never answers (simulator seed 6696) stops no election. Beyond reach (seed 12000001: a promise of
