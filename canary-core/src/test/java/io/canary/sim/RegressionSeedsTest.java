@@ -138,6 +138,10 @@ class RegressionSeedsTest {
         // Session 10: the first seed the reported-state vote rules (4a-4c), all planted off together, fail on (CONFIRMED)
         // since the budget leaves out losses resting on members lost for good (PlantedBugsTest).
         "PROTOCOL | 31156 | with the vote rules (4a-4c) off a wiped voter elects a candidate without a confirmed v3",
+        // Session 10: node-a, recovering with version 2 committed, took node-c's promise of that transaction re-logged in
+        // term 4 for newer and refused itself and node-b while node-c's disk failed 17 s (no coordinator, no rollback).
+        // Fails with COMMIT_DOES_NOT_COVER_REPORTS (PlantedBugsTest); the same with disk loss off.
+        "PROTOCOL | 18140443 | a recovering node's commit of v2 did not cover a peer's promise of v2 from a later term",
     })
     void diskLossSeedThatOnceFoundABugNowKeepsEveryInvariant(SimParams.Mode mode, long seed, String bug) {
         SimResult result = new Simulation(SimParams.of(seed).withMode(mode).withDiskLoss(true)).run();
