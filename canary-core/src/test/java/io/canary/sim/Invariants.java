@@ -141,14 +141,21 @@ final class Invariants {
         }
     }
 
-    /** {@code node} appended {@code record} to its log. */
-    void onAppend(String node, LogRecord record) {
+    /** {@code node} appended {@code record} to {@code log} (which holds it now). */
+    void onAppend(String node, LogRecord record, io.canary.log.MemoryStateLog log) {
         if (record instanceof LogRecord.Committed c) {
             onCommitted(node, c.state());
         } else if (record instanceof LogRecord.Synced s) {
             onCommitted(node, s.state());
-        } else if (record instanceof LogRecord.Aborted a) {
-            // An abort is final once a majority logged it (before that a successor may still re-drive the promise).
+        } else if (record instanceof LogRecord.Aborted a && currentTerm(log) == a.txId() >>> 32) {
+            // An abort is final once a majority logged it in the transaction's own term (before that a successor may
+            // still re-drive the promise): that is its coordinator's decision, acknowledged by nodes that had not yet
+            // moved to a later term, and only that majority tells a caller it failed. An abort logged in a later term
+            // (a successor's recovery round that resolved the version without the transaction) is that successor's
+            // ballot proposing nothing: a later round that meets a newer re-drive of the transaction, which that round
+            // missed, re-drives it again, as Paxos requires (simulator seed 19516915: node-a's abort in term 1 and
+            // node-c's in term 3 are two decisions of one record each, and node-b's term-2 re-drive committed in term
+            // 5; no caller was told it failed, which CONFIRMED checks on its own).
             Set<String> by = abortLoggedBy.computeIfAbsent(a.txId(), k -> new HashSet<>());
             by.add(node);
             if (by.size() >= members.size() / 2 + 1) {
@@ -274,6 +281,17 @@ final class Invariants {
     private static boolean sameProposal(RoutingState p, RoutingState s) {
         return p.version() == s.version() && p.txId() == s.txId() && p.weights().equals(s.weights())
                 && p.baseline().equals(s.baseline()) && p.rollout().equals(s.rollout());
+    }
+
+    /** The term {@code log} is in: the newest it adopted (durably, before it acts in it), 0 if none. */
+    private static long currentTerm(io.canary.log.MemoryStateLog log) {
+        long term = 0;
+        for (LogRecord r : log.records()) {
+            if (r instanceof LogRecord.TermVote t) {
+                term = Math.max(term, t.term());
+            }
+        }
+        return term;
     }
 
     /**

@@ -383,7 +383,7 @@ final class RuntimeMember implements Member {
             disk.append(record, durable);
             afterDurableAppend = durable;
             try {
-                sim.invariants().onAppend(id, record);
+                sim.invariants().onAppend(id, record, disk);
             } catch (Violation v) {
                 sim.violated(v);
             }

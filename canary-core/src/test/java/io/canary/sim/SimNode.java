@@ -438,7 +438,7 @@ final class SimNode implements Member {
         }
         log.append(record, d);
         afterDurableAppend = d;
-        sim.invariants().onAppend(id, record);
+        sim.invariants().onAppend(id, record, log);
         if (sim.params().has(Bug.APPLY_AT_PREPARE) && record instanceof LogRecord.Prepared p) {
             router.update(p.proposed());
         }
