@@ -10,7 +10,7 @@ public enum Invariant {
     VALIDITY,
     /** A node never reports a lower committed version than it reported before, across restarts. */
     DURABILITY,
-    /** No transaction commits once a majority logged its abort. */
+    /** No transaction commits once a majority logged its abort in the transaction's own term (its coordinator's decision, the one a caller is told). */
     ATOMICITY,
     /** A node routes only on a state it has committed (durably, and the cluster committed it). */
     ROUTING_SAFETY,
