@@ -122,7 +122,12 @@ final class DiskLossBudget {
     /** True if a node with log {@code theirs} holds what {@code r} says, as its recovery report would tell it. */
     static boolean holds(List<LogRecord> theirs, LogRecord r) {
         if (r instanceof LogRecord.Aborted a) {
-            return theirs.stream().anyMatch(o -> o instanceof LogRecord.Aborted b && b.txId() == a.txId());
+            // As a recovery round reads a report (Candidacy.recover): a participant keeps only its newest abort, and a
+            // newer abort of the same version covers an older one, of its own term (a later transaction of that term)
+            // or of a transaction of a later term (seed 20006217, runtime mode: node-a's checkpoint kept only its abort
+            // of transaction ...300, which covers ...299; node-b's restored backup then lost node-b's copy of ...299,
+            // the other half of that abort's majority, and the budget, matching ids only, took node-a for no holder).
+            return theirs.stream().anyMatch(o -> o instanceof LogRecord.Aborted b && covers(b, a));
         }
         long version;
         long txId;
@@ -139,6 +144,17 @@ final class DiskLossBudget {
             return false;
         }
         return committedVersion(theirs) >= version || livePromise(theirs, version) == txId;
+    }
+
+    /** True if a node whose newest abort is {@code newer} reports what a recovery round needs of {@code older}. */
+    private static boolean covers(LogRecord.Aborted newer, LogRecord.Aborted older) {
+        if (newer.txId() == older.txId()) {
+            return true;
+        }
+        long newerTerm = newer.txId() >>> 32;
+        long olderTerm = older.txId() >>> 32;
+        return newer.version() == older.version()
+                && (newerTerm == olderTerm ? newer.txId() > older.txId() : newerTerm > olderTerm);
     }
 
     private static long committedVersion(List<LogRecord> log) {
