@@ -1,22 +1,9 @@
 package io.canary.log;
 
-import io.canary.health.VersionStats;
-import io.canary.model.RolloutInfo;
 import io.canary.model.RoutingState;
 import io.canary.model.Weights;
-import io.canary.rollout.Analysis;
-import io.canary.rollout.JudgeKind;
-import io.canary.rollout.RolloutPlan;
-import io.canary.rollout.StepTimeout;
-import io.canary.rollout.Thresholds;
-import io.canary.rollout.Verdict;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
-import java.util.Optional;
-import java.util.OptionalDouble;
 import java.util.TreeMap;
 import java.util.zip.CRC32;
 
@@ -59,7 +46,7 @@ public final class LogRecordFormat {
             if (a.version() != 0) {
                 sb.append(" version=").append(a.version());
             }
-            field(sb, "reason", a.reason());
+            LogText.field(sb, "reason", a.reason());
         } else if (record instanceof LogRecord.Synced s) {
             sb.append("SYNCED tx=").append(s.state().txId());
             state(sb, s.state(), s.state().txId());
@@ -67,24 +54,24 @@ public final class LogRecordFormat {
             sb.append("EPOCH epoch=").append(e.epoch());
         } else if (record instanceof LogRecord.TermVote t) {
             sb.append("TERM term=").append(t.term());
-            field(sb, "voted", t.votedFor());
+            LogText.field(sb, "voted", t.votedFor());
         } else if (record instanceof LogRecord.Recovering r) {
             sb.append("RECOVERING done=").append(r.done());
         } else if (record instanceof LogRecord.RolloutStarted r) {
             sb.append("ROLLOUT_STARTED");
-            field(sb, "rollout", r.rolloutId());
-            plan(sb, r.plan(), "");
+            LogText.field(sb, "rollout", r.rolloutId());
+            RolloutFields.plan(sb, r.plan(), "");
             sb.append(" at=").append(r.at());
         } else if (record instanceof LogRecord.RolloutVerdict v) {
             sb.append("ROLLOUT_VERDICT");
-            field(sb, "rollout", v.rolloutId());
-            verdict(sb, v.verdict());
+            LogText.field(sb, "rollout", v.rolloutId());
+            RolloutFields.verdict(sb, v.verdict());
         } else if (record instanceof LogRecord.RequestAccepted a) {
             sb.append("ACCEPTED");
-            field(sb, "from", a.from());
+            LogText.field(sb, "from", a.from());
             sb.append(" request=").append(a.requestId());
             sb.append(" at=").append(a.at());
-            field(sb, "command", a.command());
+            LogText.field(sb, "command", a.command());
         } else {
             throw new IllegalArgumentException("no log format for " + record.getClass().getName());
         }
@@ -140,9 +127,9 @@ public final class LogRecordFormat {
             case "EPOCH":
                 return new LogRecord.CoordinatorEpoch(f.longValue("epoch"));
             case "ROLLOUT_STARTED":
-                return new LogRecord.RolloutStarted(f.string("rollout"), plan(f, ""), f.longValue("at"));
+                return new LogRecord.RolloutStarted(f.string("rollout"), RolloutFields.plan(f, ""), f.longValue("at"));
             case "ROLLOUT_VERDICT":
-                return new LogRecord.RolloutVerdict(f.string("rollout"), verdict(f));
+                return new LogRecord.RolloutVerdict(f.string("rollout"), RolloutFields.verdict(f));
             case "ACCEPTED":
                 return new LogRecord.RequestAccepted(f.string("from"), f.longValue("request"),
                         f.has("at") ? f.longValue("at") : 0, f.has("command") ? f.string("command") : "");
@@ -184,9 +171,9 @@ public final class LogRecordFormat {
             sb.append(" status=").append(s.status().name());
         }
         sb.append(" weights=").append(weights(s.weights()));
-        field(sb, "baseline", s.baseline());
+        LogText.field(sb, "baseline", s.baseline());
         sb.append(" at=").append(s.committedAt());
-        rollout(sb, s.rollout());
+        RolloutFields.rollout(sb, s.rollout());
     }
 
     private static RoutingState state(LogText.Fields f) {
@@ -194,7 +181,7 @@ public final class LogRecordFormat {
         RoutingState.Status status = f.has("status")
                 ? f.parse("status", RoutingState.Status::valueOf) : RoutingState.Status.COMMITTED;
         return new RoutingState(f.longValue("version"), status, weights(f), f.string("baseline"), tx,
-                f.longValue("at"), rollout(f));
+                f.longValue("at"), RolloutFields.rollout(f));
     }
 
     /**
@@ -238,169 +225,5 @@ public final class LogRecordFormat {
             bp.put(part.substring(0, colon), Integer.parseInt(part.substring(colon + 1)));
         }
         return Weights.ofBasisPoints(bp);
-    }
-
-    private static void rollout(StringBuilder sb, RolloutInfo r) {
-        if (isNone(r)) {
-            sb.append(" rollout=").append(LogText.ABSENT);
-            return;
-        }
-        field(sb, "rollout", r.id());
-        field(sb, "canary", r.canary());
-        sb.append(" steps=").append(steps(r.steps()));
-        sb.append(" step=").append(r.stepIndex());
-        sb.append(" phase=").append(r.phase().name());
-        field(sb, "note", r.reason());
-        if (r.plan().isPresent()) {
-            sb.append(" stepAt=").append(r.stepStartedAt());
-            plan(sb, r.plan().get(), "plan.");
-        }
-    }
-
-    /**
-     * {@code r.equals(RolloutInfo.NONE)}, field by field: the record's generated equals (an invokedynamic
-     * site) was ~8% of a member's protocol thread at 100 nodes (BENCHMARKS §5f), asked twice per commit.
-     */
-    private static boolean isNone(RolloutInfo r) {
-        RolloutInfo none = RolloutInfo.NONE;
-        return r == none || (r.stepIndex() == none.stepIndex() && r.stepStartedAt() == none.stepStartedAt()
-                && r.phase() == none.phase() && r.id().equals(none.id()) && r.canary().equals(none.canary())
-                && r.reason().equals(none.reason()) && r.steps().equals(none.steps()) && r.plan().equals(none.plan()));
-    }
-
-    private static RolloutInfo rollout(LogText.Fields f) {
-        if (f.isAbsent("rollout")) {
-            return RolloutInfo.NONE;
-        }
-        // States written before plans were replicated have no plan fields.
-        Optional<RolloutPlan> plan = f.has("plan.baseline") ? Optional.of(plan(f, "plan.")) : Optional.empty();
-        return new RolloutInfo(f.string("rollout"), f.string("canary"), steps(f, "steps"), f.intValue("step"),
-                f.parse("phase", RolloutInfo.Phase::valueOf), f.string("note"), plan,
-                f.has("stepAt") ? f.longValue("stepAt") : 0);
-    }
-
-    private static String steps(List<Integer> steps) {
-        StringBuilder sb = new StringBuilder();
-        for (int s : steps) {
-            if (sb.length() > 0) {
-                sb.append(',');
-            }
-            sb.append(s);
-        }
-        return sb.toString();
-    }
-
-    private static List<Integer> steps(LogText.Fields f, String key) {
-        List<Integer> steps = new ArrayList<>();
-        for (String s : LogText.split(f.raw(key), ',')) {
-            steps.add(Integer.parseInt(s));
-        }
-        return steps;
-    }
-
-    // ---- rollout plan and verdict -------------------------------------------------------------
-
-    /** A plan's fields, each key prefixed (a plan inside a state's rollout uses "plan."). */
-    private static void plan(StringBuilder sb, RolloutPlan p, String k) {
-        field(sb, k + "baseline", p.baseline());
-        field(sb, k + "canary", p.canary());
-        sb.append(' ').append(k).append("steps=").append(steps(p.steps()));
-        sb.append(' ').append(k).append("interval=").append(p.stepInterval());
-        sb.append(' ').append(k).append("minRequests=").append(p.minRequests());
-        Thresholds t = p.thresholds();
-        optional(sb, k + "maxErrorRate", t.maxErrorRate());
-        optional(sb, k + "maxErrorRateDelta", t.maxErrorRateDelta());
-        optional(sb, k + "maxP95Ms", t.maxP95Ms());
-        optional(sb, k + "maxP95Ratio", t.maxP95Ratio());
-        sb.append(' ').append(k).append("failureLimit=").append(p.failureLimit());
-        sb.append(' ').append(k).append("maxStep=").append(p.maxStepDuration());
-        sb.append(' ').append(k).append("onTimeout=").append(p.onStepTimeout().name());
-        sb.append(' ').append(k).append("judge=").append(p.judge().name());
-        Analysis a = p.analysis();
-        sb.append(' ').append(k).append("alpha=").append(a.alpha());
-        sb.append(' ').append(k).append("promotionRisk=").append(a.promotionRisk());
-        sb.append(' ').append(k).append("errorMarginRelative=").append(a.errorMarginRelative());
-        sb.append(' ').append(k).append("errorMarginAbsolute=").append(a.errorMarginAbsolute());
-        sb.append(' ').append(k).append("latencyRatio=").append(a.latencyRatio());
-        StringBuilder qs = new StringBuilder();
-        for (double q : a.quantiles()) {
-            qs.append(qs.length() > 0 ? "," : "").append(q);
-        }
-        sb.append(' ').append(k).append("quantiles=").append(qs);
-        sb.append(' ').append(k).append("rollbackErrorRatio=").append(a.rollbackErrorRatio());
-        sb.append(' ').append(k).append("rollbackErrorFloor=").append(a.rollbackErrorFloor());
-        sb.append(' ').append(k).append("shadowMirror=").append(p.shadowMirrorPercent());
-    }
-
-    /** A plan; fields added with sequential analysis take their defaults when absent (older lines). */
-    private static RolloutPlan plan(LogText.Fields f, String k) {
-        Thresholds t = new Thresholds(optional(f, k + "maxErrorRate"), optional(f, k + "maxErrorRateDelta"),
-                optional(f, k + "maxP95Ms"), optional(f, k + "maxP95Ratio"));
-        String baseline = f.string(k + "baseline");
-        String canary = f.string(k + "canary");
-        List<Integer> steps = steps(f, k + "steps");
-        Duration interval = f.parse(k + "interval", Duration::parse);
-        long minRequests = f.longValue(k + "minRequests");
-        int failureLimit = f.intValue(k + "failureLimit");
-        if (!f.has(k + "judge")) {
-            return new RolloutPlan(baseline, canary, steps, interval, minRequests, t, failureLimit);
-        }
-        List<Double> quantiles = new ArrayList<>();
-        for (String q : LogText.split(f.raw(k + "quantiles"), ',')) {
-            quantiles.add(Double.parseDouble(q));
-        }
-        Analysis a = new Analysis(f.doubleValue(k + "alpha"), f.doubleValue(k + "promotionRisk"),
-                f.doubleValue(k + "errorMarginRelative"), f.doubleValue(k + "errorMarginAbsolute"),
-                f.doubleValue(k + "latencyRatio"), quantiles);
-        if (f.has(k + "rollbackErrorRatio")) {
-            // Lines written before the rollback margins existed keep their defaults.
-            a = a.withRollbackMargins(f.doubleValue(k + "rollbackErrorRatio"), f.doubleValue(k + "rollbackErrorFloor"));
-        }
-        return new RolloutPlan(baseline, canary, steps, interval, minRequests, t,
-                failureLimit, f.parse(k + "maxStep", Duration::parse), f.parse(k + "onTimeout", StepTimeout::valueOf),
-                f.parse(k + "judge", JudgeKind::valueOf), a, f.has(k + "shadowMirror") ? f.intValue(k + "shadowMirror") : 0);
-    }
-
-    private static void optional(StringBuilder sb, String key, OptionalDouble v) {
-        sb.append(' ').append(key).append('=').append(v.isPresent() ? Double.toString(v.getAsDouble()) : LogText.ABSENT);
-    }
-
-    private static OptionalDouble optional(LogText.Fields f, String key) {
-        return f.isAbsent(key) ? OptionalDouble.empty() : OptionalDouble.of(f.parse(key, Double::parseDouble));
-    }
-
-    private static void verdict(StringBuilder sb, Verdict v) {
-        sb.append(" decision=").append(v.decision().name());
-        sb.append(" step=").append(v.stepIndex());
-        sb.append(" at=").append(v.at());
-        field(sb, "reason", v.reason());
-        stats(sb, "baseline", v.baseline());
-        stats(sb, "canary", v.canary());
-    }
-
-    private static Verdict verdict(LogText.Fields f) {
-        return new Verdict(f.parse("decision", Verdict.Decision::valueOf), f.string("reason"), f.intValue("step"),
-                f.longValue("at"), stats(f, "baseline"), stats(f, "canary"));
-    }
-
-    private static void stats(StringBuilder sb, String prefix, VersionStats s) {
-        sb.append(' ').append(prefix).append('=').append(s.version() == null ? LogText.ABSENT : LogText.quote(s.version()));
-        sb.append(' ').append(prefix).append(".requests=").append(s.requests());
-        sb.append(' ').append(prefix).append(".errors=").append(s.errors());
-        sb.append(' ').append(prefix).append(".errorRate=").append(s.errorRate());
-        sb.append(' ').append(prefix).append(".p50=").append(s.p50Ms());
-        sb.append(' ').append(prefix).append(".p95=").append(s.p95Ms());
-        sb.append(' ').append(prefix).append(".p99=").append(s.p99Ms());
-    }
-
-    private static VersionStats stats(LogText.Fields f, String prefix) {
-        return new VersionStats(f.isAbsent(prefix) ? null : f.string(prefix),
-                f.longValue(prefix + ".requests"), f.longValue(prefix + ".errors"),
-                f.doubleValue(prefix + ".errorRate"), f.doubleValue(prefix + ".p50"),
-                f.doubleValue(prefix + ".p95"), f.doubleValue(prefix + ".p99"));
-    }
-
-    private static void field(StringBuilder sb, String key, String value) {
-        sb.append(' ').append(key).append('=').append(LogText.quote(value));
     }
 }

@@ -20,6 +20,11 @@ final class LogText {
     private LogText() {
     }
 
+    /** Appends {@code " key=value"}, the value quoted as {@link #quote} does. */
+    static void field(StringBuilder sb, String key, String value) {
+        sb.append(' ').append(key).append('=').append(quote(value));
+    }
+
     /** {@code value} as a token: bare if it can be, else quoted and escaped. */
     static String quote(String value) {
         if (!value.isEmpty() && !value.equals(ABSENT) && isBare(value)) {

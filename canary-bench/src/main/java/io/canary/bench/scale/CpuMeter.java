@@ -13,7 +13,9 @@ import java.util.Locale;
 /**
  * CPU used by a cluster's JVMs between two readings: user and kernel time of this process and of the
  * helper JVMs ({@code /proc/<pid>/stat}, clock ticks), and, inside this JVM, the nodes' protocol threads
- * ({@code canary-<id>}) and selector threads ({@code canary-nio-<id>}) apart ({@link ThreadMXBean}).
+ * ({@code canary-<id>}) and selector threads ({@code canary-nio-<id>}) apart ({@link ThreadMXBean}), and the
+ * coordinator's two threads on their own: the one part of a commit that does not spread over the members, so the
+ * part that bounds a commit once every node has a core of its own.
  * Linux only; elsewhere the process figures read 0. What it answers: how much CPU one commit costs the
  * whole cluster, and so each node, which on a machine with fewer cores than nodes bounds the commit rate.
  */
@@ -21,8 +23,12 @@ final class CpuMeter {
     /** Linux's USER_HZ: /proc reports times in hundredths of a second. */
     private static final double TICK_MS = 10.0;
     private final List<Long> pids;
+    private final String coordinatorThread;
+    private final String coordinatorSelector;
 
-    CpuMeter(List<Long> helperPids) {
+    CpuMeter(List<Long> helperPids, String coordinatorId) {
+        this.coordinatorThread = "canary-" + coordinatorId;
+        this.coordinatorSelector = "canary-nio-" + coordinatorId;
         List<Long> all = new ArrayList<>();
         all.add(ProcessHandle.current().pid());
         all.addAll(helperPids);
@@ -30,17 +36,20 @@ final class CpuMeter {
     }
 
     /** One reading: milliseconds of CPU so far. */
-    record Reading(double userMs, double kernelMs, double protocolMs, double selectorMs, double jitMs, long atNanos) {
+    record Reading(double userMs, double kernelMs, double protocolMs, double selectorMs, double jitMs,
+                   double coordinatorMs, long atNanos) {
         Reading minus(Reading before) {
             return new Reading(userMs - before.userMs, kernelMs - before.kernelMs, protocolMs - before.protocolMs,
-                    selectorMs - before.selectorMs, jitMs - before.jitMs, atNanos - before.atNanos);
+                    selectorMs - before.selectorMs, jitMs - before.jitMs, coordinatorMs - before.coordinatorMs,
+                    atNanos - before.atNanos);
         }
 
         /** The figures per unit (per commit, per node...). */
         String describe(double per, String unit) {
             return String.format(Locale.ROOT, "cpu_ms_per_%s=%.3f user_ms=%.3f kernel_ms=%.3f jit_compiler_threads_ms=%.3f"
-                            + " local_protocol_threads_ms=%.3f local_selector_threads_ms=%.3f", unit, (userMs + kernelMs) / per,
-                    userMs / per, kernelMs / per, jitMs / per, protocolMs / per, selectorMs / per);
+                            + " local_protocol_threads_ms=%.3f local_selector_threads_ms=%.3f coordinator_threads_ms=%.3f", unit,
+                    (userMs + kernelMs) / per, userMs / per, kernelMs / per, jitMs / per, protocolMs / per, selectorMs / per,
+                    coordinatorMs / per);
         }
     }
 
@@ -56,6 +65,7 @@ final class CpuMeter {
         }
         double protocol = 0;
         double selector = 0;
+        double coordinator = 0;
         ThreadMXBean threads = ManagementFactory.getThreadMXBean();
         for (ThreadInfo info : threads.getThreadInfo(threads.getAllThreadIds())) {
             if (info == null) {
@@ -65,13 +75,17 @@ final class CpuMeter {
             if (cpu < 0) {
                 continue;
             }
-            if (info.getThreadName().startsWith("canary-nio-")) {
+            String name = info.getThreadName();
+            if (name.equals(coordinatorThread) || name.equals(coordinatorSelector)) {
+                coordinator += cpu / 1e6;
+            }
+            if (name.startsWith("canary-nio-")) {
                 selector += cpu / 1e6;
-            } else if (info.getThreadName().startsWith("canary-")) {
+            } else if (name.startsWith("canary-")) {
                 protocol += cpu / 1e6;
             }
         }
-        return new Reading(user, kernel, protocol, selector, jit, System.nanoTime());
+        return new Reading(user, kernel, protocol, selector, jit, coordinator, System.nanoTime());
     }
 
     /** CPU ticks of a JVM's JIT compiler threads ("C1 CompilerThre", "C2 CompilerThre"), 0 if unreadable. */

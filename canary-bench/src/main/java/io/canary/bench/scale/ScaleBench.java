@@ -149,7 +149,7 @@ public final class ScaleBench implements Callable<Integer> {
                 Thread.sleep(2_000); // a couple of health rounds, so memory includes peers' snapshots
                 long heapPerNode = (heapAfterGc() - heapBefore) / local.size();
                 int threadsPerNode = (ManagementFactory.getThreadMXBean().getThreadCount() - threadsBefore) / local.size();
-                cpu = new CpuMeter(helpers.stream().map(Process::pid).toList());
+                cpu = new CpuMeter(helpers.stream().map(Process::pid).toList(), coordinator.id());
                 idleCpu(n, "idle");
                 measure(n, 1 + remoteSlices.size(), coordinator, connectSeconds, heapPerNode, threadsPerNode, local.size());
                 progress(n, "measured, closing", t0);
