@@ -45,8 +45,9 @@ final class CommitTracker {
     /** The first Commit to every member. */
     List<Effect> start(NodeConfig config) {
         List<Effect> out = new ArrayList<>(pending.size() + 1);
+        Commit commit = new Commit(term, txId, state); // one immutable message for all: the transport encodes it once
         for (String member : pending) {
-            out.add(new Effect.Send(member, new Commit(term, txId, state)));
+            out.add(new Effect.Send(member, commit));
         }
         if (!pending.isEmpty()) {
             out.add(new Effect.Schedule(config.retryInterval(), new Timer.CommitResend(txId)));
@@ -61,6 +62,7 @@ final class CommitTracker {
     /** Resends to members still missing; gives up on them at the give-up time (marked stale). */
     List<Effect> onResend(Membership membership, NodeConfig config, long now) {
         List<Effect> out = new ArrayList<>();
+        Commit commit = new Commit(term, txId, state);
         for (String member : List.copyOf(pending)) {
             if (now >= giveUpAt) {
                 pending.remove(member);
@@ -68,7 +70,7 @@ final class CommitTracker {
                 out.add(new Effect.Log(System.Logger.Level.WARNING, member + " did not acknowledge the commit of version "
                         + state.version() + "; it will catch up through StateSync"));
             } else {
-                out.add(new Effect.Send(member, new Commit(term, txId, state)));
+                out.add(new Effect.Send(member, commit));
             }
         }
         if (!pending.isEmpty()) {

@@ -106,8 +106,9 @@ public final class Coordinator {
                 proposed.isPromotionFrom(current), true, null);
         out.add(new Effect.Log(Level.INFO, selfId + " re-drives " + round.describe()
                 + " found in doubt by its election in term " + term));
+        Prepare prepare = new Prepare(term, txId, proposed); // one immutable message for all: the transport encodes it once
         for (String member : membership.members()) {
-            out.add(new Effect.Send(member, new Prepare(term, txId, proposed)));
+            out.add(new Effect.Send(member, prepare));
         }
         out.add(new Effect.Schedule(config.retryInterval(), new Timer.PrepareTimeout(txId)));
         return out;
@@ -173,8 +174,9 @@ public final class Coordinator {
         }
         if (round.isRedrive()) {
             // Never aborted: ask again everyone who has not promised (one that was behind may have caught up).
+            Prepare prepare = new Prepare(term, txId, round.proposed());
             for (String member : round.missing()) {
-                out.add(new Effect.Send(member, new Prepare(term, txId, round.proposed())));
+                out.add(new Effect.Send(member, prepare));
             }
             out.add(new Effect.Schedule(config.retryInterval(), new Timer.PrepareTimeout(txId)));
             evaluate(now, false, out);
@@ -331,6 +333,7 @@ public final class Coordinator {
         }
         List<Effect> decisionRecord = local.commitLocally(decided.txId(), state); // memory now at this version
         Set<String> voters = new LinkedHashSet<>();
+        io.canary.transport.Message.Commit leftOut = new io.canary.transport.Message.Commit(term, decided.txId(), state);
         for (String member : membership.members()) {
             if (member.equals(selfId)) {
                 continue;
@@ -340,7 +343,7 @@ public final class Coordinator {
             } else {
                 // Left out: told once (a one-way link may carry it), then synced on every heartbeat until caught up.
                 membership.markStale(member);
-                out.add(new Effect.Send(member, new io.canary.transport.Message.Commit(term, decided.txId(), state)));
+                out.add(new Effect.Send(member, leftOut));
             }
         }
         CommitTracker tracker = new CommitTracker(decided.txId(), term, state, voters, now + config.prepareTimeout().toMillis());

@@ -56,9 +56,10 @@ final class RoundStart {
             out.add(new Effect.Log(Level.INFO, round.describe() + " goes on without unreachable "
                     + String.join(", ", unreachable) + " if a majority votes YES (not a promotion); they catch up later"));
         }
+        Prepare prepare = new Prepare(term, txId, proposed); // one immutable message for all: the transport encodes it once
         for (String member : asked) {
             if (!(member.equals(selfId) && planted.contains(PlantedBug.OWN_VOTE_BEFORE_DURABLE))) {
-                out.add(new Effect.Send(member, new Prepare(term, txId, proposed)));
+                out.add(new Effect.Send(member, prepare));
             }
         }
         out.add(new Effect.Schedule(config.prepareTimeout(), new Timer.PrepareTimeout(txId)));

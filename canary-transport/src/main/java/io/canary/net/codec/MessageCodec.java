@@ -92,6 +92,17 @@ public final class MessageCodec {
         return headerAndPayload(message, version).toByteArray();
     }
 
+    /**
+     * The complete frame for header and payload from {@link #encodeUnsealed}: with the checksum if {@code version}
+     * has one (a copy), else {@code unsealed} itself. Equal to {@link #encodeFrame(Message, int)} of the same message.
+     */
+    public byte[] finishFrame(byte[] unsealed, int version) {
+        if (!WireFormat.hasChecksum(version)) {
+            return unsealed;
+        }
+        return new WireWriter(unsealed.length + WireFormat.CHECKSUM_BYTES).writeBytes(unsealed).writeChecksum().toByteArray();
+    }
+
     /** A complete Reject frame carrying {@code reason}. */
     public byte[] encodeReject(String reason) {
         return rawFrame(WireFormat.PROTOCOL_VERSION, WireFormat.TYPE_REJECT, Hello.encodeReject(reason));

@@ -18,6 +18,8 @@ public final class NodeContext {
     final SocketTransportConfig config;
     final String selfId;
     final MessageCodec codec;
+    /** Prepare and Commit, encoded once per fan-out rather than once per peer. */
+    final FrameMemo frames;
     final Counters counters;
     final Handshake handshake;
     /** The challenge-response with the cluster secret (mode NONE without one). */
@@ -41,6 +43,7 @@ public final class NodeContext {
         this.counters = counters;
         this.log = log;
         this.codec = new MessageCodec(config.maxFrameBytes());
+        this.frames = new FrameMemo(codec);
         this.handshake = new Handshake(config.clusterId(), selfId, config.protocolVersion(), config.peers().keySet());
         this.auth = new Authenticator(config.clusterSecret().orElse(null), config.clusterId(), selfId, config.protocolVersion());
     }

@@ -81,8 +81,8 @@ final class OutboundQueue {
             }
             byte[] frame;
             try {
-                frame = seal != null ? seal.seal(ctx.codec.encodeUnsealed(q.message(), version))
-                        : ctx.codec.encodeFrame(q.message(), version);
+                frame = seal != null ? seal.seal(ctx.frames.unsealed(q.message(), version))
+                        : ctx.frames.frame(q.message(), version);
             } catch (CodecException e) {
                 ctx.counters.dropped.increment();
                 ctx.log().error("cannot send {} to {}: {}", q.message().getClass().getSimpleName(), peerId, e.getMessage());

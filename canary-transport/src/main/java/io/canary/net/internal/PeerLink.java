@@ -110,8 +110,8 @@ public final class PeerLink implements Runnable {
                 }
                 byte[] frame;
                 try {
-                    frame = c.seal() != null ? c.seal().seal(ctx.codec.encodeUnsealed(m, ctx.config.protocolVersion()))
-                            : ctx.codec.encodeFrame(m, ctx.config.protocolVersion());
+                    frame = c.seal() != null ? c.seal().seal(ctx.frames.unsealed(m, ctx.config.protocolVersion()))
+                            : ctx.frames.frame(m, ctx.config.protocolVersion());
                 } catch (CodecException e) {
                     ctx.counters.dropped.increment();
                     ctx.log().error("cannot send {} to {}: {}", m.getClass().getSimpleName(), peerId, e.getMessage());
